@@ -1,0 +1,148 @@
+"""Image classification datasets, loaded offline from local files.
+
+All loaders return ``(X, y)`` with ``X`` float32 of shape ``(n, features)`` scaled to [0, 1]
+and ``y`` int64 class labels.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+
+from astrolava.data.idx import read_idx
+
+FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
+"""Where Debian's ``dataset-fashion-mnist`` package installs the IDX files."""
+
+_SPLITS = ("train", "test")
+_IDX_PREFIX = {"train": "train", "test": "t10k"}
+
+
+def _check_split(split: str) -> None:
+    if split not in _SPLITS:
+        raise ValueError(f"split={split!r} is not allowed; use one of {_SPLITS}")
+
+
+def _find(root: Path, stem: str, parameter: str) -> Path:
+    """Return ``root/stem`` or ``root/stem.gz``, or raise naming the missing path."""
+    for name in (stem, stem + ".gz"):
+        if (root / name).is_file():
+            return root / name
+    raise FileNotFoundError(
+        f"{parameter}={str(root)!r}: neither {stem} nor {stem}.gz found there"
+    )
+
+
+def load_idx_dataset(root: str | Path, split: str = "train",
+                     parameter: str = "root") -> tuple[np.ndarray, np.ndarray]:
+    """Load an MNIST-layout IDX dataset (``train-images-idx3-ubyte[.gz]`` etc.) from ``root``.
+
+    Parameters
+    ----------
+    root : str or Path
+        Folder holding the four IDX files.
+    split : {"train", "test"}
+        Which half to load.
+    parameter : str
+        Name of the caller's parameter, used in error messages.
+
+    Returns
+    -------
+    X : numpy.ndarray, float32, shape (n, rows * cols), values in [0, 1]
+    y : numpy.ndarray, int64, shape (n,)
+    """
+    _check_split(split)
+    root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{parameter}={str(root)!r} is not a directory")
+    prefix = _IDX_PREFIX[split]
+    images = read_idx(_find(root, f"{prefix}-images-idx3-ubyte", parameter))
+    labels = read_idx(_find(root, f"{prefix}-labels-idx1-ubyte", parameter))
+    if images.shape[0] != labels.shape[0]:
+        raise ValueError(f"{root}: {images.shape[0]} images but {labels.shape[0]} labels")
+    return images.reshape(len(images), -1).astype(np.float32) / 255.0, labels.astype(np.int64)
+
+
+def load_fashion_mnist(split: str = "train",
+                       root: str | Path = FASHION_MNIST_DIR) -> tuple[np.ndarray, np.ndarray]:
+    """Fashion-MNIST (Xiao et al. 2017): 28x28 grey images, 10 classes, 60k train / 10k test.
+
+    Reads Debian's ``dataset-fashion-mnist`` files (``apt-get install dataset-fashion-mnist``)
+    unless ``root`` points elsewhere.
+    """
+    return load_idx_dataset(root, split, parameter="root")
+
+
+def load_mnist(root: str | Path, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
+    """MNIST from the user's local IDX files (never downloaded)."""
+    return load_idx_dataset(root, split, parameter="root")
+
+
+def load_cifar10(root: str | Path, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
+    """CIFAR-10 from the user's local copy of the python batches (``cifar-10-batches-py``).
+
+    Returns ``X`` of shape (n, 3072) in the stored channel-major order, scaled to [0, 1].
+    """
+    _check_split(split)
+    root = Path(root)
+    names = [f"data_batch_{i}" for i in range(1, 6)] if split == "train" else ["test_batch"]
+    xs, ys = [], []
+    for name in names:
+        path = root / name
+        if not path.is_file():
+            raise FileNotFoundError(f"root={str(root)!r}: CIFAR-10 batch {name} not found there")
+        with open(path, "rb") as f:
+            batch = pickle.load(f, encoding="bytes")
+        xs.append(np.asarray(batch[b"data"], dtype=np.float32) / 255.0)
+        ys.append(np.asarray(batch[b"labels"], dtype=np.int64))
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def load_digits(split: str = "train", test_fraction: float = 0.25,
+                seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's 8x8 handwritten digits (1,797 images, 10 classes), split reproducibly.
+
+    Parameters
+    ----------
+    split : {"train", "test"}
+    test_fraction : float in (0, 1)
+        Share of the images held out as the test split (stratified).
+    seed : int
+        Seed of the split.
+    """
+    from sklearn.datasets import load_digits as sk_digits
+    from sklearn.model_selection import train_test_split
+
+    _check_split(split)
+    if not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"test_fraction={test_fraction} must lie in (0, 1)")
+    X, y = sk_digits(return_X_y=True)
+    X_tr, X_te, y_tr, y_te = train_test_split(
+        X, y, test_size=test_fraction, random_state=seed, stratify=y)
+    X_out, y_out = (X_tr, y_tr) if split == "train" else (X_te, y_te)
+    return (X_out / 16.0).astype(np.float32), y_out.astype(np.int64)
+
+
+DATASETS = {
+    "fashion-mnist": load_fashion_mnist,
+    "digits": load_digits,
+}
+"""Datasets available offline with no arguments but the split."""
+
+
+def load_dataset(name: str, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
+    """Load one of :data:`DATASETS` by name."""
+    if name not in DATASETS:
+        raise ValueError(f"dataset={name!r} is unknown; choose one of {sorted(DATASETS)}")
+    return DATASETS[name](split)
+
+
+def available_datasets() -> dict[str, bool]:
+    """Which offline datasets can be loaded on this machine (for ``astrolava info``)."""
+    return {
+        "fashion-mnist": all((FASHION_MNIST_DIR / f"{p}-images-idx3-ubyte.gz").is_file()
+                             for p in _IDX_PREFIX.values()),
+        "digits": True,
+    }

@@ -1,0 +1,178 @@
+"""Running Lava graphs so that the runtime is always stopped.
+
+Stock Lava 0.10 leaves a hung child process when a process model raises, a later ``stop()``
+then blocks forever, a script that forgets ``stop()`` hangs at exit, and ``run()`` after
+``stop()`` can crash. :class:`LavaSession` (and the one-shot :func:`run_graph`) own the
+runtime of a graph: a clean exit calls ``stop()`` (bounded by a timeout), a failure kills
+the runtime's child processes instead of asking them to stop, and a closed session refuses
+to run again.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import multiprocessing as mp
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from lava.magma.core.process.process import AbstractProcess
+from lava.magma.core.run_conditions import AbstractRunCondition, RunSteps
+from lava.magma.core.run_configs import Loihi2SimCfg, RunConfig
+
+log = logging.getLogger(__name__)
+
+STOP_TIMEOUT_S = 30.0
+"""How long a clean ``stop()`` may take before the runtime is killed instead."""
+
+_live_sessions: weakref.WeakSet[LavaSession] = weakref.WeakSet()
+
+
+def sim_config(tag: str = "floating_pt", **kwargs: Any) -> Loihi2SimCfg:
+    """Lava CPU-simulator run configuration selecting ``floating_pt`` or ``fixed_pt`` models."""
+    if tag not in ("floating_pt", "fixed_pt"):
+        raise ValueError(f"tag={tag!r} is not allowed; use 'floating_pt' or 'fixed_pt'")
+    return Loihi2SimCfg(select_tag=tag, **kwargs)
+
+
+class LavaSession:
+    """Own the runtime of one Lava process graph and always shut it down.
+
+    Parameters
+    ----------
+    process : AbstractProcess
+        Any process of the graph; Lava compiles everything connected to it.
+    run_cfg : RunConfig, optional
+        Defaults to :func:`sim_config` ``("floating_pt")``.
+
+    Examples
+    --------
+    >>> with LavaSession(net, sim_config("fixed_pt")) as session:   # doctest: +SKIP
+    ...     session.run(100)
+    ...     weights = net.weights.get()
+    """
+
+    def __init__(self, process: AbstractProcess, run_cfg: RunConfig | None = None) -> None:
+        self.process = process
+        self.run_cfg = run_cfg if run_cfg is not None else sim_config()
+        self._closed = False
+        self._failed = False
+        _live_sessions.add(self)
+
+    def __enter__(self) -> LavaSession:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close(failed=exc_type is not None)
+
+    def run(self, steps: int | AbstractRunCondition) -> None:
+        """Run the graph for ``steps`` time steps (blocking) or under a run condition."""
+        if self._closed:
+            raise RuntimeError("this LavaSession is closed; Lava cannot run a stopped runtime "
+                               "again: build a new graph and session")
+        if isinstance(steps, int):
+            if steps < 1:
+                raise ValueError(f"steps={steps} must be >= 1")
+            steps = RunSteps(num_steps=steps)
+        try:
+            self.process.run(condition=steps, run_cfg=self.run_cfg)
+        except BaseException:
+            self._failed = True
+            raise
+
+    def close(self, failed: bool = False) -> None:
+        """Stop the runtime; after a failure (or a stuck stop) kill its child processes."""
+        if self._closed:
+            return
+        self._closed = True
+        _live_sessions.discard(self)
+        runtime = self.process.runtime
+        if runtime is None:
+            return
+        if not (failed or self._failed) and _stop_within(runtime, STOP_TIMEOUT_S):
+            return
+        _kill_runtime(runtime)
+
+
+def _stop_within(runtime: Any, timeout: float) -> bool:
+    """Call ``runtime.stop()`` in a thread; report whether it returned within ``timeout``."""
+    errors: list[BaseException] = []
+
+    def stop() -> None:
+        try:
+            runtime.stop()
+        except BaseException as e:  # noqa: BLE001 - reported below, then the runtime is killed
+            errors.append(e)
+
+    worker = threading.Thread(target=stop, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive() or errors:
+        log.warning("Lava runtime did not stop cleanly (%s); killing its processes",
+                    errors[0] if errors else f"timeout after {timeout} s")
+        return False
+    return True
+
+
+def _kill_runtime(runtime: Any) -> None:
+    """Terminate every child process of a Lava runtime and release its shared memory."""
+    infra = getattr(runtime, "_messaging_infrastructure", None)
+    actors = list(getattr(infra, "actors", [])) if infra is not None else []
+    for actor in actors:
+        _terminate(actor)
+    smm = getattr(infra, "smm", None)
+    if smm is not None:
+        try:
+            smm.shutdown()
+        except Exception:  # noqa: BLE001 - already shut down by Lava's own error path
+            pass
+    watchdog = getattr(runtime, "_watchdog_manager", None)
+    if watchdog is not None:
+        try:
+            watchdog.stop()
+        except Exception:  # noqa: BLE001 - already stopped
+            pass
+    runtime._is_running = False
+    runtime._is_started = False
+    for child in mp.active_children():  # anything else the runtime forked
+        _terminate(child)
+
+
+def _terminate(process: mp.Process) -> None:
+    try:
+        if process.is_alive():
+            process.terminate()
+            process.join(2.0)
+            if process.is_alive():
+                process.kill()
+                process.join(2.0)
+    except (ValueError, AssertionError):  # closed, or not our child
+        pass
+
+
+def run_graph(process: AbstractProcess, steps: int | AbstractRunCondition,
+              run_cfg: RunConfig | None = None) -> None:
+    """Run a graph once and shut its runtime down, whatever happens.
+
+    Read results inside a :class:`LavaSession` instead when you need ``Var.get()``.
+    """
+    with LavaSession(process, run_cfg) as session:
+        session.run(steps)
+
+
+@contextmanager
+def lava_session(process: AbstractProcess,
+                 run_cfg: RunConfig | None = None) -> Iterator[LavaSession]:
+    """Functional spelling of ``with LavaSession(...)``."""
+    with LavaSession(process, run_cfg) as session:
+        yield session
+
+
+@atexit.register
+def _close_forgotten_sessions() -> None:
+    """A session that was never closed would hang interpreter exit: close it here."""
+    for session in list(_live_sessions):
+        session.close()
