@@ -1,0 +1,5 @@
+import sys
+
+from astrolava.cli import main
+
+sys.exit(main())
