@@ -121,8 +121,9 @@ class LookupTable:
     def sample(cls, fn: Callable[[np.ndarray], np.ndarray], in_frac_bits: int,
                out_frac_bits: int, in_lo: float, in_hi: float) -> LookupTable:
         """Tabulate ``fn`` on ``[in_lo, in_hi]`` at resolution ``2**-in_frac_bits``."""
-        lo, hi = int(np.floor(in_lo * (1 << in_frac_bits))), int(np.ceil(in_hi * (1 << in_frac_bits)))
-        grid = np.arange(lo, hi + 1, dtype=np.float64) / (1 << in_frac_bits)
+        scale = 1 << in_frac_bits
+        lo, hi = int(np.floor(in_lo * scale)), int(np.ceil(in_hi * scale))
+        grid = np.arange(lo, hi + 1, dtype=np.float64) / scale
         return cls(table=to_fixed(fn(grid), out_frac_bits), lo=lo)
 
     @classmethod

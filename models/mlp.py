@@ -21,7 +21,8 @@ def _check_sizes(sizes: Sequence[int]) -> list[int]:
 
 
 def _linear_stack(sizes: list[int]) -> nn.ModuleList:
-    return nn.ModuleList(nn.Linear(n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    pairs = zip(sizes[:-1], sizes[1:], strict=True)
+    return nn.ModuleList(nn.Linear(n_in, n_out) for n_in, n_out in pairs)
 
 
 class RateMLP(nn.Module):
@@ -115,7 +116,7 @@ class SpikingMLP(nn.Module):
         trains: list[list[torch.Tensor]] = [[] for _ in self.layers]
         for t in range(spikes.shape[0]):
             s = spikes[t]
-            for i, (layer, neuron) in enumerate(zip(self.layers, self.neurons)):
+            for i, (layer, neuron) in enumerate(zip(self.layers, self.neurons, strict=True)):
                 s, mems[i] = neuron(layer(s), mems[i])
                 trains[i].append(s)
         return [spikes] + [torch.stack(train) for train in trains]

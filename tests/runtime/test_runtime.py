@@ -1,0 +1,92 @@
+"""LavaSession always stops the runtime: no child left after an exception, prompt exit."""
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+PROCS = Path(__file__).parent / "procs"
+
+PRELUDE = f"""
+import os, sys
+sys.path.insert(0, {str(PROCS)!r})
+from counter import Counter
+from astrolava.runtime import LavaSession, run_graph
+
+def children():
+    out = os.popen(f"ps --ppid {{os.getpid()}} -o pid=,args=").read().splitlines()
+    return [line for line in out if "ps --ppid" not in line and "resource_tracker" not in line]
+"""
+
+
+def _run(body: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run a script in a fresh interpreter; a hang fails the test instead of hanging pytest."""
+    return subprocess.run([sys.executable, "-c", PRELUDE + textwrap.dedent(body)],
+                          capture_output=True, text=True, timeout=timeout,
+                          start_new_session=True)
+
+
+def test_clean_run_reads_vars_and_stops() -> None:
+    result = _run("""
+        proc = Counter()
+        with LavaSession(proc) as session:
+            session.run(7)
+            print("count", int(proc.count.get()[0]))
+        print("children", len(children()))
+    """)
+    assert result.returncode == 0, result.stderr
+    assert "count 7" in result.stdout and "children 0" in result.stdout
+
+
+def test_exception_in_model_leaves_no_child_and_exits_promptly() -> None:
+    result = _run("""
+        try:
+            run_graph(Counter(fail_at=3), 10)
+        except RuntimeError as error:
+            print("raised", error)
+        print("children", len(children()))
+    """, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "raised" in result.stdout
+    assert "children 0" in result.stdout
+
+
+def test_forgotten_close_does_not_hang_exit() -> None:
+    result = _run("""
+        session = LavaSession(Counter())
+        session.run(3)
+        print("leaving without close")
+    """, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "leaving without close" in result.stdout
+
+
+def test_run_after_close_is_refused() -> None:
+    result = _run("""
+        proc = Counter()
+        with LavaSession(proc) as session:
+            session.run(2)
+        try:
+            session.run(2)
+        except RuntimeError as error:
+            print("refused:", error)
+    """)
+    assert result.returncode == 0, result.stderr
+    assert "refused: this LavaSession is closed" in result.stdout
+
+
+def test_bad_steps_and_tag_are_rejected() -> None:
+    from astrolava.runtime import sim_config
+
+    with pytest.raises(ValueError, match="tag='fixed'"):
+        sim_config("fixed")
+    result = _run("""
+        with LavaSession(Counter()) as session:
+            try:
+                session.run(0)
+            except ValueError as error:
+                print(error)
+    """)
+    assert "steps=0 must be >= 1" in result.stdout, result.stderr
