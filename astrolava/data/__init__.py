@@ -17,3 +17,20 @@ __all__ = [
     "DATASETS", "FASHION_MNIST_DIR", "available_datasets", "load_cifar10", "load_dataset",
     "load_digits", "load_fashion_mnist", "load_idx_dataset", "load_mnist", "read_idx",
 ]
+
+from astrolava.data.changepoints import (  # noqa: E402
+    CHANGEPOINT_DATASETS,
+    ChangePointSeries,
+    aggregate_annotations,
+    load_changepoints,
+)
+from astrolava.data.dynamics import (  # noqa: E402
+    RegimeSeries,
+    lorenz_switching,
+    thomas_switching,
+)
+
+__all__ += [
+    "CHANGEPOINT_DATASETS", "ChangePointSeries", "RegimeSeries", "aggregate_annotations",
+    "load_changepoints", "lorenz_switching", "thomas_switching",
+]
