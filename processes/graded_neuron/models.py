@@ -1,0 +1,70 @@
+"""Process models of :class:`GradedTanh`: floating_pt (float64) and fixed_pt (24-bit integers)."""
+
+from __future__ import annotations
+
+import numpy as np
+from astrolava.processes.graded_neuron.process import LEAK_FRAC_BITS, GradedTanh
+from lava.magma.core.decorator import implements, requires, tag
+from lava.magma.core.model.py.model import PyLoihiProcessModel
+from lava.magma.core.model.py.ports import PyInPort, PyOutPort
+from lava.magma.core.model.py.type import LavaPyType
+from lava.magma.core.resources import CPU
+from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
+
+from astrolava.fixed_point import STATE_BITS, saturate, tanh_table, to_fixed
+
+
+@implements(proc=GradedTanh, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyGradedTanhModelFloat(PyLoihiProcessModel):
+    """``n = leak * n + (1 - leak) * tanh(a_in + bias)`` in float64; sends ``n``."""
+
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    bias: np.ndarray = LavaPyType(np.ndarray, float)
+    leak: np.ndarray = LavaPyType(np.ndarray, float)
+    n: np.ndarray = LavaPyType(np.ndarray, float)
+
+    def run_spk(self) -> None:
+        drive = np.tanh(self.a_in.recv() + self.bias)
+        leak = self.leak[0]
+        self.n[:] = leak * self.n + (1.0 - leak) * drive
+        self.s_out.send(self.n)
+
+
+@implements(proc=GradedTanh, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyGradedTanhModelFixed(PyLoihiProcessModel):
+    """The same update on integers, as a Loihi 2 microcode neuron would compute it.
+
+    Scaling (``Fi = in_frac_bits``, ``Fo = out_frac_bits``, ``FL = LEAK_FRAC_BITS = 12``):
+
+    * ``a_in`` is an integer ``round(a * 2**Fi)``; the real-valued ``bias`` Var is rounded to
+      the same grid here, and the sum saturates at 24 bits;
+    * ``tanh`` is the lookup table ``tanh_table(Fi, Fo)``: integer in (Fi bits) -> integer out
+      (Fo bits), clamped beyond ``|z| = 8``;
+    * the leak is ``leak_q = round(leak * 2**FL)`` and the update is
+      ``n = (leak_q * n + (2**FL - leak_q) * tanh_q + 2**(FL-1)) >> FL`` (round half up),
+      saturated to 24 bits; ``n`` and the graded spike carry Fo fractional bits.
+    """
+
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=STATE_BITS)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=STATE_BITS)
+    bias: np.ndarray = LavaPyType(np.ndarray, float)
+    leak: np.ndarray = LavaPyType(np.ndarray, float)
+    n: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=STATE_BITS)
+
+    def __init__(self, proc_params: dict) -> None:
+        super().__init__(proc_params)
+        self.in_frac_bits: int = proc_params["in_frac_bits"]
+        self.tanh = tanh_table(self.in_frac_bits, proc_params["out_frac_bits"])
+
+    def run_spk(self) -> None:
+        bias_q = to_fixed(self.bias, self.in_frac_bits)
+        drive = self.tanh(saturate(self.a_in.recv().astype(np.int64) + bias_q))
+        leak_q = int(to_fixed(self.leak[0], LEAK_FRAC_BITS))
+        mixed = leak_q * self.n.astype(np.int64) + ((1 << LEAK_FRAC_BITS) - leak_q) * drive
+        self.n[:] = saturate((mixed + (1 << (LEAK_FRAC_BITS - 1))) >> LEAK_FRAC_BITS)
+        self.s_out.send(self.n)

@@ -1,0 +1,29 @@
+"""GradedTanh interface: Vars, shapes and the errors for bad parameters."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from astrolava.processes.graded_neuron import GradedTanh
+
+
+def test_vars_and_ports_follow_shape() -> None:
+    neuron = GradedTanh(shape=(3,), bias=0.5, leak=0.2)
+    assert neuron.a_in.shape == neuron.s_out.shape == (3,)
+    np.testing.assert_array_equal(neuron.bias.init, [0.5, 0.5, 0.5])
+    assert neuron.leak.init[0] == 0.2
+    assert neuron.shape == (3,)
+
+
+@pytest.mark.parametrize(("kwargs", "parameter"), [
+    ({"shape": (0,)}, "shape"),
+    ({"shape": (3,), "leak": 1.0}, "leak"),
+    ({"shape": (3,), "leak": -0.1}, "leak"),
+    ({"shape": (3,), "bias": np.zeros(4)}, "bias"),
+    ({"shape": (3,), "bias": np.array([0.0, np.nan, 0.0])}, "bias"),
+    ({"shape": (3,), "in_frac_bits": 21}, "in_frac_bits"),
+    ({"shape": (3,), "out_frac_bits": 23}, "out_frac_bits"),
+])
+def test_bad_parameters_name_themselves(kwargs: dict, parameter: str) -> None:
+    with pytest.raises(ValueError, match=parameter):
+        GradedTanh(**kwargs)
