@@ -1,0 +1,83 @@
+"""Hyper-parameters of a rhythmic-sharing reservoir, with the published defaults (SPEC §2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RhythmicParams:
+    """Every constant of the rhythmic-sharing equations, shared by the reference and Lava models.
+
+    Defaults are the published ones (SPEC §2, Kang & Losert's rhythmic sharing).
+
+    Parameters
+    ----------
+    n_nodes : int
+        Reservoir size N (>= 1).
+    mean_degree : float
+        Average number of links per node of the random recurrent matrix A (> 0).
+    spectral_radius : float
+        Spectral radius A is scaled to (> 0).
+    input_scale : float
+        W_in entries are uniform in ±input_scale inside their block (> 0).
+    leak : float
+        Node leak λ in [0, 1): n ← λ·n + (1 − λ)·tanh(·).
+    bias : float
+        Node bias b.
+    eps1, eps2 : float
+        Link drive D = ε1 + ε2·mean((n_i + 1)/2) over the link's end nodes.
+    m : float
+        Modulation depth in [0, 1]: M = 1 − (m/2)(1 + sin φ).
+    omega : float
+        Natural frequency ω0 of every link (rad per unit time).
+    gamma : float
+        Sakaguchi phase lag γ (rad).
+    tau : float
+        Time step τ of the phase update (> 0).
+    coupling_degree : float or None
+        Average degree k_φ of the link–link (astrocyte) graph; ``None`` means N/2.
+    warmup : int
+        Steps dropped before fitting a readout (>= 0).
+    ridge : float
+        Tikhonov regularisation of the readout (>= 0); 1e-20 for clean data, ~1e-2 for noisy data.
+    """
+
+    n_nodes: int = 100
+    mean_degree: float = 10.0
+    spectral_radius: float = 0.6
+    input_scale: float = 1.2
+    leak: float = 0.0
+    bias: float = 0.0
+    eps1: float = -0.2
+    eps2: float = 0.6
+    m: float = 0.6
+    omega: float = 0.01
+    gamma: float = 0.0
+    tau: float = 1.0
+    coupling_degree: float | None = None
+    warmup: int = 200
+    ridge: float = 1e-20
+
+    def __post_init__(self) -> None:
+        checks = [
+            (self.n_nodes >= 1, "n_nodes", ">= 1"),
+            (self.mean_degree > 0, "mean_degree", "> 0"),
+            (self.spectral_radius > 0, "spectral_radius", "> 0"),
+            (self.input_scale > 0, "input_scale", "> 0"),
+            (0 <= self.leak < 1, "leak", "[0, 1)"),
+            (0 <= self.m <= 1, "m", "[0, 1]"),
+            (self.tau > 0, "tau", "> 0"),
+            (self.coupling_degree is None or self.coupling_degree >= 0, "coupling_degree", ">= 0"),
+            (self.warmup >= 0, "warmup", ">= 0"),
+            (self.ridge >= 0, "ridge", ">= 0"),
+        ]
+        for ok, name, allowed in checks:
+            if not ok:
+                raise ValueError(f"{name}={getattr(self, name)} is outside the allowed range "
+                                 f"{allowed}")
+
+    @property
+    def k_phi(self) -> float:
+        """Average degree of the astrocyte graph: ``coupling_degree``, N/2 by default."""
+        return self.n_nodes / 2 if self.coupling_degree is None else self.coupling_degree
