@@ -73,7 +73,7 @@ class ReservoirGraph:
 
 def random_links(n_nodes: int, mean_degree: float, spectral_radius: float,
                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Erdős–Rényi A with P(link) = mean_degree/N, weights uniform in ±1, scaled to a spectral radius.
+    """Erdős–Rényi A: P(link) = mean_degree/N, weights U(±1) scaled to ``spectral_radius``.
 
     Returns ``rows, cols, weights`` sorted by row then column.
     """
@@ -93,7 +93,7 @@ def random_links(n_nodes: int, mean_degree: float, spectral_radius: float,
 
 def block_input_matrix(n_nodes: int, n_inputs: int, scale: float,
                        rng: np.random.Generator) -> np.ndarray:
-    """W_in as a block matrix: input k drives nodes ``[k·N/d, (k+1)·N/d)`` with weights U(±scale)."""
+    """Block W_in: input k drives nodes ``[k·N/d, (k+1)·N/d)`` with weights U(±scale)."""
     if n_inputs < 1 or n_inputs > n_nodes:
         raise ValueError(f"n_inputs={n_inputs} must lie in 1..n_nodes={n_nodes}")
     w_in = np.zeros((n_nodes, n_inputs))
