@@ -1,0 +1,188 @@
+"""Hyper-parameters of the MGD family, one frozen dataclass per method.
+
+Every learning rule (the torch reference here and the Lava process models) reads its
+constants from these objects; each field is validated on construction with an error that
+names the field and its allowed range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+NORMALIZATIONS = ("none", "layer", "global")
+"""How a directed perturbation is scaled: ``"none"`` keeps ``ε·ĝ``; ``"layer"`` / ``"global"``
+rescale ``ĝ`` to Euclidean norm ε per layer / over all parameters of a sample."""
+
+OPTIMIZERS = ("sgd", "adam")
+LOSSES = ("mse", "ce")
+REFRESHES = ("node", "autograd")
+"""How a DeltaVec is measured: node perturbation (finite differences on the biases, no
+autograd) or autograd's bias gradient (analysis only)."""
+
+
+def _positive(name: str, value: float) -> None:
+    if not value > 0:
+        raise ValueError(f"{name}={value} must be > 0")
+
+
+def _at_least_one(name: str, value: int) -> None:
+    if int(value) != value or value < 1:
+        raise ValueError(f"{name}={value} must be an integer >= 1")
+
+
+def _in_range(name: str, value: float, low: float, high: float) -> None:
+    if not low <= value <= high:
+        raise ValueError(f"{name}={value} must lie in [{low}, {high}]")
+
+
+def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name}={value!r} is not allowed; use one of {allowed}")
+
+
+@dataclass(frozen=True)
+class PerturbativeConfig:
+    """Parameters shared by every perturbative rule (δ-MGD paper §II, Eq. 1, Alg. 1 l. 17).
+
+    Parameters
+    ----------
+    eta : float > 0
+        Learning rate η of ``Θ ← Θ − η·ĝ``.
+    epsilon : float > 0
+        Perturbation amplitude ε: each component of a Bernoulli ``θ̃`` (MGD), or the norm of a
+        directed ``θ̃`` (see ``normalize``).
+    gamma : float >= 0
+        Cost weighting of Alg. 1 line 17: the update is multiplied by ``γ·C0``; 0 disables it.
+    optimizer : {"sgd", "adam"}
+        ``"sgd"``: ``Θ ← Θ − η ĝ``; ``"adam"``: Adam at step size η fed with ĝ.
+    weight_decay : float >= 0
+        L2 decay λ added to the estimate: ``ĝ ← ĝ + λ Θ``.
+    loss : {"mse", "ce"}
+        Per-sample cost (``astrolava.models.training.sample_cost``).
+    normalize : {"none", "layer", "global"}
+        Scaling of directed perturbations (see ``NORMALIZATIONS``).
+    """
+
+    eta: float = 0.01
+    epsilon: float = 1e-3
+    gamma: float = 0.0
+    optimizer: str = "sgd"
+    weight_decay: float = 0.0
+    loss: str = "mse"
+    normalize: str = "global"
+
+    def __post_init__(self) -> None:
+        _positive("eta", self.eta)
+        _positive("epsilon", self.epsilon)
+        _in_range("gamma", self.gamma, 0.0, float("inf"))
+        _in_range("weight_decay", self.weight_decay, 0.0, float("inf"))
+        _one_of("optimizer", self.optimizer, OPTIMIZERS)
+        _one_of("loss", self.loss, LOSSES)
+        _one_of("normalize", self.normalize, NORMALIZATIONS)
+
+    def to_dict(self) -> dict:
+        """Plain ``dict`` of all fields (for logs and checkpoints)."""
+        return asdict(self)
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        """Names of the hyper-parameters this config accepts."""
+        return tuple(f.name for f in fields(cls))
+
+
+@dataclass(frozen=True)
+class MGDConfig(PerturbativeConfig):
+    """Undirected MGD with its time constants (paper §II-A; SPSA is ``tau_theta = tau_p = 1``).
+
+    Parameters
+    ----------
+    tau_x : int >= 1
+        Each input sample (batch) is held for τx time steps.
+    tau_theta : int >= 1
+        A Bernoulli ±ε perturbation is held for τθ time steps before a new one is drawn.
+    tau_p : int >= 1
+        Estimates are integrated over τp time steps, then their mean is applied.
+    """
+
+    tau_x: int = 1
+    tau_theta: int = 1
+    tau_p: int = 1
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name in ("tau_x", "tau_theta", "tau_p"):
+            _at_least_one(name, getattr(self, name))
+
+
+@dataclass(frozen=True)
+class AlignedConfig(PerturbativeConfig):
+    """MGD-aligned: ``θ̃ = ε·sign(∇C)`` from the per-sample true gradient (oracle, §II-C)."""
+
+
+@dataclass(frozen=True)
+class HebbianConfig(PerturbativeConfig):
+    """Hebbian MGD (§III, Eq. 3): ``θ̃_ij = ε·tern(a_i)·sign(δ_j)``.
+
+    Parameters
+    ----------
+    activation_threshold : float >= 0
+        ``tern(a) = sign(a)`` where ``|a| >= threshold``, else 0 (≈0.45 for tanh, §III-B).
+    fd_step : float > 0
+        Bias step h of the node-perturbation estimate ``δ_j ≈ (C(b_j+h) − C(b_j−h)) / 2h``.
+    exact_output : bool
+        Use the exact local output-layer δ (``∂C/∂z_L``) instead of its estimate (§III-A).
+    """
+
+    activation_threshold: float = 0.45
+    fd_step: float = 1e-3
+    exact_output: bool = True
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _in_range("activation_threshold", self.activation_threshold, 0.0, float("inf"))
+        _positive("fd_step", self.fd_step)
+
+
+@dataclass(frozen=True)
+class DeltaMGDConfig(PerturbativeConfig):
+    """δ-MGD (paper Alg. 1): per-sample perturbation ``θ̃ ∝ a_i·δ_class,j`` from DeltaVecs.
+
+    Parameters
+    ----------
+    tau_delta : int >= 1
+        Every τδ samples all DeltaVecs fall due; a due class is refreshed with the next
+        training sample of that class (Alg. 1 lines 4-8).
+    refresh : {"node", "autograd"}
+        How the refreshing sample's bias gradients δ are measured.
+    fd_step : float > 0
+        Bias step h of the node-perturbation refresh.
+    delta_mix : float in (0, 1]
+        DeltaVec update ``δ_c ← (1 − ρ) δ_c + ρ δ_new`` (1 replaces it).
+    activation_threshold : float >= 0
+        0 keeps full-precision presynaptic activations (the paper's default for δ-MGD);
+        > 0 uses ``tern(a)`` as in Hebbian MGD.
+    exact_output : bool
+        Use the exact local output-layer δ of the current sample instead of its DeltaVec.
+    """
+
+    tau_delta: int = 100
+    refresh: str = "node"
+    fd_step: float = 1e-3
+    delta_mix: float = 1.0
+    activation_threshold: float = 0.0
+    exact_output: bool = False
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _at_least_one("tau_delta", self.tau_delta)
+        _one_of("refresh", self.refresh, REFRESHES)
+        _positive("fd_step", self.fd_step)
+        _in_range("delta_mix", self.delta_mix, 1e-12, 1.0)
+        _in_range("activation_threshold", self.activation_threshold, 0.0, float("inf"))
+
+
+METHOD_CONFIGS: dict[str, type[PerturbativeConfig]] = {
+    "spsa": MGDConfig, "mgd": MGDConfig, "aligned": AlignedConfig,
+    "hebbian": HebbianConfig, "delta-mgd": DeltaMGDConfig,
+}
+"""Config class of each perturbative method name."""

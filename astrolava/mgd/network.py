@@ -1,0 +1,150 @@
+"""Layer-by-layer forward passes of the reference MLPs with per-sample perturbations.
+
+A perturbative rule runs the same network twice per sample: once clean, once with its
+parameters shifted by that sample's own ``θ̃`` (δ-MGD paper Alg. 1 lines 10-15). The
+perturbed pass never materialises per-sample weight matrices when ``θ̃_W`` is rank one
+(``θ̃_W = u vᵀ``, the case of every directed rule: ``a_i·δ_j``), since
+``(W + u vᵀ) s = W s + u (v·s)``.
+
+Network inputs are what the first layer receives: the features ``x`` (batch, d) of a
+:class:`RateMLP`, or the rate-coded spikes (T, batch, d) of a :class:`SpikingMLP`, so a
+spiking sample's clean and perturbed passes see the same input spikes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from astrolava.models import RateMLP, SpikingMLP
+
+
+@dataclass
+class LayerPerturbation:
+    """Perturbation ``θ̃`` of one layer for every sample of a batch.
+
+    ``θ̃_W = dense`` (batch, n_out, n_in) or ``θ̃_W = post ⊗ pre`` (rank one, from
+    ``post`` (batch, n_out) and ``pre`` (batch, n_in)); ``θ̃_b = bias`` (batch, n_out).
+    """
+
+    bias: torch.Tensor
+    dense: torch.Tensor | None = None
+    post: torch.Tensor | None = None
+    pre: torch.Tensor | None = None
+
+    def __post_init__(self) -> None:
+        if (self.dense is None) == (self.post is None or self.pre is None):
+            raise ValueError("give either dense or both post and pre")
+
+    def weight_times(self, inp: torch.Tensor) -> torch.Tensor:
+        """``θ̃_W s`` per sample for inputs (batch, n_in) or (T, batch, n_in)."""
+        if self.dense is not None:
+            return torch.einsum("bnm,...bm->...bn", self.dense, inp)
+        return self.post * (inp * self.pre).sum(dim=-1, keepdim=True)
+
+    def weighted_mean(self, coef: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(mean_b coef_b θ̃_W,b, mean_b coef_b θ̃_b,b)`` for per-sample coefficients (batch,)."""
+        n = len(coef)
+        if self.dense is not None:
+            weight = torch.einsum("b,bnm->nm", coef, self.dense) / n
+        else:
+            weight = (coef[:, None] * self.post).T @ self.pre / n
+        return weight, coef @ self.bias / n
+
+    def sq_norm(self) -> torch.Tensor:
+        """``‖θ̃_W‖² + ‖θ̃_b‖²`` per sample, shape (batch,)."""
+        bias = (self.bias ** 2).sum(dim=-1)
+        if self.dense is not None:
+            return (self.dense ** 2).sum(dim=(-2, -1)) + bias
+        return (self.post ** 2).sum(dim=-1) * (self.pre ** 2).sum(dim=-1) + bias
+
+    def n_params(self) -> int:
+        """Number of parameters of the layer (weights and biases)."""
+        n_out = self.bias.shape[-1]
+        n_in = self.dense.shape[-1] if self.dense is not None else self.pre.shape[-1]
+        return n_out * (n_in + 1)
+
+    def scaled(self, scale: torch.Tensor) -> LayerPerturbation:
+        """Each sample's perturbation multiplied by ``scale`` (batch,)."""
+        col = scale[:, None]
+        if self.dense is not None:
+            return LayerPerturbation(self.bias * col, dense=self.dense * scale[:, None, None])
+        return LayerPerturbation(self.bias * col, post=self.post * col, pre=self.pre)
+
+
+def check_model(model: nn.Module) -> nn.Module:
+    """Return ``model`` if it is a RateMLP or SpikingMLP, else raise ``ValueError``."""
+    if not isinstance(model, (RateMLP, SpikingMLP)):
+        raise ValueError(f"model must be a RateMLP or a SpikingMLP, got {type(model).__name__}")
+    return model
+
+
+def encode(model: nn.Module, x: torch.Tensor,
+           generator: torch.Generator | None = None) -> torch.Tensor:
+    """Network input for features ``x``: ``x`` itself, or its rate code (T, batch, d)."""
+    if isinstance(check_model(model), SpikingMLP):
+        return model.encode(x, generator)
+    return x
+
+
+def layer_forward(model: nn.Module, index: int, inp: torch.Tensor,
+                  perturbation: LayerPerturbation | None = None,
+                  bias_shift: torch.Tensor | None = None) -> torch.Tensor:
+    """Output of layer ``index`` for input ``inp``, with optional ``θ̃`` and bias shift.
+
+    Rate: ``a_l = tanh((W + θ̃_W) a_{l-1} + b + θ̃_b + shift)`` (no tanh on a linear output
+    layer). Spiking: the same input current fed, step by step, to the layer's Leaky neurons.
+    """
+    layer = model.layers[index]
+    current = layer(inp)
+    if perturbation is not None:
+        current = current + perturbation.weight_times(inp) + perturbation.bias
+    if bias_shift is not None:
+        current = current + bias_shift
+    if isinstance(model, SpikingMLP):
+        neuron = model.neurons[index]
+        mem = neuron.init_leaky()
+        spikes = []
+        for t in range(current.shape[0]):
+            s, mem = neuron(current[t], mem)
+            spikes.append(s)
+        return torch.stack(spikes)
+    last = index == len(model.layers) - 1
+    return current if (last and not model.output_tanh) else torch.tanh(current)
+
+
+def forward_from(model: nn.Module, start: int, inp: torch.Tensor,
+                 perturbations: list[LayerPerturbation] | None = None,
+                 bias_shifts: dict[int, torch.Tensor] | None = None) -> list[torch.Tensor]:
+    """Outputs of layers ``start, ..., L``; ``bias_shifts[l]`` (batch, n_l) adds to layer l."""
+    outs = []
+    shifts = bias_shifts or {}
+    for index in range(start, len(model.layers)):
+        pert = None if perturbations is None else perturbations[index]
+        inp = layer_forward(model, index, inp, pert, shifts.get(index))
+        outs.append(inp)
+    return outs
+
+
+def forward(model: nn.Module, inp: torch.Tensor,
+            perturbations: list[LayerPerturbation] | None = None,
+            bias_shifts: dict[int, torch.Tensor] | None = None) -> list[torch.Tensor]:
+    """Network input followed by every layer's output: ``[s_0, s_1, ..., s_L]``."""
+    return [inp] + forward_from(model, 0, inp, perturbations, bias_shifts)
+
+
+def readout(model: nn.Module, last: torch.Tensor) -> torch.Tensor:
+    """Network output from the last layer's output: activations, or firing rates over T."""
+    return last.mean(dim=0) if isinstance(model, SpikingMLP) else last
+
+
+def activity(model: nn.Module, act: torch.Tensor) -> torch.Tensor:
+    """Presynaptic activity ``a`` (batch, n) of a layer output: itself, or its firing rate."""
+    return act.mean(dim=0) if isinstance(model, SpikingMLP) else act
+
+
+def batch_dim(model: nn.Module) -> int:
+    """Axis of the batch in network inputs and layer outputs (1 for spike trains)."""
+    return 1 if isinstance(model, SpikingMLP) else 0

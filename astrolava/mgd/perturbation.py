@@ -1,0 +1,327 @@
+"""The MGD family as per-sample perturbative learners, vectorised over a minibatch.
+
+Each sample ``b`` of a batch gets its own perturbation ``θ̃_b``; its clean cost ``C0_b`` and
+perturbed cost ``C̃_b`` give ``ĝ_b = ΔC_b·w_b·θ̃_b/ε²`` (paper Eq. 1, Alg. 1 l. 16-17) and the
+step applies the batch mean ``ĝ = mean_b ĝ_b`` (optionally with decay and Adam). Batch size 1
+is the paper's serial per-sample algorithm exactly.
+
+Methods differ only in how ``θ̃`` is chosen:
+
+=============  ==============================================================  ============
+method         ``θ̃`` of layer l for sample b                                   paper
+=============  ==============================================================  ============
+MGD / SPSA     Bernoulli ``±ε`` on every parameter, held τθ steps               §II-A
+aligned        ``ε·sign(δ_l) ⊗ sign(a_{l-1})`` from the true δ (oracle)          §II-C
+Hebbian        ``ε·sign(δ̂_l) ⊗ tern(a_{l-1})``, δ̂ by node perturbation          §III, Eq. 3
+δ-MGD          ``ε·δ_{class(b),l} ⊗ a_{l-1}`` from the DeltaVec bank             §VI, Alg. 1
+=============  ==============================================================  ============
+
+Directed perturbations are rank one per layer (``θ̃_W = u ⊗ v``, ``θ̃_b = u``) and are then
+rescaled to norm ε (config ``normalize``). All randomness comes from the learner's one
+``torch.Generator`` (seeded by ``seed``), drawn in this order per step: the rate code of the
+batch (spiking nets only), then the MGD Bernoulli signs layer by layer, weights before
+biases. Aligned, Hebbian and δ-MGD on rate networks draw nothing: given the initial weights
+and the data order they are deterministic.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from astrolava.mgd.accounting import OperationCounts, perturbative_update_ops
+from astrolava.mgd.config import (
+    AlignedConfig,
+    DeltaMGDConfig,
+    HebbianConfig,
+    MGDConfig,
+    PerturbativeConfig,
+)
+from astrolava.mgd.cost import network_cost, output_delta, update_coefficients
+from astrolava.mgd.deltavecs import DeltaVecBank, bias_gradients_autograd, bias_gradients_node
+from astrolava.mgd.network import (
+    LayerPerturbation,
+    activity,
+    batch_dim,
+    check_model,
+    encode,
+    forward,
+)
+from astrolava.models.training import make_optimizer
+
+Gradient = list[tuple[torch.Tensor, torch.Tensor]]
+"""Per layer ``(∂/∂W, ∂/∂b)`` estimates, shaped like the layer's weight and bias."""
+
+
+def ternary(a: torch.Tensor, threshold: float) -> torch.Tensor:
+    """``tern(a) = sign(a)`` where ``|a| >= threshold``, else 0 (paper §III-B)."""
+    return torch.sign(a) * (a.abs() >= threshold)
+
+
+def normalize_perturbations(perts: list[LayerPerturbation], epsilon: float,
+                            mode: str) -> list[LayerPerturbation]:
+    """Rescale each sample's directed ``θ̃`` to Euclidean norm ε.
+
+    ``"global"``: ``θ̃ ← ε·θ̃/‖θ̃‖`` over all layers; ``"layer"``: ``θ̃_l ← ε·θ̃_l/‖θ̃_l‖``
+    per layer; ``"none"``: ``θ̃ ← ε·θ̃``. A zero ``θ̃`` stays zero. With a unit direction
+    ``d`` the estimate ``ΔC·θ̃/ε² ≈ (∇C·d)·d`` is the projection of the gradient on ``d``.
+    """
+    if mode == "none":
+        return [p.scaled(torch.full_like(p.bias[:, 0], epsilon)) for p in perts]
+
+    def scale(sq_norm: torch.Tensor) -> torch.Tensor:
+        safe = torch.where(sq_norm > 0, sq_norm, torch.ones_like(sq_norm))
+        return torch.where(sq_norm > 0, epsilon / safe.sqrt(), torch.zeros_like(sq_norm))
+
+    if mode == "layer":
+        return [p.scaled(scale(p.sq_norm())) for p in perts]
+    total = scale(sum(p.sq_norm() for p in perts))
+    return [p.scaled(total) for p in perts]
+
+
+class PerturbativeLearner:
+    """Base of the MGD family: clean pass, perturbed pass, ``ĝ = mean_b ΔC_b w_b θ̃_b / ε²``.
+
+    Parameters
+    ----------
+    model : RateMLP or SpikingMLP
+        Trained in place.
+    config : PerturbativeConfig
+        The method's hyper-parameters.
+    seed : int
+        Seed of the learner's generator (rate code and random perturbations).
+    """
+
+    config_class: type[PerturbativeConfig] = PerturbativeConfig
+    directed = True
+
+    def __init__(self, model: nn.Module, config: PerturbativeConfig, seed: int = 0) -> None:
+        if not isinstance(config, self.config_class):
+            raise ValueError(f"config must be a {self.config_class.__name__}, "
+                             f"got {type(config).__name__}")
+        self.model = check_model(model)
+        self.config = config
+        self.generator = torch.Generator().manual_seed(seed)
+        self.optimizer = make_optimizer(model.parameters(), config.optimizer, config.eta)
+        self.counts = OperationCounts()
+        self.n_params = sum(p.numel() for p in model.parameters())
+
+    def perturbations(self, inp: torch.Tensor, acts: list[torch.Tensor],
+                      y: torch.Tensor) -> list[LayerPerturbation]:
+        """Un-normalised ``θ̃`` of each layer for each sample (the method's choice)."""
+        raise NotImplementedError
+
+    def grad_components(self, n_samples: int) -> int:
+        """Gradient components this method computed explicitly for ``n_samples`` samples."""
+        return 0
+
+    @torch.no_grad()
+    def estimate(self, x: torch.Tensor, y: torch.Tensor) -> tuple[Gradient, dict]:
+        """Gradient estimate ``ĝ`` on a batch, without applying it.
+
+        Returns ``(ĝ per layer, info)`` with ``info = {"inp", "acts", "c0", "delta_c"}``.
+        """
+        inp = encode(self.model, x, self.generator)
+        acts = forward(self.model, inp)
+        c0 = network_cost(self.model, acts[-1], y, self.config.loss)
+        perts = self.perturbations(inp, acts, y)
+        if self.directed:
+            perts = normalize_perturbations(perts, self.config.epsilon, self.config.normalize)
+        c_tilde = network_cost(self.model, forward(self.model, inp, perts)[-1], y,
+                               self.config.loss)
+        coef = update_coefficients(c_tilde, c0, self.config.epsilon, self.config.gamma)
+        grads = [p.weighted_mean(coef) for p in perts]
+        return grads, {"inp": inp, "acts": acts, "c0": c0, "delta_c": c_tilde - c0}
+
+    @torch.no_grad()
+    def apply(self, grads: Gradient) -> None:
+        """``Θ ← Θ − η (ĝ + λΘ)`` (SGD) or Adam's step fed with ``ĝ + λΘ``."""
+        decay = self.config.weight_decay
+        for layer, (g_w, g_b) in zip(self.model.layers, grads, strict=True):
+            layer.weight.grad = g_w + decay * layer.weight
+            layer.bias.grad = g_b + decay * layer.bias
+        self.optimizer.step()
+
+    def train_batch(self, x: torch.Tensor, y: torch.Tensor) -> dict:
+        """One step on a batch; returns ``{"cost": mean C0}``."""
+        grads, info = self.estimate(x, y)
+        self.apply(grads)
+        self.counts.add(len(y), self.grad_components(len(y)),
+                        perturbative_update_ops(self.n_params, len(y)))
+        return {"cost": float(info["c0"].mean())}
+
+    def state_dict(self) -> dict:
+        """Everything besides the model needed to continue bit-for-bit."""
+        return {"generator": self.generator.get_state(),
+                "optimizer": self.optimizer.state_dict(), "counts": self.counts.to_dict()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.generator.set_state(state["generator"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.counts = OperationCounts(**state["counts"])
+
+
+class MGDLearner(PerturbativeLearner):
+    """Undirected MGD with time constants τx, τθ, τp (paper §II-A); SPSA when all are 1.
+
+    Time step ``k`` (one per presentation of a batch): the batch is presented τx times; a
+    new Bernoulli ``θ̃ ∈ {±ε}`` per sample is drawn when ``k mod τθ = 0`` and held
+    otherwise; ``ĝ`` is accumulated and, when ``(k + 1) mod τp = 0``, the mean of the
+    accumulated estimates is applied.
+    """
+
+    config_class = MGDConfig
+    directed = False
+
+    def __init__(self, model: nn.Module, config: MGDConfig, seed: int = 0) -> None:
+        super().__init__(model, config, seed)
+        self.time = 0
+        self.held: list[torch.Tensor] | None = None
+        self.accumulated: Gradient | None = None
+
+    def perturbations(self, inp, acts, y):
+        batch = len(y)
+        if self.held is None or self.time % self.config.tau_theta == 0 \
+                or self.held[0].shape[0] != batch:
+            signs = []
+            for layer in self.model.layers:
+                for shape in (layer.weight.shape, layer.bias.shape):
+                    draw = torch.randint(0, 2, (batch, *shape), generator=self.generator)
+                    signs.append((2 * draw - 1).to(layer.weight.dtype) * self.config.epsilon)
+            self.held = signs
+        return [LayerPerturbation(self.held[2 * i + 1], dense=self.held[2 * i])
+                for i in range(len(self.model.layers))]
+
+    def train_batch(self, x, y):
+        costs = []
+        for _ in range(self.config.tau_x):
+            grads, info = self.estimate(x, y)
+            costs.append(float(info["c0"].mean()))
+            if self.accumulated is not None:
+                grads = [(a_w + g_w, a_b + g_b) for (a_w, a_b), (g_w, g_b)
+                         in zip(self.accumulated, grads, strict=True)]
+            self.accumulated = grads
+            self.time += 1
+            if self.time % self.config.tau_p == 0:
+                self.apply([(g_w / self.config.tau_p, g_b / self.config.tau_p)
+                            for g_w, g_b in self.accumulated])
+                self.accumulated = None
+            self.counts.add(len(y), 0, perturbative_update_ops(self.n_params, len(y)))
+        return {"cost": sum(costs) / len(costs)}
+
+    def state_dict(self):
+        return {**super().state_dict(), "time": self.time, "held": self.held,
+                "accumulated": self.accumulated}
+
+    def load_state_dict(self, state):
+        super().load_state_dict(state)
+        self.time, self.held, self.accumulated = state["time"], state["held"], state["accumulated"]
+
+
+class AlignedLearner(PerturbativeLearner):
+    """MGD-aligned (§II-C): ``θ̃_l = ε·sign(δ_l) ⊗ sign(a_{l-1})`` with the true per-sample δ.
+
+    For a rate net this is exactly ``ε·sign(∂C/∂W)`` (Λ = 1); for a spiking net it uses the
+    time-averaged activity ``a`` and the surrogate δ (an oracle for analysis only).
+    """
+
+    config_class = AlignedConfig
+
+    def perturbations(self, inp, acts, y):
+        deltas = bias_gradients_autograd(self.model, inp, y, self.config.loss)
+        return [LayerPerturbation(torch.sign(d), post=torch.sign(d),
+                                  pre=torch.sign(activity(self.model, a)))
+                for d, a in zip(deltas, acts[:-1], strict=True)]
+
+    def grad_components(self, n_samples):
+        return self.n_params * n_samples
+
+
+class HebbianLearner(PerturbativeLearner):
+    """Hebbian MGD (§III, Eq. 3): ``θ̃_l = ε·sign(δ̂_l) ⊗ tern(a_{l-1})``.
+
+    ``δ̂`` by node perturbation on the sample itself (no autograd); the output layer uses
+    its exact local δ when ``exact_output`` (rate nets).
+    """
+
+    config_class = HebbianConfig
+
+    def perturbations(self, inp, acts, y):
+        cfg = self.config
+        deltas = bias_gradients_node(self.model, acts, y, cfg.fd_step, cfg.loss)
+        if cfg.exact_output:
+            deltas[-1] = output_delta(self.model, activity(self.model, acts[-2]), y, cfg.loss)
+        return [LayerPerturbation(torch.sign(d), post=torch.sign(d),
+                                  pre=ternary(activity(self.model, a), cfg.activation_threshold))
+                for d, a in zip(deltas, acts[:-1], strict=True)]
+
+    def grad_components(self, n_samples):
+        return sum(layer.out_features for layer in self.model.layers) * n_samples
+
+
+class DeltaMGDLearner(PerturbativeLearner):
+    """δ-MGD (paper Alg. 1): ``θ̃_l = ε·δ_{class,l} ⊗ a_{l-1}`` from the DeltaVec bank.
+
+    Per batch (samples in order): the bank refreshes the due classes from their next
+    sample (node perturbation or autograd), then every sample is perturbed along its class's
+    DeltaVecs (``exact_output``: the output layer uses the sample's exact local δ instead).
+
+    Parameters
+    ----------
+    n_classes : int
+        Number of DeltaVecs per layer.
+    """
+
+    config_class = DeltaMGDConfig
+
+    def __init__(self, model: nn.Module, config: DeltaMGDConfig, seed: int = 0,
+                 n_classes: int = 10) -> None:
+        super().__init__(model, config, seed)
+        if config.exact_output:
+            output_delta(model, torch.zeros(1, model.sizes[-2]), torch.zeros(1, dtype=int),
+                         config.loss)  # fails early on spiking nets
+        self.bank = DeltaVecBank([layer.out_features for layer in model.layers], n_classes,
+                                 config.tau_delta, config.delta_mix,
+                                 dtype=model.layers[0].weight.dtype)
+        self._refreshed = 0
+
+    def measure_deltas(self, inp: torch.Tensor, acts: list[torch.Tensor],
+                       y: torch.Tensor) -> list[torch.Tensor]:
+        """Bias gradients of the given samples by the configured refresh method."""
+        if self.config.refresh == "autograd":
+            return bias_gradients_autograd(self.model, inp, y, self.config.loss)
+        return bias_gradients_node(self.model, acts, y, self.config.fd_step, self.config.loss)
+
+    def perturbations(self, inp, acts, y):
+        cfg = self.config
+        chosen = self.bank.select(y)
+        self._refreshed = len(chosen)
+        if len(chosen):
+            axis = batch_dim(self.model)
+            self.bank.update(y[chosen], self.measure_deltas(
+                inp.index_select(axis, chosen), [a.index_select(axis, chosen) for a in acts],
+                y[chosen]))
+        post = self.bank.lookup(y)
+        if cfg.exact_output:
+            post[-1] = output_delta(self.model, acts[-2], y, cfg.loss)
+        pre = [activity(self.model, a) for a in acts[:-1]]
+        if cfg.activation_threshold > 0:
+            pre = [ternary(a, cfg.activation_threshold) for a in pre]
+        return [LayerPerturbation(u, post=u, pre=v) for u, v in zip(post, pre, strict=True)]
+
+    def grad_components(self, n_samples):
+        return self.bank.n_neurons * self._refreshed
+
+    def state_dict(self):
+        return {**super().state_dict(), "bank": self.bank.state_dict()}
+
+    def load_state_dict(self, state):
+        super().load_state_dict(state)
+        self.bank.load_state_dict(state["bank"])
+
+
+LEARNERS: dict[str, type[PerturbativeLearner]] = {
+    "spsa": MGDLearner, "mgd": MGDLearner, "aligned": AlignedLearner,
+    "hebbian": HebbianLearner, "delta-mgd": DeltaMGDLearner,
+}
+"""Learner class of each perturbative method name."""
