@@ -11,10 +11,16 @@ from astrolava.rhythmic.equations import (
 )
 from astrolava.rhythmic.graph import ReservoirGraph, make_reservoir_graph
 from astrolava.rhythmic.params import RhythmicParams
-from astrolava.rhythmic.reservoir import PHASE_MODES, ReservoirTrace, RhythmicReservoir
+from astrolava.rhythmic.reservoir import (
+    PHASE_MODES,
+    ReservoirTrace,
+    RhythmicReservoir,
+    advance_phases,
+)
 
 __all__ = [
     "PHASE_MODES", "ReservoirGraph", "ReservoirTrace", "RhythmicParams", "RhythmicReservoir",
+    "advance_phases",
     "coupling_term", "link_drive", "link_modulation", "make_reservoir_graph", "node_update",
     "order_parameter", "phase_update", "recurrent_input",
 ]

@@ -59,8 +59,16 @@ class ReservoirGraph:
 
     @cached_property
     def coupling(self) -> sparse.csr_matrix:
-        """A_φ as an L×L sparse 0/1 matrix."""
-        data = np.ones(len(self.coupling_indices))
+        """A_φ as an L×L sparse 0/1 float64 matrix."""
+        return self._coupling(np.float64)
+
+    @cached_property
+    def integer_coupling(self) -> sparse.csr_matrix:
+        """A_φ with int64 ones, for exact integer sums in fixed_pt models."""
+        return self._coupling(np.int64)
+
+    def _coupling(self, dtype: type) -> sparse.csr_matrix:
+        data = np.ones(len(self.coupling_indices), dtype=dtype)
         return sparse.csr_matrix((data, self.coupling_indices, self.coupling_indptr),
                                  shape=(self.n_links, self.n_links))
 

@@ -43,6 +43,24 @@ class ReservoirTrace:
     phases: np.ndarray | None = None
 
 
+def advance_phases(phases: np.ndarray, activity: np.ndarray, graph: ReservoirGraph,
+                   params: RhythmicParams, mode: str = "coupled") -> np.ndarray:
+    """One phase step in the given mode (SPEC §2, "Phases" and "Recall / prediction").
+
+    ``coupled``: φ + τ·(ω + sin(Ψ − φ + γ)·D(n)); ``rotate``: φ + τ·ω0 (uniform rotation, the
+    pattern kept); ``frozen``: φ unchanged. Results are wrapped to [0, 2π).
+    """
+    if mode == "coupled":
+        drive = link_drive(activity, graph.rows, graph.cols, params.eps1, params.eps2)
+        return phase_update(phases, graph.coupling, drive, params.omega, params.gamma,
+                            params.tau)
+    if mode == "rotate":
+        return np.mod(phases + params.tau * params.omega, TWO_PI)
+    if mode == "frozen":
+        return phases
+    raise ValueError(f"mode={mode!r} is not allowed; use one of {PHASE_MODES}")
+
+
 class RhythmicReservoir:
     """Echo-state reservoir whose L links oscillate, coupled by an astrocyte graph.
 
@@ -82,13 +100,7 @@ class RhythmicReservoir:
         g, p = self.graph, self.params
         rec = recurrent_input(self.activity, self.phases, g.rows, g.cols, g.weights, p.m)
         self.activity = self._node_step(rec + g.w_in @ u)
-        if mode == "coupled":
-            drive = link_drive(self.activity, g.rows, g.cols, p.eps1, p.eps2)
-            self.phases = phase_update(self.phases, g.coupling, drive, p.omega, p.gamma, p.tau)
-        elif mode == "rotate":
-            self.phases = np.mod(self.phases + p.tau * p.omega, TWO_PI)
-        elif mode != "frozen":
-            raise ValueError(f"mode={mode!r} is not allowed; use one of {PHASE_MODES}")
+        self.phases = advance_phases(self.phases, self.activity, g, p, mode)
 
     def _node_step(self, net_input: np.ndarray) -> np.ndarray:
         return node_update(self.activity, net_input, self.params.leak, self.params.bias)

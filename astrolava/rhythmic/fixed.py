@@ -1,0 +1,160 @@
+"""Loihi-style fixed-point formats and integer versions of the rhythmic-sharing equations.
+
+The fixed_pt Lava models of ``OscillatingDense``, ``AstrocytePhaseNetwork`` and
+``SeriesInput`` compute with these functions. Formats:
+
+* a phase is an unsigned accumulator modulo ``2**PHASE_BITS`` (2π ≡ 2**20), so wrapping is a
+  bit mask; sin and cos come from ``astrolava.fixed_point.sine_table`` indexed by the top
+  ``SINE_BITS`` bits of the phase (rounded);
+* sin, cos, the modulation M and the link drive D carry ``FRAC_BITS = 12`` fractional bits;
+* node activity arrives as the graded spike of ``GradedTanh``'s fixed_pt model with
+  ``ACTIVITY_FRAC_BITS = 12`` fractional bits (its ``out_frac_bits`` default);
+* every intermediate fits in int64 and results saturate at Loihi's 24-bit state width.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+from astrolava.fixed_point import saturate, sine_table, to_fixed
+from astrolava.rhythmic.equations import TWO_PI
+
+PHASE_BITS = 20
+"""Width of a phase accumulator: 2π is ``2**PHASE_BITS``."""
+SINE_BITS = 14
+"""Entries of the sine table: ``2**SINE_BITS`` per period (step 3.8e-4 rad)."""
+FRAC_BITS = 12
+"""Fractional bits of sin/cos, of M and of D."""
+ACTIVITY_FRAC_BITS = 12
+"""Fractional bits of node activity (graded spikes of ``GradedTanh``, fixed_pt)."""
+ORDER_FRAC_BITS = 16
+"""Fractional bits of R on the fixed_pt order-parameter output."""
+
+PHASE_MASK = (1 << PHASE_BITS) - 1
+_SINE = sine_table(SINE_BITS, FRAC_BITS)
+_ONE = 1 << FRAC_BITS
+
+
+def phase_to_fixed(phases: np.ndarray | float) -> np.ndarray:
+    """Phase in radians -> accumulator ``round(φ·2**PHASE_BITS / 2π) mod 2**PHASE_BITS``."""
+    q = np.rint(np.asarray(phases, dtype=np.float64) * ((1 << PHASE_BITS) / TWO_PI))
+    return q.astype(np.int64) & PHASE_MASK
+
+
+def phase_from_fixed(q: np.ndarray | int) -> np.ndarray:
+    """Accumulator -> phase in [0, 2π)."""
+    return (np.asarray(q, dtype=np.int64) & PHASE_MASK) * (TWO_PI / (1 << PHASE_BITS))
+
+
+def sin_fixed(q: np.ndarray) -> np.ndarray:
+    """sin φ with FRAC_BITS fractional bits, from the table entry nearest to φ."""
+    shift = PHASE_BITS - SINE_BITS
+    return _SINE((np.asarray(q, dtype=np.int64) + (1 << (shift - 1))) >> shift)
+
+
+def cos_fixed(q: np.ndarray) -> np.ndarray:
+    """cos φ = sin(φ + π/2) from the same table."""
+    return sin_fixed(np.asarray(q, dtype=np.int64) + (1 << (PHASE_BITS - 2)))
+
+
+def isqrt(x: np.ndarray) -> np.ndarray:
+    """Element-wise integer square root ⌊√x⌋ of non-negative int64 values."""
+    x = np.asarray(x, dtype=np.int64)
+    r = np.floor(np.sqrt(x.astype(np.float64))).astype(np.int64)
+    r = np.where(r * r > x, r - 1, r)
+    return np.where((r + 1) * (r + 1) <= x, r + 1, r)
+
+
+def link_modulation_fixed(q: np.ndarray, m: float) -> np.ndarray:
+    """M = 1 − (m/2)(1 + sin φ) in FRAC_BITS: ``2**F − (m_q·(2**F + sin_q)) >> (F + 1)``."""
+    m_q = int(to_fixed(m, FRAC_BITS))
+    return _ONE - ((m_q * (_ONE + sin_fixed(q)) + (1 << FRAC_BITS)) >> (FRAC_BITS + 1))
+
+
+def shift_round(x: np.ndarray, shift: int) -> np.ndarray:
+    """Arithmetic right shift by ``shift`` with round-half-up (left shift if negative)."""
+    x = np.asarray(x, dtype=np.int64)
+    if shift <= 0:
+        return x << -shift
+    return (x + (1 << (shift - 1))) >> shift
+
+
+def recurrent_input_fixed(activity_q: np.ndarray, phase_q: np.ndarray, rows: np.ndarray,
+                          cols: np.ndarray, mantissa: np.ndarray, weight_exp: int, m: float,
+                          out_frac_bits: int) -> np.ndarray:
+    """h_i = Σ_ℓ A_ℓ·M_ℓ·n_{cols[ℓ]} on integers, returned with ``out_frac_bits``.
+
+    ``A_ℓ = mantissa_ℓ·2**weight_exp`` (8-bit mantissa), M has FRAC_BITS and n has
+    ACTIVITY_FRAC_BITS, so the exact int64 sum carries ``FRAC_BITS + ACTIVITY_FRAC_BITS −
+    weight_exp`` fractional bits; it is shifted right (rounding) to ``out_frac_bits`` and
+    saturated to 24 bits.
+    """
+    contrib = (mantissa.astype(np.int64) * link_modulation_fixed(phase_q, m)
+               * np.asarray(activity_q, dtype=np.int64)[cols])
+    total = np.zeros(len(activity_q), dtype=np.int64)
+    np.add.at(total, rows, contrib)
+    return saturate(shift_round(total, FRAC_BITS + ACTIVITY_FRAC_BITS - weight_exp
+                                - out_frac_bits))
+
+
+def link_drive_fixed(activity_q: np.ndarray, rows: np.ndarray, cols: np.ndarray, eps1: float,
+                     eps2: float) -> np.ndarray:
+    """D_ℓ = ε1 + ε2·((n_i + 1)/2 + (n_j + 1)/2)/2 with FRAC_BITS (activity in ACTIVITY_FRAC_BITS).
+
+    ``level_r + level_c = (n_r + n_c)/2 + 1``; the sum of the two activities plus 2·one is
+    multiplied by ε2 (FRAC_BITS) and shifted by ``ACTIVITY_FRAC_BITS + 2``.
+    """
+    act = np.asarray(activity_q, dtype=np.int64)
+    ends = act[rows] + act[cols] + (2 << ACTIVITY_FRAC_BITS)   # 4·mean level, ACTIVITY bits
+    e1, e2 = int(to_fixed(eps1, FRAC_BITS)), int(to_fixed(eps2, FRAC_BITS))
+    return e1 + shift_round(e2 * ends, ACTIVITY_FRAC_BITS + 2)
+
+
+def coupling_term_fixed(phase_q: np.ndarray, coupling: sparse.csr_matrix,
+                        gamma: float) -> np.ndarray:
+    """sin(Ψ − φ + γ) with FRAC_BITS: (S·cos φ' − C·sin φ') / ⌊√(C² + S²)⌋, φ' = φ − γ.
+
+    C and S are exact integer sums of the table cosines and sines of the neighbours
+    (``coupling`` must hold int64 ones, see ``ReservoirGraph.integer_coupling``); the
+    quotient of the FRAC_BITS² numerator by the FRAC_BITS norm is an integer division
+    (rounded to nearest). Links with no neighbour get 0.
+    """
+    cos_q, sin_q = cos_fixed(phase_q), sin_fixed(phase_q)
+    c, s = coupling @ cos_q, coupling @ sin_q
+    shifted = phase_q - phase_to_fixed(gamma)
+    num = s * cos_fixed(shifted) - c * sin_fixed(shifted)
+    norm = isqrt(c * c + s * s)
+    safe = np.where(norm > 0, norm, 1)
+    quotient = np.floor_divide(2 * num + safe, 2 * safe)
+    return np.where(norm > 0, quotient, 0)
+
+
+def phase_update_fixed(phase_q: np.ndarray, coupling: sparse.csr_matrix, drive_q: np.ndarray,
+                       omega: float, gamma: float, tau: float) -> np.ndarray:
+    """φ ← (φ + round(τ·ω) + round(τ·K·D)) mod 2**PHASE_BITS, all in phase units.
+
+    K (coupling term) and D carry FRAC_BITS each, so K·D has 2·FRAC_BITS; the radians-to-phase
+    gain ``g = round(τ·2**PHASE_BITS / 2π)`` multiplies it before the shift by 2·FRAC_BITS.
+    """
+    gain = int(round(tau * (1 << PHASE_BITS) / TWO_PI))
+    step_omega = int(round(tau * omega * (1 << PHASE_BITS) / TWO_PI))
+    kd = coupling_term_fixed(phase_q, coupling, gamma) * drive_q
+    return (phase_q + step_omega + shift_round(kd * gain, 2 * FRAC_BITS)) & PHASE_MASK
+
+
+def rotate_fixed(phase_q: np.ndarray, omega: float, tau: float) -> np.ndarray:
+    """Uniform rotation φ ← φ + round(τ·ω0) in phase units."""
+    return (phase_q + int(round(tau * omega * (1 << PHASE_BITS) / TWO_PI))) & PHASE_MASK
+
+
+def order_parameter_fixed(phase_q: np.ndarray) -> tuple[int, int]:
+    """R (ORDER_FRAC_BITS) and ⟨Φ⟩ (phase units) from the integer sums of table cos and sin.
+
+    R = ⌊√(C² + S²)⌋·2**(ORDER_FRAC_BITS − FRAC_BITS) / L. ⟨Φ⟩ = atan2(S, C) is evaluated in
+    floating point on the two integer sums (a host-side read-out, not a per-link operation).
+    """
+    c, s = int(cos_fixed(phase_q).sum()), int(sin_fixed(phase_q).sum())
+    r = int(isqrt(np.array(c * c + s * s))) << (ORDER_FRAC_BITS - FRAC_BITS)
+    r_q = min((r + len(phase_q) // 2) // len(phase_q), 1 << ORDER_FRAC_BITS)
+    return r_q, int(phase_to_fixed(np.arctan2(s, c)))
