@@ -6,7 +6,7 @@ import argparse
 import importlib
 from collections.abc import Sequence
 
-SUBCOMMANDS = ("info",)
+SUBCOMMANDS = ("info", "train")
 """Modules of ``astrolava.cli`` that each add one subcommand."""
 
 

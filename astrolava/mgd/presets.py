@@ -1,0 +1,57 @@
+"""Recommended hyper-parameters of each method (found by ``benchmarks/dmgd.py`` sweeps;
+see ``docs/dmgd_ablation.md``), and the network each run trains."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from astrolava.models import RateMLP, SpikingMLP
+
+NETWORKS = ("rate", "spiking")
+
+HIDDEN = (128, 128)
+"""Hidden widths of the paper's dense nets (784-128-128-10, Table II)."""
+
+SPIKING_STEPS = 25
+"""Rate-code length T of the spiking nets."""
+
+PRESETS: dict[tuple[str, str], dict] = {
+    ("bp", "rate"): {"eta": 1e-3, "optimizer": "adam"},
+    ("bp", "spiking"): {"eta": 1e-3, "optimizer": "adam"},
+    ("spsa", "rate"): {"eta": 1e-4, "epsilon": 1e-3},
+    ("spsa", "spiking"): {"eta": 1e-4, "epsilon": 1e-2},
+    ("mgd", "rate"): {"eta": 1e-4, "epsilon": 1e-3, "tau_theta": 1, "tau_p": 10},
+    ("mgd", "spiking"): {"eta": 1e-4, "epsilon": 1e-2, "tau_theta": 1, "tau_p": 10},
+    ("aligned", "rate"): {"eta": 0.01, "epsilon": 1e-2},
+    ("aligned", "spiking"): {"eta": 0.01, "epsilon": 0.1},
+    ("hebbian", "rate"): {"eta": 0.01, "epsilon": 1e-2},
+    ("hebbian", "spiking"): {"eta": 0.01, "epsilon": 0.1, "fd_step": 0.1,
+                             "exact_output": False, "activation_threshold": 0.2},
+    ("delta-mgd", "rate"): {"eta": 0.01, "epsilon": 1e-2, "tau_delta": 100},
+    ("delta-mgd", "spiking"): {"eta": 0.01, "epsilon": 0.1, "tau_delta": 100, "fd_step": 0.1},
+}
+"""``(method, network) -> config keyword arguments``."""
+
+
+def preset(method: str, network: str) -> dict:
+    """A copy of the recommended hyper-parameters of ``method`` on a ``network``."""
+    if network not in NETWORKS:
+        raise ValueError(f"network={network!r} is not allowed; use one of {NETWORKS}")
+    if (method, network) not in PRESETS:
+        methods = sorted({m for m, _ in PRESETS})
+        raise ValueError(f"method={method!r} is not allowed; use one of {methods}")
+    return dict(PRESETS[(method, network)])
+
+
+def build_model(network: str, n_in: int, n_classes: int, seed: int,
+                hidden: Sequence[int] = HIDDEN, num_steps: int = SPIKING_STEPS) -> nn.Module:
+    """A RateMLP (tanh everywhere) or SpikingMLP ``n_in-hidden-n_classes``, initialised by
+    ``torch.manual_seed(seed)`` (PyTorch's default uniform init)."""
+    if network not in NETWORKS:
+        raise ValueError(f"network={network!r} is not allowed; use one of {NETWORKS}")
+    torch.manual_seed(seed)
+    sizes = (n_in, *hidden, n_classes)
+    return RateMLP(sizes) if network == "rate" else SpikingMLP(sizes, num_steps=num_steps)

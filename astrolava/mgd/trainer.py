@@ -1,0 +1,168 @@
+"""Training loop of every method: progress bar, per-epoch metrics log, atomic checkpoints
+and bit-for-bit resume.
+
+Layout of an output folder ``out``:
+
+- ``out/checkpoint.pt``: model, learner state (optimizer, generator, DeltaVecs, ...), the
+  data-order generator and the history, written after every epoch to a temporary file and
+  moved into place with ``os.replace`` (a crash never leaves a half-written checkpoint);
+- ``out/metrics.jsonl``: one JSON record per epoch (rewritten atomically too).
+
+Resuming loads the checkpoint and continues with the next epoch; since every source of
+randomness is in the checkpoint, the result equals an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from astrolava.mgd.backprop import BackpropConfig, BackpropLearner
+from astrolava.mgd.config import METHOD_CONFIGS
+from astrolava.mgd.diagnostics import gradient_diagnostics
+from astrolava.mgd.perturbation import LEARNERS
+from astrolava.models.training import evaluate
+
+METHODS = ("bp", *METHOD_CONFIGS)
+"""Method names accepted by :func:`make_learner`."""
+
+CHECKPOINT = "checkpoint.pt"
+METRICS = "metrics.jsonl"
+
+
+def make_config(method: str, **hyper):
+    """The config object of ``method`` built from keyword hyper-parameters (validated).
+
+    ``"spsa"`` is MGD with ``tau_theta = tau_p = 1`` and refuses other values.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method={method!r} is not allowed; use one of {METHODS}")
+    cls = BackpropConfig if method == "bp" else METHOD_CONFIGS[method]
+    unknown = set(hyper) - set(cls.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"method={method!r} takes no hyper-parameter(s) {sorted(unknown)}; "
+                         f"allowed: {sorted(cls.__dataclass_fields__)}")
+    config = cls(**hyper)
+    if method == "spsa" and (config.tau_theta != 1 or config.tau_p != 1):
+        raise ValueError("method='spsa' is MGD with tau_theta=1 and tau_p=1; use method='mgd'")
+    return config
+
+
+def make_learner(method: str, model: nn.Module, config, seed: int = 0, n_classes: int = 10):
+    """Learner of ``method`` for ``model`` (trained in place) with its ``config``."""
+    if method == "bp":
+        return BackpropLearner(model, config, seed)
+    if method == "delta-mgd":
+        return LEARNERS[method](model, config, seed, n_classes=n_classes)
+    return LEARNERS[method](model, config, seed)
+
+
+@dataclass
+class Dataset:
+    """Training and test arrays as tensors (``X`` float, ``y`` int64)."""
+
+    X: torch.Tensor
+    y: torch.Tensor
+    X_test: torch.Tensor
+    y_test: torch.Tensor
+
+    @classmethod
+    def from_arrays(cls, X, y, X_test, y_test, dtype: torch.dtype = torch.float32) -> Dataset:
+        return cls(torch.as_tensor(X, dtype=dtype), torch.as_tensor(y, dtype=torch.int64),
+                   torch.as_tensor(X_test, dtype=dtype), torch.as_tensor(y_test, dtype=torch.int64))
+
+
+def _atomic_write(path: Path, write) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def save_checkpoint(out: Path, state: dict) -> None:
+    """Write ``checkpoint.pt`` and ``metrics.jsonl`` atomically (temp file + ``os.replace``)."""
+    out.mkdir(parents=True, exist_ok=True)
+    _atomic_write(out / CHECKPOINT, lambda p: torch.save(state, p))
+    lines = "".join(json.dumps(r) + "\n" for r in state["history"])
+    _atomic_write(out / METRICS, lambda p: p.write_text(lines))
+
+
+def train(learner, data: Dataset, epochs: int, batch_size: int = 32, seed: int = 0,
+          out: str | Path | None = None, resume: bool = False, meta: dict | None = None,
+          diagnostics_size: int = 256, progress: bool = True) -> list[dict]:
+    """Train ``learner.model`` for ``epochs`` epochs of minibatches; return the history.
+
+    Parameters
+    ----------
+    learner : BackpropLearner or PerturbativeLearner
+    data : Dataset
+    epochs, batch_size : int >= 1
+    seed : int
+        Seeds the data order (``numpy.random.default_rng(seed)``, one permutation per epoch)
+        and the evaluation rate code.
+    out : path, optional
+        Folder for the checkpoint and the metrics log (nothing is written without it).
+    resume : bool
+        Continue from ``out/checkpoint.pt``; its ``meta`` must equal ``meta``.
+    meta : dict, optional
+        What defines the run (method, config, seed, ...); stored and checked on resume.
+    diagnostics_size : int >= 0
+        Samples of the fixed batch on which Λ, cosine, saturation and norms are logged each
+        epoch (0 disables them).
+    progress : bool
+        tqdm bar over the training samples.
+
+    Returns
+    -------
+    list of dict
+        Per epoch: ``epoch, train_cost, test_acc, seconds, samples_per_s, samples,
+        grad_components, update_ops`` and ``diagnostics``.
+    """
+    if epochs < 1 or batch_size < 1:
+        raise ValueError(f"epochs={epochs} and batch_size={batch_size} must be >= 1")
+    meta = {**(meta or {}), "seed": seed, "batch_size": batch_size}
+    rng = np.random.default_rng(seed)
+    history: list[dict] = []
+    out = None if out is None else Path(out)
+    if resume:
+        if out is None or not (out / CHECKPOINT).is_file():
+            raise ValueError(f"resume needs a checkpoint; none found in out={out}")
+        state = torch.load(out / CHECKPOINT, weights_only=False)
+        if state["meta"] != meta:
+            raise ValueError(f"checkpoint in {out} is for {state['meta']}, not {meta}")
+        learner.model.load_state_dict(state["model"])
+        learner.load_state_dict(state["learner"])
+        rng.bit_generator.state = state["rng"]
+        history = state["history"]
+    diag_idx = torch.from_numpy(
+        np.random.default_rng(seed + 1).permutation(len(data.X))[:diagnostics_size])
+    for epoch in range(len(history) + 1, epochs + 1):
+        order = torch.from_numpy(rng.permutation(len(data.X)))
+        total, start = 0.0, time.perf_counter()
+        with tqdm(total=len(order), desc=f"epoch {epoch}/{epochs}", disable=not progress,
+                  leave=False) as bar:
+            for first in range(0, len(order), batch_size):
+                idx = order[first:first + batch_size]
+                total += learner.train_batch(data.X[idx], data.y[idx])["cost"] * len(idx)
+                bar.update(len(idx))
+        seconds = time.perf_counter() - start
+        record = {"epoch": epoch, "train_cost": total / len(order),
+                  "test_acc": evaluate(learner.model, data.X_test, data.y_test, seed=seed),
+                  "seconds": seconds, "samples_per_s": len(order) / seconds,
+                  **learner.counts.to_dict()}
+        if diagnostics_size:
+            record["diagnostics"] = gradient_diagnostics(learner, data.X[diag_idx],
+                                                         data.y[diag_idx])
+        history.append(record)
+        if out is not None:
+            save_checkpoint(out, {"meta": meta, "model": learner.model.state_dict(),
+                                  "learner": learner.state_dict(),
+                                  "rng": rng.bit_generator.state, "history": history})
+    return history
