@@ -19,6 +19,9 @@ from scipy import sparse
 
 from astrolava.fixed_point import saturate, sine_table, to_fixed
 from astrolava.rhythmic.equations import TWO_PI
+from astrolava.rhythmic.graph import ReservoirGraph
+from astrolava.rhythmic.params import RhythmicParams
+from astrolava.rhythmic.reservoir import PHASE_MODES
 
 PHASE_BITS = 20
 """Width of a phase accumulator: 2π is ``2**PHASE_BITS``."""
@@ -158,3 +161,17 @@ def order_parameter_fixed(phase_q: np.ndarray) -> tuple[int, int]:
     r = int(isqrt(np.array(c * c + s * s))) << (ORDER_FRAC_BITS - FRAC_BITS)
     r_q = min((r + len(phase_q) // 2) // len(phase_q), 1 << ORDER_FRAC_BITS)
     return r_q, int(phase_to_fixed(np.arctan2(s, c)))
+
+
+def advance_phases_fixed(phase_q: np.ndarray, activity_q: np.ndarray, graph: ReservoirGraph,
+                         params: RhythmicParams, mode: str = "coupled") -> np.ndarray:
+    """Integer counterpart of :func:`astrolava.rhythmic.reservoir.advance_phases`."""
+    if mode == "coupled":
+        drive = link_drive_fixed(activity_q, graph.rows, graph.cols, params.eps1, params.eps2)
+        return phase_update_fixed(phase_q, graph.integer_coupling, drive, params.omega,
+                                  params.gamma, params.tau)
+    if mode == "rotate":
+        return rotate_fixed(phase_q, params.omega, params.tau)
+    if mode == "frozen":
+        return phase_q
+    raise ValueError(f"mode={mode!r} is not allowed; use one of {PHASE_MODES}")

@@ -1,0 +1,86 @@
+"""Process models of :class:`AstrocytePhaseNetwork`: floating_pt and fixed_pt."""
+
+from __future__ import annotations
+
+import numpy as np
+from astrolava.processes.astrocyte_phase_network.process import AstrocytePhaseNetwork
+from lava.magma.core.decorator import implements, requires, tag
+from lava.magma.core.model.py.model import PyLoihiProcessModel
+from lava.magma.core.model.py.ports import PyInPort, PyOutPort
+from lava.magma.core.model.py.type import LavaPyType
+from lava.magma.core.resources import CPU
+from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
+
+from astrolava.fixed_point import STATE_BITS
+from astrolava.rhythmic.equations import order_parameter
+from astrolava.rhythmic.fixed import (
+    ORDER_FRAC_BITS,
+    advance_phases_fixed,
+    order_parameter_fixed,
+    phase_from_fixed,
+    phase_to_fixed,
+)
+from astrolava.rhythmic.reservoir import PHASE_MODES, advance_phases
+
+
+@implements(proc=AstrocytePhaseNetwork, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyAstrocytePhaseNetworkModelFloat(PyLoihiProcessModel):
+    """float64 phases, advanced by ``astrolava.rhythmic.advance_phases`` (the reference's code)."""
+
+    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    phase_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    order_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    phases: np.ndarray = LavaPyType(np.ndarray, float)
+    R: np.ndarray = LavaPyType(np.ndarray, float)
+    mean_phase: np.ndarray = LavaPyType(np.ndarray, float)
+    mode: np.ndarray = LavaPyType(np.ndarray, int)
+
+    def __init__(self, proc_params: dict) -> None:
+        super().__init__(proc_params)
+        self.graph, self.params = proc_params["graph"], proc_params["params"]
+
+    def run_spk(self) -> None:
+        activity = self.s_in.recv()
+        self.phases[:] = advance_phases(self.phases, activity, self.graph, self.params,
+                                        PHASE_MODES[int(self.mode[0])])
+        self.R[0], self.mean_phase[0] = order_parameter(self.phases)
+        self.phase_out.send(self.phases)
+        self.order_out.send(np.array([self.R[0], self.mean_phase[0]]))
+
+
+@implements(proc=AstrocytePhaseNetwork, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyAstrocytePhaseNetworkModelFixed(PyLoihiProcessModel):
+    """Integer phase accumulators modulo 2**20, sine table, 12-bit drive and coupling.
+
+    Each step: accumulators ``q = phase_to_fixed(phases)`` (exact, the Var holds
+    ``phase_from_fixed(q)``), then ``astrolava.rhythmic.fixed.advance_phases_fixed`` (sums of
+    table sines, integer norm and division, products shifted by 24 into phase units), then
+    R (16 fractional bits) and ⟨Φ⟩ from the integer sums (``order_parameter_fixed``).
+    """
+
+    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=STATE_BITS)
+    phase_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=STATE_BITS)
+    order_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=STATE_BITS)
+    phases: np.ndarray = LavaPyType(np.ndarray, float)
+    R: np.ndarray = LavaPyType(np.ndarray, float)
+    mean_phase: np.ndarray = LavaPyType(np.ndarray, float)
+    mode: np.ndarray = LavaPyType(np.ndarray, int)
+
+    def __init__(self, proc_params: dict) -> None:
+        super().__init__(proc_params)
+        self.graph, self.params = proc_params["graph"], proc_params["params"]
+
+    def run_spk(self) -> None:
+        activity = self.s_in.recv().astype(np.int64)
+        q = advance_phases_fixed(phase_to_fixed(self.phases), activity, self.graph,
+                                 self.params, PHASE_MODES[int(self.mode[0])])
+        self.phases[:] = phase_from_fixed(q)
+        r_q, psi_q = order_parameter_fixed(q)
+        self.R[0] = r_q / (1 << ORDER_FRAC_BITS)
+        self.mean_phase[0] = phase_from_fixed(psi_q)
+        self.phase_out.send(q)
+        self.order_out.send(np.array([r_q, psi_q]))
