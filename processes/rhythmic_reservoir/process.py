@@ -1,0 +1,67 @@
+"""Interface of the hierarchical rhythmic-sharing reservoir."""
+
+from __future__ import annotations
+
+import numpy as np
+from lava.magma.core.process.ports.ports import OutPort
+from lava.magma.core.process.process import AbstractProcess
+from lava.magma.core.process.variable import Var
+
+from astrolava.rhythmic.graph import ReservoirGraph
+from astrolava.rhythmic.params import RhythmicParams
+from astrolava.rhythmic.reservoir import PHASE_MODES
+
+
+class RhythmicReservoirProcess(AbstractProcess):
+    """Series input, graded tanh nodes, oscillating links and the astrocyte phase network.
+
+    The children (built by the SubProcessModel) and their wiring::
+
+        SeriesInput ──a_out──▶ GradedTanh ◀──a_out── OscillatingDense
+                                   │ s_out            ▲ s_in   ▲ phase_in
+                                   ├──────────────────┘        │
+                                   └──▶ AstrocytePhaseNetwork ─┘ ──order_out──▶
+
+    At step t the nodes compute n(t) = λ n(t−1) + (1 − λ) tanh((A∘M(φ(t−1))) n(t−1) +
+    W_in u(t−1) + b), then the astrocytes advance φ(t) with the drive of n(t): the same
+    order of operations as ``astrolava.rhythmic.RhythmicReservoir.step``.
+
+    Parameters
+    ----------
+    graph : ReservoirGraph
+        Links, W_in and the astrocyte graph.
+    params : RhythmicParams
+        Equation constants.
+    data : numpy.ndarray
+        Input series u, shape ``(T, n_inputs)`` (repeats after T steps).
+    phases : numpy.ndarray
+        Initial link phases (radians), shape ``(L,)``.
+    mode : str
+        Initial phase mode, one of ``PHASE_MODES``.
+    name : str, optional
+
+    Ports and Vars
+    --------------
+    order_out : OutPort (2,)
+        ``[R, ⟨Φ⟩]`` every step (see ``AstrocytePhaseNetwork``).
+    s_out : OutPort (N,)
+        Node activity every step (for a readout).
+    phases, R, mean_phase, mode : Var
+        Aliases of the astrocyte network's Vars.
+    n : Var (N,)
+        Alias of the nodes' state.
+    """
+
+    def __init__(self, *, graph: ReservoirGraph, params: RhythmicParams, data: np.ndarray,
+                 phases: np.ndarray, mode: str = "coupled", name: str | None = None) -> None:
+        super().__init__(graph=graph, params=params, data=np.asarray(data, dtype=float),
+                         phases=np.asarray(phases, dtype=float), mode=mode, name=name)
+        if mode not in PHASE_MODES:
+            raise ValueError(f"mode={mode!r} is not allowed; use one of {PHASE_MODES}")
+        self.order_out = OutPort(shape=(2,))
+        self.s_out = OutPort(shape=(graph.n_nodes,))
+        self.phases = Var(shape=(graph.n_links,), init=np.mod(phases, 2 * np.pi))
+        self.R = Var(shape=(1,), init=0.0)
+        self.mean_phase = Var(shape=(1,), init=0.0)
+        self.mode = Var(shape=(1,), init=np.array([PHASE_MODES.index(mode)]))
+        self.n = Var(shape=(graph.n_nodes,), init=0.0)
