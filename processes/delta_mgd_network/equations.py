@@ -1,134 +1,218 @@
-"""δ-MGD equations in NumPy, shared by the fused network model and the per-synapse processes.
+"""δ-MGD equations in NumPy (float64), shared by the fused model and the per-layer processes.
 
-Each function implements one step of the δ-MGD algorithm (paper Alg. 1) for one sample, in
-float64. The fused :class:`DeltaMGDNetwork` model calls them for the whole network, the
-fine-grained processes (:class:`TripartiteSynapse`, :class:`Astrocyte`, :class:`GlobalCost`)
-call them for their own layer, so both graphs compute the same numbers.
+Each function is one step of δ-MGD (paper Alg. 1) for one sample, written as the torch
+reference ``astrolava.mgd`` computes it (same cost, same node-perturbation refresh, same
+normalisation, same update), so a Lava float model reproduces the reference's weights.
 
 Notation: layer ``l`` maps ``a_{l-1}`` (n_in) to ``a_l`` (n_out) with weights ``W_l``
-(n_out, n_in) and biases ``b_l`` (n_out); ``δ_{l,c}`` is the DeltaVec of layer ``l`` for
-class ``c`` (paper §IV.D), ``ε`` the perturbation amplitude, ``η`` the learning rate.
+(n_out, n_in) and biases ``b_l`` (n_out). A layer's input is a vector (rate network) or a
+spike train (T, n_in) (spiking network); a leading batch axis (B, ...) is allowed after T.
+A rank-one perturbation of a layer is ``θ̃_W = u ⊗ v``, ``θ̃_b = u``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-LOSSES = ("mse", "ce")
-"""Per-sample costs, as in :func:`astrolava.models.training.sample_cost`."""
+Layers = Sequence[tuple[np.ndarray, np.ndarray]]
+"""``[(W_1, b_1), ..., (W_L, b_L)]``."""
 
 
-def check_label(label: int, n_classes: int) -> int:
+@dataclass(frozen=True)
+class NetworkSpec:
+    """How a layer's input current becomes its output.
+
+    ``spiking=False``: ``a = tanh(z)`` (linear last layer unless ``output_tanh``).
+    ``spiking=True``: LIF, ``v[t] = β v[t−1](1 − s[t−1]) + z[t]``, ``s[t] = H(v[t] − θ)``
+    (snntorch Leaky, reset to zero == Lava LIF with ``du = 1``, ``dv = 1 − β``).
+    """
+
+    spiking: bool = False
+    output_tanh: bool = True
+    beta: float = 0.9
+    threshold: float = 1.0
+
+
+def check_label(label: float, n_classes: int) -> int:
     """Return ``label`` as int, or raise ``ValueError`` if it is outside ``[0, n_classes)``."""
     y = int(label)
-    if not 0 <= y < n_classes:
+    if y != label or not 0 <= y < n_classes:
         raise ValueError(f"label={label} is outside the classes [0, {n_classes})")
     return y
 
 
-def sample_cost(output: np.ndarray, label: int, loss: str = "mse") -> float:
-    """Per-sample cost ``C`` of one output vector.
+def sample_cost(output: np.ndarray, label: int, loss: str) -> np.ndarray:
+    """Per-sample cost of outputs (..., n_classes) (``astrolava.models.training.sample_cost``).
 
     ``"mse"``: ``C = 1/2 Σ_k (o_k − t_k)²`` with one-hot target ``t``; ``"ce"``:
-    ``C = −log softmax(o)_y`` (same definitions as the torch reference's ``sample_cost``).
+    ``C = −log softmax(o)_y``.
     """
     if loss == "ce":
-        shifted = output - output.max()
-        return float(np.log(np.exp(shifted).sum()) - shifted[label])
-    err = output.astype(np.float64).copy()
-    err[label] -= 1.0
-    return float(0.5 * err @ err)
+        shifted = output - output.max(axis=-1, keepdims=True)
+        return np.log(np.exp(shifted).sum(axis=-1)) - shifted[..., label]
+    err = np.array(output, dtype=np.float64)
+    err[..., label] -= 1.0
+    return 0.5 * (err ** 2).sum(axis=-1)
 
 
-def rate_forward(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], x: np.ndarray,
-                 output_tanh: bool = True) -> list[np.ndarray]:
-    """Activations ``[a_0 = x, a_1, ..., a_L]`` of a tanh MLP: ``a_l = tanh(W_l a_{l-1} + b_l)``.
+def readout(spec: NetworkSpec, last: np.ndarray) -> np.ndarray:
+    """Network output: the last activations, or the output firing rates ``(1/T) Σ_t s_L[t]``."""
+    return last.mean(axis=0) if spec.spiking else last
 
-    The output layer stays linear when ``output_tanh`` is False (paper §VI uses tanh).
+
+def activity(spec: NetworkSpec, act: np.ndarray) -> np.ndarray:
+    """Presynaptic activity ``a_i`` of a layer output: itself, or its firing rate (paper §III)."""
+    return act.mean(axis=0) if spec.spiking else act
+
+
+def neuron_response(spec: NetworkSpec, current: np.ndarray, last: bool) -> np.ndarray:
+    """Layer output for its input current: tanh (rate) or the LIF spike train (spiking)."""
+    if not spec.spiking:
+        return current if (last and not spec.output_tanh) else np.tanh(current)
+    v = np.zeros(current.shape[1:])
+    fired = np.zeros(current.shape[1:])
+    out = np.empty_like(current)
+    for t in range(current.shape[0]):
+        v = spec.beta * v * (1.0 - fired) + current[t]
+        fired = (v > spec.threshold).astype(np.float64)
+        out[t] = fired
+    return out
+
+
+def layer_forward(spec: NetworkSpec, w: np.ndarray, b: np.ndarray, inp: np.ndarray, last: bool,
+                  pert: tuple[np.ndarray, np.ndarray] | None = None,
+                  shift: np.ndarray | None = None) -> np.ndarray:
+    """One layer: ``a_l = f((W + θ̃_W) a_{l−1} + b + θ̃_b + shift)`` (Alg. 1 lines 10, 15).
+
+    ``pert = (u, v)`` is the rank-one ``θ̃`` (``θ̃_W a = u (v·a)``); ``shift`` a bias shift
+    (node perturbation), broadcast over the input's leading axes.
     """
-    acts = [np.asarray(x, dtype=np.float64)]
-    last = len(weights) - 1
-    for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
-        z = w @ acts[-1] + b
-        acts.append(np.tanh(z) if (i < last or output_tanh) else z)
-    return acts
+    current = inp @ w.T + b
+    if pert is not None:
+        u, v = pert
+        current = current + u * (inp @ v)[..., None] + u
+    if shift is not None:
+        current = current + shift
+    return neuron_response(spec, current, last)
 
 
-def lif_forward(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
-                spikes: np.ndarray, beta: float, threshold: float) -> list[np.ndarray]:
-    """Firing rates ``[r_0, ..., r_L]`` of a LIF MLP driven by input spikes (T, n_in).
+def forward_from(spec: NetworkSpec, layers: Layers, start: int, inp: np.ndarray,
+                 perts: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+                 shift: np.ndarray | None = None) -> list[np.ndarray]:
+    """Outputs of layers ``start..L`` (``shift`` on layer ``start`` only)."""
+    outs = []
+    for index in range(start, len(layers)):
+        w, b = layers[index]
+        inp = layer_forward(spec, w, b, inp, index == len(layers) - 1,
+                            None if perts is None else perts[index],
+                            shift if index == start else None)
+        outs.append(inp)
+    return outs
 
-    Per step ``t`` and layer ``l`` (reset to zero, Lava LIF with ``du = 1, dv = 1 − β``)::
 
-        v_l[t] = β v_l[t−1] (1 − s_l[t−1]) + W_l s_{l−1}[t] + b_l,   s_l[t] = H(v_l[t] − θ)
+def forward(spec: NetworkSpec, layers: Layers, inp: np.ndarray,
+            perts: Sequence[tuple[np.ndarray, np.ndarray]] | None = None) -> list[np.ndarray]:
+    """``[s_0 = inp, s_1, ..., s_L]`` (Alg. 1 lines 10 and 15)."""
+    return [inp, *forward_from(spec, layers, 0, inp, perts)]
 
-    and ``r_l = (1/T) Σ_t s_l[t]`` (the rate code the presynaptic activation stands for).
+
+def node_perturbation_deltas(spec: NetworkSpec, layers: Layers, acts: Sequence[np.ndarray],
+                             label: int, step: float, loss: str) -> list[np.ndarray]:
+    """Bias gradients by node perturbation: ``δ_j ≈ (C(b_j + h) − C(b_j − h)) / 2h`` (§III-A).
+
+    Central differences on every bias, batched per layer: layer ``l``'s clean input
+    ``acts[l]`` is repeated ``2·n_l`` times and layers ``l..L`` run with bias shifts
+    ``±h·e_j``. Only forward passes: this is how the astrocyte measures a DeltaVec.
     """
-    spikes = np.asarray(spikes, dtype=np.float64)
-    state = [np.zeros(w.shape[0]) for w in weights]
-    fired = [np.zeros(w.shape[0]) for w in weights]
-    counts = [np.zeros(w.shape[0]) for w in weights]
-    for s_in in spikes:
-        s = s_in
-        for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
-            state[i] = beta * state[i] * (1.0 - fired[i]) + w @ s + b
-            fired[i] = (state[i] > threshold).astype(np.float64)
-            counts[i] += fired[i]
-            s = fired[i]
-    n_steps = max(len(spikes), 1)
-    return [spikes.mean(axis=0)] + [c / n_steps for c in counts]
-
-
-def perturbation(pre: np.ndarray, delta: np.ndarray, epsilon: float
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Perturbation of one layer from its estimated gradient (Alg. 1, lines 12–13).
-
-    ``∇̂W_ij = a_i · δ_{y,j}`` (Eq. 3 at full precision), ``∇̂b_j = δ_{y,j}``; the
-    perturbation is ``θ̃ = ε · ∇̂`` (held locally by each synapse).
-    """
-    return epsilon * np.outer(delta, pre), epsilon * delta
-
-
-def mgd_step(params: np.ndarray, theta: np.ndarray, delta_cost: float, scale: float) -> None:
-    """Three-factor update in place (Alg. 1, line 17): ``Θ ← Θ − scale · ΔC · θ̃``.
-
-    ``scale`` folds ``η / ε²`` and the ``γ · C0`` weighting (see :func:`update_scale`).
-    """
-    params -= (scale * delta_cost) * theta
-
-
-def update_scale(lr: float, epsilon: float, gamma: float, cost0: float) -> float:
-    """Factor multiplying ``ΔC · θ̃`` in the update: ``η/ε² · (1 + γ·C0)``.
-
-    ``ΔC/ε² · θ̃`` estimates the directional derivative times the direction (MGD, paper
-    §II); ``γ`` weights samples by their clean cost ``C0`` (paper §VI, ``γ = 0`` disables it).
-    """
-    return lr / epsilon ** 2 * (1.0 + gamma * cost0)
-
-
-def node_perturbation_deltas(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
-                             x: np.ndarray, label: int, step: float, loss: str = "mse",
-                             output_tanh: bool = True) -> list[np.ndarray]:
-    """Bias gradients ``δ_l = ∂C/∂b_l`` of one sample by node perturbation (paper §III.A).
-
-    Forward finite differences on every bias, one neuron at a time and vectorised over the
-    neurons of a layer: ``δ_{l,j} ≈ (C(b_{l,j} + h) − C(b))/h``. No backward pass is needed:
-    only forward passes of the network, which is what lets the astrocyte refresh its
-    DeltaVecs without backprop.
-    """
-    acts = rate_forward(weights, biases, x, output_tanh)
-    cost0 = sample_cost(acts[-1], label, loss)
-    last = len(weights) - 1
     deltas = []
-    for l_idx, (w, b) in enumerate(zip(weights, biases, strict=True)):
+    for index, (w, _) in enumerate(layers):
         n = w.shape[0]
-        z = (w @ acts[l_idx] + b)[None, :] + step * np.eye(n)  # (n, n): row j nudges neuron j
-        a = np.tanh(z) if (l_idx < last or output_tanh) else z
-        for k in range(l_idx + 1, len(weights)):
-            z = a @ weights[k].T + biases[k]
-            a = np.tanh(z) if (k < last or output_tanh) else z
-        costs = np.array([sample_cost(row, label, loss) for row in a])
-        deltas.append((costs - cost0) / step)
+        eye = step * np.eye(n)
+        shift = np.concatenate([eye, -eye])
+        inp = np.repeat(acts[index][..., None, :], 2 * n, axis=-2)
+        last = forward_from(spec, layers, index, inp, shift=shift)[-1]
+        cost = sample_cost(readout(spec, last), label, loss)
+        deltas.append((cost[:n] - cost[n:]) / (2 * step))
     return deltas
+
+
+def output_delta(spec: NetworkSpec, layers: Layers, pre_output: np.ndarray, label: int,
+                 loss: str) -> np.ndarray:
+    """Exact local output-layer ``δ_L = ∂C/∂z_L`` of a rate network (paper §III-A)."""
+    if spec.spiking:
+        raise ValueError("exact_output needs a rate network (a spiking output has no local "
+                         "derivative)")
+    w, b = layers[-1]
+    z = w @ pre_output + b
+    out = np.tanh(z) if spec.output_tanh else z
+    if loss == "ce":
+        grad = np.exp(out - out.max())
+        grad /= grad.sum()
+    else:
+        grad = out.copy()
+    grad[label] -= 1.0
+    return grad * (1.0 - out ** 2) if spec.output_tanh else grad
+
+
+def ternary(a: np.ndarray, threshold: float) -> np.ndarray:
+    """``tern(a) = sign(a)`` where ``|a| >= threshold``, else 0 (paper §III-B)."""
+    return np.sign(a) * (np.abs(a) >= threshold)
+
+
+def normalization_scale(sq_norms: Sequence[float], epsilon: float, mode: str) -> list[float]:
+    """Per-layer factors that rescale a directed θ̃ to Euclidean norm ε.
+
+    ``"global"``: ``ε/‖θ̃‖`` over all layers; ``"layer"``: ``ε/‖θ̃_l‖`` per layer;
+    ``"none"``: ``ε``. A zero ``θ̃`` stays zero. With a unit direction ``d`` the estimate
+    ``ΔC·θ̃/ε² ≈ (∇C·d)·d`` is the projection of the gradient on ``d``.
+    """
+
+    def scale(sq: float) -> float:
+        return float(epsilon / np.sqrt(sq)) if sq > 0 else 0.0
+
+    if mode == "none":
+        return [epsilon] * len(sq_norms)
+    if mode == "layer":
+        return [scale(s) for s in sq_norms]
+    return [scale(float(sum(sq_norms)))] * len(sq_norms)
+
+
+def rank_one_sq_norm(u: np.ndarray, v: np.ndarray) -> float:
+    """``‖u ⊗ v‖² + ‖u‖²`` of a layer's rank-one θ̃ (weights and bias)."""
+    return float((u @ u) * (v @ v) + u @ u)
+
+
+def update_coefficient(delta_cost: float, cost0: float, epsilon: float, gamma: float) -> float:
+    """``k = ΔC·w/ε²`` with ``w = γ·C0`` (1 when γ = 0): ``ĝ = k·θ̃`` (Eq. 1, Alg. 1 l. 16-17)."""
+    weight = gamma * cost0 if gamma > 0 else 1.0
+    return delta_cost * weight / epsilon ** 2
+
+
+@dataclass
+class Adam:
+    """Adam moments of one parameter array (``torch.optim.Adam`` defaults, bias-corrected)."""
+
+    m: np.ndarray
+    v: np.ndarray
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+
+
+def descend(param: np.ndarray, grad: np.ndarray, lr: float, decay: float, step: int,
+            adam: Adam | None) -> None:
+    """In place ``Θ ← Θ − η (ĝ + λΘ)`` (SGD) or Adam's step fed with ``ĝ + λΘ``."""
+    grad = grad + decay * param if decay else grad
+    if adam is None:
+        param -= lr * grad
+        return
+    adam.m *= adam.beta1
+    adam.m += (1 - adam.beta1) * grad
+    adam.v *= adam.beta2
+    adam.v += (1 - adam.beta2) * grad * grad
+    bias1 = 1 - adam.beta1 ** step
+    bias2_sqrt = np.sqrt(1 - adam.beta2 ** step)
+    param -= (lr / bias1) * adam.m / (np.sqrt(adam.v) / bias2_sqrt + adam.eps)

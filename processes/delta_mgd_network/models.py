@@ -1,7 +1,9 @@
 """Fused process models of :class:`DeltaMGDNetwork`: the whole network in one process.
 
-The hierarchical models (one process per synapse, layer, astrocyte and cost) are in
-:mod:`astrolava.processes.delta_mgd_network.hierarchical`.
+The phases of a sample are the LoihiProtocol's (see :class:`DeltaMGDNetwork`); the
+arithmetic is :mod:`~astrolava.processes.delta_mgd_network.equations` (float) or
+:mod:`~astrolava.processes.delta_mgd_network.fixed` (Loihi integers). The hierarchical
+models are in :mod:`~astrolava.processes.delta_mgd_network.hierarchical`.
 """
 
 from __future__ import annotations
@@ -23,80 +25,79 @@ from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 
 class FusedDeltaMGDModel(PyLoihiProcessModel):
-    """Shared schedule of the fused models: phases of one sample (see :class:`DeltaMGDNetwork`).
+    """Schedule shared by the fused models; subclasses implement :meth:`process_sample`,
+    :meth:`run_lrn` (the update) and the storage of the parameters."""
 
-    Subclasses provide the arithmetic: ``_forward``, ``_cost``, ``_perturb``, ``_update`` and
-    ``_refresh``.
-    """
-
-    x_in: PyInPort
     label_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     result_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     learning: np.ndarray = LavaPyType(np.ndarray, int)
     n_samples: np.ndarray = LavaPyType(np.ndarray, int)
     n_correct: np.ndarray = LavaPyType(np.ndarray, int)
+    n_refreshes: np.ndarray = LavaPyType(np.ndarray, int)
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
         self.sizes: list[int] = list(proc_params["sizes"])
-        self.hyper = proc_params["hyper"]
-        self.spiking = proc_params["network"] == "spiking"
+        self.config = proc_params["config"]
+        self.spec: eq.NetworkSpec = proc_params["spec"]
         self.num_steps: int = proc_params["num_steps"]
         self.n_classes = self.sizes[-1]
-        self.inputs = np.zeros((self.num_steps, self.sizes[0]))
-        self.exemplars: dict[int, np.ndarray] = {}
-        self.learned_since_refresh = 0
-        self.theta: tuple[list[np.ndarray], list[np.ndarray]] | None = None
-        self.sample = (0.0, 0.0)  # (C0, ΔC) of the current sample
+        self.inputs: np.ndarray | None = None
+        self.due = np.ones(self.n_classes, dtype=bool)
+        self.n_learned = 0
+        self.pending = False  # a learned sample waits for its lrn phase
+        self.falls_due = False  # τδ samples learned: the classes fall due in post_mgmt
 
-    # -- schedule -------------------------------------------------------------------------
     def _sample_done(self) -> bool:
         return self.time_step % self.num_steps == 0
 
     def run_spk(self) -> None:
-        self.inputs[(self.time_step - 1) % self.num_steps] = self.x_in.recv()
+        x = self.x_in.recv()
         label = self.label_in.recv()[0]
+        if self.inputs is None:
+            self.inputs = np.zeros((self.num_steps, len(x)), dtype=x.dtype)
+        self.inputs[(self.time_step - 1) % self.num_steps] = x
         if not self._sample_done():
             self.result_out.send(np.zeros(len(RESULT_FIELDS)))
             return
         y = eq.check_label(label, self.n_classes)
-        x = self.inputs.copy() if self.spiking else self.inputs[0].copy()
-        acts = self._forward(x, None)
-        cost0 = self._cost(acts[-1], y)
-        prediction = int(np.argmax(acts[-1]))
+        sample = self.inputs.copy() if self.spec.spiking else self.inputs[0].copy()
+        learn = bool(self.learning[0])
+        refresh = learn and bool(self.due[y])
+        if refresh:
+            self.due[y] = False
+            self.n_refreshes[0] += 1
+        prediction, cost0, delta_cost = self.process_sample(sample, y, learn, refresh)
         self.n_samples[0] += 1
         self.n_correct[0] += int(prediction == y)
-        delta_cost = 0.0
-        self.theta = None
-        if self.learning[0]:
-            self.exemplars[y] = x
-            self.theta = self._perturb(acts, y)
-            delta_cost = self._cost(self._forward(x, self.theta)[-1], y) - cost0
-        self.sample = (cost0, delta_cost)
+        if learn:
+            self.n_learned += 1
+            self.pending = True
+            self.falls_due = self.n_learned % self.config.tau_delta == 0
         self.result_out.send(np.array([prediction, cost0, delta_cost], dtype=np.float64))
 
-    def lrn_guard(self) -> bool:
-        return self._sample_done() and self.theta is not None
+    def process_sample(self, sample: np.ndarray, y: int, learn: bool, refresh: bool
+                       ) -> tuple[int, float, float]:
+        """Clean pass, optional refresh of class ``y``, perturbed pass: ``(ŷ, C0, ΔC)``."""
+        raise NotImplementedError
 
-    def run_lrn(self) -> None:
-        self._update(*self.sample)
-        self.learned_since_refresh += 1
+    def lrn_guard(self) -> bool:
+        return self._sample_done() and self.pending
 
     def post_guard(self) -> bool:
-        return (self._sample_done() and bool(self.learning[0])
-                and self.learned_since_refresh >= self.hyper.tau_delta)
+        return self._sample_done() and self.falls_due
 
     def run_post_mgmt(self) -> None:
-        for y, x in sorted(self.exemplars.items()):
-            self._refresh(x, y)
-        self.learned_since_refresh = 0
+        """τδ samples learned since the classes last fell due: all fall due (Alg. 1 line 4)."""
+        self.due[:] = True
+        self.falls_due = False
 
 
 @implements(proc=DeltaMGDNetwork, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
 class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
-    """Fused δ-MGD network in float64 (the Lava twin of the torch reference)."""
+    """Fused δ-MGD network in float64: the Lava twin of ``astrolava.mgd.DeltaMGDLearner``."""
 
     x_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     weights: np.ndarray = LavaPyType(np.ndarray, float)
@@ -105,41 +106,49 @@ class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
-        self.beta: float = proc_params["beta"]
-        self.threshold: float = proc_params["threshold"]
-        self.output_tanh: bool = proc_params["output_tanh"]
+        self.perts: list[tuple[np.ndarray, np.ndarray]] = []
+        self.coef = 0.0
+        self.adam: list[eq.Adam] | None = None
 
-    def _layers(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        return unflatten_weights(self.weights, self.sizes), split_layers(self.biases, self.sizes)
+    def _layers(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        return list(zip(unflatten_weights(self.weights, self.sizes),
+                        split_layers(self.biases, self.sizes), strict=True))
 
-    def _forward(self, x: np.ndarray, theta: tuple | None) -> list[np.ndarray]:
-        ws, bs = self._layers()
-        if theta is not None:
-            ws = [w + t for w, t in zip(ws, theta[0], strict=True)]
-            bs = [b + t for b, t in zip(bs, theta[1], strict=True)]
-        if self.spiking:
-            return eq.lif_forward(ws, bs, x, self.beta, self.threshold)
-        return eq.rate_forward(ws, bs, x, self.output_tanh)
+    def process_sample(self, sample, y, learn, refresh):
+        cfg, spec, layers = self.config, self.spec, self._layers()
+        acts = eq.forward(spec, layers, sample)
+        cost0 = float(eq.sample_cost(eq.readout(spec, acts[-1]), y, cfg.loss))
+        prediction = int(np.argmax(eq.readout(spec, acts[-1])))
+        if not learn:
+            return prediction, cost0, 0.0
+        if refresh:
+            new = np.concatenate(eq.node_perturbation_deltas(spec, layers, acts, y,
+                                                             cfg.fd_step, cfg.loss))
+            self.deltavecs[y] = (1 - cfg.delta_mix) * self.deltavecs[y] + cfg.delta_mix * new
+        post = [d.copy() for d in split_layers(self.deltavecs[y], self.sizes)]
+        if cfg.exact_output:
+            post[-1] = eq.output_delta(spec, layers, acts[-2], y, cfg.loss)
+        pre = [eq.activity(spec, a) for a in acts[:-1]]
+        if cfg.activation_threshold > 0:
+            pre = [eq.ternary(a, cfg.activation_threshold) for a in pre]
+        scales = eq.normalization_scale(
+            [eq.rank_one_sq_norm(u, v) for u, v in zip(post, pre, strict=True)],
+            cfg.epsilon, cfg.normalize)
+        self.perts = [(u * s, v) for u, v, s in zip(post, pre, scales, strict=True)]
+        perturbed = eq.forward(spec, layers, sample, self.perts)[-1]
+        delta_cost = float(eq.sample_cost(eq.readout(spec, perturbed), y, cfg.loss)) - cost0
+        self.coef = eq.update_coefficient(delta_cost, cost0, cfg.epsilon, cfg.gamma)
+        return prediction, cost0, delta_cost
 
-    def _cost(self, output: np.ndarray, y: int) -> float:
-        return eq.sample_cost(output, y, self.hyper.loss)
-
-    def _perturb(self, acts: list[np.ndarray], y: int) -> tuple[list, list]:
-        deltas = split_layers(self.deltavecs[y], self.sizes)
-        pairs = [eq.perturbation(a, d, self.hyper.epsilon)
-                 for a, d in zip(acts[:-1], deltas, strict=True)]
-        return [p[0] for p in pairs], [p[1] for p in pairs]
-
-    def _update(self, cost0: float, delta_cost: float) -> None:
-        h = self.hyper
-        scale = eq.update_scale(h.lr, h.epsilon, h.gamma, cost0)
-        ws, bs = self._layers()
-        for w, b, tw, tb in zip(ws, bs, *self.theta, strict=True):
-            eq.mgd_step(w, tw, delta_cost, scale)
-            eq.mgd_step(b, tb, delta_cost, scale)
-
-    def _refresh(self, x: np.ndarray, y: int) -> None:
-        ws, bs = self._layers()
-        deltas = eq.node_perturbation_deltas(ws, bs, x, y, self.hyper.fd_step, self.hyper.loss,
-                                             self.output_tanh)
-        self.deltavecs[y] = np.concatenate(deltas)
+    def run_lrn(self) -> None:
+        """``Θ ← Θ − η (k·θ̃ + λΘ)`` with ``θ̃_W = u ⊗ v``, ``θ̃_b = u`` (Alg. 1 line 17)."""
+        cfg = self.config
+        if cfg.optimizer == "adam" and self.adam is None:
+            self.adam = [eq.Adam(np.zeros_like(p), np.zeros_like(p))
+                         for p in (self.weights, self.biases)]
+        grad_w = np.concatenate([np.outer(self.coef * u, v).ravel() for u, v in self.perts])
+        grad_b = np.concatenate([self.coef * u for u, _ in self.perts])
+        for i, (param, grad) in enumerate(((self.weights, grad_w), (self.biases, grad_b))):
+            eq.descend(param, grad, cfg.eta, cfg.weight_decay, self.n_learned,
+                       None if self.adam is None else self.adam[i])
+        self.pending = False

@@ -3,76 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
-from astrolava.processes.delta_mgd_network.equations import LOSSES
+from astrolava.processes.delta_mgd_network.equations import NetworkSpec
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
+
+from astrolava.mgd.config import DeltaMGDConfig
 
 NETWORKS = ("rate", "spiking")
 RESULT_FIELDS = ("prediction", "cost0", "delta_cost")
 """Payload of ``result_out`` per sample: predicted class, clean cost C0, ΔC (0 if not learning)."""
 
 
-@dataclass(frozen=True)
-class DeltaMGDHyperParams:
-    """Constants of δ-MGD (paper Alg. 1) that the Lava models need.
-
-    Parameters
-    ----------
-    epsilon : float > 0
-        Perturbation amplitude ε (θ̃ = ε·∇̂).
-    lr : float > 0
-        Learning rate η.
-    gamma : float >= 0
-        Weight γ of the clean cost in the update factor ``1 + γ·C0``.
-    tau_delta : int >= 1
-        DeltaVec refresh period τδ, in samples.
-    fd_step : float > 0
-        Finite-difference step ``h`` of the node-perturbation refresh.
-    loss : {"mse", "ce"}
-    """
-
-    epsilon: float = 0.05
-    lr: float = 0.01
-    gamma: float = 0.0
-    tau_delta: int = 100
-    fd_step: float = 1e-3
-    loss: str = "mse"
-
-    def __post_init__(self) -> None:
-        for name in ("epsilon", "lr", "fd_step"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name}={getattr(self, name)} must be > 0")
-        if self.gamma < 0:
-            raise ValueError(f"gamma={self.gamma} must be >= 0")
-        if int(self.tau_delta) != self.tau_delta or self.tau_delta < 1:
-            raise ValueError(f"tau_delta={self.tau_delta} must be an integer >= 1")
-        if self.loss not in LOSSES:
-            raise ValueError(f"loss={self.loss!r} is not allowed; use one of {LOSSES}")
-
-
 class DeltaMGDNetwork(AbstractProcess):
     """A dense network that learns by δ-MGD inside Lava (paper Alg. 1, Fig. 8).
 
     One sample occupies ``steps_per_sample`` time steps (1 for the rate network, ``T`` for the
-    spiking one). In the last step of a sample the LoihiProtocol phases carry Alg. 1:
+    spiking one, whose input arrives as one spike vector per step). In the last step of a
+    sample the LoihiProtocol phases carry Alg. 1:
 
-    * **spk**: receive ``x`` and the label; clean forward pass (C0); the class DeltaVec and
-      the stored activations form θ̃; perturbed forward pass; ΔC = C̃ − C0; send the result.
-    * **lrn** (guard: learning is on): ``Θ ← Θ − η/ε²·(1+γ·C0)·ΔC·θ̃``.
-    * **post_mgmt** (guard: learning is on and τδ samples have been learned since the last
-      refresh): every class DeltaVec is recomputed by node perturbation on the last sample of
-      that class seen (classes not seen yet keep theirs).
+    * **spk**: receive ``x`` and the label; clean forward pass and C0; if the label's class
+      is due, the astrocyte measures its DeltaVec on this sample by node perturbation
+      (``δ_c ← (1 − ρ)δ_c + ρ·δ(x)``); the class DeltaVec and the held presynaptic activity
+      form θ̃ (normalised to amplitude ε); perturbed forward pass; ΔC = C̃ − C0; the result is
+      sent on ``result_out``.
+    * **lrn** (guard: learning on): ``Θ ← Θ − η (ΔC·w/ε²·θ̃ + λΘ)`` (SGD, or Adam in float).
+    * **post_mgmt** (guard: learning on and ``τδ`` samples learned since the last time): all
+      classes fall due (the schedule of ``astrolava.mgd.DeltaVecBank``).
 
     Two kinds of model implement it, each in a ``floating_pt`` and a ``fixed_pt`` version:
-    a *fused* ``PyLoihiProcessModel`` (the whole network in one process: fast simulation) and
-    a *hierarchical* ``SubProcessModel`` (one :class:`TripartiteSynapse` per layer, a
-    :class:`GradedTanh` or LIF layer per layer, one :class:`Astrocyte`, one
-    :class:`GlobalCost`: the shape that maps onto Loihi cores). Choose with
-    ``network_run_config(tag, hierarchical)``.
+    *fused* (``PyLoihiProcessModel``: the whole network in one process, fast simulation) and
+    *hierarchical* (``SubProcessModel``: one :class:`TripartiteSynapse` and one neuron layer
+    per layer, one :class:`Astrocyte`, one :class:`GlobalCost`; the shape that maps onto
+    Loihi cores). ``network_run_config(tag, hierarchical=...)`` selects them.
 
     Parameters
     ----------
@@ -80,15 +45,15 @@ class DeltaMGDNetwork(AbstractProcess):
         Initial ``W_l`` of shape (n_l, n_{l-1}), input layer first.
     biases : sequence of numpy.ndarray
         Initial ``b_l`` of shape (n_l,).
-    hyper : DeltaMGDHyperParams
+    config : astrolava.mgd.config.DeltaMGDConfig
+        δ-MGD hyper-parameters (the torch reference reads the same object).
     network : {"rate", "spiking"}
     num_steps : int >= 1
         Spiking only: time steps ``T`` per sample (the rate code length).
-    beta, threshold : float
-        Spiking only: LIF decay (``dv = 1 − β``) and threshold.
-    deltavecs : numpy.ndarray, optional
-        Initial DeltaVecs (n_classes, Σ_l n_l); zeros by default (θ̃ = 0 until the first
-        refresh).
+    beta : float in [0, 1]
+        Spiking only: LIF decay per step.
+    threshold : float > 0
+        Spiking only: LIF threshold.
     output_tanh : bool
         Rate only: tanh on the output layer.
     name : str, optional
@@ -96,31 +61,35 @@ class DeltaMGDNetwork(AbstractProcess):
     Ports
     -----
     x_in : InPort (n_0,)
-        Sample (rate network) or input spikes of this step (spiking network).
+        The sample (rate) or this step's input spikes (spiking).
     label_in : InPort (1,)
-        Class label of the sample.
+        Class label of the sample, in ``[0, n_classes)``.
     result_out : OutPort (3,)
-        ``RESULT_FIELDS`` of the sample, sent in its last step (zeros otherwise).
+        ``RESULT_FIELDS`` of the sample, sent in its last step (zeros in the other steps).
 
     Vars
     ----
-    weights, biases : flat concatenations of ``W_l`` (row-major) and ``b_l``; use
-        :meth:`layer_parameters` to read them per layer.
-    deltavecs : (n_classes, Σ n_l) the astrocyte's class DeltaVecs.
+    weights, biases : flat concatenations of the ``W_l`` (row-major) and of the ``b_l``, in
+        real units; :meth:`layer_parameters` splits them per layer.
+    deltavecs : (n_classes, Σ_l n_l) the class DeltaVecs, all layers side by side.
     learning : (1,) 1 to learn, 0 to only evaluate.
-    n_samples, n_correct : (1,) counters of samples seen and correctly classified.
+    n_samples, n_correct, n_refreshes : (1,) samples seen, correctly classified (clean pass),
+        and DeltaVec refreshes done.
     """
 
     def __init__(self, *, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
-                 hyper: DeltaMGDHyperParams | None = None, network: str = "rate",
+                 config: DeltaMGDConfig | None = None, network: str = "rate",
                  num_steps: int = 1, beta: float = 0.9, threshold: float = 1.0,
-                 deltavecs: np.ndarray | None = None, output_tanh: bool = True,
-                 name: str | None = None) -> None:
+                 output_tanh: bool = True, name: str | None = None) -> None:
         super().__init__(name=name)
-        hyper = hyper if hyper is not None else DeltaMGDHyperParams()
+        config = config if config is not None else DeltaMGDConfig()
+        if not isinstance(config, DeltaMGDConfig):
+            raise ValueError(f"config must be a DeltaMGDConfig, got {type(config).__name__}")
         sizes = check_layers(weights, biases)
         if network not in NETWORKS:
             raise ValueError(f"network={network!r} is not allowed; use one of {NETWORKS}")
+        if network == "spiking" and config.exact_output:
+            raise ValueError("config.exact_output needs network='rate'")
         if network == "rate":
             num_steps = 1
         if int(num_steps) < 1:
@@ -130,26 +99,21 @@ class DeltaMGDNetwork(AbstractProcess):
         if threshold <= 0:
             raise ValueError(f"threshold={threshold} must be > 0")
         n_classes, n_neurons = sizes[-1], sum(sizes[1:])
-        if deltavecs is None:
-            deltavecs = np.zeros((n_classes, n_neurons))
-        deltavecs = np.asarray(deltavecs, dtype=np.float64)
-        if deltavecs.shape != (n_classes, n_neurons):
-            raise ValueError(f"deltavecs has shape {deltavecs.shape}; it must be "
-                             f"(n_classes, n_neurons) = {(n_classes, n_neurons)}")
-        self.proc_params.overwrite("sizes", sizes)
-        for key, value in (("hyper", hyper), ("network", network),
-                           ("num_steps", int(num_steps)), ("beta", float(beta)),
-                           ("threshold", float(threshold)), ("output_tanh", bool(output_tanh))):
+        spec = NetworkSpec(spiking=network == "spiking", output_tanh=bool(output_tanh),
+                           beta=float(beta), threshold=float(threshold))
+        for key, value in (("sizes", sizes), ("config", config), ("spec", spec),
+                           ("num_steps", int(num_steps))):
             self.proc_params.overwrite(key, value)
         self.x_in = InPort(shape=(sizes[0],))
         self.label_in = InPort(shape=(1,))
         self.result_out = OutPort(shape=(len(RESULT_FIELDS),))
         self.weights = Var(shape=(n_weights(sizes),), init=flatten(weights))
         self.biases = Var(shape=(n_neurons,), init=flatten(biases))
-        self.deltavecs = Var(shape=(n_classes, n_neurons), init=deltavecs)
+        self.deltavecs = Var(shape=(n_classes, n_neurons), init=0)
         self.learning = Var(shape=(1,), init=1)
         self.n_samples = Var(shape=(1,), init=0)
         self.n_correct = Var(shape=(1,), init=0)
+        self.n_refreshes = Var(shape=(1,), init=0)
 
     @property
     def sizes(self) -> list[int]:
