@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from astrolava.processes.delta_mgd_network import equations as eq
+from astrolava.processes.delta_mgd_network import fixed as fx
 from astrolava.processes.delta_mgd_network.process import (
     RESULT_FIELDS,
     DeltaMGDNetwork,
@@ -151,4 +152,85 @@ class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
         for i, (param, grad) in enumerate(((self.weights, grad_w), (self.biases, grad_b))):
             eq.descend(param, grad, cfg.eta, cfg.weight_decay, self.n_learned,
                        None if self.adam is None else self.adam[i])
+        self.pending = False
+
+
+@implements(proc=DeltaMGDNetwork, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
+    """Fused δ-MGD network on Loihi integers (formats in :mod:`.fixed`).
+
+    ``x_in`` carries ``round(x·2**X_FRAC)`` (DatasetSource fixed_pt) or 0/1 spikes. The
+    integer state lives in a :class:`~.fixed.FixedNetwork`; the ``weights``, ``biases`` and
+    ``deltavecs`` Vars mirror it in real units (exactly representable values) after every
+    change, so both tags are read the same way. Supports ``loss="mse"`` and
+    ``optimizer="sgd"`` (no Adam on a learning engine).
+    """
+
+    x_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    weights: np.ndarray = LavaPyType(np.ndarray, float)
+    biases: np.ndarray = LavaPyType(np.ndarray, float)
+    deltavecs: np.ndarray = LavaPyType(np.ndarray, float)
+
+    def __init__(self, proc_params: dict) -> None:
+        super().__init__(proc_params)
+        cfg = self.config
+        if cfg.loss != "mse" or cfg.optimizer != "sgd" or cfg.weight_decay \
+                or cfg.activation_threshold or cfg.exact_output:
+            raise ValueError("the fixed_pt model supports loss='mse', optimizer='sgd', "
+                             "weight_decay=0, activation_threshold=0, exact_output=False")
+        self.rate = fx.mantissa_shift(cfg.eta / cfg.epsilon ** 2)
+        self.gamma = fx.mantissa_shift(cfg.gamma) if cfg.gamma > 0 else None
+        self.net: fx.FixedNetwork | None = None
+        self.deltas_q: np.ndarray | None = None
+        self.perts: list = []
+        self.coef = (0, 0)
+
+    def _quantize(self) -> None:
+        """Quantize the float initial Vars once (they are set after ``__init__``)."""
+        layers = list(zip(unflatten_weights(self.weights, self.sizes),
+                          split_layers(self.biases, self.sizes), strict=True))
+        spec = self.spec
+        self.net = fx.FixedNetwork(layers, spec.spiking, spec.output_tanh, spec.beta,
+                                   spec.threshold, self.num_steps)
+        self.deltas_q = fx.to_fixed(self.deltavecs, fx.D_FRAC)
+        self._mirror()
+
+    def _mirror(self) -> None:
+        """Write the integer state into the real-valued Vars."""
+        reals = [fx.dequantize_layer(w, e, b) for w, e, b
+                 in zip(self.net.weights, self.net.exps, self.net.biases, strict=True)]
+        self.weights[:] = np.concatenate([w.ravel() for w, _ in reals])
+        self.biases[:] = np.concatenate([b for _, b in reals])
+        self.deltavecs[:] = self.deltas_q / 2.0 ** fx.D_FRAC
+
+    def process_sample(self, sample, y, learn, refresh):
+        if self.net is None:
+            self._quantize()
+        cfg, net = self.config, self.net
+        acts = net.forward(sample)
+        cost0 = int(net.cost(acts[-1], y))
+        prediction = int(np.argmax(net.readout(acts[-1])))
+        real_cost0 = cost0 / 2.0 ** fx.C_FRAC
+        if not learn:
+            return prediction, real_cost0, 0.0
+        if refresh:
+            new = np.concatenate(net.node_perturbation_deltas(acts, y, cfg.fd_step))
+            mix = fx.to_fixed(cfg.delta_mix, fx.RATIO_FRAC)
+            self.deltas_q[y] = fx.saturate(fx.shift_round(
+                ((1 << fx.RATIO_FRAC) - mix) * self.deltas_q[y] + mix * new, -fx.RATIO_FRAC))
+            self.deltavecs[y] = self.deltas_q[y] / 2.0 ** fx.D_FRAC
+        post = split_layers(self.deltas_q[y], self.sizes)
+        pre = [net.activity(a, i) for i, a in enumerate(acts[:-1])]
+        s = net.perturbation_shift(post, pre, cfg.epsilon)
+        self.perts = [(u, v, s) for u, v in zip(post, pre, strict=True)]
+        delta_cost = int(net.cost(net.forward(sample, self.perts)[-1], y)) - cost0
+        self.coef = fx.learning_coefficient(delta_cost, cost0, self.rate, self.gamma)
+        return prediction, real_cost0, delta_cost / 2.0 ** fx.C_FRAC
+
+    def run_lrn(self) -> None:
+        """``Θ ← Θ − k·θ̃`` on the weight+tag and bias integers (Alg. 1 line 17)."""
+        self.net.update(self.perts, self.coef)
+        self._mirror()
         self.pending = False

@@ -1,0 +1,278 @@
+"""δ-MGD on Loihi integers: the fixed_pt counterpart of :mod:`.equations`.
+
+Formats (all saturating, never wrapping; products are formed in 64-bit accumulators and
+their results saturated to their format, like Loihi's dendritic and learning accumulators):
+
+==============  =====================================================  ===================
+quantity        integer                                                width
+==============  =====================================================  ===================
+weight W_l      ``(mantissa << TAG_BITS) + tag``, value                 8-bit mantissa +
+                ``mantissa·2**e_l`` (shared exponent e_l per layer);     8-bit tag (learning
+                the forward pass uses the mantissa, learning the pair    precision)
+bias b_l        ``round(b·2**Z_FRAC)``                                   24 bit
+current z       ``round(z·2**Z_FRAC)``                                   24 bit
+activity a      ``round(a·2**A_FRAC)`` graded spike (tanh LUT output,    24 bit
+                or firing rate)
+input x         ``round(x·2**X_FRAC)`` (DatasetSource fixed_pt), or     24 bit / 1 bit
+                0/1 spikes
+cost C          ``round(C·2**C_FRAC)``                                  24 bit
+DeltaVec δ      ``round(δ·2**D_FRAC)``                                  24 bit
+LIF v, β        ``v`` like z; ``β_q = round(β·2**12)``                   24 / 12 bit
+==============  =====================================================  ===================
+
+Differences to the float model, all forced by integer hardware: tanh is a lookup table;
+the perturbation is normalised by a power-of-two shift (a leading-zero count instead of a
+square root and a division), so ``‖θ̃‖`` lies within a factor √2 of ε; weight updates are
+rounded into the 16-bit mantissa+tag pair; only the ``"mse"`` cost and plain SGD exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from astrolava.fixed_point import (
+    STATE_BITS,
+    WEIGHT_BITS,
+    int_range,
+    quantize_weights,
+    saturate,
+    tanh_table,
+    to_fixed,
+)
+
+X_FRAC = 8
+"""Fractional bits of graded input samples (``DatasetSource`` fixed_pt default)."""
+Z_FRAC = 16
+"""Fractional bits of currents, biases and LIF potentials (|z| up to 128 in 24 bits)."""
+A_FRAC = 16
+"""Fractional bits of activities (tanh output, firing rates) sent as graded spikes."""
+C_FRAC = 18
+"""Fractional bits of the cost (C up to 32 in 24 bits)."""
+D_FRAC = 16
+"""Fractional bits of DeltaVec components (|δ| up to 128 in 24 bits)."""
+TAG_BITS = 8
+"""Extra low-order weight bits kept by the learning rule (Loihi 2's synaptic tag)."""
+RATIO_FRAC = 12
+"""Fractional bits of ratios: LIF decay, DeltaVec mix ρ (like Loihi's 12-bit decays)."""
+WEIGHT_HEADROOM = 2.0
+"""The shared exponent leaves room for weights to grow to this multiple of their initial max."""
+
+WEIGHT_RANGE = int_range(WEIGHT_BITS + TAG_BITS)
+"""Range of the learned (mantissa << TAG_BITS) + tag pair: a 16-bit signed integer."""
+COEF_BITS = 16
+"""Width of the mantissa of the learning coefficient k (a mantissa and a shift)."""
+
+TANH = tanh_table(Z_FRAC, A_FRAC)
+
+
+def shift_round(value: np.ndarray | int, shift: int) -> np.ndarray:
+    """``value·2**shift`` rounded half up (a right shift when ``shift < 0``), int64."""
+    value = np.asarray(value, dtype=np.int64)
+    if shift >= 0:
+        return value << shift
+    return (value + (1 << (-shift - 1))) >> -shift
+
+
+def quantize_layer(w: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
+    """``(weight+tag integer, shared exponent, bias integer)`` of one float layer.
+
+    Loihi's mixed-sign 8-bit weights are even values in [-256, 254] (``quantize_weights``);
+    halving them gives a signed 8-bit mantissa ``m`` with the exponent raised by one.
+    """
+    exp = quantize_weights(w * WEIGHT_HEADROOM).weight_exp
+    even = quantize_weights(w, weight_exp=exp).mantissa.astype(np.int64)
+    return (even >> 1) << TAG_BITS, int(exp) + 1, to_fixed(b, Z_FRAC)
+
+
+def dequantize_layer(wq: np.ndarray, exp: int, bq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Real ``(W, b)`` of a fixed-point layer (weights including their tag bits)."""
+    return wq.astype(np.float64) * 2.0 ** (exp - TAG_BITS), bq.astype(np.float64) / 2 ** Z_FRAC
+
+
+def mantissa(wq: np.ndarray) -> np.ndarray:
+    """The 8-bit mantissa the synapse applies (the tag only holds learning precision)."""
+    return wq >> TAG_BITS
+
+
+def sample_cost(output: np.ndarray, label: int) -> np.ndarray:
+    """``C = 1/2 Σ_k (o_k − t_k)²`` on A_FRAC activities, as a C_FRAC integer (24 bit)."""
+    err = np.array(output, dtype=np.int64)
+    err[..., label] -= 1 << A_FRAC
+    return saturate(shift_round((err * err).sum(axis=-1), C_FRAC - 2 * A_FRAC - 1))
+
+
+def lif_response(current: np.ndarray, beta_q: int, threshold_q: int) -> np.ndarray:
+    """LIF on integers: ``v = (β_q·v·(1 − s)) >> 12 + z``, ``s = v > θ`` (spikes 0/1)."""
+    v = np.zeros(current.shape[1:], dtype=np.int64)
+    fired = np.zeros(current.shape[1:], dtype=np.int64)
+    out = np.empty_like(current)
+    for t in range(current.shape[0]):
+        v = saturate(shift_round(beta_q * v * (1 - fired), -RATIO_FRAC) + current[t])
+        fired = (v > threshold_q).astype(np.int64)
+        out[t] = fired
+    return out
+
+
+class FixedNetwork:
+    """A δ-MGD network held in Loihi integer formats (see the module table).
+
+    Parameters
+    ----------
+    layers : sequence of (W, b)
+        Float initial parameters; quantized here.
+    spiking : bool
+    output_tanh : bool
+    beta, threshold : float
+        LIF decay and threshold (spiking only).
+    num_steps : int
+        T of the rate code (spiking only).
+    """
+
+    def __init__(self, layers: Sequence[tuple[np.ndarray, np.ndarray]], spiking: bool,
+                 output_tanh: bool, beta: float, threshold: float, num_steps: int) -> None:
+        quantized = [quantize_layer(w, b) for w, b in layers]
+        self.weights = [q[0] for q in quantized]
+        self.exps = [q[1] for q in quantized]
+        self.biases = [q[2] for q in quantized]
+        self.spiking, self.output_tanh = spiking, output_tanh
+        self.beta_q = int(round(beta * (1 << RATIO_FRAC)))
+        self.threshold_q = int(to_fixed(threshold, Z_FRAC))
+        self.num_steps = num_steps
+
+    def in_frac(self, index: int) -> int:
+        """Fractional bits of layer ``index``'s input (spikes carry 0 fractional bits)."""
+        if self.spiking:
+            return 0
+        return X_FRAC if index == 0 else A_FRAC
+
+    def layer_forward(self, index: int, inp: np.ndarray,
+                      pert: tuple[np.ndarray, np.ndarray, int] | None = None,
+                      shift: np.ndarray | None = None) -> np.ndarray:
+        """``f(W a + b + θ̃_W a + θ̃_b + shift)`` on integers.
+
+        ``pert = (u, v, s)``: rank-one θ̃ with ``u`` (D_FRAC), ``v`` (A_FRAC activity) and
+        the power-of-two amplitude ``2**s``; the term ``u (v·a)`` is the astrocyte's
+        contribution added to the dendritic current.
+        """
+        f_in = self.in_frac(index)
+        inp = np.asarray(inp, dtype=np.int64)
+        acc = inp @ mantissa(self.weights[index]).T  # value·2**(f_in − e)
+        current = shift_round(acc, self.exps[index] + Z_FRAC - f_in) + self.biases[index]
+        if pert is not None:
+            u, v, s = pert
+            # θ̃_W a = 2**s u (v·a): (D + A + f_in) fractional bits -> Z_FRAC
+            dot = inp @ v
+            current = current + shift_round(u * dot[..., None], s + Z_FRAC - D_FRAC - A_FRAC - f_in)
+            current = current + shift_round(u, s + Z_FRAC - D_FRAC)
+        if shift is not None:
+            current = current + shift
+        current = saturate(current)
+        if self.spiking:
+            return lif_response(current, self.beta_q, self.threshold_q)
+        last = index == len(self.weights) - 1
+        if last and not self.output_tanh:
+            return saturate(shift_round(current, A_FRAC - Z_FRAC))
+        return TANH(current)
+
+    def forward_from(self, start: int, inp: np.ndarray, perts: list | None = None,
+                     shift: np.ndarray | None = None) -> list[np.ndarray]:
+        outs = []
+        for index in range(start, len(self.weights)):
+            inp = self.layer_forward(index, inp, None if perts is None else perts[index],
+                                     shift if index == start else None)
+            outs.append(inp)
+        return outs
+
+    def forward(self, inp: np.ndarray, perts: list | None = None) -> list[np.ndarray]:
+        """``[s_0, ..., s_L]`` as integers (spike trains for the spiking network)."""
+        return [np.asarray(inp, dtype=np.int64), *self.forward_from(0, inp, perts)]
+
+    def activity(self, act: np.ndarray, index: int) -> np.ndarray:
+        """Presynaptic activity in A_FRAC: the graded value, or the spike count·2**A/T."""
+        if self.spiking:
+            return shift_round(act.sum(axis=0), A_FRAC) // self.num_steps
+        if index == 0:
+            return shift_round(act, A_FRAC - X_FRAC)
+        return act
+
+    def readout(self, last: np.ndarray) -> np.ndarray:
+        return self.activity(last, len(self.weights)) if self.spiking else last
+
+    def cost(self, last: np.ndarray, label: int) -> np.ndarray:
+        return sample_cost(self.readout(last), label)
+
+    def node_perturbation_deltas(self, acts: list[np.ndarray], label: int,
+                                 step: float) -> list[np.ndarray]:
+        """Central differences ``(C(b+h) − C(b−h))/2h`` on every bias, D_FRAC integers.
+
+        ``h = 2**k`` (the fd step rounded to a power of two on the Z_FRAC grid) so the
+        division is a shift.
+        """
+        k = max(int(round(np.log2(step * (1 << Z_FRAC)))), 0)
+        deltas = []
+        for index, wq in enumerate(self.weights):
+            n = wq.shape[0]
+            eye = np.eye(n, dtype=np.int64) << k
+            inp = np.repeat(acts[index][..., None, :], 2 * n, axis=-2)
+            last = self.forward_from(index, inp, shift=np.concatenate([eye, -eye]))[-1]
+            cost = self.cost(last, label)
+            # (C+ − C−)/(2·2**k/2**Z): C_FRAC -> D_FRAC
+            deltas.append(saturate(shift_round(cost[:n] - cost[n:],
+                                               D_FRAC - C_FRAC + Z_FRAC - k - 1)))
+        return deltas
+
+    def perturbation_shift(self, post: Sequence[np.ndarray], pre: Sequence[np.ndarray],
+                           epsilon: float) -> int:
+        """Exponent ``s`` with ``2**s·‖u ⊗ v, u‖ ≈ ε`` from a leading-zero count.
+
+        ``‖θ̃‖²`` is summed in a 64-bit accumulator (value·2**(2D+2A)); its bit length
+        ``m`` gives ``‖θ̃‖ ≈ 2**((m − 2D − 2A)/2)``.
+        """
+        sq = sum(int((u * u).sum()) * int((v * v).sum()) + (int((u * u).sum()) << (2 * A_FRAC))
+                 for u, v in zip(post, pre, strict=True))
+        if sq == 0:
+            return 0
+        log_norm = (sq.bit_length() - 1 - 2 * (D_FRAC + A_FRAC)) / 2
+        return int(round(np.log2(epsilon) - log_norm))
+
+    def update(self, perts: list, coef: tuple[int, int]) -> None:
+        """``Θ ← Θ − k·θ̃`` with ``k = m·2**-f`` (``coef = (m, f)``), saturating.
+
+        The weight change is formed in weight+tag units ``2**(e − TAG_BITS)`` and rounded
+        there; the bias change in Z_FRAC units.
+        """
+        coef_m, coef_frac = coef
+        for index, (u, v, s) in enumerate(perts):
+            # θ̃_W = 2**s u ⊗ v with D_FRAC + A_FRAC fractional bits
+            delta_w = shift_round(np.outer(coef_m * u, v), s + TAG_BITS - self.exps[index]
+                                  - D_FRAC - A_FRAC - coef_frac)
+            self.weights[index] = np.clip(self.weights[index] - delta_w, *WEIGHT_RANGE)
+            delta_b = shift_round(coef_m * u, s + Z_FRAC - D_FRAC - coef_frac)
+            self.biases[index] = saturate(self.biases[index] - delta_b, STATE_BITS)
+
+
+def mantissa_shift(value: float, bits: int = COEF_BITS) -> tuple[int, int]:
+    """A real constant as ``(m, f)`` with ``value ≈ m·2**-f`` and ``|m| < 2**(bits−1)``."""
+    if value == 0:
+        return 0, 0
+    f = bits - 2 - int(np.floor(np.log2(abs(value))))
+    return int(round(value * 2.0 ** f)), f
+
+
+def learning_coefficient(delta_cost_q: int, cost0_q: int, rate: tuple[int, int],
+                         gamma: tuple[int, int] | None) -> tuple[int, int]:
+    """``k = (η/ε²)·ΔC·w`` (Alg. 1 l. 17, ``w = γ·C0`` or 1) as a COEF_BITS mantissa and shift.
+
+    ``rate`` and ``gamma`` are the model constants from :func:`mantissa_shift`; the product
+    of integers is renormalised to COEF_BITS bits (round half up) like a learning engine's
+    mantissa-exponent product.
+    """
+    m, f = rate[0] * int(delta_cost_q), rate[1] + C_FRAC
+    if gamma is not None:
+        m, f = m * gamma[0] * int(cost0_q), f + gamma[1] + C_FRAC
+    excess = max(abs(m).bit_length() - (COEF_BITS - 1), 0)
+    if excess:
+        m = (m + (1 << (excess - 1))) >> excess  # Python ints: no overflow before the shift
+    return m, f - excess
