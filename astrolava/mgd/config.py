@@ -16,6 +16,9 @@ rescale ``ĝ`` to Euclidean norm ε per layer / over all parameters of a sample.
 OPTIMIZERS = ("sgd", "adam")
 LOSSES = ("mse", "ce")
 REFRESHES = ("node", "autograd")
+DELTAVECS = ("class", "output", "chain")
+"""What a DeltaVec holds: the bias gradient of a sample of each class (the paper), or the
+bias gradient of each class's output unit, combined per sample with its output error."""
 """How a DeltaVec is measured: node perturbation (finite differences on the biases, no
 autograd) or autograd's bias gradient (analysis only)."""
 
@@ -163,6 +166,11 @@ class DeltaMGDConfig(PerturbativeConfig):
         > 0 uses ``tern(a)`` as in Hebbian MGD.
     exact_output : bool
         Use the exact local output-layer δ of the current sample instead of its DeltaVec.
+    deltavecs : {"class", "output"}
+        ``"class"``: a sample of class c uses ``δ̂ = δ_c`` (paper §IV); ``"output"``: the bank
+        row of class k is ``∂o_k/∂b`` and a sample uses ``δ̂ = Σ_k e_k·row_k`` with its output
+        error ``e = ∂C/∂o``; ``"chain"`` (rate nets): rows ``∂z_L,k/∂a_l`` combined with the
+        exact local output δ and the neuron's own ``f'(z)`` (see ``DeltaVecBank``).
     """
 
     tau_delta: int = 100
@@ -171,10 +179,12 @@ class DeltaMGDConfig(PerturbativeConfig):
     delta_mix: float = 1.0
     activation_threshold: float = 0.0
     exact_output: bool = False
+    deltavecs: str = "class"
 
     def __post_init__(self) -> None:
         super().__post_init__()
         _at_least_one("tau_delta", self.tau_delta)
+        _one_of("deltavecs", self.deltavecs, DELTAVECS)
         _one_of("refresh", self.refresh, REFRESHES)
         _positive("fd_step", self.fd_step)
         _in_range("delta_mix", self.delta_mix, 1e-12, 1.0)

@@ -44,3 +44,12 @@ def output_delta(model: nn.Module, pre_output: torch.Tensor, y: torch.Tensor,
         out = torch.tanh(z) if model.output_tanh else z
         (delta,) = torch.autograd.grad(sample_cost(out, y, loss).sum(), z)
     return delta
+
+
+def output_error(output: torch.Tensor, y: torch.Tensor, loss: str) -> torch.Tensor:
+    """``e = ∂C/∂o`` (batch, n_out) of the network outputs ``o``: ``o − t`` for the squared
+    error, ``softmax(o) − t`` for cross-entropy. Local to the output units."""
+    with torch.enable_grad():
+        out = output.detach().requires_grad_(True)
+        (error,) = torch.autograd.grad(sample_cost(out, y, loss).sum(), out)
+    return error

@@ -7,46 +7,112 @@ per neuron; §IV: δ is class-structured and stable in time, so one vector per c
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import nn
 
 from astrolava.mgd.cost import network_cost
-from astrolava.mgd.network import batch_dim, forward, forward_from
+from astrolava.mgd.network import batch_dim, forward, forward_from, readout
+from astrolava.models import RateMLP
 
 
-def bias_gradients_node(model: nn.Module, acts: list[torch.Tensor], y: torch.Tensor,
-                        step: float, loss: str) -> list[torch.Tensor]:
-    """Node perturbation: ``δ_j ≈ (C(b_j + h) − C(b_j − h)) / 2h`` for every neuron (§III-A).
+def bias_sweep(model: nn.Module, acts: list[torch.Tensor], step: float,
+               measure: Callable[[torch.Tensor, int], torch.Tensor]) -> list[torch.Tensor]:
+    """Central differences of ``measure`` over every bias: ``(m(b_j + h) − m(b_j − h)) / 2h``.
 
-    Central finite differences on the biases, one neuron at a time, batched: for layer ``l``
-    the sample's layer input ``acts[l]`` is repeated ``2·n_l`` times and layers ``l..L`` are
-    run with bias shifts ``±h·e_j``. No autograd.
+    One neuron at a time, batched: for layer ``l`` each sample's layer input ``acts[l]`` is
+    repeated ``2·n_l`` times and layers ``l..L`` run with bias shifts ``±h·e_j``. No autograd.
 
     Parameters
     ----------
     acts : list of Tensor
         Clean layer outputs ``[s_0, ..., s_L]`` of the samples (from ``network.forward``).
-    y : Tensor (batch,)
     step : float > 0
         Bias step ``h``.
+    measure : callable(last_layer_output, repeats) -> Tensor (rows, k)
+        What is differentiated, from the last layer's output of the ``rows`` shifted copies
+        (``repeats`` copies per sample, sample-major).
 
     Returns
     -------
     list of Tensor
-        ``δ_l`` of shape (batch, n_l) for every layer ``l = 1..L``.
+        Per layer ``l = 1..L``, shape (batch, n_l, k).
     """
     axis = batch_dim(model)
-    n_samples = len(y)
-    deltas = []
+    n_samples = acts[0].shape[axis]
+    sweeps = []
     for index, layer in enumerate(model.layers):
         n = layer.out_features
         eye = torch.eye(n, dtype=layer.bias.dtype)
         shift = torch.cat([step * eye, -step * eye]).repeat(n_samples, 1)
         inp = acts[index].repeat_interleave(2 * n, dim=axis)
         last = forward_from(model, index, inp, bias_shifts={index: shift})[-1]
-        cost = network_cost(model, last, y.repeat_interleave(2 * n), loss).view(n_samples, 2, n)
-        deltas.append((cost[:, 0] - cost[:, 1]) / (2 * step))
-    return deltas
+        values = measure(last, 2 * n).view(n_samples, 2, n, -1)
+        sweeps.append((values[:, 0] - values[:, 1]) / (2 * step))
+    return sweeps
+
+
+def bias_gradients_node(model: nn.Module, acts: list[torch.Tensor], y: torch.Tensor,
+                        step: float, loss: str) -> list[torch.Tensor]:
+    """Node perturbation: ``δ_j ≈ (C(b_j + h) − C(b_j − h)) / 2h`` for every neuron (§III-A).
+
+    Returns ``δ_l`` of shape (batch, n_l) for every layer (see :func:`bias_sweep`).
+    """
+    def cost(last: torch.Tensor, repeats: int) -> torch.Tensor:
+        return network_cost(model, last, y.repeat_interleave(repeats), loss)[:, None]
+
+    return [d[..., 0] for d in bias_sweep(model, acts, step, cost)]
+
+
+def output_jacobians_node(model: nn.Module, acts: list[torch.Tensor],
+                          step: float) -> list[torch.Tensor]:
+    """Node perturbation of the outputs: ``J_l[k, j] ≈ ∂o_k/∂b_l,j`` (batch, n_out, n_l).
+
+    Row ``k`` is how much the output of class ``k`` moves with each bias: with the output
+    error ``e = ∂C/∂o`` of a sample, ``δ_l = J_lᵀ e`` by the chain rule (paper Fig. 4).
+    """
+    def output(last: torch.Tensor, repeats: int) -> torch.Tensor:
+        return readout(model, last)
+
+    return [j.transpose(1, 2) for j in bias_sweep(model, acts, step, output)]
+
+
+def output_current_jacobians_node(model: nn.Module, acts: list[torch.Tensor],
+                                  step: float) -> list[torch.Tensor]:
+    """``K_l[k, j] ≈ ∂z_L,k/∂a_l,j`` for every hidden layer of a RateMLP (batch, n_out, n_l).
+
+    Node perturbation on the neuron outputs: ``a_l,j ± h``, layers ``l+1..L`` run to the
+    output pre-activation ``z_L``, central differences. With a sample's exact local output
+    δ_L the chain rule gives ``δ_l = f'(z_l) ⊙ (K_lᵀ δ_L)`` (paper Fig. 4); for the last hidden
+    layer ``K = W_L``.
+    """
+    if not isinstance(model, RateMLP):
+        raise ValueError("deltavecs='chain' needs a RateMLP")
+    sweeps = []
+    for index in range(len(model.layers) - 1):
+        out = acts[index + 1]
+        n_samples, n = out.shape
+        eye = torch.eye(n, dtype=out.dtype)
+        shifted = out.repeat_interleave(2 * n, dim=0) + torch.cat(
+            [step * eye, -step * eye]).repeat(n_samples, 1)
+        hidden = forward_from(model, index + 1, shifted)[-2] if index + 2 < len(model.layers) \
+            else shifted
+        values = model.layers[-1](hidden).view(n_samples, 2, n, -1)
+        sweeps.append(((values[:, 0] - values[:, 1]) / (2 * step)).transpose(1, 2))
+    return sweeps
+
+
+def output_jacobians_autograd(model: nn.Module, inp: torch.Tensor) -> list[torch.Tensor]:
+    """``J_l[k, j] = ∂o_k/∂b_l,j`` per sample (batch, n_out, n_l) by autograd (analysis only)."""
+    with torch.enable_grad():
+        shifts = {i: torch.zeros(inp.shape[batch_dim(model)], layer.out_features,
+                                 dtype=layer.bias.dtype, requires_grad=True)
+                  for i, layer in enumerate(model.layers)}
+        out = readout(model, forward(model, inp, bias_shifts=shifts)[-1])
+        rows = [torch.autograd.grad(out[:, k].sum(), list(shifts.values()), retain_graph=True)
+                for k in range(out.shape[1])]
+    return [torch.stack([row[i] for row in rows], dim=1) for i in range(len(shifts))]
 
 
 def bias_gradients_autograd(model: nn.Module, inp: torch.Tensor, y: torch.Tensor,
@@ -64,14 +130,30 @@ def bias_gradients_autograd(model: nn.Module, inp: torch.Tensor, y: torch.Tensor
     return [g.detach() for g in grads]
 
 
-class DeltaVecBank:
-    """One bias-gradient vector per class per layer, refreshed every τδ samples (Alg. 1).
+DELTAVEC_MODES = ("class", "output", "chain")
 
-    Refresh schedule (serial, deterministic): samples are counted ``i = 0, 1, ...``; at every
-    ``i`` with ``i mod τδ = 0`` all classes fall due; a due class ``c`` is refreshed, and stops
-    being due, at the first sample ``i`` of class ``c`` from then on, *before* that sample's
-    update, with that sample's own δ: ``δ_c ← (1 − ρ)·δ_c + ρ·δ(x_i)``. Within a batch the
-    samples are walked in order, so batch size 1 is the serial algorithm.
+
+class DeltaVecBank:
+    """One vector per class per layer, refreshed every τδ samples (Alg. 1 lines 4-8).
+
+    ``mode="class"`` (the paper's DeltaVecs): row ``c`` of layer ``l`` is the bias gradient
+    δ of a sample of class ``c``; a sample of class ``c`` uses ``δ̂ = δ_c``. Schedule (serial,
+    deterministic): samples are counted ``i = 0, 1, ...``; at every ``i`` with
+    ``i mod τδ = 0`` all classes fall due; a due class ``c`` is refreshed, and stops being
+    due, at the first sample of class ``c`` from then on, *before* that sample's update,
+    with that sample's own δ: ``δ_c ← (1 − ρ)·δ_c + ρ·δ(x_i)``.
+
+    ``mode="output"`` (error-weighted DeltaVecs): row ``k`` of layer ``l`` is
+    ``∂o_k/∂b_l``, the bias gradient of class ``k``'s output unit; a sample with output error
+    ``e = ∂C/∂o`` uses ``δ̂ = Σ_k e_k·row_k`` (the chain rule of Fig. 4 with a stored
+    Jacobian). The sample ``i`` with ``i mod τδ = 0`` refreshes every row at once.
+
+    ``mode="chain"`` (rate nets): like ``"output"`` but the rows of hidden layer ``l`` are
+    ``∂z_L,k/∂a_l`` and a sample uses ``δ̂_l = f'(z_l) ⊙ Σ_k δ_L,k·row_k`` with its exact local
+    output δ_L and its own local derivative ``f'(z_l) = 1 − a_l²``; the output layer has no
+    rows (it uses δ_L). Refreshed like ``"output"``.
+
+    Within a batch the samples are walked in order, so batch size 1 is the serial algorithm.
 
     Parameters
     ----------
@@ -82,10 +164,14 @@ class DeltaVecBank:
     mix : float in (0, 1]
         ρ.
     dtype : torch.dtype
+    mode : {"class", "output"}
     """
 
     def __init__(self, layer_sizes: list[int], n_classes: int, tau_delta: int, mix: float = 1.0,
-                 dtype: torch.dtype = torch.float32) -> None:
+                 dtype: torch.dtype = torch.float32, mode: str = "class") -> None:
+        if mode not in DELTAVEC_MODES:
+            raise ValueError(f"mode={mode!r} is not allowed; use one of {DELTAVEC_MODES}")
+        self.mode = mode
         if n_classes < 1:
             raise ValueError(f"n_classes={n_classes} must be >= 1")
         if tau_delta < 1:
@@ -99,31 +185,46 @@ class DeltaVecBank:
         self.refreshes = 0
 
     @property
-    def n_neurons(self) -> int:
-        """Neurons covered by one DeltaVec refresh (all layers)."""
-        return sum(d.shape[1] for d in self.deltas)
+    def components_per_refresh(self) -> int:
+        """Gradient components one refreshing sample measures: ``N_neurons`` (one class) or
+        ``N_neurons·N_classes`` (every output unit's row)."""
+        n_neurons = sum(d.shape[1] for d in self.deltas)
+        return n_neurons * (1 if self.mode == "class" else len(self.due))
 
     def select(self, y: torch.Tensor) -> torch.Tensor:
-        """Advance the schedule over the batch labels ``y``; positions that refresh their class."""
+        """Advance the schedule over the batch labels ``y``; positions that refresh the bank."""
         chosen = []
         for pos, label in enumerate(y.tolist()):
             if self.step % self.tau_delta == 0:
                 self.due[:] = True
-            if self.due[label]:
+                if self.mode != "class":
+                    chosen.append(pos)
+            if self.mode == "class" and self.due[label]:
                 self.due[label] = False
                 chosen.append(pos)
             self.step += 1
         return torch.tensor(chosen, dtype=torch.int64)
 
     def update(self, classes: torch.Tensor, deltas: list[torch.Tensor]) -> None:
-        """``δ_c ← (1 − ρ)·δ_c + ρ·δ_new`` for each refreshed class, in order."""
-        for bank, new in zip(self.deltas, deltas, strict=True):
-            for row, label in enumerate(classes.tolist()):
-                bank[label] = (1 - self.mix) * bank[label] + self.mix * new[row].to(bank.dtype)
-        self.refreshes += len(classes)
+        """``row ← (1 − ρ)·row + ρ·new``, in order, for each refreshing sample.
 
-    def lookup(self, y: torch.Tensor) -> list[torch.Tensor]:
-        """The DeltaVecs of each sample's class, one (batch, n_l) tensor per layer."""
+        ``"class"``: ``deltas[l]`` (n, n_l) replaces rows ``classes``; ``"output"``:
+        ``deltas[l]`` (n, n_classes, n_l) replaces all rows (``classes`` is ignored).
+        """
+        for bank, new in zip(self.deltas, deltas, strict=True):
+            for row in range(len(new)):
+                target = int(classes[row]) if self.mode == "class" else slice(None)
+                bank[target] = (1 - self.mix) * bank[target] + self.mix * new[row].to(bank.dtype)
+        self.refreshes += len(deltas[0]) * (1 if self.mode == "class" else len(self.due))
+
+    def lookup(self, y: torch.Tensor, error: torch.Tensor | None = None) -> list[torch.Tensor]:
+        """Each sample's δ̂, one (batch, n_l) tensor per layer.
+
+        ``"class"``: the DeltaVec of the sample's class; ``"output"``: ``error @ rows`` with the
+        samples' output errors ``error`` (batch, n_classes).
+        """
+        if self.mode != "class":
+            return [error.to(bank.dtype) @ bank for bank in self.deltas]
         return [bank[y] for bank in self.deltas]
 
     def state_dict(self) -> dict:

@@ -37,8 +37,15 @@ from astrolava.mgd.config import (
     MGDConfig,
     PerturbativeConfig,
 )
-from astrolava.mgd.cost import network_cost, output_delta, update_coefficients
-from astrolava.mgd.deltavecs import DeltaVecBank, bias_gradients_autograd, bias_gradients_node
+from astrolava.mgd.cost import network_cost, output_delta, output_error, update_coefficients
+from astrolava.mgd.deltavecs import (
+    DeltaVecBank,
+    bias_gradients_autograd,
+    bias_gradients_node,
+    output_current_jacobians_node,
+    output_jacobians_autograd,
+    output_jacobians_node,
+)
 from astrolava.mgd.network import (
     LayerPerturbation,
     activity,
@@ -46,6 +53,7 @@ from astrolava.mgd.network import (
     check_model,
     encode,
     forward,
+    readout,
 )
 from astrolava.models.training import make_optimizer
 
@@ -280,17 +288,29 @@ class DeltaMGDLearner(PerturbativeLearner):
         if config.exact_output:
             output_delta(model, torch.zeros(1, model.sizes[-2]), torch.zeros(1, dtype=int),
                          config.loss)  # fails early on spiking nets
-        self.bank = DeltaVecBank([layer.out_features for layer in model.layers], n_classes,
+        rows = [layer.out_features for layer in model.layers]
+        if config.deltavecs == "chain":
+            rows = rows[:-1]
+            output_delta(model, torch.zeros(1, model.sizes[-2]), torch.zeros(1, dtype=int),
+                         config.loss)  # fails early on spiking nets
+        self.bank = DeltaVecBank(rows, n_classes,
                                  config.tau_delta, config.delta_mix,
-                                 dtype=model.layers[0].weight.dtype)
+                                 dtype=model.layers[0].weight.dtype, mode=config.deltavecs)
         self._refreshed = 0
 
     def measure_deltas(self, inp: torch.Tensor, acts: list[torch.Tensor],
                        y: torch.Tensor) -> list[torch.Tensor]:
-        """Bias gradients of the given samples by the configured refresh method."""
-        if self.config.refresh == "autograd":
-            return bias_gradients_autograd(self.model, inp, y, self.config.loss)
-        return bias_gradients_node(self.model, acts, y, self.config.fd_step, self.config.loss)
+        """Bank rows measured on the given samples by the configured refresh method."""
+        cfg = self.config
+        if cfg.deltavecs == "chain":
+            return output_current_jacobians_node(self.model, acts, cfg.fd_step)
+        if cfg.deltavecs == "output":
+            if cfg.refresh == "autograd":
+                return output_jacobians_autograd(self.model, inp)
+            return output_jacobians_node(self.model, acts, cfg.fd_step)
+        if cfg.refresh == "autograd":
+            return bias_gradients_autograd(self.model, inp, y, cfg.loss)
+        return bias_gradients_node(self.model, acts, y, cfg.fd_step, cfg.loss)
 
     def perturbations(self, inp, acts, y):
         cfg = self.config
@@ -301,7 +321,15 @@ class DeltaMGDLearner(PerturbativeLearner):
             self.bank.update(y[chosen], self.measure_deltas(
                 inp.index_select(axis, chosen), [a.index_select(axis, chosen) for a in acts],
                 y[chosen]))
-        post = self.bank.lookup(y)
+        if cfg.deltavecs == "chain":
+            delta_out = output_delta(self.model, acts[-2], y, cfg.loss)
+            post = [(1 - a ** 2) * d for a, d in
+                    zip(acts[1:-1], self.bank.lookup(y, delta_out), strict=True)] + [delta_out]
+        else:
+            error = None
+            if cfg.deltavecs == "output":
+                error = output_error(readout(self.model, acts[-1]), y, cfg.loss)
+            post = self.bank.lookup(y, error)
         if cfg.exact_output:
             post[-1] = output_delta(self.model, acts[-2], y, cfg.loss)
         pre = [activity(self.model, a) for a in acts[:-1]]
@@ -310,7 +338,7 @@ class DeltaMGDLearner(PerturbativeLearner):
         return [LayerPerturbation(u, post=u, pre=v) for u, v in zip(post, pre, strict=True)]
 
     def grad_components(self, n_samples):
-        return self.bank.n_neurons * self._refreshed
+        return self.bank.components_per_refresh * self._refreshed
 
     def state_dict(self):
         return {**super().state_dict(), "bank": self.bank.state_dict()}
