@@ -6,7 +6,7 @@ import argparse
 import importlib
 from collections.abc import Sequence
 
-SUBCOMMANDS = ("info", "train")
+SUBCOMMANDS = ("info", "demo", "train")
 """Modules of ``astrolava.cli`` that each add one subcommand."""
 
 
