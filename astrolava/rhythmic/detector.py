@@ -1,0 +1,233 @@
+"""Unsupervised, online change detection from link synchrony (SPEC §2, "Order parameter").
+
+The reservoir needs no training: a change of the input dynamics changes how synchronised the
+link phases become, so the order parameter R(t) (and the rotation speed of ⟨Φ⟩) shifts level.
+:class:`SynchronyChangeDetector` watches that shift with a two-window statistic;
+:func:`synchrony_features` hands the same signals to any other detector.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from astrolava.rhythmic.equations import TWO_PI, order_parameter
+from astrolava.rhythmic.params import RhythmicParams
+from astrolava.rhythmic.reservoir import RhythmicReservoir
+from astrolava.rhythmic.series import validate_series
+
+SCALINGS = ("series", "warmup")
+
+
+def _mean_std(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Column means and standard deviations (1 where a column is constant)."""
+    std = x.std(axis=0)
+    return x.mean(axis=0), np.where(std > 0, std, 1.0)
+
+
+def phase_velocity(mean_phase: np.ndarray) -> np.ndarray:
+    """Rotation speed of the mean phase, d⟨Φ⟩/dt, from wrapped first differences (0 at t = 0)."""
+    diff = np.diff(np.asarray(mean_phase, float), prepend=mean_phase[0])
+    return np.mod(diff + np.pi, TWO_PI) - np.pi
+
+
+def rolling_mean(x: np.ndarray, window: int) -> np.ndarray:
+    """Trailing mean over the last ``window`` samples (fewer at the start)."""
+    c = np.cumsum(np.concatenate([[0.0], np.asarray(x, float)]))
+    idx = np.arange(1, len(x) + 1)
+    lo = np.maximum(idx - window, 0)
+    return (c[idx] - c[lo]) / (idx - lo)
+
+
+def synchrony_features(R: np.ndarray, mean_phase: np.ndarray, window: int = 50) -> np.ndarray:
+    """Features of synchrony for other detectors, shape ``(T, 4)``.
+
+    Columns: R(t); the trailing mean of R; the trailing standard deviation of R (both over
+    ``window`` steps); the trailing mean of the mean-phase velocity d⟨Φ⟩/dt. All are causal.
+    """
+    if window < 1:
+        raise ValueError(f"window={window} must be >= 1")
+    R = np.asarray(R, float)
+    mean_r = rolling_mean(R, window)
+    std_r = np.sqrt(np.maximum(rolling_mean(R * R, window) - mean_r ** 2, 0.0))
+    velocity = rolling_mean(phase_velocity(mean_phase), window)
+    return np.column_stack([R, mean_r, std_r, velocity])
+
+
+def two_window_score(signal: np.ndarray, window: int) -> np.ndarray:
+    """s(t) = |mean(x[t−w, t)) − mean(x[t−2w, t−w))| (0 before 2w samples); causal."""
+    c = np.cumsum(np.concatenate([[0.0], np.asarray(signal, float)]))
+    score = np.zeros(len(signal))
+    t = np.arange(2 * window, len(signal) + 1)
+    recent = (c[t] - c[t - window]) / window
+    past = (c[t - window] - c[t - 2 * window]) / window
+    score[t - 1] = np.abs(recent - past)
+    return score
+
+
+class SynchronyChangeDetector:
+    """Online change-point detector on the order parameter of a rhythmic-sharing reservoir.
+
+    Per sample (river style, :meth:`update`): the sample is standardised, drives the
+    reservoir, and the two-window score s(t) = |mean R over [t−w, t) − mean R over [t−2w, t−w)|
+    is updated. An excursion of s above ``threshold`` is one change: once its peak is passed
+    (s falls below half the peak or the threshold, or 2w steps have gone by) the detector
+    reports the location ``argmax s − w`` and the alarm time. scikit-learn style,
+    :meth:`fit` runs a whole series and :meth:`predict` returns its change points.
+
+    Parameters
+    ----------
+    window : int
+        w, steps per window (>= 2).
+    threshold : float
+        Alarm level for s, in units of R (which lies in [0, 1]); > 0.
+    min_gap : int or None
+        Smallest distance between two reported changes; default 2w.
+    params : RhythmicParams or None
+        Reservoir constants (published defaults if None); its ``warmup`` steps (>= 2) scale the
+        input and precede any alarm.
+    seed : int
+        Seeds the reservoir graph and phases.
+    scaling : str
+        How samples are standardised before they drive the reservoir: ``"warmup"`` with the
+        mean and standard deviation of the first ``params.warmup`` samples (fully online), or
+        ``"series"`` with those of the whole series given to :meth:`fit` (an offline
+        preprocessing step; the detection itself stays causal). A warm-up that covers only
+        one regime can badly mis-scale the others, so ``"series"`` is the default for
+        :meth:`fit`; :meth:`update` on its own always scales by the warm-up.
+
+    Attributes
+    ----------
+    change_points_ : list of int
+        Estimated change locations (sample indices).
+    alarm_times_ : list of int
+        Index of the sample at which each change was reported.
+    change_scores_ : list of float
+        Peak score of each change.
+    R_, mean_phase_, scores_ : list of float
+        Synchrony and score after every sample (NaN during the warm-up).
+    """
+
+    def __init__(self, window: int = 100, threshold: float = 0.08, min_gap: int | None = None,
+                 params: RhythmicParams | None = None, seed: int = 0,
+                 scaling: str = "series") -> None:
+        self.window = window
+        self.scaling = scaling
+        self.threshold = threshold
+        self.min_gap = min_gap
+        self.params = params if params is not None else RhythmicParams()
+        self.seed = seed
+        self._validate()
+        self.reset()
+
+    def _validate(self) -> None:
+        if not (isinstance(self.window, int | np.integer) and self.window >= 2):
+            raise ValueError(f"window={self.window} must be an integer >= 2")
+        if not self.threshold > 0:
+            raise ValueError(f"threshold={self.threshold} must be > 0")
+        if self.min_gap is not None and self.min_gap < 1:
+            raise ValueError(f"min_gap={self.min_gap} must be >= 1")
+        if self.scaling not in SCALINGS:
+            raise ValueError(f"scaling={self.scaling!r} is not allowed; use one of {SCALINGS}")
+        if self.params.warmup < 2:
+            raise ValueError(f"params.warmup={self.params.warmup} must be >= 2 (it scales "
+                             "the input)")
+
+    def reset(self) -> SynchronyChangeDetector:
+        """Forget everything seen so far."""
+        self.change_points_: list[int] = []
+        self.alarm_times_: list[int] = []
+        self.change_scores_: list[float] = []
+        self.R_: list[float] = []
+        self.mean_phase_: list[float] = []
+        self.scores_: list[float] = []
+        self.drift_detected = False
+        self._buffer: list[np.ndarray] = []
+        self._reservoir: RhythmicReservoir | None = None
+        self._scale: tuple[np.ndarray, np.ndarray] | None = None
+        self._preset_scale: tuple[np.ndarray, np.ndarray] | None = None
+        self._excursion: tuple[int, float] | None = None  # (time of max, max score)
+        self._excursion_start = -1
+        self._t = -1
+        return self
+
+    def update(self, x: np.ndarray | float) -> SynchronyChangeDetector:
+        """Feed one sample (shape ``(d,)`` or a scalar); sets ``drift_detected``."""
+        x = np.atleast_1d(np.asarray(x, float))
+        if not np.all(np.isfinite(x)):
+            raise ValueError("x contains NaN or inf values")
+        self.drift_detected = False
+        self._t += 1
+        if self._scale is None:
+            self._buffer.append(x)
+            self.R_.append(np.nan)
+            self.mean_phase_.append(np.nan)
+            self.scores_.append(np.nan)
+            if len(self._buffer) == self.params.warmup:
+                self._start()
+            return self
+        self._drive(x)
+        self._score()
+        return self
+
+    def _start(self) -> None:
+        """End of the warm-up: fix the input scaling and run the reservoir over the buffer."""
+        warm = np.vstack(self._buffer)
+        if np.all(np.ptp(warm, axis=0) == 0):
+            raise ValueError("the warm-up samples are constant: nothing to scale or model")
+        self._scale = self._preset_scale or _mean_std(warm)
+        self._reservoir = RhythmicReservoir.from_params(self.params, warm.shape[1], self.seed)
+        for row in warm:
+            self._reservoir.step((row - self._scale[0]) / self._scale[1])
+        self._buffer = []
+
+    def _drive(self, x: np.ndarray) -> None:
+        self._reservoir.step((x - self._scale[0]) / self._scale[1])
+        r, psi = order_parameter(self._reservoir.phases)
+        self.R_.append(float(r))
+        self.mean_phase_.append(float(psi))
+
+    def _score(self) -> None:
+        w = self.window
+        history = np.asarray(self.R_[-2 * w:])
+        score = 0.0
+        if len(history) == 2 * w and not np.isnan(history).any():
+            score = float(abs(history[w:].mean() - history[:w].mean()))
+        self.scores_.append(score)
+        t = self._t
+        if self._excursion is None:
+            if score > self.threshold:
+                self._excursion, self._excursion_start = (t, score), t
+            return
+        if score > self._excursion[1]:
+            self._excursion = (t, score)
+        if (score <= max(self.threshold, self._excursion[1] / 2)
+                or t - self._excursion_start >= 2 * w):
+            self._emit(t)
+
+    def _emit(self, t: int) -> None:
+        peak, peak_score = self._excursion
+        self._excursion = None
+        location = peak - self.window
+        gap = self.min_gap if self.min_gap is not None else 2 * self.window
+        if self.change_points_ and location - self.change_points_[-1] < gap:
+            return
+        self.change_points_.append(location)
+        self.alarm_times_.append(t)
+        self.change_scores_.append(peak_score)
+        self.drift_detected = True
+
+    def fit(self, x: np.ndarray) -> SynchronyChangeDetector:
+        """Run a whole series ``(T, d)`` (or ``(T,)``) through :meth:`update` from a fresh state."""
+        x = validate_series(x, self.params.warmup + 2 * self.window, "x")
+        self.reset()
+        if self.scaling == "series":
+            self._preset_scale = _mean_std(x)
+        for row in x:
+            self.update(row)
+        if self._excursion is not None:
+            self._emit(self._t)
+        return self
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Change points of ``x`` (fits a fresh detector on it first)."""
+        return np.asarray(self.fit(x).change_points_, dtype=np.int64)
