@@ -99,11 +99,17 @@ class RhythmicReservoir:
         """Advance nodes then phases by one time step with input ``u`` (shape ``(n_inputs,)``)."""
         g, p = self.graph, self.params
         rec = recurrent_input(self.activity, self.phases, g.rows, g.cols, g.weights, p.m)
-        self.activity = self._node_step(rec + g.w_in @ u)
-        self.phases = advance_phases(self.phases, self.activity, g, p, mode)
+        self._node_step(rec + g.w_in @ u)
+        self.phases = advance_phases(self.phases, self.drive_activity(), g, p, mode)
 
-    def _node_step(self, net_input: np.ndarray) -> np.ndarray:
-        return node_update(self.activity, net_input, self.params.leak, self.params.bias)
+    def _node_step(self, net_input: np.ndarray) -> None:
+        """Update ``activity`` (what the links carry) from the nodes' net input."""
+        self.activity = node_update(self.activity, net_input, self.params.leak,
+                                    self.params.bias)
+
+    def drive_activity(self) -> np.ndarray:
+        """Node signal n in [-1, 1] that drives the links' phases (tanh activity here)."""
+        return self.activity
 
     def readout_features(self) -> np.ndarray:
         """The node signal a linear readout sees (tanh activity here)."""

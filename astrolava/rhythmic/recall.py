@@ -1,0 +1,75 @@
+"""Recall of a stored context by mean-phase control (SPEC §2, "Recall / prediction").
+
+After a teacher-forced run over a series with several contexts and a readout fitted on all of
+it, each context gets a target mean phase: ⟨Φ⟩ at the step of that context where the readout's
+smoothed one-step error is smallest. To recall a context the reservoir runs closed loop
+(u ← W_out·n) with the phases rotating uniformly (φ += τ·ω0) until ⟨Φ⟩ reaches the target,
+then the phases are frozen and the closed loop continues.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import wasserstein_distance
+
+from astrolava.rhythmic.detector import rolling_mean
+from astrolava.rhythmic.readout import RidgeReadout, closed_loop
+from astrolava.rhythmic.reservoir import ReservoirTrace, RhythmicReservoir
+
+
+def circular_distance(a: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
+    """|a − b| wrapped to [0, π]."""
+    return np.abs(np.angle(np.exp(1j * (np.asarray(a) - np.asarray(b)))))
+
+
+def context_phases(trace: ReservoirTrace, u: np.ndarray, contexts: np.ndarray,
+                   readout: RidgeReadout, warmup: int, window: int = 50) -> dict[int, float]:
+    """Target ⟨Φ⟩ of each context: its value where the one-step error is smallest.
+
+    The one-step error e(t) = ‖W_out·n(t) − u(t+1)‖ is averaged over a trailing ``window``;
+    steps before ``warmup + window`` are ignored.
+    """
+    if len(contexts) != len(u) or len(trace.states) != len(u):
+        raise ValueError("trace, u and contexts must have the same number of steps")
+    error = np.linalg.norm(readout.predict(trace.states[:-1]) - u[1:], axis=1)
+    smooth = rolling_mean(np.append(error, error[-1]), window)
+    valid = np.arange(len(u)) >= warmup + window
+    targets = {}
+    for context in np.unique(contexts):
+        steps = np.flatnonzero((contexts == context) & valid)
+        if len(steps) == 0:
+            raise ValueError(f"context {context} has no step after the warm-up")
+        targets[int(context)] = float(trace.mean_phase[steps[np.argmin(smooth[steps])]])
+    return targets
+
+
+def recall(reservoir: RhythmicReservoir, readout: RidgeReadout, target_phase: float,
+           n_steps: int, max_rotation_steps: int | None = None) -> tuple[np.ndarray, int]:
+    """Rotate the phases (closed loop) until ⟨Φ⟩ is within τ·ω0 of the target, freeze, generate.
+
+    Returns the ``n_steps`` closed-loop outputs after freezing and the number of rotation
+    steps taken. Raises ``RuntimeError`` if the target is not reached in
+    ``max_rotation_steps`` (default: one full turn, 2π/(τ·ω0) steps, plus 10 %).
+    """
+    p = reservoir.params
+    if p.omega == 0:
+        raise ValueError("params.omega = 0: the phases cannot rotate to a target")
+    limit = max_rotation_steps or int(1.1 * 2 * np.pi / abs(p.tau * p.omega)) + 1
+    for step in range(1, limit + 1):
+        _, _, psi = closed_loop(reservoir, readout, 1, mode="rotate")
+        if circular_distance(psi[-1], target_phase) <= abs(p.tau * p.omega):
+            outputs, _, _ = closed_loop(reservoir, readout, n_steps, mode="frozen")
+            return outputs, step
+    raise RuntimeError(f"⟨Φ⟩ did not reach {target_phase:.3f} within {limit} rotation steps")
+
+
+def attractor_distances(generated: np.ndarray, x: np.ndarray,
+                        contexts: np.ndarray) -> dict[int, float]:
+    """Mean over dimensions of the Wasserstein distance between generated and true values.
+
+    Compares the distribution of every coordinate of ``generated`` with that of ``x`` within
+    each context; the smallest distance names the attractor the closed loop stays on.
+    """
+    return {int(c): float(np.mean([wasserstein_distance(generated[:, k], x[contexts == c, k])
+                                   for k in range(x.shape[1])]))
+            for c in np.unique(contexts)}
