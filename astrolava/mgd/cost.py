@@ -30,26 +30,26 @@ def update_coefficients(c_tilde: torch.Tensor, c0: torch.Tensor, epsilon: float,
     return (c_tilde - c0) * cost_weight(c0, gamma) / epsilon ** 2
 
 
-def output_delta(model: nn.Module, pre_output: torch.Tensor, y: torch.Tensor,
-                 loss: str) -> torch.Tensor:
-    """Exact local output-layer δ = ``∂C/∂z_L`` (batch, n_out) of a RateMLP (paper §III-A).
+def output_error(output: torch.Tensor, y: torch.Tensor, loss: str) -> torch.Tensor:
+    """``e = ∂C/∂o`` (batch, n_out) of the network outputs ``o``, local to the output units.
 
-    Needs only the output layer's own input ``a_{L-1}``, its parameters and the label:
-    ``δ_L = (o − t) ⊙ (1 − o²)`` for the squared error with a tanh output, for example.
+    Squared error: ``e = o − t``; cross-entropy: ``e = softmax(o) − t`` (``t`` one-hot).
+    """
+    target = nn.functional.one_hot(y, output.shape[-1]).to(output.dtype)
+    if loss == "ce":
+        return torch.softmax(output, dim=-1) - target
+    return output - target
+
+
+def output_delta(model: nn.Module, output: torch.Tensor, y: torch.Tensor,
+                 loss: str) -> torch.Tensor:
+    """Exact local output-layer δ_L = ``∂C/∂z_L`` (batch, n_out) of a RateMLP (paper §III-A).
+
+    ``δ_L = e ⊙ f'(z_L)`` with ``e`` from :func:`output_error` and ``f'(z) = 1 − o²`` for a
+    tanh output (1 for a linear one): it needs only the output units' own values and the label.
     """
     if not isinstance(model, RateMLP):
-        raise ValueError("exact_output needs a RateMLP (a spiking output has no local derivative)")
-    with torch.enable_grad():
-        z = model.layers[-1](pre_output.detach()).detach().requires_grad_(True)
-        out = torch.tanh(z) if model.output_tanh else z
-        (delta,) = torch.autograd.grad(sample_cost(out, y, loss).sum(), z)
-    return delta
-
-
-def output_error(output: torch.Tensor, y: torch.Tensor, loss: str) -> torch.Tensor:
-    """``e = ∂C/∂o`` (batch, n_out) of the network outputs ``o``: ``o − t`` for the squared
-    error, ``softmax(o) − t`` for cross-entropy. Local to the output units."""
-    with torch.enable_grad():
-        out = output.detach().requires_grad_(True)
-        (error,) = torch.autograd.grad(sample_cost(out, y, loss).sum(), out)
-    return error
+        raise ValueError("an exact output delta needs a RateMLP "
+                         "(a spiking output has no local derivative)")
+    error = output_error(output, y, loss)
+    return error * (1 - output ** 2) if model.output_tanh else error

@@ -180,7 +180,7 @@ class DeltaVecBank:
             raise ValueError(f"mix={mix} must lie in (0, 1]")
         self.tau_delta, self.mix = int(tau_delta), float(mix)
         self.deltas = [torch.zeros(n_classes, n, dtype=dtype) for n in layer_sizes]
-        self.due = torch.ones(n_classes, dtype=torch.bool)
+        self.due = [True] * n_classes
         self.step = 0
         self.refreshes = 0
 
@@ -196,7 +196,7 @@ class DeltaVecBank:
         chosen = []
         for pos, label in enumerate(y.tolist()):
             if self.step % self.tau_delta == 0:
-                self.due[:] = True
+                self.due = [True] * len(self.due)
                 if self.mode != "class":
                     chosen.append(pos)
             if self.mode == "class" and self.due[label]:
@@ -228,10 +228,10 @@ class DeltaVecBank:
         return [bank[y] for bank in self.deltas]
 
     def state_dict(self) -> dict:
-        return {"deltas": [d.clone() for d in self.deltas], "due": self.due.clone(),
+        return {"deltas": [d.clone() for d in self.deltas], "due": list(self.due),
                 "step": self.step, "refreshes": self.refreshes}
 
     def load_state_dict(self, state: dict) -> None:
         self.deltas = [d.clone() for d in state["deltas"]]
-        self.due = state["due"].clone()
+        self.due = list(state["due"])
         self.step, self.refreshes = int(state["step"]), int(state["refreshes"])

@@ -91,14 +91,16 @@ def encode(model: nn.Module, x: torch.Tensor,
 
 def layer_forward(model: nn.Module, index: int, inp: torch.Tensor,
                   perturbation: LayerPerturbation | None = None,
-                  bias_shift: torch.Tensor | None = None) -> torch.Tensor:
+                  bias_shift: torch.Tensor | None = None,
+                  current: torch.Tensor | None = None) -> torch.Tensor:
     """Output of layer ``index`` for input ``inp``, with optional ``θ̃`` and bias shift.
 
     Rate: ``a_l = tanh((W + θ̃_W) a_{l-1} + b + θ̃_b + shift)`` (no tanh on a linear output
     layer). Spiking: the same input current fed, step by step, to the layer's Leaky neurons.
+    ``current``, if given, is ``W a_{l-1} + b`` already computed for this ``inp``.
     """
-    layer = model.layers[index]
-    current = layer(inp)
+    if current is None:
+        current = model.layers[index](inp)
     if perturbation is not None:
         current = current + perturbation.weight_times(inp) + perturbation.bias
     if bias_shift is not None:
@@ -130,9 +132,20 @@ def forward_from(model: nn.Module, start: int, inp: torch.Tensor,
 
 def forward(model: nn.Module, inp: torch.Tensor,
             perturbations: list[LayerPerturbation] | None = None,
-            bias_shifts: dict[int, torch.Tensor] | None = None) -> list[torch.Tensor]:
-    """Network input followed by every layer's output: ``[s_0, s_1, ..., s_L]``."""
-    return [inp] + forward_from(model, 0, inp, perturbations, bias_shifts)
+            bias_shifts: dict[int, torch.Tensor] | None = None,
+            first_current: torch.Tensor | None = None) -> list[torch.Tensor]:
+    """Network input followed by every layer's output: ``[s_0, s_1, ..., s_L]``.
+
+    ``first_current = W_1 s_0 + b_1`` may be passed to share it between the clean and the
+    perturbed pass of the same input (the largest product of the network).
+    """
+    shifts = bias_shifts or {}
+    acts = [inp]
+    for index in range(len(model.layers)):
+        pert = None if perturbations is None else perturbations[index]
+        acts.append(layer_forward(model, index, acts[-1], pert, shifts.get(index),
+                                  first_current if index == 0 else None))
+    return acts
 
 
 def readout(model: nn.Module, last: torch.Tensor) -> torch.Tensor:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from astrolava.mgd.accounting import OperationCounts, perturbative_update_ops
+from astrolava.mgd.accounting import perturbative_update_ops
 from astrolava.mgd.config import (
     AlignedConfig,
     DeltaMGDConfig,
@@ -46,19 +46,16 @@ from astrolava.mgd.deltavecs import (
     output_jacobians_autograd,
     output_jacobians_node,
 )
+from astrolava.mgd.learner import Gradient, Learner
 from astrolava.mgd.network import (
     LayerPerturbation,
     activity,
     batch_dim,
-    check_model,
     encode,
     forward,
     readout,
 )
-from astrolava.models.training import make_optimizer
-
-Gradient = list[tuple[torch.Tensor, torch.Tensor]]
-"""Per layer ``(∂/∂W, ∂/∂b)`` estimates, shaped like the layer's weight and bias."""
+from astrolava.models import RateMLP
 
 
 def ternary(a: torch.Tensor, threshold: float) -> torch.Tensor:
@@ -87,7 +84,7 @@ def normalize_perturbations(perts: list[LayerPerturbation], epsilon: float,
     return [p.scaled(total) for p in perts]
 
 
-class PerturbativeLearner:
+class PerturbativeLearner(Learner):
     """Base of the MGD family: clean pass, perturbed pass, ``ĝ = mean_b ΔC_b w_b θ̃_b / ε²``.
 
     Parameters
@@ -107,12 +104,7 @@ class PerturbativeLearner:
         if not isinstance(config, self.config_class):
             raise ValueError(f"config must be a {self.config_class.__name__}, "
                              f"got {type(config).__name__}")
-        self.model = check_model(model)
-        self.config = config
-        self.generator = torch.Generator().manual_seed(seed)
-        self.optimizer = make_optimizer(model.parameters(), config.optimizer, config.eta)
-        self.counts = OperationCounts()
-        self.n_params = sum(p.numel() for p in model.parameters())
+        super().__init__(model, config, seed)
 
     def perturbations(self, inp: torch.Tensor, acts: list[torch.Tensor],
                       y: torch.Tensor) -> list[LayerPerturbation]:
@@ -130,25 +122,17 @@ class PerturbativeLearner:
         Returns ``(ĝ per layer, info)`` with ``info = {"inp", "acts", "c0", "delta_c"}``.
         """
         inp = encode(self.model, x, self.generator)
-        acts = forward(self.model, inp)
+        first_current = self.model.layers[0](inp)
+        acts = forward(self.model, inp, first_current=first_current)
         c0 = network_cost(self.model, acts[-1], y, self.config.loss)
         perts = self.perturbations(inp, acts, y)
         if self.directed:
             perts = normalize_perturbations(perts, self.config.epsilon, self.config.normalize)
-        c_tilde = network_cost(self.model, forward(self.model, inp, perts)[-1], y,
-                               self.config.loss)
+        perturbed = forward(self.model, inp, perts, first_current=first_current)
+        c_tilde = network_cost(self.model, perturbed[-1], y, self.config.loss)
         coef = update_coefficients(c_tilde, c0, self.config.epsilon, self.config.gamma)
         grads = [p.weighted_mean(coef) for p in perts]
         return grads, {"inp": inp, "acts": acts, "c0": c0, "delta_c": c_tilde - c0}
-
-    @torch.no_grad()
-    def apply(self, grads: Gradient) -> None:
-        """``Θ ← Θ − η (ĝ + λΘ)`` (SGD) or Adam's step fed with ``ĝ + λΘ``."""
-        decay = self.config.weight_decay
-        for layer, (g_w, g_b) in zip(self.model.layers, grads, strict=True):
-            layer.weight.grad = g_w + decay * layer.weight
-            layer.bias.grad = g_b + decay * layer.bias
-        self.optimizer.step()
 
     def train_batch(self, x: torch.Tensor, y: torch.Tensor) -> dict:
         """One step on a batch; returns ``{"cost": mean C0}``."""
@@ -157,16 +141,6 @@ class PerturbativeLearner:
         self.counts.add(len(y), self.grad_components(len(y)),
                         perturbative_update_ops(self.n_params, len(y)))
         return {"cost": float(info["c0"].mean())}
-
-    def state_dict(self) -> dict:
-        """Everything besides the model needed to continue bit-for-bit."""
-        return {"generator": self.generator.get_state(),
-                "optimizer": self.optimizer.state_dict(), "counts": self.counts.to_dict()}
-
-    def load_state_dict(self, state: dict) -> None:
-        self.generator.set_state(state["generator"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.counts = OperationCounts(**state["counts"])
 
 
 class MGDLearner(PerturbativeLearner):
@@ -258,7 +232,7 @@ class HebbianLearner(PerturbativeLearner):
         cfg = self.config
         deltas = bias_gradients_node(self.model, acts, y, cfg.fd_step, cfg.loss)
         if cfg.exact_output:
-            deltas[-1] = output_delta(self.model, activity(self.model, acts[-2]), y, cfg.loss)
+            deltas[-1] = output_delta(self.model, acts[-1], y, cfg.loss)
         return [LayerPerturbation(torch.sign(d), post=torch.sign(d),
                                   pre=ternary(activity(self.model, a), cfg.activation_threshold))
                 for d, a in zip(deltas, acts[:-1], strict=True)]
@@ -285,14 +259,13 @@ class DeltaMGDLearner(PerturbativeLearner):
     def __init__(self, model: nn.Module, config: DeltaMGDConfig, seed: int = 0,
                  n_classes: int = 10) -> None:
         super().__init__(model, config, seed)
-        if config.exact_output:
-            output_delta(model, torch.zeros(1, model.sizes[-2]), torch.zeros(1, dtype=int),
-                         config.loss)  # fails early on spiking nets
+        if (config.exact_output or config.deltavecs == "chain") \
+                and not isinstance(model, RateMLP):
+            raise ValueError("exact_output=True and deltavecs='chain' need a RateMLP "
+                             "(a spiking output has no local derivative)")
         rows = [layer.out_features for layer in model.layers]
         if config.deltavecs == "chain":
             rows = rows[:-1]
-            output_delta(model, torch.zeros(1, model.sizes[-2]), torch.zeros(1, dtype=int),
-                         config.loss)  # fails early on spiking nets
         self.bank = DeltaVecBank(rows, n_classes,
                                  config.tau_delta, config.delta_mix,
                                  dtype=model.layers[0].weight.dtype, mode=config.deltavecs)
@@ -322,7 +295,7 @@ class DeltaMGDLearner(PerturbativeLearner):
                 inp.index_select(axis, chosen), [a.index_select(axis, chosen) for a in acts],
                 y[chosen]))
         if cfg.deltavecs == "chain":
-            delta_out = output_delta(self.model, acts[-2], y, cfg.loss)
+            delta_out = output_delta(self.model, acts[-1], y, cfg.loss)
             post = [(1 - a ** 2) * d for a, d in
                     zip(acts[1:-1], self.bank.lookup(y, delta_out), strict=True)] + [delta_out]
         else:
@@ -331,7 +304,7 @@ class DeltaMGDLearner(PerturbativeLearner):
                 error = output_error(readout(self.model, acts[-1]), y, cfg.loss)
             post = self.bank.lookup(y, error)
         if cfg.exact_output:
-            post[-1] = output_delta(self.model, acts[-2], y, cfg.loss)
+            post[-1] = output_delta(self.model, acts[-1], y, cfg.loss)
         pre = [activity(self.model, a) for a in acts[:-1]]
         if cfg.activation_threshold > 0:
             pre = [ternary(a, cfg.activation_threshold) for a in pre]

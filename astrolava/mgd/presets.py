@@ -18,6 +18,11 @@ HIDDEN = (128, 128)
 SPIKING_STEPS = 25
 """Rate-code length T of the spiking nets."""
 
+SPIKING_WEIGHT_GAIN = 3.0
+"""Initial weights of a spiking net are PyTorch's default times this gain: with the default
+alone the output layer fires at ~0.03 % of steps (a silent net gives perturbations no ΔC);
+with 3 every layer fires at ~15-20 % on Fashion-MNIST. Used for BPTT too."""
+
 PRESETS: dict[tuple[str, str], dict] = {
     ("bp", "rate"): {"eta": 1e-3, "optimizer": "adam"},
     ("bp", "spiking"): {"eta": 1e-3, "optimizer": "adam"},
@@ -49,9 +54,16 @@ def preset(method: str, network: str) -> dict:
 def build_model(network: str, n_in: int, n_classes: int, seed: int,
                 hidden: Sequence[int] = HIDDEN, num_steps: int = SPIKING_STEPS) -> nn.Module:
     """A RateMLP (tanh everywhere) or SpikingMLP ``n_in-hidden-n_classes``, initialised by
-    ``torch.manual_seed(seed)`` (PyTorch's default uniform init)."""
+    ``torch.manual_seed(seed)`` (PyTorch's default uniform init; spiking weights times
+    ``SPIKING_WEIGHT_GAIN``)."""
     if network not in NETWORKS:
         raise ValueError(f"network={network!r} is not allowed; use one of {NETWORKS}")
     torch.manual_seed(seed)
     sizes = (n_in, *hidden, n_classes)
-    return RateMLP(sizes) if network == "rate" else SpikingMLP(sizes, num_steps=num_steps)
+    if network == "rate":
+        return RateMLP(sizes)
+    model = SpikingMLP(sizes, num_steps=num_steps)
+    with torch.no_grad():
+        for layer in model.layers:
+            layer.weight.mul_(SPIKING_WEIGHT_GAIN)
+    return model

@@ -1,0 +1,54 @@
+"""What every learner shares: the model, one seeded generator, the optimizer applying the
+gradient (estimate), operation counts and the state a checkpoint needs."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from astrolava.mgd.accounting import OperationCounts
+from astrolava.mgd.network import check_model
+from astrolava.models.training import make_optimizer
+
+Gradient = list[tuple[torch.Tensor, torch.Tensor]]
+"""Per layer ``(∂/∂W, ∂/∂b)`` (estimates), shaped like the layer's weight and bias."""
+
+
+class Learner:
+    """Base of the learners: ``estimate`` gives ``ĝ``, ``apply`` steps the optimizer.
+
+    Parameters
+    ----------
+    model : RateMLP or SpikingMLP
+        Trained in place.
+    config : frozen dataclass with ``eta``, ``optimizer`` (and optionally ``weight_decay``)
+    seed : int
+        Seed of the learner's one generator (rate code, random perturbations).
+    """
+
+    def __init__(self, model: nn.Module, config, seed: int = 0) -> None:
+        self.model = check_model(model)
+        self.config = config
+        self.generator = torch.Generator().manual_seed(seed)
+        self.optimizer = make_optimizer(model.parameters(), config.optimizer, config.eta)
+        self.counts = OperationCounts()
+        self.n_params = sum(p.numel() for p in model.parameters())
+
+    @torch.no_grad()
+    def apply(self, grads: Gradient) -> None:
+        """``Θ ← Θ − η (ĝ + λΘ)`` (SGD) or Adam's step fed with ``ĝ + λΘ``."""
+        decay = getattr(self.config, "weight_decay", 0.0)
+        for layer, (g_w, g_b) in zip(self.model.layers, grads, strict=True):
+            layer.weight.grad = g_w + decay * layer.weight if decay else g_w
+            layer.bias.grad = g_b + decay * layer.bias if decay else g_b
+        self.optimizer.step()
+
+    def state_dict(self) -> dict:
+        """Everything besides the model needed to continue bit-for-bit."""
+        return {"generator": self.generator.get_state(),
+                "optimizer": self.optimizer.state_dict(), "counts": self.counts.to_dict()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.generator.set_state(state["generator"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.counts = OperationCounts(**state["counts"])
