@@ -1,0 +1,84 @@
+"""Synchrony change detector, synchrony features, scoring."""
+
+import numpy as np
+import pytest
+
+from astrolava.data import thomas_switching
+from astrolava.rhythmic import RhythmicParams
+from astrolava.rhythmic.detector import (
+    SynchronyChangeDetector,
+    phase_velocity,
+    rolling_mean,
+    synchrony_features,
+    two_window_score,
+)
+from astrolava.rhythmic.scoring import detection_scores, match_changes
+
+
+def test_rolling_mean_and_two_window_score_hand_computed() -> None:
+    np.testing.assert_allclose(rolling_mean(np.array([1.0, 3.0, 5.0, 7.0]), 2),
+                               [1.0, 2.0, 4.0, 6.0])
+    np.testing.assert_allclose(two_window_score(np.array([0, 0, 0, 1, 1, 1.0]), 2),
+                               [0, 0, 0, 0.5, 1.0, 0.5])
+
+
+def test_phase_velocity_wraps() -> None:
+    np.testing.assert_allclose(phase_velocity(np.array([6.2, 0.05, 0.15])),
+                               [0.0, 0.05 + 2 * np.pi - 6.2, 0.1], atol=1e-12)
+
+
+def test_synchrony_features_columns() -> None:
+    r = np.array([0.5, 0.5, 1.0, 1.0])
+    f = synchrony_features(r, np.array([0.0, 0.1, 0.2, 0.3]), window=2)
+    assert f.shape == (4, 4)
+    np.testing.assert_allclose(f[:, 1], [0.5, 0.5, 0.75, 1.0])
+    np.testing.assert_allclose(f[:, 2], [0.0, 0.0, 0.25, 0.0], atol=1e-12)
+    np.testing.assert_allclose(f[1:, 3], [0.05, 0.1, 0.1])
+
+
+def test_scoring_hand_computed() -> None:
+    assert match_changes([100, 500], [90, 130, 700], 20) == [(0, 0)]
+    s = detection_scores([100, 500], [90, 130, 510], 20, alarm_times=[120, 150, 530])
+    assert s["precision"] == pytest.approx(2 / 3) and s["recall"] == 1.0
+    assert s["f1"] == pytest.approx(0.8) and s["mean_delay"] == pytest.approx(25.0)
+    assert detection_scores([100], [], 10)["f1"] == 0.0
+
+
+def test_detects_a_thomas_regime_switch() -> None:
+    s = thomas_switching(n_steps=1600, segment_range=(800, 800), seed=2)
+    det = SynchronyChangeDetector(window=100, threshold=0.08,
+                                  params=RhythmicParams(n_nodes=60)).fit(s.x)
+    assert len(det.R_) == len(s.x)
+    assert any(abs(c - s.switch_times[0]) <= 100 for c in det.change_points_)
+    assert all(a >= c for a, c in zip(det.alarm_times_, det.change_points_, strict=True))
+    np.testing.assert_array_equal(det.predict(s.x), det.change_points_)
+
+
+def test_update_is_online_and_matches_fit_with_warmup_scaling() -> None:
+    s = thomas_switching(n_steps=700, segment_range=(350, 350), seed=1)
+    params = RhythmicParams(n_nodes=30, warmup=100)
+    fitted = SynchronyChangeDetector(window=50, params=params, scaling="warmup").fit(s.x)
+    online = SynchronyChangeDetector(window=50, params=params)
+    for row in s.x:
+        online.update(row)
+    np.testing.assert_array_equal(np.asarray(online.R_), np.asarray(fitted.R_))
+
+
+@pytest.mark.parametrize("kwargs", [{"window": 1}, {"threshold": 0.0}, {"min_gap": 0},
+                                    {"scaling": "global"}])
+def test_detector_bad_parameters(kwargs: dict) -> None:
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        SynchronyChangeDetector(**kwargs)
+
+
+def test_detector_bad_series() -> None:
+    det = SynchronyChangeDetector(window=20, params=RhythmicParams(n_nodes=20, warmup=50))
+    with pytest.raises(ValueError, match="constant"):
+        det.fit(np.ones((200, 2)))
+    with pytest.raises(ValueError, match="NaN"):
+        det.fit(np.where(np.arange(200) == 7, np.nan, np.arange(200.0)))
+    with pytest.raises(ValueError, match="at least"):
+        det.fit(np.arange(60.0))
+    with pytest.raises(ValueError, match="constant"):
+        for _ in range(50):
+            det.update(np.array([1.0, 2.0]))

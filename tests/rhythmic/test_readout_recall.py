@@ -1,0 +1,72 @@
+"""Ridge readout, closed loop and recall by mean-phase control."""
+
+import numpy as np
+import pytest
+
+from astrolava.data import thomas_switching
+from astrolava.rhythmic import RhythmicParams, RhythmicReservoir, order_parameter
+from astrolava.rhythmic.readout import RidgeReadout, closed_loop, fit_next_step
+from astrolava.rhythmic.recall import (
+    attractor_distances,
+    circular_distance,
+    context_phases,
+    recall,
+)
+from astrolava.rhythmic.series import standardize
+
+
+def test_ridge_recovers_affine_map() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((200, 5))
+    w, b = rng.standard_normal((2, 5)), np.array([0.3, -1.0])
+    ro = RidgeReadout(1e-12).fit(x, x @ w.T + b)
+    np.testing.assert_allclose(ro.weights_[:, :-1], w, atol=1e-8)
+    np.testing.assert_allclose(ro.predict(x[:3]), x[:3] @ w.T + b, atol=1e-8)
+
+
+def test_ridge_shrinks_towards_zero() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((50, 3))
+    y = x @ np.array([1.0, 2.0, 3.0])
+    small = np.abs(RidgeReadout(1e-8).fit(x, y).weights_).sum()
+    large = np.abs(RidgeReadout(1e3).fit(x, y).weights_).sum()
+    assert large < 0.5 * small
+
+
+def test_readout_bad_input() -> None:
+    with pytest.raises(ValueError, match="ridge"):
+        RidgeReadout(-1.0)
+    with pytest.raises(ValueError, match="same"):
+        RidgeReadout().fit(np.ones((5, 2)), np.ones((4, 1)))
+    with pytest.raises(ValueError, match="warmup"):
+        fit_next_step(np.ones((100, 2)), np.ones((100, 1)), warmup=200)
+
+
+def test_circular_distance() -> None:
+    np.testing.assert_allclose(circular_distance([0.1, 6.2], [2 * np.pi - 0.1, 0.1]),
+                               [0.2, 2 * np.pi - 6.1], atol=1e-12)
+
+
+def test_recall_reaches_target_phase_and_freezes() -> None:
+    s = thomas_switching(n_steps=900, segment_range=(400, 500), seed=0)
+    u = standardize(s.x)
+    params = RhythmicParams(n_nodes=60, ridge=1e-6)
+    res = RhythmicReservoir.from_params(params, 3, seed=0)
+    trace = res.run(u)
+    ro = fit_next_step(trace.states, u, params.warmup, params.ridge)
+    targets = context_phases(trace, u, s.regimes, ro, params.warmup)
+    assert set(targets) == {0, 1}
+    outputs, steps = recall(res, ro, targets[1], n_steps=20)
+    assert outputs.shape == (20, 3) and steps >= 1
+    frozen = res.phases.copy()
+    closed_loop(res, ro, 5, mode="frozen")
+    np.testing.assert_array_equal(res.phases, frozen)
+    assert circular_distance(order_parameter(frozen)[1], targets[1]) <= params.omega + 1e-12
+
+
+def test_attractor_distances_pick_the_right_regime() -> None:
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(0, 1, (500, 1)), rng.normal(5, 1, (500, 1))])
+    contexts = np.repeat([0, 1], 500)
+    d = attractor_distances(rng.normal(5, 1, (300, 1)), x, contexts)
+    assert d[1] < 0.3 < 4.0 < d[0]
