@@ -6,13 +6,18 @@ from collections.abc import Sequence
 
 import numpy as np
 from astrolava.processes.delta_mgd_network.equations import NetworkSpec
+from astrolava.processes.tripartite_synapse.process import STEPS_PER_SAMPLE
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
+from lava.magma.core.run_configs import Loihi2SimCfg
 
 from astrolava.mgd.config import DeltaMGDConfig
+from astrolava.runtime import sim_config
 
 NETWORKS = ("rate", "spiking")
+HIERARCHICAL_STEPS = STEPS_PER_SAMPLE
+"""Time steps of a sample in the hierarchical graph (clean + probes, perturbed)."""
 RESULT_FIELDS = ("prediction", "cost0", "delta_cost")
 """Payload of ``result_out`` per sample: predicted class, clean cost C0, ΔC (0 if not learning)."""
 
@@ -120,10 +125,30 @@ class DeltaMGDNetwork(AbstractProcess):
         """Layer widths, input first."""
         return list(self.proc_params["sizes"])
 
+    def steps_per_sample(self, hierarchical: bool = False) -> int:
+        """Time steps one sample takes (feed the data source with this hold time)."""
+        if hierarchical:
+            return HIERARCHICAL_STEPS
+        return self.proc_params["num_steps"]
+
     def layer_parameters(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Current ``([W_l], [b_l])`` in real units (call inside a running session)."""
+        """Current ``([W_l], [b_l])`` in real units (call inside a running session).
+
+        The fused models hold them in ``weights``/``biases``; the hierarchical model in its
+        ``synapse_<l>`` children.
+        """
+        names = [f"synapse_{i}" for i in range(len(self.sizes) - 1)]
+        if set(names) <= set(self.procs.member_names):
+            synapses = [getattr(self.procs, name) for name in names]
+            return ([np.asarray(s.weights.get(), dtype=np.float64) for s in synapses],
+                    [np.asarray(s.bias.get(), dtype=np.float64) for s in synapses])
         return (unflatten_weights(np.asarray(self.weights.get(), dtype=np.float64), self.sizes),
                 split_layers(np.asarray(self.biases.get(), dtype=np.float64), self.sizes))
+
+
+def network_run_config(tag: str = "floating_pt", hierarchical: bool = False) -> Loihi2SimCfg:
+    """Run configuration choosing the fused (default) or the hierarchical model of ``tag``."""
+    return sim_config(tag, select_sub_proc_model=hierarchical)
 
 
 def check_layers(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> list[int]:

@@ -1,0 +1,88 @@
+"""Hierarchical models of :class:`DeltaMGDNetwork`: one process per synapse, layer, astrocyte
+and cost (the fine-grained graph that maps onto Loihi cores; paper Fig. 8).
+
+Wiring (``P = 1 + 2·N`` rows: the pass and the node-perturbation probes)::
+
+    x_in ──► TripartiteSynapse_0 ──► GradedTanh_0 ──► ... ──► GradedTanh_{L-1} ──► GlobalCost
+                  ▲   │ ‖v‖²                                             │  │      ▲
+    label_in ─────┼───┼───────────► Astrocyte ◄── δ_new (probe costs) ───┘  │      │
+                  │   └───────────►  │  │                                   │      │
+                  └── u, flag ◄──────┘  └─ label                            │  label_in
+                  └── k = ΔC·w/ε² (third factor, lrn phase) ◄───────────────┘
+
+Selected by ``Loihi2SimCfg(select_tag=..., select_sub_proc_model=True)``
+(:func:`~astrolava.processes.delta_mgd_network.run_config.network_run_config`).
+"""
+
+from __future__ import annotations
+
+from astrolava.processes.astrocyte.process import Astrocyte
+from astrolava.processes.delta_mgd_network.process import (
+    DeltaMGDNetwork,
+    split_layers,
+    unflatten_weights,
+)
+from astrolava.processes.global_cost.process import GlobalCost
+from astrolava.processes.graded_neuron.process import GradedTanh
+from astrolava.processes.tripartite_synapse.process import TripartiteSynapse
+from lava.magma.core.decorator import implements, tag
+from lava.magma.core.model.sub.model import AbstractSubProcessModel
+from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
+
+
+def check_hierarchical(proc: DeltaMGDNetwork) -> None:
+    """The fine-grained graph covers the rate network with SGD; say so otherwise."""
+    cfg, spec = proc.proc_params["config"], proc.proc_params["spec"]
+    if spec.spiking or not spec.output_tanh:
+        raise ValueError("the hierarchical model needs network='rate' with output_tanh=True; "
+                         "use the fused model (select_sub_proc_model=False)")
+    if cfg.optimizer != "sgd" or cfg.exact_output or cfg.activation_threshold:
+        raise ValueError("the hierarchical model needs optimizer='sgd', exact_output=False "
+                         "and activation_threshold=0; use the fused model")
+
+
+@implements(proc=DeltaMGDNetwork, protocol=LoihiProtocol)
+@tag("floating_pt")
+class SubDeltaMGDNetworkFloat(AbstractSubProcessModel):
+    """Wires the children (attributes ``synapse_<l>``, ``neuron_<l>``, ``astrocyte``,
+    ``cost``) and aliases the parent's DeltaVecs and counters to them."""
+
+    def __init__(self, proc: DeltaMGDNetwork) -> None:
+        check_hierarchical(proc)
+        cfg = proc.proc_params["config"]
+        sizes: list[int] = list(proc.proc_params["sizes"])
+        n_neurons, n_layers = sum(sizes[1:]), len(sizes) - 1
+        rows = 1 + 2 * n_neurons
+        weights = unflatten_weights(proc.weights.init, sizes)
+        biases = split_layers(proc.biases.init, sizes)
+        self.astrocyte = Astrocyte(layer_sizes=sizes[1:], tau_delta=cfg.tau_delta,
+                                   delta_mix=cfg.delta_mix, epsilon=cfg.epsilon,
+                                   normalize=cfg.normalize)
+        self.cost = GlobalCost(n_classes=sizes[-1], n_neurons=n_neurons, loss=cfg.loss,
+                               epsilon=cfg.epsilon, gamma=cfg.gamma, fd_step=cfg.fd_step)
+        upstream = proc.in_ports.x_in
+        for index in range(n_layers):
+            synapse = TripartiteSynapse(
+                weights=weights[index], bias=biases[index], n_probes=rows - 1,
+                neuron_offset=sum(sizes[1:index + 1]), n_neurons=n_neurons,
+                layer_index=index, n_layers=n_layers, fd_step=cfg.fd_step, eta=cfg.eta,
+                weight_decay=cfg.weight_decay, vector_input=index == 0)
+            neuron = GradedTanh(shape=(rows, sizes[index + 1]))
+            upstream.connect(synapse.a_in)
+            synapse.z_out.connect(neuron.a_in)
+            self.astrocyte.delta_out.connect(synapse.delta_in)
+            self.cost.k_out.connect(synapse.k_in)
+            synapse.norm_out.connect(self.astrocyte.norm_in)
+            setattr(self, f"synapse_{index}", synapse)
+            setattr(self, f"neuron_{index}", neuron)
+            upstream = neuron.s_out
+        upstream.connect(self.cost.out_in)
+        proc.in_ports.label_in.connect(self.astrocyte.label_in)
+        proc.in_ports.label_in.connect(self.cost.label_in)
+        self.cost.delta_new_out.connect(self.astrocyte.delta_new_in)
+        self.cost.result_out.connect(proc.out_ports.result_out)
+        proc.vars.deltavecs.alias(self.astrocyte.deltavecs)
+        proc.vars.learning.alias(self.astrocyte.learning)
+        proc.vars.n_refreshes.alias(self.astrocyte.n_refreshes)
+        proc.vars.n_samples.alias(self.cost.n_samples)
+        proc.vars.n_correct.alias(self.cost.n_correct)

@@ -1,0 +1,72 @@
+"""Interface of the global cost process."""
+
+from __future__ import annotations
+
+from lava.magma.core.process.ports.ports import InPort, OutPort
+from lava.magma.core.process.process import AbstractProcess
+from lava.magma.core.process.variable import Var
+
+LOSSES = ("mse", "ce")
+
+
+class GlobalCost(AbstractProcess):
+    """The network's cost, measured where output and target meet (paper Alg. 1 l. 11, 16).
+
+    Per sample (two steps, see :class:`TripartiteSynapse`):
+
+    * step 0: clean cost ``C0`` of output row 0; counts the sample and whether its arg-max
+      is the label; the probe rows give the node-perturbation bias gradients
+      ``δ_j = (C(b_j + h) − C(b_j − h)) / 2h`` sent to the astrocyte on ``delta_new_out``;
+    * step 1: perturbed cost ``C̃``, ``ΔC = C̃ − C0`` and the third factor
+      ``k = ΔC·w/ε²`` (``w = γ·C0``, or 1 when γ = 0) broadcast to every synapse on ``k_out``.
+
+    Parameters
+    ----------
+    n_classes : int >= 1
+    n_neurons : int >= n_classes
+        Neurons of the network (probe rows ``2·n_neurons``).
+    loss : {"mse", "ce"}
+    epsilon : float > 0
+    gamma : float >= 0
+    fd_step : float > 0
+    name : str, optional
+
+    Ports
+    -----
+    out_in : InPort (1 + 2·n_neurons, n_classes)
+    label_in : InPort (1,)
+    delta_new_out : OutPort (n_neurons,)
+    k_out : OutPort (1,)
+    result_out : OutPort (3,)
+        ``(prediction, C0, ΔC)`` of the sample in its last step, zeros otherwise.
+
+    Vars
+    ----
+    n_samples, n_correct : (1,) counters; cost0, delta_cost : (1,) of the last sample.
+    """
+
+    def __init__(self, *, n_classes: int, n_neurons: int, loss: str = "mse",
+                 epsilon: float = 1e-3, gamma: float = 0.0, fd_step: float = 1e-3,
+                 name: str | None = None) -> None:
+        super().__init__(name=name)
+        if n_classes < 1 or n_neurons < n_classes:
+            raise ValueError(f"n_classes={n_classes} must be >= 1 and n_neurons={n_neurons} "
+                             ">= n_classes")
+        if loss not in LOSSES:
+            raise ValueError(f"loss={loss!r} is not allowed; use one of {LOSSES}")
+        if epsilon <= 0 or gamma < 0 or fd_step <= 0:
+            raise ValueError(f"epsilon={epsilon} > 0, gamma={gamma} >= 0 and "
+                             f"fd_step={fd_step} > 0 are required")
+        for key, value in (("n_neurons", int(n_neurons)), ("loss", loss),
+                           ("epsilon", float(epsilon)), ("gamma", float(gamma)),
+                           ("fd_step", float(fd_step))):
+            self.proc_params.overwrite(key, value)
+        self.out_in = InPort(shape=(1 + 2 * n_neurons, n_classes))
+        self.label_in = InPort(shape=(1,))
+        self.delta_new_out = OutPort(shape=(n_neurons,))
+        self.k_out = OutPort(shape=(1,))
+        self.result_out = OutPort(shape=(3,))
+        self.n_samples = Var(shape=(1,), init=0)
+        self.n_correct = Var(shape=(1,), init=0)
+        self.cost0 = Var(shape=(1,), init=0)
+        self.delta_cost = Var(shape=(1,), init=0)

@@ -1,0 +1,96 @@
+"""Interface of the tripartite (pre, post, astrocyte) δ-MGD synapse."""
+
+from __future__ import annotations
+
+import numpy as np
+from lava.magma.core.process.ports.ports import InPort, OutPort
+from lava.magma.core.process.process import AbstractProcess
+from lava.magma.core.process.variable import Var
+
+STEPS_PER_SAMPLE = 2
+"""Time steps of one sample in the fine-grained graph: 0 = clean + probes, 1 = perturbed."""
+
+
+class TripartiteSynapse(AbstractProcess):
+    """Dense synapse of layer ``l`` whose learning uses only local and broadcast signals.
+
+    Each sample takes two time steps (``STEPS_PER_SAMPLE``):
+
+    * step 0 (clean pass and node-perturbation probes): ``z = W a + b`` for row 0 of the
+      input batch; it keeps ``v = a`` (row 0, the presynaptic activity) locally, reports
+      ``‖v‖²`` to the astrocyte on ``norm_out``, and, when the astrocyte flags a refresh, also
+      computes the probe rows, adding ``±h`` to its own neurons' probe rows.
+    * step 1 (perturbed pass): the astrocyte's scaled class DeltaVec ``u`` arrives on
+      ``delta_in``; the synapse forms ``θ̃_W = u ⊗ v``, ``θ̃_b = u`` and sends
+      ``(W + θ̃_W) a + b + θ̃_b`` for row 0.
+    * lrn phase of step 1: the third factor ``k = ΔC·w/ε²`` arrives from the global cost on
+      ``k_in`` and ``Θ ← Θ − η (k·θ̃ + λΘ)`` (paper Alg. 1 line 17).
+
+    Parameters
+    ----------
+    weights : numpy.ndarray (n_out, n_in)
+    bias : numpy.ndarray (n_out,)
+    n_probes : int >= 0
+        Probe rows ``P − 1 = 2·N_neurons`` of the node-perturbation batch.
+    neuron_offset : int >= 0
+        Index of this layer's first neuron among all the network's neurons (its slice of
+        the DeltaVec and of the probe rows).
+    n_neurons : int >= n_out
+        Neurons of the whole network (length of a DeltaVec).
+    layer_index, n_layers : int
+        Position of this layer (its component of ``norm_out``).
+    fd_step : float > 0
+        Probe bias shift ``h``.
+    eta : float > 0
+        Learning rate η.
+    weight_decay : float >= 0
+    vector_input : bool
+        ``a_in`` is a single vector (the network input), broadcast to all rows.
+    name : str, optional
+
+    Ports
+    -----
+    a_in : InPort (n_in,) or (P, n_in)
+    delta_in : InPort (n_neurons + 1,)
+        Scaled DeltaVec ``u`` of every layer and, last, the astrocyte's flag (0 evaluate,
+        1 learn, 2 learn and refresh).
+    k_in : InPort (1,)
+        Update coefficient from the global cost (lrn phase of step 1).
+    z_out : OutPort (P, n_out)
+    norm_out : OutPort (n_layers,)
+        ``‖v‖²`` in this layer's component (summed with the other layers' at the astrocyte).
+    """
+
+    def __init__(self, *, weights: np.ndarray, bias: np.ndarray, n_probes: int,
+                 neuron_offset: int, n_neurons: int, layer_index: int, n_layers: int,
+                 fd_step: float, eta: float, weight_decay: float = 0.0,
+                 vector_input: bool = False, name: str | None = None) -> None:
+        super().__init__(name=name)
+        weights = np.asarray(weights, dtype=np.float64)
+        bias = np.asarray(bias, dtype=np.float64)
+        if weights.ndim != 2 or bias.shape != (weights.shape[0],):
+            raise ValueError(f"weights {weights.shape} and bias {bias.shape} must be (n_out, "
+                             "n_in) and (n_out,)")
+        n_out, n_in = weights.shape
+        if not 0 <= neuron_offset <= n_neurons - n_out:
+            raise ValueError(f"neuron_offset={neuron_offset} must lie in [0, {n_neurons - n_out}]")
+        if not 0 <= layer_index < n_layers:
+            raise ValueError(f"layer_index={layer_index} must lie in [0, {n_layers})")
+        if n_probes < 0 or fd_step <= 0 or eta <= 0 or weight_decay < 0:
+            raise ValueError("n_probes >= 0, fd_step > 0, eta > 0 and weight_decay >= 0 needed")
+        rows = n_probes + 1
+        for key, value in (("n_probes", int(n_probes)), ("neuron_offset", int(neuron_offset)),
+                           ("n_neurons", int(n_neurons)), ("layer_index", int(layer_index)),
+                           ("fd_step", float(fd_step)), ("eta", float(eta)),
+                           ("weight_decay", float(weight_decay)),
+                           ("vector_input", bool(vector_input))):
+            self.proc_params.overwrite(key, value)
+        self.a_in = InPort(shape=(n_in,) if vector_input else (rows, n_in))
+        self.delta_in = InPort(shape=(n_neurons + 1,))
+        self.k_in = InPort(shape=(1,))
+        self.z_out = OutPort(shape=(rows, n_out))
+        self.norm_out = OutPort(shape=(n_layers,))
+        self.weights = Var(shape=weights.shape, init=weights)
+        self.bias = Var(shape=bias.shape, init=bias)
+        self.pre_trace = Var(shape=(n_in,), init=0)
+        self.theta_post = Var(shape=(n_out,), init=0)
