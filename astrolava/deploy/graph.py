@@ -193,7 +193,7 @@ def _spiking_layer(spec: NetworkSpec, i: int, w: np.ndarray, b: np.ndarray, tag:
                      bias_mant=lif.bias_mant, bias_exp=lif.bias_exp, **reset))
 
 
-def run(graph: LavaGraph, y: np.ndarray | None = None, progress: bool = True) -> LavaRun:
+def evaluate_graph(graph: LavaGraph, y: np.ndarray | None = None, progress: bool = True) -> LavaRun:
     """Run a built graph to the end, read the record, and score it against labels ``y``."""
     with LavaSession(graph.source, sim_config(graph.tag)) as session:
         start = time.perf_counter()
@@ -238,4 +238,4 @@ def run_lava(model: nn.Module | NetworkSpec, X: np.ndarray, y: np.ndarray | None
     """
     spec = model if isinstance(model, NetworkSpec) else network_spec(model)
     graph = build_graph(spec, X, y, tag, fmt, seed)
-    return run(graph, y, progress)
+    return evaluate_graph(graph, y, progress)
