@@ -14,8 +14,11 @@ from astrolava.rhythmic.equations import TWO_PI, order_parameter
 from astrolava.rhythmic.params import RhythmicParams
 from astrolava.rhythmic.reservoir import RhythmicReservoir
 from astrolava.rhythmic.series import validate_series
+from astrolava.rhythmic.spiking import SpikingRhythmicReservoir
 
 SCALINGS = ("series", "warmup")
+NODES = {"tanh": RhythmicReservoir, "lif": SpikingRhythmicReservoir}
+"""Reservoir node types: graded tanh (SPEC §2) or leaky integrate-and-fire with a rate trace."""
 
 
 def _mean_std(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -94,6 +97,8 @@ class SynchronyChangeDetector:
         preprocessing step; the detection itself stays causal). A warm-up that covers only
         one regime can badly mis-scale the others, so ``"series"`` is the default for
         :meth:`fit`; :meth:`update` on its own always scales by the warm-up.
+    nodes : str
+        ``"tanh"`` (rate reservoir) or ``"lif"`` (spiking reservoir, see ``NODES``).
 
     Attributes
     ----------
@@ -109,9 +114,10 @@ class SynchronyChangeDetector:
 
     def __init__(self, window: int = 100, threshold: float = 0.08, min_gap: int | None = None,
                  params: RhythmicParams | None = None, seed: int = 0,
-                 scaling: str = "series") -> None:
+                 scaling: str = "series", nodes: str = "tanh") -> None:
         self.window = window
         self.scaling = scaling
+        self.nodes = nodes
         self.threshold = threshold
         self.min_gap = min_gap
         self.params = params if params is not None else RhythmicParams()
@@ -128,6 +134,8 @@ class SynchronyChangeDetector:
             raise ValueError(f"min_gap={self.min_gap} must be >= 1")
         if self.scaling not in SCALINGS:
             raise ValueError(f"scaling={self.scaling!r} is not allowed; use one of {SCALINGS}")
+        if self.nodes not in NODES:
+            raise ValueError(f"nodes={self.nodes!r} is not allowed; use one of {tuple(NODES)}")
         if self.params.warmup < 2:
             raise ValueError(f"params.warmup={self.params.warmup} must be >= 2 (it scales "
                              "the input)")
@@ -175,7 +183,7 @@ class SynchronyChangeDetector:
         if np.all(np.ptp(warm, axis=0) == 0):
             raise ValueError("the warm-up samples are constant: nothing to scale or model")
         self._scale = self._preset_scale or _mean_std(warm)
-        self._reservoir = RhythmicReservoir.from_params(self.params, warm.shape[1], self.seed)
+        self._reservoir = NODES[self.nodes].from_params(self.params, warm.shape[1], self.seed)
         for row in warm:
             self._reservoir.step((row - self._scale[0]) / self._scale[1])
         self._buffer = []

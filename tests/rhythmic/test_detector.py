@@ -54,6 +54,14 @@ def test_detects_a_thomas_regime_switch() -> None:
     np.testing.assert_array_equal(det.predict(s.x), det.change_points_)
 
 
+def test_spiking_nodes_run() -> None:
+    s = thomas_switching(n_steps=900, segment_range=(450, 450), seed=0)
+    det = SynchronyChangeDetector(window=50, nodes="lif",
+                                  params=RhythmicParams(n_nodes=40, warmup=100)).fit(s.x)
+    assert np.all(np.isfinite(det.R_[100:]))
+    assert type(det._reservoir).__name__ == "SpikingRhythmicReservoir"
+
+
 def test_update_is_online_and_matches_fit_with_warmup_scaling() -> None:
     s = thomas_switching(n_steps=700, segment_range=(350, 350), seed=1)
     params = RhythmicParams(n_nodes=30, warmup=100)
@@ -65,7 +73,7 @@ def test_update_is_online_and_matches_fit_with_warmup_scaling() -> None:
 
 
 @pytest.mark.parametrize("kwargs", [{"window": 1}, {"threshold": 0.0}, {"min_gap": 0},
-                                    {"scaling": "global"}])
+                                    {"scaling": "global"}, {"nodes": "izhikevich"}])
 def test_detector_bad_parameters(kwargs: dict) -> None:
     with pytest.raises(ValueError, match=next(iter(kwargs))):
         SynchronyChangeDetector(**kwargs)
