@@ -1,0 +1,339 @@
+"""Rhythmic-sharing benchmark: change detection, speed, Lava agreement (and recall).
+
+Detection. Regime-switching Thomas (b: 0.29 limit cycle ↔ 0.18 chaos) and Lorenz (ρ: 28 ↔
+160) series of 6,000 steps, and river's annotated change-point series (Turing benchmark,
+annotators' union). Every method sees the same series, standardised over the whole series.
+Each method's main hyper-parameter is chosen on *tuning* seeds (0, 1 of both systems) by mean
+F1 and then evaluated on *test* seeds (2..6) and on the river series; F1, precision, recall
+with a tolerance margin (100 steps for the generated series, 10 for river's), and the mean
+delay from the true change to the alarm. Methods: the synchrony detector of
+``astrolava.rhythmic`` (and its spiking-reservoir variant), ruptures PELT and BinSeg (l2
+cost, penalty tuned), river ADWIN, PageHinkley and KSWIN (one detector per input column,
+alarms merged), and ruptures PELT on the input plus ``synchrony_features`` ("+RS").
+
+Speed. Steps/s of the sparse reference vs the dense formulation (full N×N modulation matrix
+and L×L coupling every step) at several N, of the spiking reference, and of the Lava
+hierarchical process (floating_pt, fixed_pt) on Lava's CPU simulator.
+
+Lava. max |R_lava − R_reference| over 2,000 steps for both tags.
+
+Recall. Trains a readout on a two-regime Thomas series, recalls each regime by mean-phase
+control and compares the closed-loop output distribution with both regimes (Wasserstein).
+
+Writes ``benchmarks/results/rhythmic.json`` ({"detection": [...], "speed": [...],
+"lava": [...]}), ``rhythmic_recall.json`` and PNGs ``rhythmic_thomas.png``,
+``rhythmic_lorenz.png``, ``rhythmic_f1.png``, ``rhythmic_speed.png``.
+
+Usage::
+
+    nice -n 10 .venv/bin/python benchmarks/rhythmic.py          # ~15 min on one core
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import ruptures  # noqa: E402
+from astrolava.processes.rhythmic_reservoir import RhythmicReservoirProcess  # noqa: E402
+from lava.proc.io.sink import RingBuffer as Sink  # noqa: E402
+from river import drift  # noqa: E402
+from tqdm.auto import tqdm  # noqa: E402
+
+from astrolava.data import (  # noqa: E402
+    CHANGEPOINT_DATASETS,
+    load_changepoints,
+    lorenz_switching,
+    thomas_switching,
+)
+from astrolava.rhythmic import RhythmicParams, RhythmicReservoir, make_reservoir_graph  # noqa: E402
+from astrolava.rhythmic.dense import DenseRhythmicReservoir  # noqa: E402
+from astrolava.rhythmic.detector import (  # noqa: E402
+    SynchronyChangeDetector,
+    synchrony_features,
+)
+from astrolava.rhythmic.fixed import ORDER_FRAC_BITS  # noqa: E402
+from astrolava.rhythmic.plots import plot_synchrony  # noqa: E402
+from astrolava.rhythmic.readout import fit_next_step  # noqa: E402
+from astrolava.rhythmic.recall import (  # noqa: E402
+    attractor_distances,
+    context_phases,
+    recall,
+)
+from astrolava.rhythmic.scoring import detection_scores  # noqa: E402
+from astrolava.rhythmic.series import standardize  # noqa: E402
+from astrolava.rhythmic.spiking import SpikingRhythmicReservoir  # noqa: E402
+from astrolava.runtime import LavaSession, sim_config  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SYNTH_MARGIN = 100
+RIVER_MARGIN = 10
+MERGE_GAP = 50
+"""Alarms of per-column river detectors closer than this are one change."""
+
+
+# ---------------------------------------------------------------- methods: x -> (cps, alarms)
+
+Detections = tuple[list[int], list[int]]
+
+
+def synchrony(x: np.ndarray, setting: tuple[int, float], nodes: str = "tanh",
+              short: bool = False) -> Detections:
+    """The rhythmic-sharing detector; on short river series warm-up 100 and window <= 25."""
+    window, threshold = setting
+    params = RhythmicParams(warmup=100 if short else 200)
+    det = SynchronyChangeDetector(window=min(window, 25) if short else window,
+                                  threshold=threshold, params=params, nodes=nodes).fit(x)
+    return det.change_points_, det.alarm_times_
+
+
+def ruptures_method(algo: str, x: np.ndarray, pen: float) -> Detections:
+    model = {"pelt": ruptures.Pelt, "binseg": ruptures.Binseg}[algo](model="l2", min_size=20,
+                                                                      jump=5)
+    cps = [int(c) for c in model.fit(x).predict(pen=pen)[:-1]]
+    return cps, cps
+
+
+def ruptures_with_synchrony(x: np.ndarray, pen: float, short: bool = False) -> Detections:
+    """PELT on the input plus the standardised synchrony features ("+RS")."""
+    params = RhythmicParams(warmup=100 if short else 200)
+    det = SynchronyChangeDetector(window=25 if short else 100, params=params).fit(x)
+    warm = params.warmup
+    feats = synchrony_features(np.asarray(det.R_[warm:]), np.asarray(det.mean_phase_[warm:]),
+                               25 if short else 50)
+    feats = np.vstack([np.repeat(feats[:1], warm, axis=0), feats])
+    cps, _ = ruptures_method("pelt", np.hstack([x, standardize(feats)]), pen)
+    return cps, cps
+
+
+def river_method(name: str, x: np.ndarray, value: float) -> Detections:
+    alarms: list[int] = []
+    for k in range(x.shape[1]):
+        det = {"adwin": lambda: drift.ADWIN(delta=value),
+               "pagehinkley": lambda: drift.PageHinkley(threshold=value),
+               "kswin": lambda: drift.KSWIN(alpha=value, seed=0)}[name]()
+        for t, v in enumerate(x[:, k]):
+            det.update(float(v))
+            if det.drift_detected:
+                alarms.append(t)
+    merged: list[int] = []
+    for t in sorted(alarms):
+        if not merged or t - merged[-1] > MERGE_GAP:
+            merged.append(t)
+    return merged, merged
+
+
+def methods() -> dict[str, tuple[Callable[..., Detections], list]]:
+    """Method name -> (function(x, setting, short), grid of settings to tune on)."""
+    pens = [3.0, 10.0, 30.0, 100.0, 300.0, 1000.0]
+    return {
+        "rhythmic-sharing": (lambda x, v, short: synchrony(x, v, "tanh", short),
+                             [(w, th) for w in (50, 100, 150) for th in (0.05, 0.08, 0.12)]),
+        "rhythmic-sharing-lif": (lambda x, v, short: synchrony(x, v, "lif", short),
+                                 [(w, th) for w in (50, 100) for th in (0.03, 0.05, 0.08)]),
+        "ruptures-pelt": (lambda x, v, short: ruptures_method("pelt", x, v), pens),
+        "ruptures-binseg": (lambda x, v, short: ruptures_method("binseg", x, v), pens),
+        "ruptures-pelt+RS": (lambda x, v, short: ruptures_with_synchrony(x, v, short), pens),
+        "river-adwin": (lambda x, v, short: river_method("adwin", x, v), [0.002, 0.02, 0.2]),
+        "river-pagehinkley": (lambda x, v, short: river_method("pagehinkley", x, v),
+                              [10.0, 50.0, 200.0]),
+        "river-kswin": (lambda x, v, short: river_method("kswin", x, v), [1e-3, 1e-4, 1e-5]),
+    }
+
+
+# ---------------------------------------------------------------- datasets
+
+def synthetic(system: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    gen = {"thomas": thomas_switching, "lorenz": lorenz_switching}[system]
+    s = gen(seed=seed)
+    return standardize(s.x), s.switch_times
+
+
+def river_series(min_len: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    out = {}
+    for name in sorted(CHANGEPOINT_DATASETS):
+        s = load_changepoints(name, how="union")
+        if len(s.x) >= min_len:
+            out[name] = (standardize(s.x), s.change_points)
+    return out
+
+
+def evaluate(fn: Callable[..., Detections], setting, x: np.ndarray, truth: np.ndarray,
+             margin: int, short: bool = False) -> dict[str, float]:
+    cps, alarms = fn(x, setting, short)
+    return detection_scores(truth, cps, margin, alarms)
+
+
+def detection(tune_seeds: list[int], test_seeds: list[int]) -> tuple[list[dict], dict]:
+    tune = [synthetic(sys_, seed) for sys_ in ("thomas", "lorenz") for seed in tune_seeds]
+    test = {f"{sys_}-seed{seed}": synthetic(sys_, seed) for sys_ in ("thomas", "lorenz")
+            for seed in test_seeds}
+    rivers = river_series(min_len=500)
+    rows, chosen = [], {}
+    for name, (fn, grid) in tqdm(methods().items(), desc="methods"):
+        f1 = [np.mean([evaluate(fn, g, x, t, SYNTH_MARGIN)["f1"] for x, t in tune])
+              for g in grid]
+        setting = grid[int(np.argmax(f1))]
+        chosen[name] = {"setting": setting, "tuning_f1": float(max(f1))}
+        for ds, (x, truth) in test.items():
+            rows.append({"dataset": ds, "method": name,
+                         **evaluate(fn, setting, x, truth, SYNTH_MARGIN)})
+        for ds, (x, truth) in rivers.items():
+            rows.append({"dataset": f"river-{ds}", "method": name,
+                         **evaluate(fn, setting, x, truth, RIVER_MARGIN, short=True)})
+    return rows, chosen
+
+
+# ---------------------------------------------------------------- speed, Lava, recall
+
+def steps_per_s(run: Callable[[], object], n_steps: int) -> float:
+    start = time.perf_counter()
+    run()
+    return n_steps / (time.perf_counter() - start)
+
+
+def speed(sizes: list[int], n_steps: int) -> list[dict]:
+    u = standardize(thomas_switching(n_steps=n_steps, segment_range=(n_steps // 2,) * 2).x)
+    rows = []
+    for n in tqdm(sizes, desc="speed"):
+        params = RhythmicParams(n_nodes=n)
+        graph = make_reservoir_graph(params, 3, seed=0)
+        for impl, cls in (("reference-sparse", RhythmicReservoir),
+                          ("dense-NxN", DenseRhythmicReservoir),
+                          ("reference-spiking", SpikingRhythmicReservoir)):
+            rows.append({"impl": impl, "steps_per_s": steps_per_s(
+                partial(cls(graph, params).run, u), n_steps),
+                "n_nodes": n, "n_links": graph.n_links})
+    return rows
+
+
+def lava_run(tag: str, n_steps: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """R(t) of the Lava hierarchical process and of the reference, and Lava steps/s."""
+    u = standardize(thomas_switching(n_steps=n_steps, segment_range=(700, 900), seed=0).x)
+    params = RhythmicParams()
+    res = RhythmicReservoir.from_params(params, 3, seed=0)
+    proc = RhythmicReservoirProcess(graph=res.graph, params=params, data=u,
+                                    phases=res.phases.copy())
+    sink = Sink(shape=(2,), buffer=n_steps)
+    proc.order_out.connect(sink.a_in)
+    with LavaSession(proc, sim_config(tag)) as session:
+        session.run(1)  # compile and start outside the timed run
+        rate = steps_per_s(lambda: session.run(n_steps - 1), n_steps - 1)
+        out = sink.data.get()[0]
+    scale = 1 << ORDER_FRAC_BITS if tag == "fixed_pt" else 1
+    return out / scale, res.run(u).R, rate
+
+
+def recall_experiment(seed: int = 0) -> dict:
+    s = thomas_switching(n_steps=4000, segment_range=(1200, 1600), seed=seed)
+    mean, std = s.x.mean(axis=0), s.x.std(axis=0)
+    u = (s.x - mean) / std
+    params = RhythmicParams(ridge=1e-6)
+    res = RhythmicReservoir.from_params(params, 3, seed=seed)
+    trace = res.run(u)
+    readout = fit_next_step(trace.states, u, params.warmup, params.ridge)
+    one_step = np.sqrt(np.mean((readout.predict(trace.states[params.warmup:-1])
+                                - u[params.warmup + 1:]) ** 2))
+    targets = context_phases(trace, u, s.regimes, readout, params.warmup)
+    rows = []
+    for context, target in targets.items():
+        clone = RhythmicReservoir(res.graph, params)
+        clone.activity, clone.phases = res.activity.copy(), res.phases.copy()
+        generated, steps = recall(clone, readout, target, n_steps=1500)
+        distances = attractor_distances(generated[500:] * std + mean, s.x, s.regimes)
+        rows.append({"context": context, "b": s.values[context], "target_phase": target,
+                     "rotation_steps": steps, "wasserstein_to_regime": distances,
+                     "nearest_regime": min(distances, key=distances.get),
+                     "generated_range_x": [float(generated[500:, 0].min() * std[0] + mean[0]),
+                                           float(generated[500:, 0].max() * std[0] + mean[0])]})
+    return {"one_step_rmse_standardised": float(one_step), "ridge": params.ridge,
+            "recalls": rows}
+
+
+# ---------------------------------------------------------------- figures
+
+def plot_f1(rows: list[dict], path: Path) -> None:
+    names = sorted({r["method"] for r in rows})
+    groups = {"thomas": "thomas", "lorenz": "lorenz", "river": "river-"}
+    fig, ax = plt.subplots(figsize=(10, 4))
+    for k, (label, prefix) in enumerate(groups.items()):
+        vals = [np.mean([r["f1"] for r in rows if r["method"] == m
+                         and r["dataset"].startswith(prefix)]) for m in names]
+        ax.bar(np.arange(len(names)) + 0.27 * (k - 1), vals, 0.27, label=label)
+    ax.set_xticks(np.arange(len(names)), names, rotation=25, ha="right", fontsize=8)
+    ax.set_ylabel("mean F1")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_speed(rows: list[dict], path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for impl in sorted({r["impl"] for r in rows}):
+        pts = [(r["n_nodes"], r["steps_per_s"]) for r in rows if r["impl"] == impl]
+        ax.plot(*zip(*pts, strict=True), "o-", label=impl)
+    ax.set_xlabel("N nodes")
+    ax.set_ylabel("steps / s")
+    ax.set_yscale("log")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--test-seeds", type=int, default=5, help="test seeds per system")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 200, 400])
+    parser.add_argument("--speed-steps", type=int, default=300)
+    parser.add_argument("--lava-steps", type=int, default=2000)
+    args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+
+    rows, chosen = detection([0, 1], list(range(2, 2 + args.test_seeds)))
+    for system in ("thomas", "lorenz"):
+        x, truth = synthetic(system, 2)
+        det = SynchronyChangeDetector(*chosen["rhythmic-sharing"]["setting"]).fit(x)
+        plot_synchrony(x, np.asarray(det.R_), np.asarray(det.mean_phase_),
+                       RESULTS / f"rhythmic_{system}.png", truth, det.change_points_,
+                       f"{system} (seed 2): R(t), ⟨Φ⟩(t), true and detected changes")
+    plot_f1(rows, RESULTS / "rhythmic_f1.png")
+
+    speed_rows = speed(args.sizes, args.speed_steps)
+    lava_rows = []
+    for tag in ("floating_pt", "fixed_pt"):
+        r_lava, r_ref, rate = lava_run(tag, args.lava_steps)
+        lava_rows.append({"tag": tag, "max_abs_R_error": float(np.abs(r_lava - r_ref).max())})
+        graph = make_reservoir_graph(RhythmicParams(), 3, seed=0)
+        speed_rows.append({"impl": f"lava-{tag}", "steps_per_s": rate, "n_nodes": 100,
+                           "n_links": graph.n_links})
+    plot_speed(speed_rows, RESULTS / "rhythmic_speed.png")
+    result = {"detection": rows, "speed": speed_rows, "lava": lava_rows}
+    (RESULTS / "rhythmic.json").write_text(json.dumps(result, indent=1))
+    (RESULTS / "rhythmic_recall.json").write_text(json.dumps(
+        {"tuned_settings": chosen, "recall": recall_experiment()}, indent=1))
+
+    for name in chosen:
+        synth = [r["f1"] for r in rows if r["method"] == name and "seed" in r["dataset"]]
+        river = [r["f1"] for r in rows if r["method"] == name and r["dataset"].startswith("riv")]
+        print(f"{name:22s} setting={chosen[name]['setting']!s:14s} "
+              f"F1 synthetic={np.mean(synth):.3f} river={np.mean(river):.3f}")
+    for r in speed_rows:
+        print(f"{r['impl']:20s} N={r['n_nodes']:4d} L={r['n_links']:6d} "
+              f"{r['steps_per_s']:9.1f} steps/s")
+    for r in lava_rows:
+        print(f"lava {r['tag']}: max |R error| = {r['max_abs_R_error']:.2e}")
+
+
+if __name__ == "__main__":
+    main()
