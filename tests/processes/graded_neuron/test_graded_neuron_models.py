@@ -70,3 +70,20 @@ def test_fixed_hand_computed_and_saturating() -> None:
     leaky = _run(GradedTanh(shape=(1,), bias=0.25, leak=0.25), inputs, "fixed_pt")
     first = (3072 * 2602 + 2048) >> 12
     assert leaky.tolist() == [[first, (1024 * first + 3072 * 4096 + 2048) >> 12]]
+
+
+@pytest.mark.parametrize("tag", ["floating_pt", "fixed_pt"])
+def test_two_dimensional_layer(tag: str) -> None:
+    # (rows, neurons) layers, as used for batched δ-MGD passes: every entry is its own neuron.
+    inputs = np.random.default_rng(2).normal(0, 1, size=(2, 3, 4))
+    bias = np.array([0.1, -0.2, 0.3])
+    neuron = GradedTanh(shape=(2, 3), bias=bias)
+    fed = inputs if tag == "floating_pt" else to_fixed(inputs, FRAC).astype(np.int32)
+    source, sink = Source(data=fed), Sink(shape=(2, 3), buffer=4)
+    source.s_out.connect(neuron.a_in)
+    neuron.s_out.connect(sink.a_in)
+    with LavaSession(neuron, sim_config(tag)) as session:
+        session.run(4)
+        out = sink.data.get()
+    out = from_fixed(out, FRAC) if tag == "fixed_pt" else out
+    np.testing.assert_allclose(out, np.tanh(inputs + bias[None, :, None]), atol=3 * 2.0 ** -13)
