@@ -155,7 +155,6 @@ class SynchronyChangeDetector:
         self._preset_scale: tuple[np.ndarray, np.ndarray] | None = None
         self._excursion: tuple[int, float] | None = None  # (time of max, max score)
         self._excursion_start = -1
-        self._t = -1
         return self
 
     def update(self, x: np.ndarray | float) -> SynchronyChangeDetector:
@@ -164,7 +163,6 @@ class SynchronyChangeDetector:
         if not np.all(np.isfinite(x)):
             raise ValueError("x contains NaN or inf values")
         self.drift_detected = False
-        self._t += 1
         if self._scale is None:
             self._buffer.append(x)
             self.R_.append(np.nan)
@@ -174,7 +172,6 @@ class SynchronyChangeDetector:
                 self._start()
             return self
         self._drive(x)
-        self._score()
         return self
 
     def _start(self) -> None:
@@ -190,9 +187,39 @@ class SynchronyChangeDetector:
 
     def _drive(self, x: np.ndarray) -> None:
         self._reservoir.step((x - self._scale[0]) / self._scale[1])
-        r, psi = order_parameter(self._reservoir.phases)
+        self.observe(*order_parameter(self._reservoir.phases))
+
+    def observe(self, r: float, mean_phase: float) -> SynchronyChangeDetector:
+        """Score one synchrony sample (R, ⟨Φ⟩) computed elsewhere, e.g. by the Lava process.
+
+        :meth:`update` calls it with the reservoir's own order parameter.
+        """
+        self.drift_detected = False
         self.R_.append(float(r))
-        self.mean_phase_.append(float(psi))
+        self.mean_phase_.append(float(mean_phase))
+        self._score()
+        return self
+
+    def fit_synchrony(self, R: np.ndarray, mean_phase: np.ndarray) -> SynchronyChangeDetector:
+        """Detect changes in precomputed R(t), ⟨Φ⟩(t) (no reservoir is run).
+
+        NaN marks samples without synchrony yet (a warm-up); they score 0.
+        """
+        R, mean_phase = np.asarray(R, float), np.asarray(mean_phase, float)
+        if R.shape != mean_phase.shape or R.ndim != 1:
+            raise ValueError("R and mean_phase must be 1-D arrays of the same length")
+        known = R[~np.isnan(R)]
+        if not (np.all(np.isfinite(known)) and np.all((known >= 0) & (known <= 1 + 1e-9))):
+            raise ValueError("R must lie in [0, 1] (NaN allowed for warm-up samples)")
+        self.reset()
+        for r, psi in zip(R, mean_phase, strict=True):
+            self.observe(r, psi)
+        self._finish()
+        return self
+
+    def _finish(self) -> None:
+        if self._excursion is not None:
+            self._emit(len(self.R_) - 1)
 
     def _score(self) -> None:
         w = self.window
@@ -201,7 +228,7 @@ class SynchronyChangeDetector:
         if len(history) == 2 * w and not np.isnan(history).any():
             score = float(abs(history[w:].mean() - history[:w].mean()))
         self.scores_.append(score)
-        t = self._t
+        t = len(self.R_) - 1
         if self._excursion is None:
             if score > self.threshold:
                 self._excursion, self._excursion_start = (t, score), t
@@ -232,8 +259,7 @@ class SynchronyChangeDetector:
             self._preset_scale = _mean_std(x)
         for row in x:
             self.update(row)
-        if self._excursion is not None:
-            self._emit(self._t)
+        self._finish()
         return self
 
     def predict(self, x: np.ndarray) -> np.ndarray:

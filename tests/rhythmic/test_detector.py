@@ -54,6 +54,17 @@ def test_detects_a_thomas_regime_switch() -> None:
     np.testing.assert_array_equal(det.predict(s.x), det.change_points_)
 
 
+def test_fit_synchrony_replays_fit() -> None:
+    s = thomas_switching(n_steps=1600, segment_range=(800, 800), seed=2)
+    det = SynchronyChangeDetector(window=100, params=RhythmicParams(n_nodes=40)).fit(s.x)
+    replay = SynchronyChangeDetector(window=100).fit_synchrony(np.asarray(det.R_),
+                                                              np.asarray(det.mean_phase_))
+    assert replay.change_points_ == det.change_points_
+    assert replay.alarm_times_ == det.alarm_times_
+    with pytest.raises(ValueError, match="R must"):
+        replay.fit_synchrony(np.array([0.5, 1.5]), np.zeros(2))
+
+
 def test_spiking_nodes_run() -> None:
     s = thomas_switching(n_steps=900, segment_range=(450, 450), seed=0)
     det = SynchronyChangeDetector(window=50, nodes="lif",
