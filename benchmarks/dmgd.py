@@ -1,0 +1,215 @@
+"""δ-MGD against backprop (and the rest of the MGD family), torch reference, one CPU thread.
+
+Writes ``benchmarks/results/dmgd.json`` (``{"rows": [...], "throughput": {...}}``; one row per
+trained network with the issue's schema plus ``train_size``, ``best_test_acc``, ``curve``
+and ``config``) and ``benchmarks/results/dmgd.png`` (test accuracy per epoch).
+
+Every row of a group (same dataset, network, training-set size and epochs) is compared
+with the backprop row of that group, trained in the same run from the same initial weights
+on the same data order. ``--ablation`` instead runs the ingredient study of
+``docs/dmgd_ablation.md`` (several seeds, Fashion-MNIST subset) into ``dmgd_ablation.json``.
+
+Usage::
+
+    nice -n 10 .venv/bin/python benchmarks/dmgd.py            # main table (~25 min)
+    nice -n 10 .venv/bin/python benchmarks/dmgd.py --ablation # ablation (~10 min)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
+from tqdm.auto import tqdm  # noqa: E402
+
+from astrolava.data import load_dataset  # noqa: E402
+from astrolava.mgd.presets import build_model, preset  # noqa: E402
+from astrolava.mgd.trainer import Dataset, make_config, make_learner, train  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results"
+BATCH_SIZE = 32
+
+
+@dataclass(frozen=True)
+class Job:
+    """One training run: ``label`` names the row, ``method`` the learner."""
+
+    dataset: str
+    network: str
+    label: str
+    method: str
+    epochs: int
+    train_size: int = 0
+    hyper: dict = field(default_factory=dict)
+
+    def group(self) -> tuple:
+        return (self.dataset, self.network, self.train_size, self.epochs)
+
+
+def _family(dataset: str, network: str, epochs: int, train_size: int = 0) -> list[Job]:
+    """BP and the δ-MGD variants (the tuned preset and the paper's text) on one setting."""
+    jobs = [Job(dataset, network, "bp", "bp", epochs, train_size),
+            Job(dataset, network, "delta-mgd", "delta-mgd", epochs, train_size)]
+    if network == "rate":
+        jobs.append(Job(dataset, network, "delta-mgd-paper", "delta-mgd", epochs, train_size,
+                        {"deltavecs": "class", "optimizer": "sgd", "eta": 0.03}))
+    return jobs
+
+
+def _others(dataset: str, network: str, epochs: int, train_size: int = 0) -> list[Job]:
+    return [Job(dataset, network, m, m, epochs, train_size)
+            for m in ("spsa", "mgd", "aligned", "hebbian")]
+
+
+MAIN_JOBS = [
+    *_family("digits", "rate", 20), *_others("digits", "rate", 20),
+    *_family("digits", "spiking", 20),
+    *_family("fashion-mnist", "rate", 20),
+    *_others("fashion-mnist", "rate", 5, 10000),
+    Job("fashion-mnist", "rate", "bp", "bp", 5, 10000),
+    *_family("fashion-mnist", "spiking", 5, 10000)[:2],
+]
+
+ABLATION_STEPS = [
+    ("bp", "bp", {}),
+    ("paper text: class DeltaVecs, SGD", "delta-mgd",
+     {"deltavecs": "class", "optimizer": "sgd", "eta": 0.03}),
+    ("+ Adam", "delta-mgd", {"deltavecs": "class"}),
+    ("+ exact local output δ", "delta-mgd", {"deltavecs": "class", "exact_output": True}),
+    ("+ weight decay 1e-4", "delta-mgd", {"deltavecs": "class", "exact_output": True,
+                                          "weight_decay": 1e-4}),
+    ("error-weighted DeltaVecs ('output')", "delta-mgd", {"deltavecs": "output"}),
+    ("+ local f'(z) and exact δ_L ('chain')", "delta-mgd", {"deltavecs": "chain"}),
+    ("chain, SGD instead of Adam", "delta-mgd", {"optimizer": "sgd", "eta": 0.03}),
+    ("chain, per-layer ε", "delta-mgd", {"normalize": "layer"}),
+    ("chain, τδ = 1000", "delta-mgd", {"tau_delta": 1000}),
+    ("chain, τδ = 10", "delta-mgd", {"tau_delta": 10}),
+    ("chain, ε = 1e-1", "delta-mgd", {"epsilon": 0.1}),
+]
+
+
+def load(dataset: str, train_size: int) -> Dataset:
+    X, y = load_dataset(dataset, "train")
+    X_test, y_test = load_dataset(dataset, "test")
+    if train_size:
+        X, y = X[:train_size], y[:train_size]
+    return Dataset.from_arrays(X, y, X_test, y_test)
+
+
+def run_job(job: Job, data: Dataset, seed: int) -> dict:
+    """Train one network; the row of the results table (without the BP comparison)."""
+    hyper = {**preset(job.method, job.network), **job.hyper}
+    config = make_config(job.method, **hyper)
+    model = build_model(job.network, data.X.shape[1], 10, seed)
+    learner = make_learner(job.method, model, config, seed, n_classes=10)
+    history = train(learner, data, job.epochs, BATCH_SIZE, seed, diagnostics_size=256,
+                    progress=False)
+    curve = [r["test_acc"] for r in history]
+    seconds = sum(r["seconds"] for r in history)
+    return {"dataset": job.dataset, "network": job.network, "method": job.label,
+            "test_acc": curve[-1], "best_test_acc": max(curve), "epochs": job.epochs,
+            "samples_per_s": len(data.X) * job.epochs / seconds,
+            "grad_components": history[-1]["grad_components"],
+            "update_ops": history[-1]["update_ops"], "seed": seed,
+            "train_size": len(data.X), "curve": curve,
+            "diagnostics": history[-1]["diagnostics"], "config": config.to_dict()}
+
+
+def compare_with_bp(rows: list[dict]) -> None:
+    """Fill ``bp_test_acc`` and ``pct_bp = 100·acc/acc_BP`` from the BP row of each group."""
+    bp = {(r["dataset"], r["network"], r["train_size"], r["epochs"], r["seed"]): r["test_acc"]
+          for r in rows if r["method"] == "bp"}
+    for r in rows:
+        ref = bp.get((r["dataset"], r["network"], r["train_size"], r["epochs"], r["seed"]))
+        r["bp_test_acc"] = ref
+        r["pct_bp"] = None if ref is None else 100.0 * r["test_acc"] / ref
+
+
+def measure_throughput(repeats: int = 5, batches: int = 100) -> dict:
+    """Samples/s of BP and δ-MGD at batch 32 on Fashion-MNIST 784-128-128-10, interleaved in
+    one process (best of ``repeats`` rounds, so a busy machine disturbs both alike)."""
+    data = load("fashion-mnist", BATCH_SIZE * batches)
+    learners = {}
+    for method in ("bp", "delta-mgd"):
+        model = build_model("rate", 784, 10, 0)
+        learners[method] = make_learner(method, model,
+                                        make_config(method, **preset(method, "rate")), 0)
+    best = dict.fromkeys(learners, 0.0)
+    for _ in range(repeats):
+        for method, learner in learners.items():
+            start = time.perf_counter()
+            for first in range(0, len(data.X), BATCH_SIZE):
+                learner.train_batch(data.X[first:first + BATCH_SIZE],
+                                    data.y[first:first + BATCH_SIZE])
+            best[method] = max(best[method], len(data.X) / (time.perf_counter() - start))
+    return {"batch_size": BATCH_SIZE, "threads": torch.get_num_threads(),
+            "samples_per_s": best, "ratio_delta_mgd_to_bp": best["delta-mgd"] / best["bp"]}
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    groups = sorted({(r["dataset"], r["network"], r["train_size"], r["epochs"]) for r in rows})
+    fig, axes = plt.subplots(1, len(groups), figsize=(4.2 * len(groups), 3.6), squeeze=False)
+    for ax, group in zip(axes[0], groups, strict=True):
+        for r in rows:
+            if (r["dataset"], r["network"], r["train_size"], r["epochs"]) == group:
+                epochs = range(1, len(r["curve"]) + 1)
+                ax.plot(epochs, [100 * a for a in r["curve"]], marker=".", label=r["method"],
+                        lw=2.5 if r["method"] in ("bp", "delta-mgd") else 1)
+        ax.set_title(f"{group[0]} {group[1]} (n={group[2]})", fontsize=9)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("test accuracy (%)")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--ablation", action="store_true")
+    parser.add_argument("--seeds", type=int, nargs="+", default=None)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    RESULTS.mkdir(exist_ok=True)
+    if args.ablation:
+        seeds = args.seeds or [0, 1]
+        jobs = [Job("fashion-mnist", "rate", label, method, 5, 10000, hyper)
+                for label, method, hyper in ABLATION_STEPS]
+        name = "dmgd_ablation"
+    else:
+        seeds = args.seeds or [0]
+        jobs = MAIN_JOBS
+        name = "dmgd"
+    rows, cache = [], {}
+    for job in tqdm([(j, s) for j in jobs for s in seeds], desc=name):
+        job, seed = job
+        key = (job.dataset, job.train_size)
+        if key not in cache:
+            cache[key] = load(*key)
+        rows.append(run_job(job, cache[key], seed))
+        tqdm.write(f"{job.dataset} {job.network} {job.label} seed {seed}: "
+                   f"{100 * rows[-1]['test_acc']:.2f} % at {rows[-1]['samples_per_s']:.0f}/s")
+    compare_with_bp(rows)
+    result = {"rows": rows}
+    if not args.ablation:
+        result["throughput"] = measure_throughput()
+        print(json.dumps(result["throughput"]))
+        plot(rows, RESULTS / f"{name}.png")
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=1))
+    for r in rows:
+        pct = "" if r["pct_bp"] is None else f"{r['pct_bp']:.1f} % of BP"
+        print(f"{r['dataset']:14s} {r['network']:8s} {r['method']:38s} n={r['train_size']:6d} "
+              f"ep={r['epochs']:2d} seed={r['seed']} acc={100 * r['test_acc']:.2f} {pct}")
+
+
+if __name__ == "__main__":
+    main()
