@@ -2,6 +2,15 @@
 
 Default algorithm notes for the Lava port (dated; newest first):
 
+- 2026-11-23 00:05: ``DeltaMGDConfig()`` defaults are unchanged (the paper's class DeltaVecs,
+  SGD). New options, used by the recommended presets (``astrolava.mgd.presets``):
+  ``deltavecs="chain"`` (rate nets; bank rows ``∂z_L,k/∂a_l`` measured by node perturbation
+  on the neuron outputs, ``δ̂_l = (1 − a_l²) ⊙ (δ_L @ rows)``, δ_L the exact local output δ;
+  one refresh every τδ samples from that sample) and ``deltavecs="output"`` (rows
+  ``∂o_k/∂b_l``, ``δ̂_l = e @ rows`` with ``e = ∂C/∂o``; spiking nets, with ``delta_mix``
+  averaging). ``optimizer="adam"``, ``exact_output`` and ``weight_decay`` as documented. The
+  clean and perturbed passes share ``W_1 s_0 + b_1``; the output δ is closed-form
+  (``cost.output_delta``), no autograd anywhere in the node-refresh path.
 - 2026-11-22: first version. δ-MGD default = ``DeltaMGDConfig()``: DeltaVecs refreshed by
   node perturbation (central differences ±h on each bias), schedule of
   ``DeltaVecBank.select``; ``θ̃_l = u_l ⊗ v_l`` with ``u = δ_class``, ``v = a_{l-1}``, rescaled
