@@ -16,9 +16,9 @@ def network_cost(model: nn.Module, last: torch.Tensor, y: torch.Tensor,
     return sample_cost(readout(model, last), y, loss)
 
 
-def cost_weight(c0: torch.Tensor, gamma: float) -> torch.Tensor:
+def cost_weight(c0: torch.Tensor, gamma: float) -> torch.Tensor | float:
     """Per-sample weighting of the update, ``γ·C0`` (Alg. 1 line 17); 1 when ``γ = 0``."""
-    return gamma * c0 if gamma > 0 else torch.ones_like(c0)
+    return gamma * c0 if gamma > 0 else 1.0
 
 
 def update_coefficients(c_tilde: torch.Tensor, c0: torch.Tensor, epsilon: float,

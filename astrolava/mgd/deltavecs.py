@@ -193,6 +193,10 @@ class DeltaVecBank:
 
     def select(self, y: torch.Tensor) -> torch.Tensor:
         """Advance the schedule over the batch labels ``y``; positions that refresh the bank."""
+        if self.mode != "class":
+            first = -self.step % self.tau_delta
+            self.step += len(y)
+            return torch.tensor(range(first, len(y), self.tau_delta), dtype=torch.int64)
         chosen = []
         for pos, label in enumerate(y.tolist()):
             if self.step % self.tau_delta == 0:

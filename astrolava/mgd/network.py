@@ -25,40 +25,42 @@ from astrolava.models import RateMLP, SpikingMLP
 class LayerPerturbation:
     """Perturbation ``θ̃`` of one layer for every sample of a batch.
 
-    ``θ̃_W = dense`` (batch, n_out, n_in) or ``θ̃_W = post ⊗ pre`` (rank one, from
-    ``post`` (batch, n_out) and ``pre`` (batch, n_in)); ``θ̃_b = bias`` (batch, n_out).
+    Dense: ``θ̃_W = dense`` (batch, n_out, n_in), ``θ̃_b = bias`` (batch, n_out).
+    Rank one (every directed rule): ``θ̃_W = post ⊗ pre`` and ``θ̃_b = post``, from ``post``
+    (batch, n_out) and ``pre`` (batch, n_in) — the bias is a synapse from a constant input 1.
     """
 
-    bias: torch.Tensor
+    bias: torch.Tensor | None = None
     dense: torch.Tensor | None = None
     post: torch.Tensor | None = None
     pre: torch.Tensor | None = None
 
     def __post_init__(self) -> None:
-        if (self.dense is None) == (self.post is None or self.pre is None):
-            raise ValueError("give either dense or both post and pre")
+        rank_one = self.post is not None and self.pre is not None
+        if rank_one == (self.dense is not None) or (self.dense is not None and self.bias is None):
+            raise ValueError("give either dense and bias, or post and pre")
+        if rank_one:
+            self.bias = self.post
 
     def weight_times(self, inp: torch.Tensor) -> torch.Tensor:
-        """``θ̃_W s`` per sample for inputs (batch, n_in) or (T, batch, n_in)."""
+        """``θ̃_W s + θ̃_b`` per sample for inputs (batch, n_in) or (T, batch, n_in)."""
         if self.dense is not None:
-            return torch.einsum("bnm,...bm->...bn", self.dense, inp)
-        return self.post * (inp * self.pre).sum(dim=-1, keepdim=True)
+            return torch.einsum("bnm,...bm->...bn", self.dense, inp) + self.bias
+        return self.post * ((inp * self.pre).sum(dim=-1, keepdim=True) + 1)
 
     def weighted_mean(self, coef: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(mean_b coef_b θ̃_W,b, mean_b coef_b θ̃_b,b)`` for per-sample coefficients (batch,)."""
-        n = len(coef)
+        coef = coef / len(coef)
         if self.dense is not None:
-            weight = torch.einsum("b,bnm->nm", coef, self.dense) / n
-        else:
-            weight = (coef[:, None] * self.post).T @ self.pre / n
-        return weight, coef @ self.bias / n
+            return torch.einsum("b,bnm->nm", coef, self.dense), coef @ self.bias
+        post = coef[:, None] * self.post
+        return post.T @ self.pre, post.sum(dim=0)
 
     def sq_norm(self) -> torch.Tensor:
         """``‖θ̃_W‖² + ‖θ̃_b‖²`` per sample, shape (batch,)."""
-        bias = (self.bias ** 2).sum(dim=-1)
         if self.dense is not None:
-            return (self.dense ** 2).sum(dim=(-2, -1)) + bias
-        return (self.post ** 2).sum(dim=-1) * (self.pre ** 2).sum(dim=-1) + bias
+            return (self.dense ** 2).sum(dim=(-2, -1)) + (self.bias ** 2).sum(dim=-1)
+        return (self.post ** 2).sum(dim=-1) * ((self.pre ** 2).sum(dim=-1) + 1)
 
     def n_params(self) -> int:
         """Number of parameters of the layer (weights and biases)."""
@@ -68,10 +70,10 @@ class LayerPerturbation:
 
     def scaled(self, scale: torch.Tensor) -> LayerPerturbation:
         """Each sample's perturbation multiplied by ``scale`` (batch,)."""
-        col = scale[:, None]
         if self.dense is not None:
-            return LayerPerturbation(self.bias * col, dense=self.dense * scale[:, None, None])
-        return LayerPerturbation(self.bias * col, post=self.post * col, pre=self.pre)
+            return LayerPerturbation(self.bias * scale[:, None],
+                                     dense=self.dense * scale[:, None, None])
+        return LayerPerturbation(post=self.post * scale[:, None], pre=self.pre)
 
 
 def check_model(model: nn.Module) -> nn.Module:
@@ -102,7 +104,7 @@ def layer_forward(model: nn.Module, index: int, inp: torch.Tensor,
     if current is None:
         current = model.layers[index](inp)
     if perturbation is not None:
-        current = current + perturbation.weight_times(inp) + perturbation.bias
+        current = current + perturbation.weight_times(inp)
     if bias_shift is not None:
         current = current + bias_shift
     if isinstance(model, SpikingMLP):

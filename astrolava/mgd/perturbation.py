@@ -75,8 +75,8 @@ def normalize_perturbations(perts: list[LayerPerturbation], epsilon: float,
         return [p.scaled(torch.full_like(p.bias[:, 0], epsilon)) for p in perts]
 
     def scale(sq_norm: torch.Tensor) -> torch.Tensor:
-        safe = torch.where(sq_norm > 0, sq_norm, torch.ones_like(sq_norm))
-        return torch.where(sq_norm > 0, epsilon / safe.sqrt(), torch.zeros_like(sq_norm))
+        # a zero θ̃ times any finite scale stays zero
+        return epsilon / sq_norm.sqrt().clamp_min(torch.finfo(sq_norm.dtype).tiny)
 
     if mode == "layer":
         return [p.scaled(scale(p.sq_norm())) for p in perts]
@@ -171,7 +171,7 @@ class MGDLearner(PerturbativeLearner):
                     draw = torch.randint(0, 2, (batch, *shape), generator=self.generator)
                     signs.append((2 * draw - 1).to(layer.weight.dtype) * self.config.epsilon)
             self.held = signs
-        return [LayerPerturbation(self.held[2 * i + 1], dense=self.held[2 * i])
+        return [LayerPerturbation(bias=self.held[2 * i + 1], dense=self.held[2 * i])
                 for i in range(len(self.model.layers))]
 
     def train_batch(self, x, y):
@@ -211,8 +211,7 @@ class AlignedLearner(PerturbativeLearner):
 
     def perturbations(self, inp, acts, y):
         deltas = bias_gradients_autograd(self.model, inp, y, self.config.loss)
-        return [LayerPerturbation(torch.sign(d), post=torch.sign(d),
-                                  pre=torch.sign(activity(self.model, a)))
+        return [LayerPerturbation(post=torch.sign(d), pre=torch.sign(activity(self.model, a)))
                 for d, a in zip(deltas, acts[:-1], strict=True)]
 
     def grad_components(self, n_samples):
@@ -233,7 +232,7 @@ class HebbianLearner(PerturbativeLearner):
         deltas = bias_gradients_node(self.model, acts, y, cfg.fd_step, cfg.loss)
         if cfg.exact_output:
             deltas[-1] = output_delta(self.model, acts[-1], y, cfg.loss)
-        return [LayerPerturbation(torch.sign(d), post=torch.sign(d),
+        return [LayerPerturbation(post=torch.sign(d),
                                   pre=ternary(activity(self.model, a), cfg.activation_threshold))
                 for d, a in zip(deltas, acts[:-1], strict=True)]
 
@@ -308,7 +307,7 @@ class DeltaMGDLearner(PerturbativeLearner):
         pre = [activity(self.model, a) for a in acts[:-1]]
         if cfg.activation_threshold > 0:
             pre = [ternary(a, cfg.activation_threshold) for a in pre]
-        return [LayerPerturbation(u, post=u, pre=v) for u, v in zip(post, pre, strict=True)]
+        return [LayerPerturbation(post=u, pre=v) for u, v in zip(post, pre, strict=True)]
 
     def grad_components(self, n_samples):
         return self.bank.components_per_refresh * self._refreshed

@@ -8,10 +8,9 @@ from astrolava.mgd.network import LayerPerturbation, forward
 
 def test_rank_one_equals_dense():
     gen = torch.Generator().manual_seed(0)
-    post, pre, bias = (torch.randn(4, 3, generator=gen), torch.randn(4, 5, generator=gen),
-                       torch.randn(4, 3, generator=gen))
-    rank_one = LayerPerturbation(bias, post=post, pre=pre)
-    dense = LayerPerturbation(bias, dense=post[:, :, None] * pre[:, None, :])
+    post, pre = torch.randn(4, 3, generator=gen), torch.randn(4, 5, generator=gen)
+    rank_one = LayerPerturbation(post=post, pre=pre)
+    dense = LayerPerturbation(bias=post, dense=post[:, :, None] * pre[:, None, :])
     inp = torch.randn(4, 5, generator=gen)
     torch.testing.assert_close(rank_one.weight_times(inp), dense.weight_times(inp))
     coef = torch.randn(4, generator=gen)
@@ -24,7 +23,7 @@ def test_perturbed_forward_equals_shifted_weights():
     torch.manual_seed(0)
     model = RateMLP((5, 4, 3))
     x = torch.rand(1, 5)
-    perts = [LayerPerturbation(torch.randn(1, layer.out_features),
+    perts = [LayerPerturbation(bias=torch.randn(1, layer.out_features),
                                dense=torch.randn(1, *layer.weight.shape)) for layer in model.layers]
     out = forward(model, x, perts)[-1]
     with torch.no_grad():
