@@ -6,7 +6,7 @@ The fixed_pt Lava models of ``OscillatingDense``, ``AstrocytePhaseNetwork`` and
 * a phase is an unsigned accumulator modulo ``2**PHASE_BITS`` (2π ≡ 2**20), so wrapping is a
   bit mask; sin and cos come from ``astrolava.fixed_point.sine_table`` indexed by the top
   ``SINE_BITS`` bits of the phase (rounded);
-* sin, cos, the modulation M and the link drive D carry ``FRAC_BITS = 12`` fractional bits;
+* sin, cos, the modulation M and the link drive D carry ``FRAC_BITS = 16`` fractional bits;
 * node activity arrives as the graded spike of ``GradedTanh``'s fixed_pt model with
   ``ACTIVITY_FRAC_BITS = 12`` fractional bits (its ``out_frac_bits`` default);
 * every intermediate fits in int64 and results saturate at Loihi's 24-bit state width.
@@ -25,9 +25,9 @@ from astrolava.rhythmic.reservoir import PHASE_MODES
 
 PHASE_BITS = 20
 """Width of a phase accumulator: 2π is ``2**PHASE_BITS``."""
-SINE_BITS = 14
-"""Entries of the sine table: ``2**SINE_BITS`` per period (step 3.8e-4 rad)."""
-FRAC_BITS = 12
+SINE_BITS = 16
+"""Entries of the sine table: ``2**SINE_BITS`` per period (step 9.6e-5 rad)."""
+FRAC_BITS = 16
 """Fractional bits of sin/cos, of M and of D."""
 ACTIVITY_FRAC_BITS = 12
 """Fractional bits of node activity (graded spikes of ``GradedTanh``, fixed_pt)."""

@@ -8,6 +8,9 @@ from astrolava.rhythmic.graph import ReservoirGraph, make_reservoir_graph
 from astrolava.rhythmic.params import RhythmicParams
 from astrolava.rhythmic.reservoir import RhythmicReservoir
 
+LIF_DEFAULTS = {"dv": 0.2, "threshold": 0.1, "alpha": 0.1}
+"""Voltage decay, spike threshold and rate-trace weight of the spiking reservoir."""
+
 
 def lif_step(voltage: np.ndarray, current: np.ndarray, dv: float,
              threshold: float) -> tuple[np.ndarray, np.ndarray]:
@@ -46,7 +49,8 @@ class SpikingRhythmicReservoir(RhythmicReservoir):
     """
 
     def __init__(self, graph: ReservoirGraph, params: RhythmicParams, seed: int = 0,
-                 dv: float = 0.2, threshold: float = 0.1, alpha: float = 0.1) -> None:
+                 dv: float = LIF_DEFAULTS["dv"], threshold: float = LIF_DEFAULTS["threshold"],
+                 alpha: float = LIF_DEFAULTS["alpha"]) -> None:
         for name, value, ok in (("dv", dv, 0 < dv <= 1), ("threshold", threshold, threshold > 0),
                                 ("alpha", alpha, 0 < alpha <= 1)):
             if not ok:

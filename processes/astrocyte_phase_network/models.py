@@ -21,6 +21,7 @@ from astrolava.rhythmic.fixed import (
     phase_to_fixed,
 )
 from astrolava.rhythmic.reservoir import PHASE_MODES, advance_phases
+from astrolava.rhythmic.spiking import rate_trace
 
 
 @implements(proc=AstrocytePhaseNetwork, protocol=LoihiProtocol)
@@ -36,13 +37,18 @@ class PyAstrocytePhaseNetworkModelFloat(PyLoihiProcessModel):
     R: np.ndarray = LavaPyType(np.ndarray, float)
     mean_phase: np.ndarray = LavaPyType(np.ndarray, float)
     mode: np.ndarray = LavaPyType(np.ndarray, int)
+    rate: np.ndarray = LavaPyType(np.ndarray, float)
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
         self.graph, self.params = proc_params["graph"], proc_params["params"]
+        self.rate_alpha = proc_params["rate_alpha"]
 
     def run_spk(self) -> None:
         activity = self.s_in.recv()
+        if self.rate_alpha > 0:
+            self.rate[:] = rate_trace(self.rate, activity, self.rate_alpha)
+            activity = 2.0 * self.rate - 1.0
         self.phases[:] = advance_phases(self.phases, activity, self.graph, self.params,
                                         PHASE_MODES[int(self.mode[0])])
         self.R[0], self.mean_phase[0] = order_parameter(self.phases)
@@ -54,7 +60,7 @@ class PyAstrocytePhaseNetworkModelFloat(PyLoihiProcessModel):
 @requires(CPU)
 @tag("fixed_pt")
 class PyAstrocytePhaseNetworkModelFixed(PyLoihiProcessModel):
-    """Integer phase accumulators modulo 2**20, sine table, 12-bit drive and coupling.
+    """Integer phase accumulators modulo 2**20, sine table, drive and coupling in Q16.
 
     Each step: accumulators ``q = phase_to_fixed(phases)`` (exact, the Var holds
     ``phase_from_fixed(q)``), then ``astrolava.rhythmic.fixed.advance_phases_fixed`` (sums of
@@ -69,10 +75,14 @@ class PyAstrocytePhaseNetworkModelFixed(PyLoihiProcessModel):
     R: np.ndarray = LavaPyType(np.ndarray, float)
     mean_phase: np.ndarray = LavaPyType(np.ndarray, float)
     mode: np.ndarray = LavaPyType(np.ndarray, int)
+    rate: np.ndarray = LavaPyType(np.ndarray, float)
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
         self.graph, self.params = proc_params["graph"], proc_params["params"]
+        if proc_params["rate_alpha"] > 0:
+            raise NotImplementedError("spiking input (rate_alpha > 0) has no fixed_pt model; "
+                                      "run it with floating_pt")
 
     def run_spk(self) -> None:
         activity = self.s_in.recv().astype(np.int64)

@@ -34,6 +34,11 @@ class AstrocytePhaseNetwork(AbstractProcess):
         Initial phases in radians, shape ``(L,)``.
     mode : str
         One of ``PHASE_MODES``: "coupled", "rotate", "frozen".
+    rate_alpha : float
+        0 (default): ``s_in`` carries graded activity n. In (0, 1]: ``s_in`` carries spikes
+        (e.g. from Lava's ``LIF``); the network keeps the rate trace r ← (1 − α) r + α s and
+        drives the links with n = 2r − 1 (``astrolava.rhythmic.SpikingRhythmicReservoir``).
+        Spiking input is supported by the floating_pt model only.
     name : str, optional
 
     Ports and Vars
@@ -52,11 +57,16 @@ class AstrocytePhaseNetwork(AbstractProcess):
         Order parameter after the last step, real units.
     mode : Var (1,)
         Index into ``PHASE_MODES``; set it to switch between coupling, rotation and freezing.
+    rate : Var (N,)
+        Spike-rate trace (spiking input only).
     """
 
     def __init__(self, *, graph: ReservoirGraph, params: RhythmicParams, phases: np.ndarray,
-                 mode: str = "coupled", name: str | None = None) -> None:
-        super().__init__(graph=graph, params=params, name=name)
+                 mode: str = "coupled", rate_alpha: float = 0.0,
+                 name: str | None = None) -> None:
+        super().__init__(graph=graph, params=params, rate_alpha=float(rate_alpha), name=name)
+        if not 0.0 <= rate_alpha <= 1.0:
+            raise ValueError(f"rate_alpha={rate_alpha} must lie in [0, 1] (0: graded input)")
         phases = np.asarray(phases, dtype=float)
         if phases.shape != (graph.n_links,):
             raise ValueError(f"phases has shape {phases.shape}; expected (L,) = "
@@ -70,3 +80,4 @@ class AstrocytePhaseNetwork(AbstractProcess):
         self.R = Var(shape=(1,), init=0.0)
         self.mean_phase = Var(shape=(1,), init=0.0)
         self.mode = Var(shape=(1,), init=np.array([PHASE_MODES.index(mode)]))
+        self.rate = Var(shape=(graph.n_nodes,), init=0.0)

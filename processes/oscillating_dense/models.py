@@ -47,10 +47,10 @@ class PyOscillatingDenseModelFloat(PyLoihiProcessModel):
 @requires(CPU)
 @tag("fixed_pt")
 class PyOscillatingDenseModelFixed(PyLoihiProcessModel):
-    """Integers: 8-bit weight mantissa × 12-bit M (sine table) × 12-bit activity.
+    """Integers: 8-bit weight mantissa × M (16 fractional bits, sine table) × activity (12).
 
     ``astrolava.rhythmic.fixed.recurrent_input_fixed`` sums the exact int64 products, which
-    carry ``12 + 12 − weight_exp`` fractional bits, and shifts them right (rounding) to
+    carry ``16 + 12 − weight_exp`` fractional bits, and shifts them right (rounding) to
     ``OUT_FRAC_BITS`` = 12, saturating at 24 bits.
     """
 

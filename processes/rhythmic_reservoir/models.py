@@ -11,24 +11,29 @@ from lava.magma.core.decorator import implements, requires
 from lava.magma.core.model.sub.model import AbstractSubProcessModel
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
+from lava.proc.lif.process import LIF
 
 
 @implements(proc=RhythmicReservoirProcess, protocol=LoihiProtocol)
 @requires(CPU)
 class SubRhythmicReservoirModel(AbstractSubProcessModel):
-    """Builds SeriesInput, GradedTanh, OscillatingDense and AstrocytePhaseNetwork and wires them.
+    """Builds SeriesInput, GradedTanh (or LIF), OscillatingDense, AstrocytePhaseNetwork; wires them.
 
     The run configuration's tag (floating_pt / fixed_pt) selects the children's models.
     """
 
     def __init__(self, proc: RhythmicReservoirProcess) -> None:
         graph, params = proc.proc_params["graph"], proc.proc_params["params"]
+        spiking, lif = proc.proc_params["nodes"] == "lif", proc.proc_params["lif"]
         self.source = SeriesInput(data=proc.proc_params["data"], w_in=graph.w_in)
-        self.nodes = GradedTanh(shape=(graph.n_nodes,), bias=params.bias, leak=params.leak)
+        self.nodes = (LIF(shape=(graph.n_nodes,), du=1.0, dv=lif["dv"], vth=lif["threshold"],
+                          bias_mant=params.bias) if spiking else
+                      GradedTanh(shape=(graph.n_nodes,), bias=params.bias, leak=params.leak))
         self.links = OscillatingDense(graph=graph, params=params)
         self.astrocytes = AstrocytePhaseNetwork(graph=graph, params=params,
                                                 phases=proc.proc_params["phases"],
-                                                mode=proc.proc_params["mode"])
+                                                mode=proc.proc_params["mode"],
+                                                rate_alpha=lif["alpha"] if spiking else 0.0)
         self.source.a_out.connect(self.nodes.a_in)
         self.links.a_out.connect(self.nodes.a_in)
         self.nodes.s_out.connect([self.links.s_in, self.astrocytes.s_in])
@@ -39,4 +44,4 @@ class SubRhythmicReservoirModel(AbstractSubProcessModel):
         proc.vars.R.alias(self.astrocytes.R)
         proc.vars.mean_phase.alias(self.astrocytes.mean_phase)
         proc.vars.mode.alias(self.astrocytes.mode)
-        proc.vars.n.alias(self.nodes.n)
+        proc.vars.n.alias(self.nodes.v if spiking else self.nodes.n)

@@ -10,6 +10,7 @@ from lava.magma.core.process.variable import Var
 from astrolava.rhythmic.graph import ReservoirGraph
 from astrolava.rhythmic.params import RhythmicParams
 from astrolava.rhythmic.reservoir import PHASE_MODES
+from astrolava.rhythmic.spiking import LIF_DEFAULTS
 
 
 class RhythmicReservoirProcess(AbstractProcess):
@@ -38,6 +39,13 @@ class RhythmicReservoirProcess(AbstractProcess):
         Initial link phases (radians), shape ``(L,)``.
     mode : str
         Initial phase mode, one of ``PHASE_MODES``.
+    nodes : str
+        ``"tanh"``: ``GradedTanh`` nodes (floating_pt and fixed_pt). ``"lif"``: Lava's ``LIF``
+        (du = 1, the reference's ``lif_step``) whose spikes drive the links, the astrocytes
+        keeping a rate trace (floating_pt only), as ``SpikingRhythmicReservoir``.
+    lif : dict, optional
+        ``dv``, ``threshold``, ``alpha`` of the LIF variant (defaults of
+        ``SpikingRhythmicReservoir``).
     name : str, optional
 
     Ports and Vars
@@ -49,15 +57,23 @@ class RhythmicReservoirProcess(AbstractProcess):
     phases, R, mean_phase, mode : Var
         Aliases of the astrocyte network's Vars.
     n : Var (N,)
-        Alias of the nodes' state.
+        Alias of the nodes' state (``GradedTanh.n``, integers with 12 fractional bits in
+        fixed_pt; ``LIF.v`` for ``nodes="lif"``).
     """
 
     def __init__(self, *, graph: ReservoirGraph, params: RhythmicParams, data: np.ndarray,
-                 phases: np.ndarray, mode: str = "coupled", name: str | None = None) -> None:
+                 phases: np.ndarray, mode: str = "coupled", nodes: str = "tanh",
+                 lif: dict | None = None, name: str | None = None) -> None:
+        lif = {**LIF_DEFAULTS, **(lif or {})}
         super().__init__(graph=graph, params=params, data=np.asarray(data, dtype=float),
-                         phases=np.asarray(phases, dtype=float), mode=mode, name=name)
+                         phases=np.asarray(phases, dtype=float), mode=mode, nodes=nodes,
+                         lif=lif, name=name)
         if mode not in PHASE_MODES:
             raise ValueError(f"mode={mode!r} is not allowed; use one of {PHASE_MODES}")
+        if nodes not in ("tanh", "lif"):
+            raise ValueError(f"nodes={nodes!r} is not allowed; use 'tanh' or 'lif'")
+        if set(lif) != set(LIF_DEFAULTS):
+            raise ValueError(f"lif has keys {sorted(lif)}; allowed: {sorted(LIF_DEFAULTS)}")
         self.order_out = OutPort(shape=(2,))
         self.s_out = OutPort(shape=(graph.n_nodes,))
         self.phases = Var(shape=(graph.n_links,), init=np.mod(phases, 2 * np.pi))

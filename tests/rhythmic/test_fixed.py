@@ -15,6 +15,7 @@ from astrolava.rhythmic import (
     recurrent_input,
 )
 from astrolava.rhythmic.fixed import (
+    FRAC_BITS,
     ORDER_FRAC_BITS,
     PHASE_BITS,
     coupling_term_fixed,
@@ -31,7 +32,8 @@ from astrolava.rhythmic.fixed import (
     sin_fixed,
 )
 
-ONE = 4096.0
+ONE = float(1 << FRAC_BITS)
+ACT = 4096.0
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +42,7 @@ def case() -> tuple:
     rng = np.random.default_rng(0)
     phases = rng.uniform(0, 2 * np.pi, graph.n_links)
     activity = np.tanh(rng.standard_normal(graph.n_nodes))
-    return graph, phases, activity, np.rint(activity * ONE).astype(np.int64)
+    return graph, phases, activity, np.rint(activity * ACT).astype(np.int64)
 
 
 def test_phase_accumulator_wraps_and_round_trips() -> None:
@@ -60,8 +62,8 @@ def test_integer_helpers() -> None:
 def test_sine_and_modulation_within_table_resolution(case: tuple) -> None:
     _, phases, _, _ = case
     q = phase_to_fixed(phases)
-    assert np.abs(sin_fixed(q) / ONE - np.sin(phases)).max() < 5e-4
-    assert np.abs(link_modulation_fixed(q, 0.6) / ONE - link_modulation(phases, 0.6)).max() < 5e-4
+    assert np.abs(sin_fixed(q) / ONE - np.sin(phases)).max() < 1e-4
+    assert np.abs(link_modulation_fixed(q, 0.6) / ONE - link_modulation(phases, 0.6)).max() < 1e-4
 
 
 def test_recurrent_input_drive_coupling_within_stated_error(case: tuple) -> None:
@@ -69,12 +71,12 @@ def test_recurrent_input_drive_coupling_within_stated_error(case: tuple) -> None
     q = phase_to_fixed(phases)
     w = quantize_weights(graph.weights)
     h = recurrent_input_fixed(act_q, q, graph.rows, graph.cols, w.mantissa, w.weight_exp, 0.6,
-                              12) / ONE
+                              12) / ACT
     # 8-bit weights: error <= sum over a node's links of half a mantissa step, ~1e-2
     assert np.abs(h - recurrent_input(activity, phases, graph.rows, graph.cols, graph.weights,
                                       0.6)).max() < 1e-2
     d = link_drive_fixed(act_q, graph.rows, graph.cols, -0.2, 0.6) / ONE
-    assert np.abs(d - link_drive(activity, graph.rows, graph.cols, -0.2, 0.6)).max() < 5e-4
+    assert np.abs(d - link_drive(activity, graph.rows, graph.cols, -0.2, 0.6)).max() < 1e-4
     k = coupling_term_fixed(q, graph.integer_coupling, 0.1) / ONE
     assert np.abs(k - coupling_term(phases, graph.coupling, 0.1)).max() < 5e-3
 

@@ -9,6 +9,7 @@ from astrolava.data import thomas_switching
 from astrolava.rhythmic import RhythmicParams, RhythmicReservoir
 from astrolava.rhythmic.fixed import ORDER_FRAC_BITS
 from astrolava.rhythmic.series import standardize
+from astrolava.rhythmic.spiking import SpikingRhythmicReservoir
 from astrolava.runtime import LavaSession, sim_config
 
 STEPS = 2000
@@ -54,9 +55,31 @@ def test_fixed_tracks_reference(reference: tuple) -> None:
     assert r_last[0] == pytest.approx(r[-1])
 
 
+def test_lif_float_reproduces_spiking_reference() -> None:
+    """Lava's LIF nodes + rate-trace astrocytes equal SpikingRhythmicReservoir exactly."""
+    s = thomas_switching(n_steps=STEPS, segment_range=(700, 900), seed=0)
+    u = standardize(s.x)
+    params = RhythmicParams()
+    res = SpikingRhythmicReservoir.from_params(params, 3, seed=0)
+    proc = RhythmicReservoirProcess(graph=res.graph, params=params, data=u,
+                                    phases=res.phases.copy(), nodes="lif")
+    sink = Sink(shape=(2,), buffer=STEPS)
+    proc.order_out.connect(sink.a_in)
+    with LavaSession(proc, sim_config("floating_pt")) as session:
+        session.run(STEPS)
+        r = sink.data.get()[0]
+    assert np.abs(r - res.run(u).R).max() < 1e-6
+
+
 def test_bad_mode() -> None:
     params = RhythmicParams(n_nodes=10)
     res = RhythmicReservoir.from_params(params, 1, seed=0)
     with pytest.raises(ValueError, match="mode"):
         RhythmicReservoirProcess(graph=res.graph, params=params, data=np.zeros((5, 1)),
                                  phases=res.phases, mode="spin")
+    with pytest.raises(ValueError, match="nodes"):
+        RhythmicReservoirProcess(graph=res.graph, params=params, data=np.zeros((5, 1)),
+                                 phases=res.phases, nodes="izhikevich")
+    with pytest.raises(ValueError, match="lif"):
+        RhythmicReservoirProcess(graph=res.graph, params=params, data=np.zeros((5, 1)),
+                                 phases=res.phases, nodes="lif", lif={"tau": 2.0})
