@@ -1,5 +1,14 @@
-"""Rhythmic sharing: reservoirs with oscillating links coupled by astrocytes (SPEC §2)."""
+"""Rhythmic sharing: reservoirs with oscillating links coupled by astrocytes (SPEC §2).
 
+Reference (numpy, sparse link lists): :class:`RhythmicReservoir` (tanh nodes) and
+:class:`SpikingRhythmicReservoir` (LIF nodes, rate read-out); :func:`order_parameter`;
+:class:`RidgeReadout` / :func:`fit_next_step` / :func:`closed_loop`; recall by mean-phase
+control (:func:`context_phases`, :func:`recall`); the unsupervised
+:class:`SynchronyChangeDetector` and :func:`synchrony_features` for other detectors.
+Lava processes live in ``astrolava.processes`` (``RhythmicReservoirProcess`` and its parts).
+"""
+
+from astrolava.rhythmic.detector import SynchronyChangeDetector, synchrony_features
 from astrolava.rhythmic.equations import (
     coupling_term,
     link_drive,
@@ -11,16 +20,21 @@ from astrolava.rhythmic.equations import (
 )
 from astrolava.rhythmic.graph import ReservoirGraph, make_reservoir_graph
 from astrolava.rhythmic.params import RhythmicParams
+from astrolava.rhythmic.readout import RidgeReadout, closed_loop, fit_next_step
+from astrolava.rhythmic.recall import attractor_distances, context_phases, recall
 from astrolava.rhythmic.reservoir import (
     PHASE_MODES,
     ReservoirTrace,
     RhythmicReservoir,
     advance_phases,
 )
+from astrolava.rhythmic.scoring import detection_scores
+from astrolava.rhythmic.spiking import SpikingRhythmicReservoir
 
 __all__ = [
     "PHASE_MODES", "ReservoirGraph", "ReservoirTrace", "RhythmicParams", "RhythmicReservoir",
-    "advance_phases",
-    "coupling_term", "link_drive", "link_modulation", "make_reservoir_graph", "node_update",
-    "order_parameter", "phase_update", "recurrent_input",
+    "RidgeReadout", "SpikingRhythmicReservoir", "SynchronyChangeDetector", "advance_phases",
+    "attractor_distances", "closed_loop", "context_phases", "coupling_term", "detection_scores",
+    "fit_next_step", "link_drive", "link_modulation", "make_reservoir_graph", "node_update",
+    "order_parameter", "phase_update", "recall", "recurrent_input", "synchrony_features",
 ]
