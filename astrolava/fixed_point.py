@@ -72,9 +72,9 @@ def quantize_weights(weights: np.ndarray, weight_exp: int | None = None,
                      bits: int = WEIGHT_BITS) -> QuantizedWeights:
     """Quantize float weights to Loihi's 8-bit mantissa and shared exponent.
 
-    The exponent is chosen so the largest weight fills the mantissa (unless given); rounding
-    to the mantissa grid, truncation of the unused low bit (mixed sign) and clipping are done
-    by Lava's own ``lava.utils.weightutils``.
+    The exponent is chosen so the largest weight fills the mantissa (unless given); weights
+    are rounded to the nearest point of the mantissa grid, then clipped and truncated to
+    Loihi's format by Lava's own ``lava.utils.weightutils``.
 
     Parameters
     ----------
@@ -97,7 +97,10 @@ def quantize_weights(weights: np.ndarray, weight_exp: int | None = None,
         raise ValueError(f"bits={bits} must lie in 1..{WEIGHT_BITS}")
     if weight_exp is None:
         weight_exp = weight_exponent(float(np.abs(weights).max(initial=0.0)), bits)
-    scaled = np.rint(weights / 2.0 ** weight_exp).astype(np.int32)
+    # Round to nearest on the grid Loihi can hold (mixed sign: multiples of 2**(9 - bits));
+    # Lava's truncation then leaves the values unchanged instead of rounding them all down.
+    step = 1 << (WEIGHT_BITS - bits + 1)
+    scaled = (np.rint(weights / (2.0 ** weight_exp * step)) * step).astype(np.int32)
     mantissa = clip_weights(scaled, SignMode.MIXED, num_bits=WEIGHT_BITS)
     mantissa = truncate_weights(mantissa, SignMode.MIXED, num_weight_bits=bits)
     return QuantizedWeights(mantissa=np.asarray(mantissa, dtype=np.int32),
