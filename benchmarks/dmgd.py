@@ -88,10 +88,12 @@ ABLATION_STEPS = [
                                           "weight_decay": 1e-4}),
     ("error-weighted DeltaVecs ('output')", "delta-mgd", {"deltavecs": "output"}),
     ("+ local f'(z) and exact δ_L ('chain')", "delta-mgd", {"deltavecs": "chain"}),
-    ("chain, SGD instead of Adam", "delta-mgd", {"optimizer": "sgd", "eta": 0.03}),
+    ("chain, SGD instead of Adam", "delta-mgd", {"optimizer": "sgd", "eta": 0.1}),
+    ("chain, γ·C0 weighting (γ = 1)", "delta-mgd", {"gamma": 1.0}),
     ("chain, per-layer ε", "delta-mgd", {"normalize": "layer"}),
     ("chain, τδ = 1000", "delta-mgd", {"tau_delta": 1000}),
     ("chain, τδ = 10", "delta-mgd", {"tau_delta": 10}),
+    ("chain, DeltaVecs averaged (ρ = 0.1)", "delta-mgd", {"delta_mix": 0.1}),
     ("chain, ε = 1e-1", "delta-mgd", {"epsilon": 0.1}),
 ]
 
