@@ -1,0 +1,140 @@
+"""DeltaMGDNetwork models against the torch reference, against each other, and fixed vs float."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from astrolava.models import RateMLP, SpikingMLP
+from astrolava.processes.dataset_source import DatasetSource, encode_spikes
+from astrolava.processes.delta_mgd_network import DeltaMGDNetwork, network_run_config
+from astrolava.processes.delta_mgd_network import fixed as fx
+
+from astrolava.data import load_digits
+from astrolava.mgd import DeltaMGDConfig, DeltaMGDLearner
+from astrolava.runtime import LavaSession
+
+N_SAMPLES = 100
+SIZES = [64, 12, 10, 10]
+SPIKE_SEED = 3
+
+
+@pytest.fixture(scope="module")
+def digits() -> tuple[np.ndarray, np.ndarray]:
+    X, y = load_digits("train")
+    return X[:N_SAMPLES].astype(np.float64), y[:N_SAMPLES]
+
+
+def lava_train(net: DeltaMGDNetwork, X: np.ndarray, y: np.ndarray, tag: str = "floating_pt",
+               hierarchical: bool = False, encoding: str = "graded"
+               ) -> tuple[list[np.ndarray], list[np.ndarray], int]:
+    """Stream (X, y) once through ``net`` with learning on; its weights, biases and n_correct."""
+    steps = net.steps_per_sample(hierarchical)
+    source = DatasetSource(data=X, labels=y, steps_per_sample=steps, encoding=encoding,
+                           seed=SPIKE_SEED)
+    source.x.connect(net.x_in)
+    source.label.connect(net.label_in)
+    with LavaSession(net, network_run_config(tag, hierarchical)) as session:
+        session.run(len(y) * steps)
+        weights, biases = net.layer_parameters()
+        return weights, biases, int(net.n_correct.get()[0])
+
+
+def initial_layers(model: torch.nn.Module) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    return ([layer.weight.detach().numpy().copy() for layer in model.layers],
+            [layer.bias.detach().numpy().copy() for layer in model.layers])
+
+
+def max_relative_error(lava: list[np.ndarray], model: torch.nn.Module, attr: str) -> float:
+    return max(float(np.abs(a - getattr(layer, attr).detach().numpy()).max()
+                     / np.abs(getattr(layer, attr).detach().numpy()).max())
+               for a, layer in zip(lava, model.layers, strict=True))
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_rate_float_matches_torch_reference(digits, optimizer):
+    X, y = digits
+    torch.manual_seed(0)
+    model = RateMLP(SIZES).double()
+    config = DeltaMGDConfig(eta=0.01, epsilon=1e-2, tau_delta=10, optimizer=optimizer)
+    weights, biases = initial_layers(model)
+    learner = DeltaMGDLearner(model, config, n_classes=10)
+    for i in range(N_SAMPLES):
+        learner.train_batch(torch.from_numpy(X[i:i + 1]), torch.from_numpy(y[i:i + 1]))
+    lava_w, lava_b, _ = lava_train(DeltaMGDNetwork(weights=weights, biases=biases,
+                                                   config=config), X, y)
+    assert max(np.abs(w - w0).max() for w, w0 in zip(lava_w, weights, strict=True)) > 1e-3
+    assert max_relative_error(lava_w, model, "weight") < 1e-5
+    assert max_relative_error(lava_b, model, "bias") < 1e-5
+
+
+def test_spiking_float_matches_torch_reference(digits):
+    X, y = digits
+    steps = 8
+    torch.set_default_dtype(torch.float64)
+    try:
+        torch.manual_seed(0)
+        model = SpikingMLP(SIZES, beta=0.9, threshold=0.5, num_steps=steps)
+    finally:
+        torch.set_default_dtype(torch.float32)
+    for neuron in model.neurons:  # snntorch's surrogate returns float32 spikes
+        neuron.spike_grad = lambda v: (v > 0).to(v.dtype)
+    position = iter(range(N_SAMPLES))
+    # feed the reference the DatasetSource's own rate code (same seed and position)
+    model.encode = lambda x, generator=None: torch.from_numpy(
+        encode_spikes(x[0].numpy(), steps, SPIKE_SEED, next(position)).astype(np.float64)
+    )[:, None, :]
+    config = DeltaMGDConfig(eta=0.01, epsilon=0.1, tau_delta=10, fd_step=0.1)
+    weights, biases = initial_layers(model)
+    learner = DeltaMGDLearner(model, config, n_classes=10)
+    for i in range(N_SAMPLES):
+        learner.train_batch(torch.from_numpy(X[i:i + 1]), torch.from_numpy(y[i:i + 1]))
+    net = DeltaMGDNetwork(weights=weights, biases=biases, config=config, network="spiking",
+                          num_steps=steps, beta=0.9, threshold=0.5)
+    lava_w, lava_b, _ = lava_train(net, X, y, encoding="spikes")
+    assert max(np.abs(w - w0).max() for w, w0 in zip(lava_w, weights, strict=True)) > 1e-3
+    assert max_relative_error(lava_w, model, "weight") < 1e-5
+    assert max_relative_error(lava_b, model, "bias") < 1e-5
+
+
+def random_layers(seed: int = 0) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    rng = np.random.default_rng(seed)
+    weights = [rng.normal(0, 1 / np.sqrt(a), (b, a)) for a, b in zip(SIZES[:-1], SIZES[1:],
+                                                                      strict=True)]
+    return weights, [rng.normal(0, 0.1, b) for b in SIZES[1:]]
+
+
+def test_hierarchical_equals_fused(digits):
+    X, y = digits[0][:40], digits[1][:40]
+    weights, biases = random_layers()
+    config = DeltaMGDConfig(eta=0.01, epsilon=1e-2, tau_delta=10, gamma=0.5)
+    runs = [lava_train(DeltaMGDNetwork(weights=weights, biases=biases, config=config), X, y,
+                       hierarchical=hierarchical) for hierarchical in (False, True)]
+    (fused_w, fused_b, fused_ok), (hier_w, hier_b, hier_ok) = runs
+    assert fused_ok == hier_ok
+    for a, b in zip(fused_w + fused_b, hier_w + hier_b, strict=True):
+        np.testing.assert_allclose(b, a, rtol=0, atol=1e-10 * np.abs(a).max())
+    assert max(np.abs(w - w0).max() for w, w0 in zip(fused_w, weights, strict=True)) > 1e-3
+
+
+def test_fixed_point_tracks_float(digits):
+    """Same data and start: the fixed_pt model's weight changes point where the float ones do.
+
+    Fixed point differs by quantisation (8-bit weights, LUT tanh, power-of-two perturbation
+    amplitude within √2 of ε), so the check is the cosine between the two models' total
+    weight changes per layer (> 0.9) and the number of correct clean predictions (±10 %).
+    """
+    X, y = digits
+    weights, biases = random_layers(1)
+    config = DeltaMGDConfig(eta=0.01, epsilon=1e-2, tau_delta=10)
+    float_w, _, float_ok = lava_train(DeltaMGDNetwork(weights=weights, biases=biases,
+                                                      config=config), X, y)
+    fixed_w, _, fixed_ok = lava_train(DeltaMGDNetwork(weights=weights, biases=biases,
+                                                      config=config), X, y, tag="fixed_pt")
+    for f, q, w0, b0 in zip(float_w, fixed_w, weights, biases, strict=True):
+        q0 = fx.dequantize_layer(*fx.quantize_layer(w0, b0))[0]  # the fixed model's start
+        step_float, step_fixed = (f - w0).ravel(), (q - q0).ravel()
+        assert np.abs(step_float).max() > 1e-3
+        cosine = step_float @ step_fixed / np.linalg.norm(step_float) / np.linalg.norm(step_fixed)
+        assert cosine > 0.9
+    assert abs(fixed_ok - float_ok) <= 0.1 * N_SAMPLES

@@ -1,0 +1,67 @@
+"""DeltaMGDNetwork: validation of its arguments and of the data it receives."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+
+import numpy as np
+import pytest
+from astrolava.processes.dataset_source import DatasetSource
+from astrolava.processes.delta_mgd_network import DeltaMGDNetwork, network_run_config
+from astrolava.processes.delta_mgd_network.process import (
+    check_layers,
+    flatten,
+    split_layers,
+    unflatten_weights,
+)
+
+from astrolava.mgd import DeltaMGDConfig
+from astrolava.runtime import LavaSession
+
+WEIGHTS = [np.ones((3, 4)), np.ones((2, 3))]
+BIASES = [np.zeros(3), np.zeros(2)]
+
+
+def test_layer_shapes_must_chain():
+    assert check_layers(WEIGHTS, BIASES) == [4, 3, 2]
+    with pytest.raises(ValueError, match=r"weights\[1\] has shape \(2, 5\)"):
+        DeltaMGDNetwork(weights=[np.ones((3, 4)), np.ones((2, 5))], biases=BIASES)
+    with pytest.raises(ValueError, match=r"biases\[0\] has shape \(4,\)"):
+        DeltaMGDNetwork(weights=WEIGHTS, biases=[np.zeros(4), np.zeros(2)])
+
+
+def test_bad_hyper_parameters():
+    with pytest.raises(ValueError, match="tau_delta=0 must be an integer >= 1"):
+        DeltaMGDConfig(tau_delta=0)
+    with pytest.raises(ValueError, match="network='lif'"):
+        DeltaMGDNetwork(weights=WEIGHTS, biases=BIASES, network="lif")
+    with pytest.raises(ValueError, match="exact_output needs network='rate'"):
+        DeltaMGDNetwork(weights=WEIGHTS, biases=BIASES, network="spiking",
+                        config=DeltaMGDConfig(exact_output=True))
+
+
+def test_flat_parameter_views_round_trip():
+    flat = flatten([np.arange(12.0).reshape(3, 4), np.arange(6.0).reshape(2, 3)])
+    w0, w1 = unflatten_weights(flat, [4, 3, 2])
+    assert w0[2, 3] == 11 and w1[1, 2] == 5
+    assert [len(b) for b in split_layers(np.arange(5.0), [4, 3, 2])] == [3, 2]
+
+
+def test_mismatched_input_port_is_refused():
+    net = DeltaMGDNetwork(weights=WEIGHTS, biases=BIASES)
+    source = DatasetSource(data=np.zeros((2, 5)), labels=np.zeros(2, dtype=int))
+    with pytest.raises(Exception, match="[Ss]hape"):
+        source.x.connect(net.x_in)
+
+
+def test_label_outside_classes_fails_cleanly():
+    """Fused model only: in the hierarchical graph an exception in one child leaves its
+    peers blocked on their ports and Lava 0.10's runtime waits for them forever."""
+    net = DeltaMGDNetwork(weights=WEIGHTS, biases=BIASES)
+    source = DatasetSource(data=np.zeros((2, 4)), labels=np.array([0, 7]))
+    source.x.connect(net.x_in)
+    source.label.connect(net.label_in)
+    with pytest.raises(Exception, match="outside the classes"), \
+            LavaSession(net, network_run_config("floating_pt")) as session:
+        session.run(2)
+    assert not [p for p in mp.active_children() if p.is_alive()]
