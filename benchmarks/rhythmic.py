@@ -148,7 +148,7 @@ def river_method(name: str, x: np.ndarray, value: float) -> Detections:
 def methods() -> dict[str, tuple[Callable[..., Detections], list]]:
     """Method name -> (function(series key, setting, short), grid of settings to tune on)."""
     pens = [3.0, 10.0, 30.0, 100.0, 300.0, 1000.0]
-    grid = [(w, th) for w in (50, 100, 150) for th in (0.03, 0.05, 0.08, 0.12)]
+    grid = [(w, th) for w in (50, 100, 150) for th in (1.0, 1.5, 2.0, 3.0, 4.0)]
     return {
         "rhythmic-sharing": (lambda k, v, short: synchrony(k, v, "tanh", short), grid),
         "rhythmic-sharing-lif": (lambda k, v, short: synchrony(k, v, "lif", short), grid),

@@ -56,14 +56,24 @@ def synchrony_features(R: np.ndarray, mean_phase: np.ndarray, window: int = 50) 
     return np.column_stack([R, mean_r, std_r, velocity])
 
 
-def two_window_score(signal: np.ndarray, window: int) -> np.ndarray:
-    """s(t) = |mean(x[t−w, t)) − mean(x[t−2w, t−w))| (0 before 2w samples); causal."""
-    c = np.cumsum(np.concatenate([[0.0], np.asarray(signal, float)]))
-    score = np.zeros(len(signal))
-    t = np.arange(2 * window, len(signal) + 1)
-    recent = (c[t] - c[t - window]) / window
-    past = (c[t - window] - c[t - 2 * window]) / window
-    score[t - 1] = np.abs(recent - past)
+def two_window_score(signal: np.ndarray, window: int, noise_floor: float) -> np.ndarray:
+    """Standardised difference of two adjacent windows, causal (0 before 2w samples).
+
+    s(t) = |m₂ − m₁| / (√((v₁ + v₂)/2) + noise_floor), where m₁, v₁ are the mean and variance of
+    x over [t−2w, t−w) and m₂, v₂ over [t−w, t). The pooled spread keeps a regime whose
+    synchrony fluctuates (chaos) from raising alarms on its own dips; ``noise_floor`` bounds
+    the score of flat signals.
+    """
+    x = np.asarray(signal, float)
+    c1 = np.cumsum(np.concatenate([[0.0], x]))
+    c2 = np.cumsum(np.concatenate([[0.0], x * x]))
+    score = np.zeros(len(x))
+    t = np.arange(2 * window, len(x) + 1)
+    m2, m1 = (c1[t] - c1[t - window]) / window, (c1[t - window] - c1[t - 2 * window]) / window
+    v2 = (c2[t] - c2[t - window]) / window - m2 ** 2
+    v1 = (c2[t - window] - c2[t - 2 * window]) / window - m1 ** 2
+    spread = np.sqrt(np.maximum((v1 + v2) / 2.0, 0.0))
+    score[t - 1] = np.abs(m2 - m1) / (spread + noise_floor)
     return score
 
 
@@ -71,8 +81,9 @@ class SynchronyChangeDetector:
     """Online change-point detector on the order parameter of a rhythmic-sharing reservoir.
 
     Per sample (river style, :meth:`update`): the sample is standardised, drives the
-    reservoir, and the two-window score s(t) = |mean R over [t−w, t) − mean R over [t−2w, t−w)|
-    is updated. An excursion of s above ``threshold`` is one change: once its peak is passed
+    reservoir, and the two-window score of R (:func:`two_window_score`: the difference of the
+    mean R over [t−w, t) and over [t−2w, t−w), in units of their pooled spread) is updated.
+    An excursion of s above ``threshold`` is one change: once its peak is passed
     (s falls below half the peak or the threshold, or 2w steps have gone by) the detector
     reports the location ``argmax s − w`` and the alarm time. scikit-learn style,
     :meth:`fit` runs a whole series and :meth:`predict` returns its change points.
@@ -82,7 +93,9 @@ class SynchronyChangeDetector:
     window : int
         w, steps per window (>= 2).
     threshold : float
-        Alarm level for s, in units of R (which lies in [0, 1]); > 0.
+        Alarm level for s (> 0), in units of the windows' pooled spread of R.
+    noise_floor : float
+        Added to the spread (> 0), in units of R; it bounds s on flat stretches of R.
     min_gap : int or None
         Smallest distance between two reported changes; default 2w.
     params : RhythmicParams or None
@@ -112,13 +125,15 @@ class SynchronyChangeDetector:
         Synchrony and score after every sample (NaN during the warm-up).
     """
 
-    def __init__(self, window: int = 100, threshold: float = 0.08, min_gap: int | None = None,
+    def __init__(self, window: int = 100, threshold: float = 2.0, noise_floor: float = 0.02,
+                 min_gap: int | None = None,
                  params: RhythmicParams | None = None, seed: int = 0,
                  scaling: str = "series", nodes: str = "tanh") -> None:
         self.window = window
         self.scaling = scaling
         self.nodes = nodes
         self.threshold = threshold
+        self.noise_floor = noise_floor
         self.min_gap = min_gap
         self.params = params if params is not None else RhythmicParams()
         self.seed = seed
@@ -130,6 +145,8 @@ class SynchronyChangeDetector:
             raise ValueError(f"window={self.window} must be an integer >= 2")
         if not self.threshold > 0:
             raise ValueError(f"threshold={self.threshold} must be > 0")
+        if not self.noise_floor > 0:
+            raise ValueError(f"noise_floor={self.noise_floor} must be > 0")
         if self.min_gap is not None and self.min_gap < 1:
             raise ValueError(f"min_gap={self.min_gap} must be >= 1")
         if self.scaling not in SCALINGS:
@@ -226,7 +243,7 @@ class SynchronyChangeDetector:
         history = np.asarray(self.R_[-2 * w:])
         score = 0.0
         if len(history) == 2 * w and not np.isnan(history).any():
-            score = float(abs(history[w:].mean() - history[:w].mean()))
+            score = float(two_window_score(history, w, self.noise_floor)[-1])
         self.scores_.append(score)
         t = len(self.R_) - 1
         if self._excursion is None:

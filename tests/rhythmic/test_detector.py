@@ -18,8 +18,11 @@ from astrolava.rhythmic.scoring import detection_scores, match_changes
 def test_rolling_mean_and_two_window_score_hand_computed() -> None:
     np.testing.assert_allclose(rolling_mean(np.array([1.0, 3.0, 5.0, 7.0]), 2),
                                [1.0, 2.0, 4.0, 6.0])
-    np.testing.assert_allclose(two_window_score(np.array([0, 0, 0, 1, 1, 1.0]), 2),
-                               [0, 0, 0, 0.5, 1.0, 0.5])
+    # windows [0, 0] | [0, 1]: means 0, 0.5, variances 0, 0.25 -> 0.5 / (sqrt(0.125) + 1)
+    # windows [0, 0] | [1, 1]: 1 / (0 + 1);  [0, 1] | [1, 1]: 0.5 / (sqrt(0.125) + 1)
+    half = 0.5 / (np.sqrt(0.125) + 1.0)
+    np.testing.assert_allclose(two_window_score(np.array([0, 0, 0, 1, 1, 1.0]), 2, 1.0),
+                               [0, 0, 0, half, 1.0, half])
 
 
 def test_phase_velocity_wraps() -> None:
@@ -46,8 +49,7 @@ def test_scoring_hand_computed() -> None:
 
 def test_detects_a_thomas_regime_switch() -> None:
     s = thomas_switching(n_steps=1600, segment_range=(800, 800), seed=2)
-    det = SynchronyChangeDetector(window=100, threshold=0.08,
-                                  params=RhythmicParams(n_nodes=60)).fit(s.x)
+    det = SynchronyChangeDetector(window=100, params=RhythmicParams(n_nodes=60)).fit(s.x)
     assert len(det.R_) == len(s.x)
     assert any(abs(c - s.switch_times[0]) <= 100 for c in det.change_points_)
     assert all(a >= c for a, c in zip(det.alarm_times_, det.change_points_, strict=True))
@@ -84,6 +86,7 @@ def test_update_is_online_and_matches_fit_with_warmup_scaling() -> None:
 
 
 @pytest.mark.parametrize("kwargs", [{"window": 1}, {"threshold": 0.0}, {"min_gap": 0},
+                                    {"noise_floor": 0.0},
                                     {"scaling": "global"}, {"nodes": "izhikevich"}])
 def test_detector_bad_parameters(kwargs: dict) -> None:
     with pytest.raises(ValueError, match=next(iter(kwargs))):
