@@ -105,6 +105,12 @@ class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
     biases: np.ndarray = LavaPyType(np.ndarray, float)
     deltavecs: np.ndarray = LavaPyType(np.ndarray, float)
 
+    loihi_operations = ("dense float matmul", "tanh / LIF", "central finite differences",
+                        "rank-one outer product", "square root and division (normalisation)",
+                        "Adam (optional)")
+    loihi_limits = ("float64 arithmetic throughout (use the fixed_pt model)",
+                    "whole network in one process: must be split over neurocores")
+
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
         self.perts: list[tuple[np.ndarray, np.ndarray]] = []
@@ -172,6 +178,20 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
     weights: np.ndarray = LavaPyType(np.ndarray, float)
     biases: np.ndarray = LavaPyType(np.ndarray, float)
     deltavecs: np.ndarray = LavaPyType(np.ndarray, float)
+
+    loihi_formats = {"weights": (fx.WEIGHT_BITS + fx.TAG_BITS, None),
+                     "biases": (fx.STATE_BITS, fx.Z_FRAC), "deltavecs": (fx.STATE_BITS, fx.D_FRAC),
+                     "learning": (2, 0), "n_samples": (fx.STATE_BITS, 0),
+                     "n_correct": (fx.STATE_BITS, 0), "n_refreshes": (fx.STATE_BITS, 0)}
+    """Integer formats the real-valued mirror Vars stand for; weights are an 8-bit mantissa
+    plus an 8-bit tag with one exponent per layer (no single fraction)."""
+    loihi_operations = ("8-bit x 24-bit dense accumulate with exponent shift", "tanh LUT",
+                        "LIF with 12-bit decay", "central differences with power-of-two step",
+                        "leading-zero count (perturbation amplitude)",
+                        "rank-one integer outer product with rounding shift (learning)")
+    loihi_limits = ("whole network in one process: must be split over neurocores",
+                    "node-perturbation refresh re-runs the network 2·N times inside one "
+                    "time step (on chip: 2·N passes, or the embedded CPUs)")
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)

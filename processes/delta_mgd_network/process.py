@@ -91,6 +91,9 @@ class DeltaMGDNetwork(AbstractProcess):
         if not isinstance(config, DeltaMGDConfig):
             raise ValueError(f"config must be a DeltaMGDConfig, got {type(config).__name__}")
         sizes = check_layers(weights, biases)
+        if config.deltavecs != "class" or config.refresh != "node":
+            raise ValueError(f"deltavecs={config.deltavecs!r}, refresh={config.refresh!r}: the "
+                             "Lava models implement deltavecs='class' with refresh='node'")
         if network not in NETWORKS:
             raise ValueError(f"network={network!r} is not allowed; use one of {NETWORKS}")
         if network == "spiking" and config.exact_output:

@@ -1,0 +1,52 @@
+"""``astrolava loihi-report``: train a δ-MGD graph briefly in Lava and report its Loihi 2 fit."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def run(args: argparse.Namespace) -> int:
+    from astrolava.data import load_dataset
+    from astrolava.loihi_report import loihi_report
+    from astrolava.mgd import DeltaMGDConfig
+    from astrolava.mgd.presets import build_model
+    from astrolava.processes.dataset_source import DatasetSource
+    from astrolava.processes.delta_mgd_network import DeltaMGDNetwork, network_run_config
+    from astrolava.processes.delta_mgd_network.training import LAVA_PRESET, initial_parameters
+    from astrolava.runtime import LavaSession
+
+    if args.samples < 1:
+        raise ValueError(f"--samples={args.samples} must be >= 1")
+    X, y = load_dataset(args.dataset, "train")
+    X, y = X[:args.samples], y[:args.samples]
+    model = build_model("rate", X.shape[1], int(y.max()) + 1, args.seed,
+                        hidden=tuple(args.hidden))
+    weights, biases = initial_parameters(model.layers)
+    net = DeltaMGDNetwork(weights=weights, biases=biases,
+                          config=DeltaMGDConfig(**LAVA_PRESET))
+    steps = net.steps_per_sample(args.hierarchical)
+    source = DatasetSource(data=X, labels=y, steps_per_sample=steps)
+    source.x.connect(net.x_in)
+    source.label.connect(net.label_in)
+    with LavaSession(net, network_run_config(args.tag, args.hierarchical)) as session:
+        session.run(len(y) * steps)
+        report = loihi_report(net)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report.to_markdown())
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "loihi-report", help="train a delta-MGD graph briefly in Lava, report its Loihi 2 fit",
+        description="Per process: Var widths and the ranges they reached, operations, stock "
+                    "Lava vs astrolava, and what would not fit Loihi 2.")
+    parser.add_argument("--dataset", default="digits", help="dataset name (default digits)")
+    parser.add_argument("--samples", type=int, default=100, help="training samples to run")
+    parser.add_argument("--hidden", type=int, nargs="+", default=[32, 32])
+    parser.add_argument("--tag", choices=("floating_pt", "fixed_pt"), default="fixed_pt")
+    parser.add_argument("--hierarchical", action="store_true",
+                        help="one process per synapse/layer instead of the fused model")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
+    parser.set_defaults(func=run)

@@ -1,0 +1,138 @@
+"""δ-MGD trained inside Lava vs the torch reference: accuracy and training samples/s.
+
+Rows (``benchmarks/results/lava_dmgd.json``):
+
+* Fashion-MNIST 784-128-128-10 tanh, one epoch, fused model, floating_pt and fixed_pt;
+* scikit-learn digits 64-128-128-10, ``--digits-epochs`` epochs (to convergence), fused
+  floating_pt and fixed_pt, and the hierarchical (one process per synapse/layer) floating_pt
+  graph for one epoch.
+
+All runs use ``LAVA_PRESET`` (class DeltaVecs, SGD: what every Lava model implements).
+The reference is ``astrolava.mgd.DeltaMGDLearner`` with the same config, initial weights
+and sample order (batch 1, no shuffling), evaluated on the same test set. Every run starts
+from ``build_model(..., seed)``. Usage::
+
+    nice -n 10 .venv/bin/python benchmarks/lava_dmgd.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from astrolava.models.training import evaluate  # noqa: E402
+from astrolava.processes.delta_mgd_network import DeltaMGDNetwork  # noqa: E402
+from astrolava.processes.delta_mgd_network.training import (  # noqa: E402
+    LAVA_PRESET,
+    initial_parameters,
+    train_in_lava,
+)
+from tqdm.auto import tqdm  # noqa: E402
+
+from astrolava.data import load_dataset  # noqa: E402
+from astrolava.mgd import DeltaMGDConfig, DeltaMGDLearner  # noqa: E402
+from astrolava.mgd.presets import build_model  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def reference_accuracy(X, y, X_test, y_test, epochs: int, seed: int) -> list[float]:
+    """Test accuracy after each epoch of the torch reference (batch 1, data in order)."""
+    model = build_model("rate", X.shape[1], 10, seed)
+    learner = DeltaMGDLearner(model, DeltaMGDConfig(**LAVA_PRESET), seed=seed)
+    Xt, yt = torch.from_numpy(X.astype(np.float32)), torch.from_numpy(y.astype(np.int64))
+    accs = []
+    for _ in range(epochs):
+        for i in tqdm(range(len(y)), desc="torch reference", leave=False, mininterval=2):
+            learner.train_batch(Xt[i:i + 1], yt[i:i + 1])
+        accs.append(evaluate(model, X_test, y_test))
+    return accs
+
+
+def lava_row(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seed, reference):
+    model = build_model("rate", X.shape[1], 10, seed)
+    weights, biases = initial_parameters(model.layers)
+    net = DeltaMGDNetwork(weights=weights, biases=biases,
+                          config=DeltaMGDConfig(**LAVA_PRESET))
+    kind = "hierarchical" if hierarchical else "fused"
+    with tqdm(total=epochs, desc=f"{dataset} {kind} {tag}") as bar:
+        run = train_in_lava(net, X, y, X_test, y_test, epochs, tag, hierarchical, seed,
+                            on_epoch=lambda e, acc: bar.update(1))
+    return {"dataset": dataset, "network": "rate", "model": kind, "tag": tag,
+            "test_acc": run.test_acc[-1], "reference_test_acc": reference[-1],
+            "samples_per_s": run.samples_per_s, "n_train": int(len(y) * epochs),
+            "epochs": epochs, "test_acc_per_epoch": run.test_acc,
+            "reference_test_acc_per_epoch": reference}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--digits-epochs", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true",
+                        help="2,000 Fashion-MNIST samples and 2 digits epochs (smoke run)")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    rows = []
+    digits = [load_dataset("digits", s) for s in ("train", "test")]
+    digits_epochs = 2 if args.quick else args.digits_epochs
+    (X, y), (Xt, yt) = digits
+    X, Xt = X.astype(np.float64), Xt.astype(np.float64)
+    reference = reference_accuracy(X, y, Xt, yt, digits_epochs, args.seed)
+    for tag in ("floating_pt", "fixed_pt"):
+        rows.append(lava_row("digits", X, y, Xt, yt, digits_epochs, tag, False, args.seed,
+                             reference))
+    rows.append(lava_row("digits", X, y, Xt, yt, 1, "floating_pt", True, args.seed,
+                         reference[:1]))
+    (X, y), (Xt, yt) = (load_dataset("fashion-mnist", s) for s in ("train", "test"))
+    if args.quick:
+        X, y = X[:2000], y[:2000]
+    X, Xt = X.astype(np.float64), Xt.astype(np.float64)
+    reference = reference_accuracy(X, y, Xt, yt, 1, args.seed)
+    for tag in ("floating_pt", "fixed_pt"):
+        rows.append(lava_row("fashion-mnist", X, y, Xt, yt, 1, tag, False, args.seed,
+                             reference))
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / ("lava_dmgd_quick.json" if args.quick else "lava_dmgd.json")
+    out.write_text(json.dumps({"rows": rows, "seed": args.seed,
+                               "date": time.strftime("%Y-%m-%d %H:%M:%S")}, indent=2))
+    plot(rows, out.with_suffix(".png"))
+    for row in rows:
+        print(f"{row['dataset']:14s} {row['model']:12s} {row['tag']:11s} "
+              f"acc {row['test_acc']:.4f} (ref {row['reference_test_acc']:.4f}) "
+              f"{row['samples_per_s']:8.1f} samples/s  n_train {row['n_train']}")
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    """Test accuracy (Lava vs reference) and training samples/s of each row."""
+    labels = [f"{r['dataset']}\n{r['model']} {r['tag']}" for r in rows]
+    fig, (ax_acc, ax_speed) = plt.subplots(1, 2, figsize=(12, 4.5))
+    index = np.arange(len(rows))
+    ax_acc.bar(index - 0.2, [r["test_acc"] for r in rows], 0.4, label="Lava")
+    ax_acc.bar(index + 0.2, [r["reference_test_acc"] for r in rows], 0.4,
+               label="torch reference")
+    ax_acc.set_ylim(0.5, 1.0)
+    ax_acc.set_ylabel("test accuracy")
+    ax_speed.bar(index, [r["samples_per_s"] for r in rows])
+    ax_speed.axhline(1000, ls="--", c="k", lw=0.8)
+    ax_speed.axhline(100, ls=":", c="k", lw=0.8)
+    ax_speed.set_yscale("log")
+    ax_speed.set_ylabel("training samples/s")
+    for ax in (ax_acc, ax_speed):
+        ax.set_xticks(index, labels, fontsize=7)
+    ax_acc.legend()
+    fig.suptitle("δ-MGD inside Lava (CPU simulator) vs the torch reference")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""loihi_report on small graphs: formats, ranges reached, stock vs astrolava, misfits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from astrolava.processes.dataset_source import DatasetSource
+from astrolava.processes.delta_mgd_network import DeltaMGDNetwork, network_run_config
+from lava.proc.dense.process import Dense
+from lava.proc.io.source import RingBuffer
+from lava.proc.lif.process import LIF
+
+from astrolava.cli import main
+from astrolava.loihi_report import loihi_report, signed_bits
+from astrolava.mgd import DeltaMGDConfig
+from astrolava.runtime import LavaSession, sim_config
+
+
+def test_signed_bits():
+    assert signed_bits(0) == 1
+    assert signed_bits(1) == 2
+    assert signed_bits(127) == 8
+    assert signed_bits(128) == 9
+
+
+def test_stock_processes_and_declared_widths():
+    source = RingBuffer(data=np.array([[1, 0, 1]] * 2, dtype=np.int32))
+    dense = Dense(weights=np.array([[100, -60], [2, 3]]))
+    lif = LIF(shape=(2,), du=4095, dv=0, vth=10_000)
+    source.s_out.connect(dense.s_in)
+    dense.a_out.connect(lif.a_in)
+    with LavaSession(lif, sim_config("fixed_pt")) as session:
+        session.run(3)
+        report = loihi_report(lif)
+    by_class = {p.process_class: p for p in report.processes}
+    assert set(by_class) == {"RingBuffer", "Dense", "LIF"}
+    assert by_class["Dense"].origin == "stock Lava"
+    assert "neurocore" in by_class["Dense"].loihi_mapping
+    assert "host" in by_class["RingBuffer"].loihi_mapping
+    weights = next(v for v in by_class["Dense"].variables if v.name == "weights")
+    assert (weights.declared_bits, weights.lo, weights.hi) == (8, -60.0, 100.0)
+    assert weights.bits_needed == 8 and weights.fits
+
+
+def small_network(n: int = 20) -> tuple[DeltaMGDNetwork, DatasetSource]:
+    rng = np.random.default_rng(0)
+    net = DeltaMGDNetwork(weights=[rng.normal(0, 0.3, (5, 6)), rng.normal(0, 0.3, (3, 5))],
+                          biases=[np.zeros(5), np.zeros(3)],
+                          config=DeltaMGDConfig(eta=0.01, epsilon=1e-2, tau_delta=5))
+    source = DatasetSource(data=rng.uniform(0, 1, (n, 6)), labels=rng.integers(0, 3, n))
+    source.x.connect(net.x_in)
+    source.label.connect(net.label_in)
+    return net, source
+
+
+def test_fixed_point_network_ranges_are_the_values_reached():
+    net, _ = small_network()
+    with LavaSession(net, network_run_config("fixed_pt")) as session:
+        session.run(20)
+        biases = net.biases.get()
+        report = loihi_report(net)
+    proc = next(p for p in report.processes if p.process_class == "DeltaMGDNetwork")
+    assert proc.origin.startswith("astrolava")
+    assert proc.operations
+    entry = next(v for v in proc.variables if v.name == "biases")
+    assert (entry.lo, entry.hi) == (biases.min(), biases.max())
+    assert entry.bits_needed == signed_bits(np.abs(biases).max() * 2 ** entry.frac_bits)
+    assert entry.fits
+    assert any("split over neurocores" in m for m in report.misfits)
+
+
+def test_float_and_hierarchical_graphs_list_their_misfits():
+    net, _ = small_network()
+    with LavaSession(net, network_run_config("floating_pt", hierarchical=True)) as session:
+        session.run(2 * 20)
+        report = loihi_report(net)
+    classes = {p.process_class for p in report.processes}
+    assert {"TripartiteSynapse", "Astrocyte", "GlobalCost", "GradedTanh"} <= classes
+    assert "DeltaMGDNetwork" not in classes  # the parent is not a leaf
+    assert any(m.endswith(".weights: no Loihi format declared (float, or an integer of "
+                          "unstated width)") for m in report.misfits)
+
+
+def test_report_needs_a_run():
+    net, _ = small_network()
+    with pytest.raises(ValueError, match="has not run"):
+        loihi_report(net)
+
+
+def test_cli(capsys):
+    assert main(["loihi-report", "--samples", "10", "--hidden", "8"]) == 0
+    out = capsys.readouterr().out
+    assert "# Loihi 2 report" in out and "What would not fit Loihi 2" in out
