@@ -63,7 +63,14 @@ def run_torch(args: argparse.Namespace) -> dict:
             "update_ops": history[-1]["update_ops"], "out": args.out}
 
 
-BACKENDS = {"torch": run_torch}
+def run_lava(args: argparse.Namespace) -> dict:
+    """Train δ-MGD inside Lava (``--tag`` selects float or Loihi fixed-point models)."""
+    from astrolava.processes.delta_mgd_network.training import lava_backend
+
+    return lava_backend(args)
+
+
+BACKENDS = {"torch": run_torch, "lava": run_lava}
 """Implementations a run can use; each takes the parsed arguments and returns a summary."""
 
 
@@ -89,6 +96,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--dataset", choices=DATASETS, default="digits")
     parser.add_argument("--network", choices=("rate", "spiking"), default="rate")
     parser.add_argument("--backend", choices=tuple(BACKENDS), default="torch")
+    parser.add_argument("--tag", choices=("floating_pt", "fixed_pt"), default="floating_pt",
+                        help="lava backend: float or Loihi fixed-point process models")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--seed", type=int, default=0)

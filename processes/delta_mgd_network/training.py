@@ -101,3 +101,43 @@ def initial_parameters(layers: Sequence) -> tuple[list[np.ndarray], list[np.ndar
     with ``weight`` and ``bias`` tensors)."""
     return ([layer.weight.detach().double().numpy().copy() for layer in layers],
             [layer.bias.detach().double().numpy().copy() for layer in layers])
+
+
+def lava_backend(args) -> dict:
+    """``astrolava train --backend lava``: the CLI's arguments -> a trained network's summary.
+
+    Uses ``args.method`` (must be ``"delta-mgd"``), ``dataset``, ``network``, ``epochs``,
+    ``seed``, ``train_size``, ``set`` (``NAME=VALUE`` overrides of ``LAVA_PRESET``), ``tag``
+    and ``quiet``; checkpoints (``--out``/``--resume``) are the torch backend's.
+    """
+    from tqdm.auto import tqdm
+
+    from astrolava.cli.train import parse_hyper
+    from astrolava.data import load_dataset
+    from astrolava.mgd import DeltaMGDConfig
+    from astrolava.mgd.presets import build_model
+
+    if args.method != "delta-mgd":
+        raise ValueError(f"method={args.method!r}: the lava backend trains 'delta-mgd' only")
+    if args.out or args.resume:
+        raise ValueError("--out/--resume are not supported by the lava backend")
+    config = DeltaMGDConfig(**{**LAVA_PRESET, **parse_hyper(args.set)})
+    X, y = load_dataset(args.dataset, "train")
+    X_test, y_test = load_dataset(args.dataset, "test")
+    if args.train_size:
+        X, y = X[:args.train_size], y[:args.train_size]
+    model = build_model(args.network, X.shape[1], int(y.max()) + 1, args.seed)
+    weights, biases = initial_parameters(model.layers)
+    spiking = {"num_steps": model.num_steps, "beta": model.beta,
+               "threshold": model.threshold} if args.network == "spiking" else {}
+    net = DeltaMGDNetwork(weights=weights, biases=biases, config=config,
+                          network=args.network, **spiking)
+    with tqdm(total=args.epochs, desc=f"lava {args.tag}", disable=args.quiet) as bar:
+        run = train_in_lava(net, X.astype(np.float64), y, X_test.astype(np.float64), y_test,
+                            args.epochs, args.tag, seed=args.seed,
+                            on_epoch=lambda e, acc: bar.update(1))
+    return {"method": args.method, "dataset": args.dataset, "network": args.network,
+            "backend": "lava", "tag": args.tag, "config": config.to_dict(),
+            "train_size": len(X), "epochs": args.epochs, "test_acc": run.test_acc[-1],
+            "test_acc_per_epoch": run.test_acc, "samples_per_s": run.samples_per_s,
+            "deltavec_refreshes": run.n_refreshes}
