@@ -128,12 +128,14 @@ def node_perturbation_deltas(spec: NetworkSpec, layers: Layers, acts: Sequence[n
     ``±h·e_j``. Only forward passes: this is how the astrocyte measures a DeltaVec.
     """
     deltas = []
-    for index, (w, _) in enumerate(layers):
+    for index, (w, b) in enumerate(layers):
         n = w.shape[0]
         eye = step * np.eye(n)
-        shift = np.concatenate([eye, -eye])
-        inp = np.repeat(acts[index][..., None, :], 2 * n, axis=-2)
-        last = forward_from(spec, layers, index, inp, shift=shift)[-1]
+        # the 2n copies share layer ``index``'s clean current; only the shift differs
+        current = (acts[index] @ w.T + b)[..., None, :] + np.concatenate([eye, -eye])
+        out = neuron_response(spec, current, index == len(layers) - 1)
+        last = out if index == len(layers) - 1 else forward_from(spec, layers, index + 1,
+                                                                   out)[-1]
         cost = sample_cost(readout(spec, last), label, loss)
         deltas.append((cost[:n] - cost[n:]) / (2 * step))
     return deltas

@@ -149,12 +149,14 @@ class FixedNetwork:
 
     def layer_forward(self, index: int, inp: np.ndarray,
                       pert: tuple[np.ndarray, np.ndarray, int] | None = None,
-                      shift: np.ndarray | None = None) -> np.ndarray:
+                      shift: np.ndarray | None = None, current_only: bool = False
+                      ) -> np.ndarray:
         """``f(W a + b + θ̃_W a + θ̃_b + shift)`` on integers.
 
         ``pert = (u, v, s)``: rank-one θ̃ with ``u`` (D_FRAC), ``v`` (A_FRAC activity) and
         the power-of-two amplitude ``2**s``; the term ``u (v·a)`` is the astrocyte's
-        contribution added to the dendritic current.
+        contribution added to the dendritic current. ``current_only`` stops before the
+        neuron and returns the saturated current.
         """
         f_in = self.in_frac(index)
         inp = np.asarray(inp, dtype=np.int64)
@@ -169,6 +171,10 @@ class FixedNetwork:
         if shift is not None:
             current = current + shift
         current = saturate(current)
+        return current if current_only else self.respond(index, current)
+
+    def respond(self, index: int, current: np.ndarray) -> np.ndarray:
+        """Neuron output of layer ``index`` for its integer current: tanh LUT or LIF spikes."""
         if self.spiking:
             return lif_response(current, self.beta_q, self.threshold_q)
         last = index == len(self.weights) - 1
@@ -215,8 +221,12 @@ class FixedNetwork:
         for index, wq in enumerate(self.weights):
             n = wq.shape[0]
             eye = np.eye(n, dtype=np.int64) << k
-            inp = np.repeat(acts[index][..., None, :], 2 * n, axis=-2)
-            last = self.forward_from(index, inp, shift=np.concatenate([eye, -eye]))[-1]
+            # the 2n copies share layer ``index``'s clean current: the shift is its only change
+            current = self.layer_forward(index, acts[index], current_only=True)
+            out = self.respond(index, saturate(current[..., None, :]
+                                               + np.concatenate([eye, -eye])))
+            last = out if index == len(self.weights) - 1 else \
+                self.forward_from(index + 1, out)[-1]
             cost = self.cost(last, label)
             # (C+ − C−)/(2·2**k/2**Z): C_FRAC -> D_FRAC
             deltas.append(saturate(shift_round(cost[:n] - cost[n:],

@@ -59,8 +59,8 @@ class PyTripartiteSynapseFloat(PyLoihiProcessModel):
             z[0] = self.weights @ clean + self.bias
             norm[self.layer] = clean @ clean
             if self.flag == REFRESH:
-                rows = np.broadcast_to(a, (self.n_probes + 1, len(clean)))
-                z[1:] = rows[1:] @ self.weights.T + self.bias
+                # probe rows see the clean input in layer 0, upstream probes further on
+                z[1:] = z[0] if self.vector_input else a[1:] @ self.weights.T + self.bias
                 own = np.arange(n_out)
                 z[1 + self.offset + own, own] += self.fd_step
                 z[1 + self.n_neurons + self.offset + own, own] -= self.fd_step
