@@ -38,7 +38,7 @@ PRESETS: dict[tuple[str, str], dict] = {
     ("hebbian", "spiking"): {"eta": 1e-3, "epsilon": 1.0, "optimizer": "adam", "fd_step": 0.2,
                              "exact_output": False, "activation_threshold": 0.2},
     ("delta-mgd", "rate"): {"eta": 1e-3, "epsilon": 1e-2, "optimizer": "adam", "tau_delta": 100,
-                            "deltavecs": "chain"},
+                            "deltavecs": "chain", "delta_mix": 0.1},
     ("delta-mgd", "spiking"): {"eta": 1e-3, "epsilon": 3.0, "optimizer": "adam",
                                "tau_delta": 100, "deltavecs": "output", "fd_step": 0.2,
                                "delta_mix": 0.1},
