@@ -2,6 +2,8 @@
 
 Default algorithm notes for the Lava port (dated; newest first):
 
+- 2026-11-23 00:35: the rate preset now averages the chain rows over refreshes
+  (``delta_mix=0.1``); ``DeltaMGDConfig()`` defaults are still unchanged.
 - 2026-11-23 00:05: ``DeltaMGDConfig()`` defaults are unchanged (the paper's class DeltaVecs,
   SGD). New options, used by the recommended presets (``astrolava.mgd.presets``):
   ``deltavecs="chain"`` (rate nets; bank rows ``∂z_L,k/∂a_l`` measured by node perturbation
