@@ -50,6 +50,7 @@ class PyGlobalCostFloat(PyLoihiProcessModel):
             self.n_correct[0] += int(self.prediction == y)
             n = self.n_neurons
             self.delta_new_out.send((costs[1:1 + n] - costs[1 + n:]) / (2 * self.fd_step))
+            self.k_out.send(np.zeros(1))
             self.result_out.send(np.zeros(3))
             return
         self.delta_new_out.send(np.zeros(self.n_neurons))

@@ -37,6 +37,7 @@ class GlobalCost(AbstractProcess):
     label_in : InPort (1,)
     delta_new_out : OutPort (n_neurons,)
     k_out : OutPort (1,)
+        ``k`` in step 1, 0 in step 0.
     result_out : OutPort (3,)
         ``(prediction, C0, ΔC)`` of the sample in its last step, zeros otherwise.
 

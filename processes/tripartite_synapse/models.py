@@ -72,12 +72,12 @@ class PyTripartiteSynapseFloat(PyLoihiProcessModel):
         self.norm_out.send(norm)
 
     def lrn_guard(self) -> bool:
-        return self._phase() == STEPS_PER_SAMPLE - 1
+        return True  # k arrives every step (0 in step 0), after the cost's spk phase
 
     def run_lrn(self) -> None:
         """``W ← W − η (k·u ⊗ v + λW)``, ``b ← b − η (k·u + λb)`` (Alg. 1 line 17)."""
         k = self.k_in.recv()[0]
-        if self.flag == 0:
+        if self.flag == 0 or self._phase() != STEPS_PER_SAMPLE - 1:
             return
         grad_w = np.outer(k * self.theta_post, self.pre_trace)
         grad_b = k * self.theta_post

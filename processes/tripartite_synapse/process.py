@@ -55,7 +55,8 @@ class TripartiteSynapse(AbstractProcess):
         Scaled DeltaVec ``u`` of every layer and, last, the astrocyte's flag (0 evaluate,
         1 learn, 2 learn and refresh).
     k_in : InPort (1,)
-        Update coefficient from the global cost (lrn phase of step 1).
+        Update coefficient from the global cost, read in the lrn phase of every step (the
+        cost sends 0 in step 0).
     z_out : OutPort (P, n_out)
     norm_out : OutPort (n_layers,)
         ``‖v‖²`` in this layer's component (summed with the other layers' at the astrocyte).

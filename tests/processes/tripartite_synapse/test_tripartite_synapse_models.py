@@ -1,0 +1,55 @@
+"""TripartiteSynapse on hand-computed inputs: clean pass, probes, perturbed pass, update."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from astrolava.processes.tripartite_synapse import TripartiteSynapse
+from lava.proc.io.sink import RingBuffer as Sink
+from lava.proc.io.source import RingBuffer as Source
+
+from astrolava.runtime import LavaSession, sim_config
+
+W = np.array([[1.0, 2.0], [0.5, -1.0]])
+B = np.array([0.1, -0.2])
+H, ETA, K = 0.01, 0.1, 3.0
+
+
+def test_clean_probe_perturbed_and_update():
+    a = np.array([1.0, 0.5])
+    u = np.array([0.2, -0.4])
+    synapse = TripartiteSynapse(weights=W, bias=B, n_probes=4, neuron_offset=0, n_neurons=2,
+                                layer_index=0, n_layers=1, fd_step=H, eta=ETA,
+                                vector_input=True)
+    inputs = Source(data=np.stack([a, a], axis=-1))
+    # step 0: flag 2 (learn + refresh); step 1: u and flag 1
+    deltas = Source(data=np.array([[0.0, 0.0, 2.0], [*u, 1.0]]).T)
+    third = Source(data=np.array([[0.0, K]]))
+    currents, norms = Sink(shape=(5, 2), buffer=2), Sink(shape=(1,), buffer=2)
+    inputs.s_out.connect(synapse.a_in)
+    deltas.s_out.connect(synapse.delta_in)
+    third.s_out.connect(synapse.k_in)
+    synapse.z_out.connect(currents.a_in)
+    synapse.norm_out.connect(norms.a_in)
+    with LavaSession(synapse, sim_config()) as session:
+        session.run(2)
+        z = currents.data.get()
+        norm = norms.data.get()
+        weights, bias = synapse.weights.get(), synapse.bias.get()
+    clean = W @ a + B
+    np.testing.assert_allclose(z[0, :, 0], clean)
+    shifts = np.concatenate([H * np.eye(2), -H * np.eye(2)])
+    np.testing.assert_allclose(z[1:, :, 0], clean + shifts)
+    assert norm[0, 0] == pytest.approx(a @ a)
+    np.testing.assert_allclose(z[0, :, 1], clean + u * (a @ a) + u)  # (W + u⊗a) a + b + u
+    np.testing.assert_allclose(weights, W - ETA * K * np.outer(u, a))
+    np.testing.assert_allclose(bias, B - ETA * K * u)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="neuron_offset=3"):
+        TripartiteSynapse(weights=W, bias=B, n_probes=4, neuron_offset=3, n_neurons=2,
+                          layer_index=0, n_layers=1, fd_step=H, eta=ETA)
+    with pytest.raises(ValueError, match="must be \\(n_out, n_in\\)"):
+        TripartiteSynapse(weights=W, bias=np.zeros(3), n_probes=4, neuron_offset=0,
+                          n_neurons=2, layer_index=0, n_layers=1, fd_step=H, eta=ETA)
