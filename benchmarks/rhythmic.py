@@ -9,7 +9,8 @@ with a tolerance margin (100 steps for the generated series, 10 for river's), an
 delay from the true change to the alarm. Methods: the synchrony detector of
 ``astrolava.rhythmic`` (and its spiking-reservoir variant), ruptures PELT and BinSeg (l2
 cost, penalty tuned), river ADWIN, PageHinkley and KSWIN (one detector per input column,
-alarms merged), and ruptures PELT on the input plus ``synchrony_features`` ("+RS").
+alarms merged), ruptures PELT on the input plus ``synchrony_features`` ("+RS"), and ADWIN /
+PageHinkley run on the synchrony features instead of the input ("on RS features").
 
 Speed. Steps/s of the sparse reference vs the dense formulation (full N×N modulation matrix
 and L×L coupling every step) at several N, of the spiking reference, and of the Lava
@@ -119,13 +120,18 @@ def ruptures_method(algo: str, x: np.ndarray, pen: float) -> Detections:
     return cps, cps
 
 
-def ruptures_with_synchrony(key: tuple, pen: float, short: bool = False) -> Detections:
-    """PELT on the input plus the standardised synchrony features ("+RS")."""
+def synchrony_feature_matrix(key: tuple, short: bool) -> np.ndarray:
+    """Standardised ``synchrony_features`` of a series (warm-up rows repeat the first row)."""
     r, psi = synchrony_signals(key, "tanh", short)
     warm = short_params(short).warmup
     feats = synchrony_features(r[warm:], psi[warm:], 25 if short else 50)
-    feats = np.vstack([np.repeat(feats[:1], warm, axis=0), feats])
-    return ruptures_method("pelt", np.hstack([SERIES[key], standardize(feats)]), pen)
+    return standardize(np.vstack([np.repeat(feats[:1], warm, axis=0), feats]))
+
+
+def ruptures_with_synchrony(key: tuple, pen: float, short: bool = False) -> Detections:
+    """PELT on the input plus the synchrony features ("+RS")."""
+    return ruptures_method("pelt", np.hstack([SERIES[key], synchrony_feature_matrix(key, short)]),
+                           pen)
 
 
 def river_method(name: str, x: np.ndarray, value: float) -> Detections:
@@ -161,6 +167,12 @@ def methods() -> dict[str, tuple[Callable[..., Detections], list]]:
                               [10.0, 50.0, 200.0]),
         "river-kswin": (lambda k, v, short: river_method("kswin", SERIES[k], v),
                         [1e-3, 1e-4, 1e-5]),
+        "river-adwin on RS features": (
+            lambda k, v, short: river_method("adwin", synchrony_feature_matrix(k, short), v),
+            [0.002, 0.02, 0.2]),
+        "river-pagehinkley on RS features": (
+            lambda k, v, short: river_method("pagehinkley", synchrony_feature_matrix(k, short),
+                                             v), [10.0, 50.0, 200.0]),
     }
 
 
@@ -282,7 +294,7 @@ def recall_experiment(seed: int = 0) -> dict:
 def plot_f1(rows: list[dict], path: Path) -> None:
     names = sorted({r["method"] for r in rows})
     groups = {"thomas": "thomas", "lorenz": "lorenz", "river": "river-"}
-    fig, ax = plt.subplots(figsize=(10, 4))
+    fig, ax = plt.subplots(figsize=(12, 4.5))
     for k, (label, prefix) in enumerate(groups.items()):
         vals = [np.mean([r["f1"] for r in rows if r["method"] == m
                          and r["dataset"].startswith(prefix)]) for m in names]
@@ -346,7 +358,7 @@ def main() -> None:
     for name in chosen:
         synth = [r["f1"] for r in rows if r["method"] == name and "seed" in r["dataset"]]
         river = [r["f1"] for r in rows if r["method"] == name and r["dataset"].startswith("riv")]
-        print(f"{name:22s} setting={chosen[name]['setting']!s:14s} "
+        print(f"{name:33s} setting={chosen[name]['setting']!s:14s} "
               f"F1 synthetic={np.mean(synth):.3f} river={np.mean(river):.3f}")
     for r in speed_rows:
         print(f"{r['impl']:20s} N={r['n_nodes']:4d} L={r['n_links']:6d} "
