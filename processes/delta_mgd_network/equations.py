@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg.blas import dger
 
 Layers = Sequence[tuple[np.ndarray, np.ndarray]]
 """``[(W_1, b_1), ..., (W_L, b_L)]``."""
@@ -191,6 +192,14 @@ def update_coefficient(delta_cost: float, cost0: float, epsilon: float, gamma: f
     """``k = ΔC·w/ε²`` with ``w = γ·C0`` (1 when γ = 0): ``ĝ = k·θ̃`` (Eq. 1, Alg. 1 l. 16-17)."""
     weight = gamma * cost0 if gamma > 0 else 1.0
     return delta_cost * weight / epsilon ** 2
+
+
+def rank_one_descend(w: np.ndarray, u: np.ndarray, v: np.ndarray, lr: float) -> None:
+    """In place ``W ← W − η·u ⊗ v`` (SGD on a rank-one estimate; BLAS ``dger``, no temporary).
+
+    ``w`` must be C-contiguous (its transpose is the Fortran matrix ``dger`` updates).
+    """
+    dger(-lr, v, u, a=w.T, overwrite_a=True)
 
 
 @dataclass

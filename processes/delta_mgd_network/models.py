@@ -23,6 +23,7 @@ from lava.magma.core.model.py.ports import PyInPort, PyOutPort
 from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
+from threadpoolctl import threadpool_limits
 
 
 class FusedDeltaMGDModel(PyLoihiProcessModel):
@@ -38,6 +39,9 @@ class FusedDeltaMGDModel(PyLoihiProcessModel):
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
+        # this runs in the model's own OS process: one BLAS thread per Lava process (threads
+        # of several processes fighting over the cores make small BLAS calls 100x slower)
+        threadpool_limits(limits=1, user_api="blas")
         self.sizes: list[int] = list(proc_params["sizes"])
         self.config = proc_params["config"]
         self.spec: eq.NetworkSpec = proc_params["spec"]
@@ -153,11 +157,18 @@ class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
         if cfg.optimizer == "adam" and self.adam is None:
             self.adam = [eq.Adam(np.zeros_like(p), np.zeros_like(p))
                          for p in (self.weights, self.biases)]
-        grad_w = np.concatenate([np.outer(self.coef * u, v).ravel() for u, v in self.perts])
-        grad_b = np.concatenate([self.coef * u for u, _ in self.perts])
-        for i, (param, grad) in enumerate(((self.weights, grad_w), (self.biases, grad_b))):
-            eq.descend(param, grad, cfg.eta, cfg.weight_decay, self.n_learned,
-                       None if self.adam is None else self.adam[i])
+        if self.adam is None:  # SGD: rank-one update of each layer's views in place
+            for (w, b), (u, v) in zip(self._layers(), self.perts, strict=True):
+                if cfg.weight_decay:
+                    w *= 1.0 - cfg.eta * cfg.weight_decay
+                eq.rank_one_descend(w, self.coef * u, v, cfg.eta)
+                eq.descend(b, self.coef * u, cfg.eta, cfg.weight_decay, self.n_learned, None)
+        else:  # Adam keeps one moment array per flat Var
+            grad_w = np.concatenate([np.outer(self.coef * u, v).ravel() for u, v in self.perts])
+            grad_b = np.concatenate([self.coef * u for u, _ in self.perts])
+            for param, grad, adam in zip((self.weights, self.biases), (grad_w, grad_b),
+                                         self.adam, strict=True):
+                eq.descend(param, grad, cfg.eta, cfg.weight_decay, self.n_learned, adam)
         self.pending = False
 
 
