@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 STOP_TIMEOUT_S = 30.0
 """How long a clean ``stop()`` may take before the runtime is killed instead."""
+WATCH_INTERVAL_S = 0.5
+"""How often a running session checks that every child process of the runtime is alive."""
 
 _live_sessions: weakref.WeakSet[LavaSession] = weakref.WeakSet()
 
@@ -69,7 +71,13 @@ class LavaSession:
         self.close(failed=exc_type is not None)
 
     def run(self, steps: int | AbstractRunCondition) -> None:
-        """Run the graph for ``steps`` time steps (blocking) or under a run condition."""
+        """Run the graph for ``steps`` time steps (blocking) or under a run condition.
+
+        Lava's ``run`` executes in a worker thread while this thread watches the runtime's
+        child processes: when one of them dies (a model raised), the others may stay blocked
+        on their ports and Lava would wait forever, so the runtime is killed and the error is
+        raised here instead.
+        """
         if self._closed:
             raise RuntimeError("this LavaSession is closed; Lava cannot run a stopped runtime "
                                "again: build a new graph and session")
@@ -77,11 +85,34 @@ class LavaSession:
             if steps < 1:
                 raise ValueError(f"steps={steps} must be >= 1")
             steps = RunSteps(num_steps=steps)
+        outcome: list[BaseException | None] = []
+
+        def target() -> None:
+            try:
+                self.process.run(condition=steps, run_cfg=self.run_cfg)
+                outcome.append(None)
+            except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
+                outcome.append(error)
+
+        worker = threading.Thread(target=target, name="lava-run", daemon=True)
+        worker.start()
         try:
-            self.process.run(condition=steps, run_cfg=self.run_cfg)
+            while worker.is_alive():
+                worker.join(WATCH_INTERVAL_S)
+                failure = _dead_actor(self.process.runtime) if worker.is_alive() else None
+                if failure is not None:
+                    worker.join(WATCH_INTERVAL_S)  # let Lava report the error if it can
+                    if worker.is_alive():
+                        raise RuntimeError(
+                            "a Lava process model failed and the rest of the graph is blocked "
+                            f"on its ports, so the runtime was killed. The model's error:\n"
+                            f"{failure}")
         except BaseException:
             self._failed = True
             raise
+        if outcome and outcome[0] is not None:
+            self._failed = True
+            raise outcome[0]
 
     def close(self, failed: bool = False) -> None:
         """Stop the runtime; after a failure (or a stuck stop) kill its child processes."""
@@ -141,14 +172,26 @@ def _kill_runtime(runtime: Any) -> None:
         _terminate(child)
 
 
+def _dead_actor(runtime: Any) -> str | None:
+    """The error of a child process of the runtime that has exited mid-run, else None."""
+    infra = getattr(runtime, "_messaging_infrastructure", None)
+    for actor in getattr(infra, "actors", []) if infra is not None else []:
+        if actor.exitcode is not None:
+            error = actor.exception  # (exception, traceback text) sent by Lava's SystemProcess
+            return error[1] if error else f"exit code {actor.exitcode}"
+    return None
+
+
 def _terminate(process: mp.Process) -> None:
+    """Terminate, then kill, one child process (``mp.Process.join``: Lava's own ``join``
+    of its ``SystemProcess`` takes no timeout)."""
     try:
         if process.is_alive():
             process.terminate()
-            process.join(2.0)
+            mp.Process.join(process, 2.0)
             if process.is_alive():
                 process.kill()
-                process.join(2.0)
+                mp.Process.join(process, 2.0)
     except (ValueError, AssertionError):  # closed, or not our child
         pass
 

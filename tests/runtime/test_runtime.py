@@ -12,7 +12,7 @@ PROCS = Path(__file__).parent / "procs"
 PRELUDE = f"""
 import os, sys
 sys.path.insert(0, {str(PROCS)!r})
-from counter import Counter
+from counter import Counter, Relay, Source
 from astrolava.runtime import LavaSession, run_graph
 
 def children():
@@ -50,6 +50,22 @@ def test_exception_in_model_leaves_no_child_and_exits_promptly() -> None:
     """, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "raised" in result.stdout
+    assert "children 0" in result.stdout
+
+
+def test_failure_that_blocks_the_rest_of_the_graph_is_raised() -> None:
+    # Stock Lava 0.10 waits forever here: the relay blocks on the port of the dead source.
+    result = _run("""
+        source, relay = Source(fail_at=3), Relay()
+        source.out.connect(relay.inp)
+        try:
+            run_graph(relay, 10)
+        except RuntimeError as error:
+            print("raised:", "source failed on purpose" in str(error))
+        print("children", len(children()))
+    """, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "raised: True" in result.stdout
     assert "children 0" in result.stdout
 
 
