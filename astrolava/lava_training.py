@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from astrolava.processes.dataset_source import DatasetSource
 from astrolava.processes.delta_mgd_network.process import DeltaMGDNetwork, network_run_config
-
 from astrolava.runtime import LavaSession
 
 LAVA_PRESET = {"eta": 0.01, "epsilon": 1e-2, "tau_delta": 100}

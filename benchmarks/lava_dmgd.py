@@ -30,14 +30,14 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from astrolava.models.training import evaluate  # noqa: E402
 from astrolava.processes.delta_mgd_network import DeltaMGDNetwork  # noqa: E402
-from astrolava.processes.delta_mgd_network.training import (  # noqa: E402
+from tqdm.auto import tqdm  # noqa: E402
+
+from astrolava.data import load_dataset  # noqa: E402
+from astrolava.lava_training import (  # noqa: E402
     LAVA_PRESET,
     initial_parameters,
     train_in_lava,
 )
-from tqdm.auto import tqdm  # noqa: E402
-
-from astrolava.data import load_dataset  # noqa: E402
 from astrolava.mgd import DeltaMGDConfig, DeltaMGDLearner  # noqa: E402
 from astrolava.mgd.presets import build_model  # noqa: E402
 

@@ -8,12 +8,12 @@ import json
 
 def run(args: argparse.Namespace) -> int:
     from astrolava.data import load_dataset
+    from astrolava.lava_training import LAVA_PRESET, initial_parameters
     from astrolava.loihi_report import loihi_report
     from astrolava.mgd import DeltaMGDConfig
     from astrolava.mgd.presets import build_model
     from astrolava.processes.dataset_source import DatasetSource
     from astrolava.processes.delta_mgd_network import DeltaMGDNetwork, network_run_config
-    from astrolava.processes.delta_mgd_network.training import LAVA_PRESET, initial_parameters
     from astrolava.runtime import LavaSession
 
     if args.samples < 1:

@@ -65,7 +65,7 @@ def run_torch(args: argparse.Namespace) -> dict:
 
 def run_lava(args: argparse.Namespace) -> dict:
     """Train δ-MGD inside Lava (``--tag`` selects float or Loihi fixed-point models)."""
-    from astrolava.processes.delta_mgd_network.training import lava_backend
+    from astrolava.lava_training import lava_backend
 
     return lava_backend(args)
 

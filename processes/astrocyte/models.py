@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from astrolava.processes.astrocyte.process import Astrocyte
-from astrolava.processes.delta_mgd_network import equations as eq
 from astrolava.processes.tripartite_synapse.models import LEARN, REFRESH
 from astrolava.processes.tripartite_synapse.process import STEPS_PER_SAMPLE
 from lava.magma.core.decorator import implements, requires, tag
@@ -13,6 +12,8 @@ from lava.magma.core.model.py.ports import PyInPort, PyOutPort
 from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
+
+from astrolava.mgd_numpy import equations as eq
 
 
 @implements(proc=Astrocyte, protocol=LoihiProtocol)

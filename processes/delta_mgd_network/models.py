@@ -1,16 +1,14 @@
 """Fused process models of :class:`DeltaMGDNetwork`: the whole network in one process.
 
 The phases of a sample are the LoihiProtocol's (see :class:`DeltaMGDNetwork`); the
-arithmetic is :mod:`~astrolava.processes.delta_mgd_network.equations` (float) or
-:mod:`~astrolava.processes.delta_mgd_network.fixed` (Loihi integers). The hierarchical
+arithmetic is :mod:`~astrolava.mgd_numpy.equations` (float) or
+:mod:`~astrolava.mgd_numpy.fixed` (Loihi integers). The hierarchical
 models are in :mod:`~astrolava.processes.delta_mgd_network.hierarchical`.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from astrolava.processes.delta_mgd_network import equations as eq
-from astrolava.processes.delta_mgd_network import fixed as fx
 from astrolava.processes.delta_mgd_network.process import (
     RESULT_FIELDS,
     DeltaMGDNetwork,
@@ -24,6 +22,9 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 from threadpoolctl import threadpool_limits
+
+from astrolava.mgd_numpy import equations as eq
+from astrolava.mgd_numpy import fixed as fx
 
 
 class FusedDeltaMGDModel(PyLoihiProcessModel):
@@ -176,13 +177,13 @@ class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
 @requires(CPU)
 @tag("fixed_pt")
 class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
-    """Fused δ-MGD network on Loihi integers (formats in :mod:`.fixed`).
+    """Fused δ-MGD network on Loihi integers (formats in :mod:`astrolava.mgd_numpy.fixed`).
 
     ``x_in`` carries ``round(x·2**X_FRAC)`` (DatasetSource fixed_pt) or 0/1 spikes. The
-    integer state lives in a :class:`~.fixed.FixedNetwork`; the ``weights``, ``biases`` and
-    ``deltavecs`` Vars mirror it in real units (exactly representable values) after every
-    change, so both tags are read the same way. Supports ``loss="mse"`` and
-    ``optimizer="sgd"`` (no Adam on a learning engine).
+    integer state lives in a :class:`~astrolava.mgd_numpy.fixed.FixedNetwork`; the
+    ``weights``, ``biases`` and ``deltavecs`` Vars mirror it in real units (exactly
+    representable values) after every change, so both tags are read the same way.
+    Supports ``loss="mse"`` and ``optimizer="sgd"`` (no Adam on a learning engine).
     """
 
     x_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from astrolava.processes.delta_mgd_network.equations import NetworkSpec
 from astrolava.processes.tripartite_synapse.process import STEPS_PER_SAMPLE
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
@@ -13,6 +12,7 @@ from lava.magma.core.process.variable import Var
 from lava.magma.core.run_configs import Loihi2SimCfg
 
 from astrolava.mgd.config import DeltaMGDConfig
+from astrolava.mgd_numpy.equations import NetworkSpec
 from astrolava.runtime import sim_config
 
 NETWORKS = ("rate", "spiking")

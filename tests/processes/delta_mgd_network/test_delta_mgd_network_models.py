@@ -8,10 +8,10 @@ import torch
 from astrolava.models import RateMLP, SpikingMLP
 from astrolava.processes.dataset_source import DatasetSource, encode_spikes
 from astrolava.processes.delta_mgd_network import DeltaMGDNetwork, network_run_config
-from astrolava.processes.delta_mgd_network import fixed as fx
 
 from astrolava.data import load_digits
 from astrolava.mgd import DeltaMGDConfig, DeltaMGDLearner
+from astrolava.mgd_numpy import fixed as fx
 from astrolava.runtime import LavaSession
 
 N_SAMPLES = 100
