@@ -8,7 +8,9 @@ The fixed_pt Lava models of ``OscillatingDense``, ``AstrocytePhaseNetwork`` and
   ``SINE_BITS`` bits of the phase (rounded);
 * sin, cos, the modulation M and the link drive D carry ``FRAC_BITS = 16`` fractional bits;
 * node activity arrives as the graded spike of ``GradedTanh``'s fixed_pt model with
-  ``ACTIVITY_FRAC_BITS = 12`` fractional bits (its ``out_frac_bits`` default);
+  ``ACTIVITY_FRAC_BITS = 12`` fractional bits (its ``out_frac_bits`` default); binary LIF
+  spikes (0/1) enter the links with 0 fractional bits and the astrocytes through a 12-bit rate
+  trace (:func:`rate_trace_fixed`);
 * every intermediate fits in int64 and results saturate at Loihi's 24-bit state width.
 """
 
@@ -85,20 +87,20 @@ def shift_round(x: np.ndarray, shift: int) -> np.ndarray:
 
 def recurrent_input_fixed(activity_q: np.ndarray, phase_q: np.ndarray, rows: np.ndarray,
                           cols: np.ndarray, mantissa: np.ndarray, weight_exp: int, m: float,
-                          out_frac_bits: int) -> np.ndarray:
+                          out_frac_bits: int, in_frac_bits: int = ACTIVITY_FRAC_BITS
+                          ) -> np.ndarray:
     """h_i = Σ_ℓ A_ℓ·M_ℓ·n_{cols[ℓ]} on integers, returned with ``out_frac_bits``.
 
     ``A_ℓ = mantissa_ℓ·2**weight_exp`` (8-bit mantissa), M has FRAC_BITS and n has
-    ACTIVITY_FRAC_BITS, so the exact int64 sum carries ``FRAC_BITS + ACTIVITY_FRAC_BITS −
-    weight_exp`` fractional bits; it is shifted right (rounding) to ``out_frac_bits`` and
-    saturated to 24 bits.
+    ``in_frac_bits`` (ACTIVITY_FRAC_BITS for graded activity, 0 for binary spikes), so the
+    exact int64 sum carries ``FRAC_BITS + in_frac_bits − weight_exp`` fractional bits; it is
+    shifted right (rounding) to ``out_frac_bits`` and saturated to 24 bits.
     """
     contrib = (mantissa.astype(np.int64) * link_modulation_fixed(phase_q, m)
                * np.asarray(activity_q, dtype=np.int64)[cols])
     total = np.zeros(len(activity_q), dtype=np.int64)
     np.add.at(total, rows, contrib)
-    return saturate(shift_round(total, FRAC_BITS + ACTIVITY_FRAC_BITS - weight_exp
-                                - out_frac_bits))
+    return saturate(shift_round(total, FRAC_BITS + in_frac_bits - weight_exp - out_frac_bits))
 
 
 def link_drive_fixed(activity_q: np.ndarray, rows: np.ndarray, cols: np.ndarray, eps1: float,
@@ -175,3 +177,18 @@ def advance_phases_fixed(phase_q: np.ndarray, activity_q: np.ndarray, graph: Res
     if mode == "frozen":
         return phase_q
     raise ValueError(f"mode={mode!r} is not allowed; use one of {PHASE_MODES}")
+
+
+def rate_trace_fixed(trace_q: np.ndarray, spikes: np.ndarray, alpha: float) -> np.ndarray:
+    """Integer spike-rate trace r ← r + α·(s − r), r in ACTIVITY_FRAC_BITS, saturated to [0, 1].
+
+    Counterpart of :func:`astrolava.rhythmic.spiking.rate_trace` ((1 − α)·r + α·s): with
+    α_q = round(α·2**FRAC_BITS) and binary spikes s,
+    ``r_q ← r_q + round(α_q·((s << ACTIVITY_FRAC_BITS) − r_q) / 2**FRAC_BITS)``, clipped to
+    ``[0, 2**ACTIVITY_FRAC_BITS]`` so that n = 2r − 1 stays in the 12-bit activity format.
+    """
+    trace_q = np.asarray(trace_q, dtype=np.int64)
+    target = np.asarray(spikes, dtype=np.int64) << ACTIVITY_FRAC_BITS
+    alpha_q = int(to_fixed(alpha, FRAC_BITS))
+    step = shift_round(alpha_q * (target - trace_q), FRAC_BITS)
+    return np.clip(trace_q + step, 0, 1 << ACTIVITY_FRAC_BITS)

@@ -10,6 +10,29 @@ from astrolava.rhythmic.reservoir import RhythmicReservoir
 
 LIF_DEFAULTS = {"dv": 0.2, "threshold": 0.1, "alpha": 0.1}
 """Voltage decay, spike threshold and rate-trace weight of the spiking reservoir."""
+LIF_IN_FRAC_BITS = 12
+"""Fractional bits of the synaptic input a fixed_pt Lava ``LIF`` receives (``a_in``)."""
+_LIF_DECAY_BITS, _LIF_ACT_SHIFT = 12, 6  # Lava's bit-accurate LIF: 12-bit decays, a_in << 6
+
+
+def lava_lif_params(dv: float, threshold: float, bias: float, tag: str) -> dict:
+    """Arguments of Lava's ``LIF`` equal to :func:`lif_step` in the given model encoding.
+
+    ``floating_pt``: du = 1 (instantaneous current), dv, vth = threshold, bias_mant = bias.
+    ``fixed_pt`` (``PyLifModelBitAcc``): input arrives with ``LIF_IN_FRAC_BITS`` = 12
+    fractional bits and is shifted left by 6, so v carries 18; du = 4095 (+1 offset = 2**12:
+    full current decay), dv_q = round(dv·2**12), vth_mant = round(threshold·2**12) (the model
+    shifts it by 6), bias_mant = round(bias·2**12) with bias_exp = 6.
+    """
+    if tag == "floating_pt":
+        return {"du": 1.0, "dv": dv, "vth": threshold, "bias_mant": bias}
+    if tag == "fixed_pt":
+        return {"du": (1 << _LIF_DECAY_BITS) - 1,
+                "dv": int(round(dv * (1 << _LIF_DECAY_BITS))),
+                "vth": int(round(threshold * (1 << LIF_IN_FRAC_BITS))),
+                "bias_mant": int(round(bias * (1 << LIF_IN_FRAC_BITS))),
+                "bias_exp": _LIF_ACT_SHIFT}
+    raise ValueError(f"tag={tag!r} is not allowed; use 'floating_pt' or 'fixed_pt'")
 
 
 def lif_step(voltage: np.ndarray, current: np.ndarray, dv: float,

@@ -14,11 +14,13 @@ from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 from astrolava.fixed_point import STATE_BITS
 from astrolava.rhythmic.equations import order_parameter
 from astrolava.rhythmic.fixed import (
+    ACTIVITY_FRAC_BITS,
     ORDER_FRAC_BITS,
     advance_phases_fixed,
     order_parameter_fixed,
     phase_from_fixed,
     phase_to_fixed,
+    rate_trace_fixed,
 )
 from astrolava.rhythmic.reservoir import PHASE_MODES, advance_phases
 from astrolava.rhythmic.spiking import rate_trace
@@ -66,6 +68,11 @@ class PyAstrocytePhaseNetworkModelFixed(PyLoihiProcessModel):
     ``phase_from_fixed(q)``), then ``astrolava.rhythmic.fixed.advance_phases_fixed`` (sums of
     table sines, integer norm and division, products shifted by 24 into phase units), then
     R (16 fractional bits) and ⟨Φ⟩ from the integer sums (``order_parameter_fixed``).
+
+    Spiking input (``rate_alpha`` > 0): ``s_in`` carries binary spikes (Lava ``LIF``,
+    fixed_pt); the rate trace r is kept with 12 fractional bits
+    (``astrolava.rhythmic.fixed.rate_trace_fixed``, the Var holds r in real units, exactly)
+    and the links are driven by n = 2r − 1 in the same 12-bit activity format.
     """
 
     s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=STATE_BITS)
@@ -80,12 +87,15 @@ class PyAstrocytePhaseNetworkModelFixed(PyLoihiProcessModel):
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
         self.graph, self.params = proc_params["graph"], proc_params["params"]
-        if proc_params["rate_alpha"] > 0:
-            raise NotImplementedError("spiking input (rate_alpha > 0) has no fixed_pt model; "
-                                      "run it with floating_pt")
+        self.rate_alpha = proc_params["rate_alpha"]
 
     def run_spk(self) -> None:
         activity = self.s_in.recv().astype(np.int64)
+        if self.rate_alpha > 0:
+            one = 1 << ACTIVITY_FRAC_BITS
+            trace_q = rate_trace_fixed(np.rint(self.rate * one), activity, self.rate_alpha)
+            self.rate[:] = trace_q / one
+            activity = 2 * trace_q - one
         q = advance_phases_fixed(phase_to_fixed(self.phases), activity, self.graph,
                                  self.params, PHASE_MODES[int(self.mode[0])])
         self.phases[:] = phase_from_fixed(q)

@@ -37,14 +37,14 @@ class AstrocytePhaseNetwork(AbstractProcess):
     rate_alpha : float
         0 (default): ``s_in`` carries graded activity n. In (0, 1]: ``s_in`` carries spikes
         (e.g. from Lava's ``LIF``); the network keeps the rate trace r ← (1 − α) r + α s and
-        drives the links with n = 2r − 1 (``astrolava.rhythmic.SpikingRhythmicReservoir``).
-        Spiking input is supported by the floating_pt model only.
+        drives the links with n = 2r − 1 (``astrolava.rhythmic.SpikingRhythmicReservoir``);
+        the fixed_pt model expects integer 0/1 spikes and keeps r with 12 fractional bits.
     name : str, optional
 
     Ports and Vars
     --------------
     s_in : InPort (N,)
-        Node activity (fixed_pt: 12 fractional bits).
+        Node activity (fixed_pt: 12 fractional bits), or spikes if ``rate_alpha`` > 0.
     phase_out : OutPort (L,)
         Phases after the step (floating_pt: radians; fixed_pt: accumulators, 2π = 2**20).
     order_out : OutPort (2,)

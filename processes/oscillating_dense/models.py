@@ -47,10 +47,12 @@ class PyOscillatingDenseModelFloat(PyLoihiProcessModel):
 @requires(CPU)
 @tag("fixed_pt")
 class PyOscillatingDenseModelFixed(PyLoihiProcessModel):
-    """Integers: 8-bit weight mantissa × M (16 fractional bits, sine table) × activity (12).
+    """Integers: 8-bit weight mantissa × M (16 fractional bits, sine table) × activity.
+
+    Activity has ``in_frac_bits`` fractional bits (12 for graded activity, 0 for spikes).
 
     ``astrolava.rhythmic.fixed.recurrent_input_fixed`` sums the exact int64 products, which
-    carry ``16 + 12 − weight_exp`` fractional bits, and shifts them right (rounding) to
+    carry ``16 + in_frac_bits − weight_exp`` fractional bits, and shifts them right (rounding) to
     ``OUT_FRAC_BITS`` = 12, saturating at 24 bits.
     """
 
@@ -63,6 +65,7 @@ class PyOscillatingDenseModelFixed(PyLoihiProcessModel):
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
         self.graph = proc_params["graph"]
+        self.in_frac_bits = proc_params["in_frac_bits"]
         self.a_buf = np.zeros(self.graph.n_nodes, dtype=np.int64)
 
     def run_spk(self) -> None:
@@ -71,4 +74,4 @@ class PyOscillatingDenseModelFixed(PyLoihiProcessModel):
         quantized = quantize_weights(self.weights)
         self.a_buf = recurrent_input_fixed(activity, phases, self.graph.rows, self.graph.cols,
                                            quantized.mantissa, quantized.weight_exp,
-                                           self.m[0], OUT_FRAC_BITS)
+                                           self.m[0], OUT_FRAC_BITS, self.in_frac_bits)

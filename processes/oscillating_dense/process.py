@@ -7,6 +7,7 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
+from astrolava.rhythmic.fixed import ACTIVITY_FRAC_BITS
 from astrolava.rhythmic.graph import ReservoirGraph
 from astrolava.rhythmic.params import RhythmicParams
 
@@ -28,12 +29,15 @@ class OscillatingDense(AbstractProcess):
         Link lists ``rows``, ``cols``, ``weights`` (A_ℓ) and the node count N.
     params : RhythmicParams
         Supplies the modulation depth ``m`` in [0, 1].
+    in_frac_bits : int
+        fixed_pt only: fractional bits of ``s_in``; ``ACTIVITY_FRAC_BITS`` (12, default) for
+        graded activity, 0 for binary spikes (Lava ``LIF``).
     name : str, optional
 
     Ports and Vars
     --------------
     s_in : InPort (N,)
-        Node activity (fixed_pt: integers with ``ACTIVITY_FRAC_BITS`` = 12 fractional bits).
+        Node activity (fixed_pt: integers with ``in_frac_bits`` fractional bits).
     phase_in : InPort (L,)
         Link phases (floating_pt: radians; fixed_pt: accumulators, 2π = 2**PHASE_BITS).
     a_out : OutPort (N,)
@@ -46,8 +50,10 @@ class OscillatingDense(AbstractProcess):
     """
 
     def __init__(self, *, graph: ReservoirGraph, params: RhythmicParams,
-                 name: str | None = None) -> None:
-        super().__init__(graph=graph, params=params, name=name)
+                 in_frac_bits: int = ACTIVITY_FRAC_BITS, name: str | None = None) -> None:
+        super().__init__(graph=graph, params=params, in_frac_bits=int(in_frac_bits), name=name)
+        if not 0 <= in_frac_bits <= ACTIVITY_FRAC_BITS:
+            raise ValueError(f"in_frac_bits={in_frac_bits} must lie in 0..{ACTIVITY_FRAC_BITS}")
         if graph.n_nodes != params.n_nodes:
             raise ValueError(f"graph has {graph.n_nodes} nodes but params.n_nodes="
                              f"{params.n_nodes}")

@@ -13,23 +13,29 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 from lava.proc.lif.process import LIF
 
+from astrolava.rhythmic.fixed import ACTIVITY_FRAC_BITS
+from astrolava.rhythmic.spiking import lava_lif_params
+
 
 @implements(proc=RhythmicReservoirProcess, protocol=LoihiProtocol)
 @requires(CPU)
 class SubRhythmicReservoirModel(AbstractSubProcessModel):
     """Builds SeriesInput, GradedTanh (or LIF), OscillatingDense, AstrocytePhaseNetwork; wires them.
 
-    The run configuration's tag (floating_pt / fixed_pt) selects the children's models.
+    The run configuration's tag (floating_pt / fixed_pt) selects the children's models; LIF
+    nodes take their parameters in the encoding of the process's ``tag``.
     """
 
     def __init__(self, proc: RhythmicReservoirProcess) -> None:
         graph, params = proc.proc_params["graph"], proc.proc_params["params"]
         spiking, lif = proc.proc_params["nodes"] == "lif", proc.proc_params["lif"]
         self.source = SeriesInput(data=proc.proc_params["data"], w_in=graph.w_in)
-        self.nodes = (LIF(shape=(graph.n_nodes,), du=1.0, dv=lif["dv"], vth=lif["threshold"],
-                          bias_mant=params.bias) if spiking else
+        self.nodes = (LIF(shape=(graph.n_nodes,),
+                          **lava_lif_params(lif["dv"], lif["threshold"], params.bias,
+                                            proc.proc_params["tag"])) if spiking else
                       GradedTanh(shape=(graph.n_nodes,), bias=params.bias, leak=params.leak))
-        self.links = OscillatingDense(graph=graph, params=params)
+        self.links = OscillatingDense(graph=graph, params=params,
+                                      in_frac_bits=0 if spiking else ACTIVITY_FRAC_BITS)
         self.astrocytes = AstrocytePhaseNetwork(graph=graph, params=params,
                                                 phases=proc.proc_params["phases"],
                                                 mode=proc.proc_params["mode"],

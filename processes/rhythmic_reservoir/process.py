@@ -40,12 +40,17 @@ class RhythmicReservoirProcess(AbstractProcess):
     mode : str
         Initial phase mode, one of ``PHASE_MODES``.
     nodes : str
-        ``"tanh"``: ``GradedTanh`` nodes (floating_pt and fixed_pt). ``"lif"``: Lava's ``LIF``
-        (du = 1, the reference's ``lif_step``) whose spikes drive the links, the astrocytes
-        keeping a rate trace (floating_pt only), as ``SpikingRhythmicReservoir``.
+        ``"tanh"``: ``GradedTanh`` nodes. ``"lif"``: Lava's ``LIF`` (du = 1, the reference's
+        ``lif_step``) whose spikes drive the links, the astrocytes keeping a rate trace, as
+        ``SpikingRhythmicReservoir``. Both run with floating_pt and fixed_pt models.
     lif : dict, optional
         ``dv``, ``threshold``, ``alpha`` of the LIF variant (defaults of
         ``SpikingRhythmicReservoir``).
+    tag : str
+        ``"floating_pt"`` (default) or ``"fixed_pt"``: the tag of the run configuration this
+        graph will run with. Lava's ``LIF`` takes its parameters in real units for the one and
+        as Loihi integer mantissas for the other (``astrolava.rhythmic.spiking.lava_lif_params``),
+        so ``nodes="lif"`` must be built for the tag it runs with; tanh nodes ignore it.
     name : str, optional
 
     Ports and Vars
@@ -58,16 +63,19 @@ class RhythmicReservoirProcess(AbstractProcess):
         Aliases of the astrocyte network's Vars.
     n : Var (N,)
         Alias of the nodes' state (``GradedTanh.n``, integers with 12 fractional bits in
-        fixed_pt; ``LIF.v`` for ``nodes="lif"``).
+        fixed_pt; ``LIF.v`` for ``nodes="lif"``, 18 fractional bits in fixed_pt).
     """
 
     def __init__(self, *, graph: ReservoirGraph, params: RhythmicParams, data: np.ndarray,
                  phases: np.ndarray, mode: str = "coupled", nodes: str = "tanh",
-                 lif: dict | None = None, name: str | None = None) -> None:
+                 lif: dict | None = None, tag: str = "floating_pt",
+                 name: str | None = None) -> None:
         lif = {**LIF_DEFAULTS, **(lif or {})}
         super().__init__(graph=graph, params=params, data=np.asarray(data, dtype=float),
                          phases=np.asarray(phases, dtype=float), mode=mode, nodes=nodes,
-                         lif=lif, name=name)
+                         lif=lif, tag=tag, name=name)
+        if tag not in ("floating_pt", "fixed_pt"):
+            raise ValueError(f"tag={tag!r} is not allowed; use 'floating_pt' or 'fixed_pt'")
         if mode not in PHASE_MODES:
             raise ValueError(f"mode={mode!r} is not allowed; use one of {PHASE_MODES}")
         if nodes not in ("tanh", "lif"):

@@ -26,6 +26,7 @@ from astrolava.rhythmic.fixed import (
     phase_from_fixed,
     phase_to_fixed,
     phase_update_fixed,
+    rate_trace_fixed,
     recurrent_input_fixed,
     rotate_fixed,
     shift_round,
@@ -93,3 +94,23 @@ def test_phase_update_and_order_parameter(case: tuple) -> None:
     r, psi = order_parameter(phases)
     assert abs(r_q / (1 << ORDER_FRAC_BITS) - r) < 1e-3
     assert abs(np.angle(np.exp(1j * (phase_from_fixed(psi_q) - psi)))) < 1e-2
+
+
+def test_rate_trace_fixed_hand_values_and_saturation() -> None:
+    """α = 0.1 → α_q = 6554: 0 + round(6554·4096/2**16) = 410; 4096 − 410; 2048 + 205."""
+    out = rate_trace_fixed(np.array([0, 4096, 2048]), np.array([1, 0, 1]), 0.1)
+    np.testing.assert_array_equal(out, [410, 3686, 2253])
+    # 5000 + round(0.5·(4096 − 5000)) = 4548 saturates at 1.0 = 4096
+    np.testing.assert_array_equal(rate_trace_fixed(np.array([5000]), np.array([1]), 0.5), [4096])
+
+
+def test_recurrent_input_fixed_with_spikes(case: tuple) -> None:
+    """Binary spikes (in_frac_bits = 0) give the same sum as activity 1.0 with 12 bits."""
+    graph, phases, _, _ = case
+    spikes = (np.arange(graph.n_nodes) % 3 == 0).astype(np.int64)
+    w, q = quantize_weights(graph.weights), phase_to_fixed(phases)
+    as_spikes = recurrent_input_fixed(spikes, q, graph.rows, graph.cols, w.mantissa,
+                                      w.weight_exp, 0.6, 12, in_frac_bits=0)
+    as_graded = recurrent_input_fixed(spikes << 12, q, graph.rows, graph.cols, w.mantissa,
+                                      w.weight_exp, 0.6, 12)
+    np.testing.assert_array_equal(as_spikes, as_graded)

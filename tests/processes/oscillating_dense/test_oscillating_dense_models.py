@@ -50,3 +50,5 @@ def test_node_count_mismatch() -> None:
     graph = make_reservoir_graph(RhythmicParams(n_nodes=20), 2, seed=1)
     with pytest.raises(ValueError, match="n_nodes"):
         OscillatingDense(graph=graph, params=RhythmicParams(n_nodes=21))
+    with pytest.raises(ValueError, match="in_frac_bits"):
+        OscillatingDense(graph=graph, params=RhythmicParams(n_nodes=20), in_frac_bits=13)

@@ -55,20 +55,43 @@ def test_fixed_tracks_reference(reference: tuple) -> None:
     assert r_last[0] == pytest.approx(r[-1])
 
 
-def test_lif_float_reproduces_spiking_reference() -> None:
-    """Lava's LIF nodes + rate-trace astrocytes equal SpikingRhythmicReservoir exactly."""
-    s = thomas_switching(n_steps=STEPS, segment_range=(700, 900), seed=0)
-    u = standardize(s.x)
+def run_lif(steps: int, tag: str) -> tuple[np.ndarray, np.ndarray]:
+    """R(t) of the Lava LIF reservoir (in real units) and of SpikingRhythmicReservoir."""
+    u = standardize(thomas_switching(n_steps=steps, segment_range=(700, 900), seed=0).x)
     params = RhythmicParams()
     res = SpikingRhythmicReservoir.from_params(params, 3, seed=0)
     proc = RhythmicReservoirProcess(graph=res.graph, params=params, data=u,
-                                    phases=res.phases.copy(), nodes="lif")
-    sink = Sink(shape=(2,), buffer=STEPS)
+                                    phases=res.phases.copy(), nodes="lif", tag=tag)
+    sink = Sink(shape=(2,), buffer=steps)
     proc.order_out.connect(sink.a_in)
-    with LavaSession(proc, sim_config("floating_pt")) as session:
-        session.run(STEPS)
+    with LavaSession(proc, sim_config(tag)) as session:
+        session.run(steps)
         r = sink.data.get()[0]
-    assert np.abs(r - res.run(u).R).max() < 1e-6
+    return (r / (1 << ORDER_FRAC_BITS) if tag == "fixed_pt" else r), res.run(u).R
+
+
+def test_lif_float_reproduces_spiking_reference() -> None:
+    """Lava's LIF nodes + rate-trace astrocytes equal SpikingRhythmicReservoir exactly."""
+    r, r_ref = run_lif(STEPS, "floating_pt")
+    assert np.abs(r - r_ref).max() < 1e-6
+
+
+LIF_STEPS = 400
+LIF_FIXED_MAX_ERROR = 0.15
+LIF_FIXED_MEAN_ERROR = 0.05
+"""fixed_pt LIF reservoir vs the float reference over 400 steps: measured on seeds 0..5 max
+|ΔR| 0.100, 0.030, 0.046, 0.046, 0.059, 0.075 and mean |ΔR| 0.036, 0.012, 0.016, 0.018, 0.014,
+0.031 (R between 0.0002 and 0.21). 8-bit W_in/A mantissas flip single spikes from step 1 on (a
+spike is a threshold crossing), so the spike trains diverge and only the population synchrony
+R stays close: the bound is loose relative to R, not a bit-level agreement."""
+
+
+def test_lif_fixed_tracks_spiking_reference() -> None:
+    """fixed_pt LIF nodes + integer rate trace follow SpikingRhythmicReservoir's R(t)."""
+    r, r_ref = run_lif(LIF_STEPS, "fixed_pt")
+    error = np.abs(r - r_ref)
+    assert error.max() < LIF_FIXED_MAX_ERROR
+    assert error.mean() < LIF_FIXED_MEAN_ERROR
 
 
 def test_bad_mode() -> None:
@@ -83,3 +106,6 @@ def test_bad_mode() -> None:
     with pytest.raises(ValueError, match="lif"):
         RhythmicReservoirProcess(graph=res.graph, params=params, data=np.zeros((5, 1)),
                                  phases=res.phases, nodes="lif", lif={"tau": 2.0})
+    with pytest.raises(ValueError, match="tag"):
+        RhythmicReservoirProcess(graph=res.graph, params=params, data=np.zeros((5, 1)),
+                                 phases=res.phases, nodes="lif", tag="bit_acc")
