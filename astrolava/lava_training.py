@@ -23,6 +23,22 @@ LAVA_PRESET = {"eta": 0.01, "epsilon": 1e-2, "tau_delta": 100}
 paper's class DeltaVecs and plain SGD (the float fused model also runs Adam)."""
 
 
+def lava_preset(network: str = "rate", tag: str = "floating_pt",
+                hierarchical: bool = False) -> dict:
+    """The recommended δ-MGD hyper-parameters for a Lava model, where it supports them.
+
+    The fused ``floating_pt`` model of a rate network runs A's recommended preset
+    (``astrolava.mgd.presets.preset("delta-mgd", "rate")``: chain DeltaVecs, Adam,
+    ``delta_mix`` averaging, exact output δ); every other model (fixed_pt, hierarchical,
+    spiking) gets :data:`LAVA_PRESET`.
+    """
+    from astrolava.mgd.presets import preset
+
+    if network == "rate" and tag == "floating_pt" and not hierarchical:
+        return preset("delta-mgd", "rate")
+    return dict(LAVA_PRESET)
+
+
 @dataclass
 class LavaRun:
     """Outcome of :func:`train_in_lava`.
@@ -107,8 +123,8 @@ def lava_backend(args) -> dict:
     """``astrolava train --backend lava``: the CLI's arguments -> a trained network's summary.
 
     Uses ``args.method`` (must be ``"delta-mgd"``), ``dataset``, ``network``, ``epochs``,
-    ``seed``, ``train_size``, ``set`` (``NAME=VALUE`` overrides of ``LAVA_PRESET``), ``tag``
-    and ``quiet``; checkpoints (``--out``/``--resume``) are the torch backend's.
+    ``seed``, ``train_size``, ``set`` (``NAME=VALUE`` overrides of :func:`lava_preset`),
+    ``tag`` and ``quiet``; checkpoints (``--out``/``--resume``) are the torch backend's.
     """
     from tqdm.auto import tqdm
 
@@ -121,7 +137,7 @@ def lava_backend(args) -> dict:
         raise ValueError(f"method={args.method!r}: the lava backend trains 'delta-mgd' only")
     if args.out or args.resume:
         raise ValueError("--out/--resume are not supported by the lava backend")
-    config = DeltaMGDConfig(**{**LAVA_PRESET, **parse_hyper(args.set)})
+    config = DeltaMGDConfig(**{**lava_preset(args.network, args.tag), **parse_hyper(args.set)})
     X, y = load_dataset(args.dataset, "train")
     X_test, y_test = load_dataset(args.dataset, "test")
     if args.train_size:

@@ -7,10 +7,12 @@ Rows (``benchmarks/results/lava_dmgd.json``):
   floating_pt and fixed_pt, and the hierarchical (one process per synapse/layer) floating_pt
   graph for one epoch.
 
-All runs use ``LAVA_PRESET`` (class DeltaVecs, SGD: what every Lava model implements).
-The reference is ``astrolava.mgd.DeltaMGDLearner`` with the same config, initial weights
-and sample order (batch 1, no shuffling), evaluated on the same test set. Every run starts
-from ``build_model(..., seed)``. Usage::
+Each row uses ``lava_preset(network, tag, hierarchical)``: A's recommended rate preset (chain
+DeltaVecs, Adam, ``delta_mix``, exact output δ) on the fused floating_pt model, ``LAVA_PRESET``
+(class DeltaVecs, SGD: what every Lava model implements) on the others; the row's
+``config`` records it. The reference is ``astrolava.mgd.DeltaMGDLearner`` with the same
+config, initial weights and sample order (batch 1, no shuffling), evaluated on the same
+test set. Every run starts from ``build_model(..., seed)``. Usage::
 
     nice -n 10 .venv/bin/python benchmarks/lava_dmgd.py [--quick]
 """
@@ -34,8 +36,8 @@ from tqdm.auto import tqdm  # noqa: E402
 
 from astrolava.data import load_dataset  # noqa: E402
 from astrolava.lava_training import (  # noqa: E402
-    LAVA_PRESET,
     initial_parameters,
+    lava_preset,
     train_in_lava,
 )
 from astrolava.mgd import DeltaMGDConfig, DeltaMGDLearner  # noqa: E402
@@ -44,10 +46,11 @@ from astrolava.mgd.presets import build_model  # noqa: E402
 RESULTS = Path(__file__).parent / "results"
 
 
-def reference_accuracy(X, y, X_test, y_test, epochs: int, seed: int) -> list[float]:
+def reference_accuracy(X, y, X_test, y_test, epochs: int, seed: int,
+                       config: DeltaMGDConfig) -> list[float]:
     """Test accuracy after each epoch of the torch reference (batch 1, data in order)."""
     model = build_model("rate", X.shape[1], 10, seed)
-    learner = DeltaMGDLearner(model, DeltaMGDConfig(**LAVA_PRESET), seed=seed)
+    learner = DeltaMGDLearner(model, config, seed=seed)
     Xt, yt = torch.from_numpy(X.astype(np.float32)), torch.from_numpy(y.astype(np.int64))
     accs = []
     for _ in range(epochs):
@@ -57,11 +60,17 @@ def reference_accuracy(X, y, X_test, y_test, epochs: int, seed: int) -> list[flo
     return accs
 
 
-def lava_row(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seed, reference):
+def lava_row(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seed, references):
+    """Train one Lava model; ``references`` caches the reference's per-epoch accuracies per
+    ``(dataset, config)``."""
+    config = DeltaMGDConfig(**lava_preset("rate", tag, hierarchical))
+    key = (dataset, config)
+    if len(references.get(key, [])) < epochs:
+        references[key] = reference_accuracy(X, y, X_test, y_test, epochs, seed, config)
+    reference = references[key][:epochs]
     model = build_model("rate", X.shape[1], 10, seed)
     weights, biases = initial_parameters(model.layers)
-    net = DeltaMGDNetwork(weights=weights, biases=biases,
-                          config=DeltaMGDConfig(**LAVA_PRESET))
+    net = DeltaMGDNetwork(weights=weights, biases=biases, config=config)
     kind = "hierarchical" if hierarchical else "fused"
     with tqdm(total=epochs, desc=f"{dataset} {kind} {tag}") as bar:
         run = train_in_lava(net, X, y, X_test, y_test, epochs, tag, hierarchical, seed,
@@ -70,7 +79,7 @@ def lava_row(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seed, ref
             "test_acc": run.test_acc[-1], "reference_test_acc": reference[-1],
             "samples_per_s": run.samples_per_s, "n_train": int(len(y) * epochs),
             "epochs": epochs, "test_acc_per_epoch": run.test_acc,
-            "reference_test_acc_per_epoch": reference}
+            "reference_test_acc_per_epoch": reference, "config": config.to_dict()}
 
 
 def main() -> None:
@@ -86,20 +95,19 @@ def main() -> None:
     digits_epochs = 2 if args.quick else args.digits_epochs
     (X, y), (Xt, yt) = digits
     X, Xt = X.astype(np.float64), Xt.astype(np.float64)
-    reference = reference_accuracy(X, y, Xt, yt, digits_epochs, args.seed)
+    references: dict = {}
     for tag in ("floating_pt", "fixed_pt"):
         rows.append(lava_row("digits", X, y, Xt, yt, digits_epochs, tag, False, args.seed,
-                             reference))
+                             references))
     rows.append(lava_row("digits", X, y, Xt, yt, 1, "floating_pt", True, args.seed,
-                         reference[:1]))
+                         references))
     (X, y), (Xt, yt) = (load_dataset("fashion-mnist", s) for s in ("train", "test"))
     if args.quick:
         X, y = X[:2000], y[:2000]
     X, Xt = X.astype(np.float64), Xt.astype(np.float64)
-    reference = reference_accuracy(X, y, Xt, yt, 1, args.seed)
     for tag in ("floating_pt", "fixed_pt"):
         rows.append(lava_row("fashion-mnist", X, y, Xt, yt, 1, tag, False, args.seed,
-                             reference))
+                             references))
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / ("lava_dmgd_quick.json" if args.quick else "lava_dmgd.json")
     out.write_text(json.dumps({"rows": rows, "seed": args.seed,

@@ -142,22 +142,58 @@ def node_perturbation_deltas(spec: NetworkSpec, layers: Layers, acts: Sequence[n
     return deltas
 
 
-def output_delta(spec: NetworkSpec, layers: Layers, pre_output: np.ndarray, label: int,
-                 loss: str) -> np.ndarray:
-    """Exact local output-layer ``δ_L = ∂C/∂z_L`` of a rate network (paper §III-A)."""
+def output_delta(spec: NetworkSpec, output: np.ndarray, label: int, loss: str) -> np.ndarray:
+    """Exact local output-layer ``δ_L = ∂C/∂z_L`` of a rate network (paper §III-A).
+
+    ``δ_L = e ⊙ f'(z_L)`` with ``e = o − t`` (``"mse"``) or ``softmax(o) − t`` (``"ce"``) and
+    ``f'(z) = 1 − o²`` for a tanh output (1 for a linear one): only the output units' own
+    values ``o`` and the label (``astrolava.mgd.cost.output_delta``).
+    """
     if spec.spiking:
         raise ValueError("exact_output needs a rate network (a spiking output has no local "
                          "derivative)")
-    w, b = layers[-1]
-    z = w @ pre_output + b
-    out = np.tanh(z) if spec.output_tanh else z
     if loss == "ce":
-        grad = np.exp(out - out.max())
+        grad = np.exp(output - output.max())
         grad /= grad.sum()
     else:
-        grad = out.copy()
+        grad = np.array(output, dtype=np.float64)
     grad[label] -= 1.0
-    return grad * (1.0 - out ** 2) if spec.output_tanh else grad
+    return grad * (1.0 - output ** 2) if spec.output_tanh else grad
+
+
+def output_current_jacobians(spec: NetworkSpec, layers: Layers, acts: Sequence[np.ndarray],
+                             step: float) -> list[np.ndarray]:
+    """``K_l[k, j] ≈ ∂z_L,k/∂a_l,j`` of every hidden layer ``l`` (n_out, n_l), by node
+    perturbation on the neuron outputs (the ``"chain"`` DeltaVecs, paper Fig. 4).
+
+    ``a_l,j ± h`` for every ``j`` at once (``2·n_l`` copies), layers ``l+1..L`` run to the
+    output pre-activation ``z_L = W_L a_{L−1} + b_L``, central differences
+    (``astrolava.mgd.deltavecs.output_current_jacobians_node``). Only forward passes.
+    """
+    if spec.spiking:
+        raise ValueError("deltavecs='chain' needs a rate network")
+    w_out, b_out = layers[-1]
+    rows = []
+    for index in range(len(layers) - 1):
+        out = acts[index + 1]
+        n = len(out)
+        eye = step * np.eye(n)
+        shifted = out + np.concatenate([eye, -eye])
+        hidden = forward_from(spec, layers, index + 1, shifted)[-2] \
+            if index + 2 < len(layers) else shifted
+        values = hidden @ w_out.T + b_out
+        rows.append(((values[:n] - values[n:]) / (2 * step)).T)
+    return rows
+
+
+def chain_deltas(acts: Sequence[np.ndarray], rows: Sequence[np.ndarray],
+                 delta_out: np.ndarray) -> list[np.ndarray]:
+    """Per-layer δ̂ of a sample from chain DeltaVecs: ``δ̂_l = (1 − a_l²) ⊙ (δ_L @ K_l)`` for
+    the hidden layers and ``δ̂_L = δ_L`` (the chain rule of paper Fig. 4 with stored
+    ``K_l = ∂z_L/∂a_l``; ``acts = [s_0, ..., s_L]``, tanh hidden layers)."""
+    hidden = [(1.0 - a ** 2) * (delta_out @ k)
+              for a, k in zip(acts[1:-1], rows, strict=True)]
+    return [*hidden, delta_out]
 
 
 def ternary(a: np.ndarray, threshold: float) -> np.ndarray:

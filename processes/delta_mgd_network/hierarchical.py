@@ -36,9 +36,10 @@ def check_hierarchical(proc: DeltaMGDNetwork) -> None:
     if spec.spiking or not spec.output_tanh:
         raise ValueError("the hierarchical model needs network='rate' with output_tanh=True; "
                          "use the fused model (select_sub_proc_model=False)")
-    if cfg.optimizer != "sgd" or cfg.exact_output or cfg.activation_threshold:
-        raise ValueError("the hierarchical model needs optimizer='sgd', exact_output=False "
-                         "and activation_threshold=0; use the fused model")
+    if cfg.optimizer != "sgd" or cfg.exact_output or cfg.activation_threshold \
+            or cfg.deltavecs != "class":
+        raise ValueError("the hierarchical model needs optimizer='sgd', exact_output=False, "
+                         "activation_threshold=0 and deltavecs='class'; use the fused model")
 
 
 @implements(proc=DeltaMGDNetwork, protocol=LoihiProtocol)

@@ -48,6 +48,7 @@ class FusedDeltaMGDModel(PyLoihiProcessModel):
         self.spec: eq.NetworkSpec = proc_params["spec"]
         self.num_steps: int = proc_params["num_steps"]
         self.n_classes = self.sizes[-1]
+        self.chain = self.config.deltavecs == "chain"
         self.inputs: np.ndarray | None = None
         self.due = np.ones(self.n_classes, dtype=bool)
         self.n_learned = 0
@@ -69,17 +70,19 @@ class FusedDeltaMGDModel(PyLoihiProcessModel):
         y = eq.check_label(label, self.n_classes)
         sample = self.inputs.copy() if self.spec.spiking else self.inputs[0].copy()
         learn = bool(self.learning[0])
-        refresh = learn and bool(self.due[y])
-        if refresh:
-            self.due[y] = False
-            self.n_refreshes[0] += 1
+        if self.chain:  # every row at the learned samples i with i mod τδ = 0
+            refresh = learn and self.n_learned % self.config.tau_delta == 0
+        else:  # the sample's class, if due
+            refresh = learn and bool(self.due[y])
+            self.due[y] &= not refresh
+        self.n_refreshes[0] += int(refresh)
         prediction, cost0, delta_cost = self.process_sample(sample, y, learn, refresh)
         self.n_samples[0] += 1
         self.n_correct[0] += int(prediction == y)
         if learn:
             self.n_learned += 1
             self.pending = True
-            self.falls_due = self.n_learned % self.config.tau_delta == 0
+            self.falls_due = not self.chain and self.n_learned % self.config.tau_delta == 0
         self.result_out.send(np.array([prediction, cost0, delta_cost], dtype=np.float64))
 
     def process_sample(self, sample: np.ndarray, y: int, learn: bool, refresh: bool
@@ -134,12 +137,14 @@ class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
         if not learn:
             return prediction, cost0, 0.0
         if refresh:
-            new = np.concatenate(eq.node_perturbation_deltas(spec, layers, acts, y,
-                                                             cfg.fd_step, cfg.loss))
-            self.deltavecs[y] = (1 - cfg.delta_mix) * self.deltavecs[y] + cfg.delta_mix * new
-        post = [d.copy() for d in split_layers(self.deltavecs[y], self.sizes)]
+            self._refresh(layers, acts, y)
+        if self.chain:
+            post = eq.chain_deltas(acts, split_layers(self.deltavecs, self.sizes[:-1]),
+                                   eq.output_delta(spec, acts[-1], y, cfg.loss))
+        else:
+            post = [d.copy() for d in split_layers(self.deltavecs[y], self.sizes)]
         if cfg.exact_output:
-            post[-1] = eq.output_delta(spec, layers, acts[-2], y, cfg.loss)
+            post[-1] = eq.output_delta(spec, acts[-1], y, cfg.loss)
         pre = [eq.activity(spec, a) for a in acts[:-1]]
         if cfg.activation_threshold > 0:
             pre = [eq.ternary(a, cfg.activation_threshold) for a in pre]
@@ -151,6 +156,19 @@ class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
         delta_cost = float(eq.sample_cost(eq.readout(spec, perturbed), y, cfg.loss)) - cost0
         self.coef = eq.update_coefficient(delta_cost, cost0, cfg.epsilon, cfg.gamma)
         return prediction, cost0, delta_cost
+
+    def _refresh(self, layers: eq.Layers, acts: list[np.ndarray], y: int) -> None:
+        """Astrocyte refresh on this sample, ``row ← (1 − ρ)·row + ρ·new`` (Alg. 1 l. 5-7):
+        class ``y``'s bias gradients (``"class"``) or every row ``∂z_L,k/∂a_l`` (``"chain"``)."""
+        cfg, spec = self.config, self.spec
+        if self.chain:
+            rows = np.concatenate(eq.output_current_jacobians(spec, layers, acts, cfg.fd_step),
+                                  axis=1)
+            self.deltavecs[:] = (1 - cfg.delta_mix) * self.deltavecs + cfg.delta_mix * rows
+            return
+        new = np.concatenate(eq.node_perturbation_deltas(spec, layers, acts, y, cfg.fd_step,
+                                                         cfg.loss))
+        self.deltavecs[y] = (1 - cfg.delta_mix) * self.deltavecs[y] + cfg.delta_mix * new
 
     def run_lrn(self) -> None:
         """``Θ ← Θ − η (k·θ̃ + λΘ)`` with ``θ̃_W = u ⊗ v``, ``θ̃_b = u`` (Alg. 1 line 17)."""
@@ -209,9 +227,10 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
         super().__init__(proc_params)
         cfg = self.config
         if cfg.loss != "mse" or cfg.optimizer != "sgd" or cfg.weight_decay \
-                or cfg.activation_threshold or cfg.exact_output:
+                or cfg.activation_threshold or cfg.exact_output or self.chain:
             raise ValueError("the fixed_pt model supports loss='mse', optimizer='sgd', "
-                             "weight_decay=0, activation_threshold=0, exact_output=False")
+                             "weight_decay=0, activation_threshold=0, exact_output=False, "
+                             "deltavecs='class'")
         self.rate = fx.mantissa_shift(cfg.eta / cfg.epsilon ** 2)
         self.gamma = fx.mantissa_shift(cfg.gamma) if cfg.gamma > 0 else None
         self.net: fx.FixedNetwork | None = None

@@ -16,6 +16,9 @@ from astrolava.mgd_numpy.equations import NetworkSpec
 from astrolava.runtime import sim_config
 
 NETWORKS = ("rate", "spiking")
+DELTAVECS = ("class", "chain")
+"""``DeltaMGDConfig.deltavecs`` values the Lava models implement (``"chain"``: the fused
+``floating_pt`` model only, rate network)."""
 HIERARCHICAL_STEPS = STEPS_PER_SAMPLE
 """Time steps of a sample in the hierarchical graph (clean + probes, perturbed)."""
 RESULT_FIELDS = ("prediction", "cost0", "delta_cost")
@@ -33,7 +36,10 @@ class DeltaMGDNetwork(AbstractProcess):
       is due, the astrocyte measures its DeltaVec on this sample by node perturbation
       (``δ_c ← (1 − ρ)δ_c + ρ·δ(x)``); the class DeltaVec and the held presynaptic activity
       form θ̃ (normalised to amplitude ε); perturbed forward pass; ΔC = C̃ − C0; the result is
-      sent on ``result_out``.
+      sent on ``result_out``. With ``config.deltavecs="chain"`` (the recommended rate preset,
+      fused ``floating_pt`` model) the astrocyte instead refreshes every row
+      ``∂z_L,k/∂a_l`` at the learned samples ``i`` with ``i mod τδ = 0``, and a sample's δ̂ is
+      ``(1 − a_l²) ⊙ (δ_L @ rows_l)`` with its exact output δ_L (``DeltaVecBank`` "chain").
     * **lrn** (guard: learning on): ``Θ ← Θ − η (ΔC·w/ε²·θ̃ + λΘ)`` (SGD, or Adam in float).
     * **post_mgmt** (guard: learning on and ``τδ`` samples learned since the last time): all
       classes fall due (the schedule of ``astrolava.mgd.DeltaVecBank``).
@@ -76,7 +82,9 @@ class DeltaMGDNetwork(AbstractProcess):
     ----
     weights, biases : flat concatenations of the ``W_l`` (row-major) and of the ``b_l``, in
         real units; :meth:`layer_parameters` splits them per layer.
-    deltavecs : (n_classes, Σ_l n_l) the class DeltaVecs, all layers side by side.
+    deltavecs : (n_classes, Σ_l n_l) the class DeltaVecs, all layers side by side
+        (``deltavecs="class"``); or (n_classes, Σ_hidden n_l) the chain rows
+        ``K_l[k] = ∂z_L,k/∂a_l`` of the hidden layers side by side (``"chain"``).
     learning : (1,) 1 to learn, 0 to only evaluate.
     n_samples, n_correct, n_refreshes : (1,) samples seen, correctly classified (clean pass),
         and DeltaVec refreshes done.
@@ -91,13 +99,14 @@ class DeltaMGDNetwork(AbstractProcess):
         if not isinstance(config, DeltaMGDConfig):
             raise ValueError(f"config must be a DeltaMGDConfig, got {type(config).__name__}")
         sizes = check_layers(weights, biases)
-        if config.deltavecs != "class" or config.refresh != "node":
+        if config.deltavecs not in DELTAVECS or config.refresh != "node":
             raise ValueError(f"deltavecs={config.deltavecs!r}, refresh={config.refresh!r}: the "
-                             "Lava models implement deltavecs='class' with refresh='node'")
+                             f"Lava models implement deltavecs in {DELTAVECS} with "
+                             "refresh='node'")
         if network not in NETWORKS:
             raise ValueError(f"network={network!r} is not allowed; use one of {NETWORKS}")
-        if network == "spiking" and config.exact_output:
-            raise ValueError("config.exact_output needs network='rate'")
+        if network == "spiking" and (config.exact_output or config.deltavecs == "chain"):
+            raise ValueError("config.exact_output and deltavecs='chain' need network='rate'")
         if network == "rate":
             num_steps = 1
         if int(num_steps) < 1:
@@ -117,7 +126,8 @@ class DeltaMGDNetwork(AbstractProcess):
         self.result_out = OutPort(shape=(len(RESULT_FIELDS),))
         self.weights = Var(shape=(n_weights(sizes),), init=flatten(weights))
         self.biases = Var(shape=(n_neurons,), init=flatten(biases))
-        self.deltavecs = Var(shape=(n_classes, n_neurons), init=0)
+        n_rows = sum(sizes[1:-1]) if config.deltavecs == "chain" else n_neurons
+        self.deltavecs = Var(shape=(n_classes, n_rows), init=0)
         self.learning = Var(shape=(1,), init=1)
         self.n_samples = Var(shape=(1,), init=0)
         self.n_correct = Var(shape=(1,), init=0)

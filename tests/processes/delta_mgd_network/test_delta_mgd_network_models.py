@@ -11,6 +11,7 @@ from astrolava.processes.delta_mgd_network import DeltaMGDNetwork, network_run_c
 
 from astrolava.data import load_digits
 from astrolava.mgd import DeltaMGDConfig, DeltaMGDLearner
+from astrolava.mgd.presets import preset
 from astrolava.mgd_numpy import fixed as fx
 from astrolava.runtime import LavaSession
 
@@ -63,6 +64,24 @@ def test_rate_float_matches_torch_reference(digits, optimizer):
         learner.train_batch(torch.from_numpy(X[i:i + 1]), torch.from_numpy(y[i:i + 1]))
     lava_w, lava_b, _ = lava_train(DeltaMGDNetwork(weights=weights, biases=biases,
                                                    config=config), X, y)
+    assert max(np.abs(w - w0).max() for w, w0 in zip(lava_w, weights, strict=True)) > 1e-3
+    assert max_relative_error(lava_w, model, "weight") < 1e-5
+    assert max_relative_error(lava_b, model, "bias") < 1e-5
+
+
+def test_rate_float_matches_torch_reference_with_recommended_preset(digits):
+    """A's recommended rate preset (chain DeltaVecs, Adam, delta_mix, exact output δ)."""
+    X, y = digits
+    torch.manual_seed(0)
+    model = RateMLP(SIZES).double()
+    config = DeltaMGDConfig(**{**preset("delta-mgd", "rate"), "tau_delta": 10})
+    assert config.deltavecs == "chain" and config.optimizer == "adam" and config.delta_mix < 1
+    weights, biases = initial_layers(model)
+    learner = DeltaMGDLearner(model, config, n_classes=10)
+    for i in range(N_SAMPLES):
+        learner.train_batch(torch.from_numpy(X[i:i + 1]), torch.from_numpy(y[i:i + 1]))
+    net = DeltaMGDNetwork(weights=weights, biases=biases, config=config)
+    lava_w, lava_b, _ = lava_train(net, X, y)
     assert max(np.abs(w - w0).max() for w, w0 in zip(lava_w, weights, strict=True)) > 1e-3
     assert max_relative_error(lava_w, model, "weight") < 1e-5
     assert max_relative_error(lava_b, model, "bias") < 1e-5

@@ -35,9 +35,16 @@ def test_bad_hyper_parameters():
         DeltaMGDConfig(tau_delta=0)
     with pytest.raises(ValueError, match="network='lif'"):
         DeltaMGDNetwork(weights=WEIGHTS, biases=BIASES, network="lif")
-    with pytest.raises(ValueError, match="exact_output needs network='rate'"):
-        DeltaMGDNetwork(weights=WEIGHTS, biases=BIASES, network="spiking",
-                        config=DeltaMGDConfig(exact_output=True))
+    for config in (DeltaMGDConfig(exact_output=True), DeltaMGDConfig(deltavecs="chain")):
+        with pytest.raises(ValueError, match="deltavecs='chain' need network='rate'"):
+            DeltaMGDNetwork(weights=WEIGHTS, biases=BIASES, network="spiking", config=config)
+    with pytest.raises(ValueError, match="deltavecs='output'"):
+        DeltaMGDNetwork(weights=WEIGHTS, biases=BIASES, config=DeltaMGDConfig(deltavecs="output"))
+
+
+def test_chain_deltavecs_hold_one_row_per_class_over_the_hidden_layers():
+    net = DeltaMGDNetwork(weights=WEIGHTS, biases=BIASES, config=DeltaMGDConfig(deltavecs="chain"))
+    assert net.deltavecs.shape == (BIASES[-1].shape[0], BIASES[0].shape[0])
 
 
 def test_flat_parameter_views_round_trip():
