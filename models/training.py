@@ -30,6 +30,16 @@ def check_choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
+def one_hot_targets(y: torch.Tensor, n_classes: int, dtype: torch.dtype) -> torch.Tensor:
+    """One-hot targets ``t`` (batch, n_classes) with ``t[b, y_b] = 1``.
+
+    Same values as ``nn.functional.one_hot(y).to(dtype)`` in one scatter, without its extra
+    passes over ``y`` (a large share of a small training step); a label outside
+    ``[0, n_classes)`` raises torch's out-of-bounds ``RuntimeError``.
+    """
+    return torch.zeros(len(y), n_classes, dtype=dtype).scatter_(1, y[:, None], 1.0)
+
+
 def sample_cost(output: torch.Tensor, y: torch.Tensor, loss: str = "mse") -> torch.Tensor:
     """Cost of each sample, shape (batch,).
 
@@ -48,8 +58,8 @@ def sample_cost(output: torch.Tensor, y: torch.Tensor, loss: str = "mse") -> tor
     check_choice("loss", loss, LOSSES)
     if loss == "ce":
         return nn.functional.cross_entropy(output, y, reduction="none")
-    target = nn.functional.one_hot(y, output.shape[-1]).to(output.dtype)
-    return 0.5 * ((output - target) ** 2).sum(dim=-1)
+    error = output - one_hot_targets(y, output.shape[-1], output.dtype)
+    return 0.5 * (error * error).sum(dim=-1)
 
 
 def network_output(model: nn.Module, x: torch.Tensor,

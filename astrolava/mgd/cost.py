@@ -7,7 +7,7 @@ from torch import nn
 
 from astrolava.mgd.network import readout
 from astrolava.models import RateMLP
-from astrolava.models.training import sample_cost
+from astrolava.models.training import one_hot_targets, sample_cost
 
 
 def network_cost(model: nn.Module, last: torch.Tensor, y: torch.Tensor,
@@ -27,7 +27,10 @@ def update_coefficients(c_tilde: torch.Tensor, c0: torch.Tensor, epsilon: float,
 
     Paper Eq. 1 and Alg. 1 lines 16-17 (``w`` from :func:`cost_weight`).
     """
-    return (c_tilde - c0) * cost_weight(c0, gamma) / epsilon ** 2
+    delta_c = c_tilde - c0
+    if gamma > 0:
+        delta_c = delta_c * cost_weight(c0, gamma)
+    return delta_c / epsilon ** 2
 
 
 def output_error(output: torch.Tensor, y: torch.Tensor, loss: str) -> torch.Tensor:
@@ -35,7 +38,7 @@ def output_error(output: torch.Tensor, y: torch.Tensor, loss: str) -> torch.Tens
 
     Squared error: ``e = o − t``; cross-entropy: ``e = softmax(o) − t`` (``t`` one-hot).
     """
-    target = nn.functional.one_hot(y, output.shape[-1]).to(output.dtype)
+    target = one_hot_targets(y, output.shape[-1], output.dtype)
     if loss == "ce":
         return torch.softmax(output, dim=-1) - target
     return output - target
@@ -52,4 +55,4 @@ def output_delta(model: nn.Module, output: torch.Tensor, y: torch.Tensor,
         raise ValueError("an exact output delta needs a RateMLP "
                          "(a spiking output has no local derivative)")
     error = output_error(output, y, loss)
-    return error * (1 - output ** 2) if model.output_tanh else error
+    return error * (1 - output * output) if model.output_tanh else error

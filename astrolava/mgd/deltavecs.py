@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from astrolava.mgd.cost import network_cost
-from astrolava.mgd.network import batch_dim, forward, forward_from, readout
+from astrolava.mgd.network import batch_dim, forward, forward_from, layer_forward, readout
 from astrolava.models import RateMLP
 
 
@@ -96,9 +96,11 @@ def output_current_jacobians_node(model: nn.Module, acts: list[torch.Tensor],
         eye = torch.eye(n, dtype=out.dtype)
         shifted = out.repeat_interleave(2 * n, dim=0) + torch.cat(
             [step * eye, -step * eye]).repeat(n_samples, 1)
-        hidden = forward_from(model, index + 1, shifted)[-2] if index + 2 < len(model.layers) \
-            else shifted
-        values = model.layers[-1](hidden).view(n_samples, 2, n, -1)
+        hidden = shifted
+        for later in range(index + 1, len(model.layers) - 1):
+            hidden = layer_forward(model, later, hidden)
+        last = model.layers[-1]
+        values = nn.functional.linear(hidden, last.weight, last.bias).view(n_samples, 2, n, -1)
         sweeps.append(((values[:, 0] - values[:, 1]) / (2 * step)).transpose(1, 2))
     return sweeps
 

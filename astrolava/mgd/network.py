@@ -59,8 +59,8 @@ class LayerPerturbation:
     def sq_norm(self) -> torch.Tensor:
         """``‖θ̃_W‖² + ‖θ̃_b‖²`` per sample, shape (batch,)."""
         if self.dense is not None:
-            return (self.dense ** 2).sum(dim=(-2, -1)) + (self.bias ** 2).sum(dim=-1)
-        return (self.post ** 2).sum(dim=-1) * ((self.pre ** 2).sum(dim=-1) + 1)
+            return (self.dense * self.dense).sum(dim=(-2, -1)) + (self.bias * self.bias).sum(dim=-1)
+        return (self.post * self.post).sum(dim=-1) * ((self.pre * self.pre).sum(dim=-1) + 1)
 
     def n_params(self) -> int:
         """Number of parameters of the layer (weights and biases)."""
@@ -102,7 +102,8 @@ def layer_forward(model: nn.Module, index: int, inp: torch.Tensor,
     ``current``, if given, is ``W a_{l-1} + b`` already computed for this ``inp``.
     """
     if current is None:
-        current = model.layers[index](inp)
+        layer = model.layers[index]
+        current = nn.functional.linear(inp, layer.weight, layer.bias)
     if perturbation is not None:
         current = current + perturbation.weight_times(inp)
     if bias_shift is not None:

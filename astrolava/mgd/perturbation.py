@@ -122,7 +122,8 @@ class PerturbativeLearner(Learner):
         Returns ``(ĝ per layer, info)`` with ``info = {"inp", "acts", "c0", "delta_c"}``.
         """
         inp = encode(self.model, x, self.generator)
-        first_current = self.model.layers[0](inp)
+        first = self.model.layers[0]
+        first_current = torch.nn.functional.linear(inp, first.weight, first.bias)
         acts = forward(self.model, inp, first_current=first_current)
         c0 = network_cost(self.model, acts[-1], y, self.config.loss)
         perts = self.perturbations(inp, acts, y)
@@ -295,7 +296,7 @@ class DeltaMGDLearner(PerturbativeLearner):
                 y[chosen]))
         if cfg.deltavecs == "chain":
             delta_out = output_delta(self.model, acts[-1], y, cfg.loss)
-            post = [(1 - a ** 2) * d for a, d in
+            post = [(1 - a * a) * d for a, d in
                     zip(acts[1:-1], self.bank.lookup(y, delta_out), strict=True)] + [delta_out]
         else:
             error = None
