@@ -41,7 +41,7 @@ def check_label(label: float, n_classes: int) -> int:
     """Return ``label`` as int, or raise ``ValueError`` if it is outside ``[0, n_classes)``."""
     y = int(label)
     if y != label or not 0 <= y < n_classes:
-        raise ValueError(f"label={label} is outside the classes [0, {n_classes})")
+        raise ValueError(f"label={float(label):g} is outside the classes [0, {n_classes})")
     return y
 
 

@@ -47,7 +47,7 @@ class PyAstrocyteFloat(PyLoihiProcessModel):
         return (self.time_step - 1) % STEPS_PER_SAMPLE
 
     def run_spk(self) -> None:
-        y = int(self.label_in.recv()[0])
+        y = eq.check_label(self.label_in.recv()[0], self.sizes[-1])
         message = np.zeros(self.delta_out.shape)
         if self._phase() == 0:
             self.flag = 0

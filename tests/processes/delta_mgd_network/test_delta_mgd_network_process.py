@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -62,9 +64,7 @@ def test_mismatched_input_port_is_refused():
 
 
 def test_label_outside_classes_fails_cleanly():
-    """Lava reports the model's ValueError (printed above its summary); fused model only: in
-    the hierarchical graph an exception in one child leaves its
-    peers blocked on their ports and Lava 0.10's runtime waits for them forever."""
+    """Fused model: Lava reports the model's ValueError (printed above its summary)."""
     net = DeltaMGDNetwork(weights=WEIGHTS, biases=BIASES)
     source = DatasetSource(data=np.zeros((2, 4)), labels=np.array([0, 7]))
     source.x.connect(net.x_in)
@@ -73,3 +73,38 @@ def test_label_outside_classes_fails_cleanly():
             LavaSession(net, network_run_config("floating_pt")) as session:
         session.run(2)
     assert not [p for p in mp.active_children() if p.is_alive()]
+
+
+HIERARCHICAL_BAD_LABEL = """
+import os
+import numpy as np
+from astrolava.processes.dataset_source import DatasetSource
+from astrolava.processes.delta_mgd_network import DeltaMGDNetwork, network_run_config
+from astrolava.runtime import LavaSession
+
+net = DeltaMGDNetwork(weights=[np.ones((3, 4)), np.ones((2, 3))],
+                      biases=[np.zeros(3), np.zeros(2)])
+source = DatasetSource(data=np.zeros((2, 4)), labels=np.array([0, 7]),
+                       steps_per_sample=net.steps_per_sample(hierarchical=True))
+source.x.connect(net.x_in)
+source.label.connect(net.label_in)
+try:
+    with LavaSession(net, network_run_config("floating_pt", hierarchical=True)) as session:
+        session.run(2 * net.steps_per_sample(hierarchical=True))
+except RuntimeError as error:
+    print("raised:", error)
+out = os.popen(f"ps --ppid {os.getpid()} -o pid=,args=").read().splitlines()
+print("children", len([p for p in out if "ps --ppid" not in p and "resource_tracker" not in p]))
+"""
+
+
+def test_label_outside_classes_fails_cleanly_in_the_hierarchical_graph():
+    """One child (astrocyte or global cost) raises; its peers stay blocked on their ports:
+    LavaSession kills the runtime and raises the child's error (run in a fresh interpreter
+    with a timeout, so a hang fails the test instead of hanging pytest)."""
+    result = subprocess.run([sys.executable, "-c", HIERARCHICAL_BAD_LABEL], capture_output=True,
+                            text=True, timeout=120, start_new_session=True)
+    assert result.returncode == 0, result.stderr
+    assert "raised:" in result.stdout, result.stdout + result.stderr
+    assert "label=7 is outside the classes [0, 2)" in result.stdout
+    assert "children 0" in result.stdout
