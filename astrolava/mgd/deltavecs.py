@@ -17,6 +17,12 @@ from astrolava.mgd.network import batch_dim, forward, forward_from, layer_forwar
 from astrolava.models import RateMLP
 
 
+def bias_steps(n: int, step: float, dtype: torch.dtype) -> torch.Tensor:
+    """Shifts ``[+h·e_1, ..., +h·e_n, −h·e_1, ..., −h·e_n]`` (2n, n) of central differences."""
+    eye = torch.eye(n, dtype=dtype)
+    return torch.cat([step * eye, -step * eye])
+
+
 def bias_sweep(model: nn.Module, acts: list[torch.Tensor], step: float,
                measure: Callable[[torch.Tensor, int], torch.Tensor]) -> list[torch.Tensor]:
     """Central differences of ``measure`` over every bias: ``(m(b_j + h) − m(b_j − h)) / 2h``.
@@ -44,8 +50,7 @@ def bias_sweep(model: nn.Module, acts: list[torch.Tensor], step: float,
     sweeps = []
     for index, layer in enumerate(model.layers):
         n = layer.out_features
-        eye = torch.eye(n, dtype=layer.bias.dtype)
-        shift = torch.cat([step * eye, -step * eye]).repeat(n_samples, 1)
+        shift = bias_steps(n, step, layer.bias.dtype).repeat(n_samples, 1)
         inp = acts[index].repeat_interleave(2 * n, dim=axis)
         last = forward_from(model, index, inp, bias_shifts={index: shift})[-1]
         values = measure(last, 2 * n).view(n_samples, 2, n, -1)
@@ -93,9 +98,7 @@ def output_current_jacobians_node(model: nn.Module, acts: list[torch.Tensor],
     for index in range(len(model.layers) - 1):
         out = acts[index + 1]
         n_samples, n = out.shape
-        eye = torch.eye(n, dtype=out.dtype)
-        shifted = out.repeat_interleave(2 * n, dim=0) + torch.cat(
-            [step * eye, -step * eye]).repeat(n_samples, 1)
+        shifted = (out[:, None, :] + bias_steps(n, step, out.dtype)).view(-1, n)
         hidden = shifted
         for later in range(index + 1, len(model.layers) - 1):
             hidden = layer_forward(model, later, hidden)

@@ -34,6 +34,9 @@ class LayerPerturbation:
     dense: torch.Tensor | None = None
     post: torch.Tensor | None = None
     pre: torch.Tensor | None = None
+    pre_sq_norm: torch.Tensor | None = None
+    """``‖pre‖²`` per sample once :meth:`sq_norm` has computed it (reused by
+    :meth:`weight_times` when the input is ``pre`` itself: the first layer's clean input)."""
 
     def __post_init__(self) -> None:
         rank_one = self.post is not None and self.pre is not None
@@ -46,6 +49,8 @@ class LayerPerturbation:
         """``θ̃_W s + θ̃_b`` per sample for inputs (batch, n_in) or (T, batch, n_in)."""
         if self.dense is not None:
             return torch.einsum("bnm,...bm->...bn", self.dense, inp) + self.bias
+        if inp is self.pre and self.pre_sq_norm is not None:
+            return self.post * (self.pre_sq_norm[:, None] + 1)
         return self.post * ((inp * self.pre).sum(dim=-1, keepdim=True) + 1)
 
     def weighted_mean(self, coef: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -60,7 +65,9 @@ class LayerPerturbation:
         """``‖θ̃_W‖² + ‖θ̃_b‖²`` per sample, shape (batch,)."""
         if self.dense is not None:
             return (self.dense * self.dense).sum(dim=(-2, -1)) + (self.bias * self.bias).sum(dim=-1)
-        return (self.post * self.post).sum(dim=-1) * ((self.pre * self.pre).sum(dim=-1) + 1)
+        if self.pre_sq_norm is None:
+            self.pre_sq_norm = (self.pre * self.pre).sum(dim=-1)
+        return (self.post * self.post).sum(dim=-1) * (self.pre_sq_norm + 1)
 
     def n_params(self) -> int:
         """Number of parameters of the layer (weights and biases)."""
@@ -73,7 +80,8 @@ class LayerPerturbation:
         if self.dense is not None:
             return LayerPerturbation(self.bias * scale[:, None],
                                      dense=self.dense * scale[:, None, None])
-        return LayerPerturbation(post=self.post * scale[:, None], pre=self.pre)
+        return LayerPerturbation(post=self.post * scale[:, None], pre=self.pre,
+                                 pre_sq_norm=self.pre_sq_norm)
 
 
 def check_model(model: nn.Module) -> nn.Module:
