@@ -233,6 +233,51 @@ class FixedNetwork:
                                                D_FRAC - C_FRAC + Z_FRAC - k - 1)))
         return deltas
 
+    def output_current_jacobians(self, acts: list[np.ndarray], step: float
+                                 ) -> list[np.ndarray]:
+        """Chain DeltaVec rows ``K_l[k, j] ≈ ∂z_L,k/∂a_l,j`` (n_out, n_l) as D_FRAC integers.
+
+        Integer twin of ``equations.output_current_jacobians``: the hidden activity is moved
+        by ``±h = ±2**k`` on the A_FRAC grid (the fd step rounded to a power of two so the
+        division is a shift), layers ``l+1..L`` run to the saturated output current
+        (Z_FRAC), central differences.
+        """
+        k = max(int(round(np.log2(step * (1 << A_FRAC)))), 0)
+        last = len(self.weights) - 1
+        rows = []
+        for index in range(last):
+            out = acts[index + 1]
+            n = len(out)
+            eye = np.eye(n, dtype=np.int64) << k
+            shifted = saturate(out + np.concatenate([eye, -eye]))
+            hidden = self.forward_from(index + 1, shifted)[-2] if index + 1 < last else shifted
+            values = self.layer_forward(last, hidden, current_only=True)
+            # (z+ − z−)/(2·2**k/2**A): Z_FRAC -> D_FRAC
+            rows.append(saturate(shift_round(values[:n] - values[n:],
+                                             D_FRAC - Z_FRAC + A_FRAC - k - 1)).T)
+        return rows
+
+    def output_delta(self, output: np.ndarray, label: int) -> np.ndarray:
+        """Exact output δ_L = ``(o − t)·f'(z_L)`` (squared error) as D_FRAC integers, with
+        ``f' = 1 − o²`` (tanh output, A_FRAC arithmetic) or 1 (linear output)."""
+        err = np.array(output, dtype=np.int64)
+        err[label] -= 1 << A_FRAC
+        if not self.output_tanh:
+            return saturate(shift_round(err, D_FRAC - A_FRAC))
+        slope = (1 << A_FRAC) - shift_round(output * output, -A_FRAC)
+        return saturate(shift_round(err * slope, D_FRAC - 2 * A_FRAC))
+
+    def chain_deltas(self, acts: list[np.ndarray], rows: Sequence[np.ndarray],
+                     delta_out: np.ndarray) -> list[np.ndarray]:
+        """``δ̂_l = (1 − a_l²) ⊙ (δ_L @ K_l)`` (hidden layers), ``δ̂_L = δ_L``, D_FRAC integers
+        (integer twin of ``equations.chain_deltas``)."""
+        hidden = []
+        for a, k in zip(acts[1:-1], rows, strict=True):
+            back = saturate(shift_round(delta_out @ k, -D_FRAC))
+            slope = (1 << A_FRAC) - shift_round(a * a, -A_FRAC)
+            hidden.append(saturate(shift_round(back * slope, -A_FRAC)))
+        return [*hidden, delta_out]
+
     def perturbation_shift(self, post: Sequence[np.ndarray], pre: Sequence[np.ndarray],
                            epsilon: float) -> int:
         """Exponent ``s`` with ``2**s·‖u ⊗ v, u‖ ≈ ε`` from a leading-zero count.

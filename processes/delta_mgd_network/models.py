@@ -115,6 +115,7 @@ class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
 
     loihi_operations = ("dense float matmul", "tanh / LIF", "central finite differences",
                         "rank-one outer product", "square root and division (normalisation)",
+                        "chain DeltaVecs: output-current differences, δ_L @ K_l",
                         "Adam (optional)")
     loihi_limits = ("float64 arithmetic throughout (use the fixed_pt model)",
                     "whole network in one process: must be split over neurocores")
@@ -201,7 +202,8 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
     integer state lives in a :class:`~astrolava.mgd_numpy.fixed.FixedNetwork`; the
     ``weights``, ``biases`` and ``deltavecs`` Vars mirror it in real units (exactly
     representable values) after every change, so both tags are read the same way.
-    Supports ``loss="mse"`` and ``optimizer="sgd"`` (no Adam on a learning engine).
+    Supports ``loss="mse"`` and ``optimizer="sgd"``, class or chain DeltaVecs (no Adam on a
+    learning engine).
     """
 
     x_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
@@ -218,7 +220,8 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
     loihi_operations = ("8-bit x 24-bit dense accumulate with exponent shift", "tanh LUT",
                         "LIF with 12-bit decay", "central differences with power-of-two step",
                         "leading-zero count (perturbation amplitude)",
-                        "rank-one integer outer product with rounding shift (learning)")
+                        "rank-one integer outer product with rounding shift (learning)",
+                        "chain DeltaVecs: output-current differences, integer δ_L @ K_l")
     loihi_limits = ("whole network in one process: must be split over neurocores",
                     "node-perturbation refresh re-runs the network 2·N times inside one "
                     "time step (on chip: 2·N passes, or the embedded CPUs)")
@@ -227,10 +230,9 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
         super().__init__(proc_params)
         cfg = self.config
         if cfg.loss != "mse" or cfg.optimizer != "sgd" or cfg.weight_decay \
-                or cfg.activation_threshold or cfg.exact_output or self.chain:
+                or cfg.activation_threshold:
             raise ValueError("the fixed_pt model supports loss='mse', optimizer='sgd', "
-                             "weight_decay=0, activation_threshold=0, exact_output=False, "
-                             "deltavecs='class'")
+                             "weight_decay=0, activation_threshold=0")
         self.rate = fx.mantissa_shift(cfg.eta / cfg.epsilon ** 2)
         self.gamma = fx.mantissa_shift(cfg.gamma) if cfg.gamma > 0 else None
         self.net: fx.FixedNetwork | None = None
@@ -267,18 +269,34 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
         if not learn:
             return prediction, real_cost0, 0.0
         if refresh:
-            new = np.concatenate(net.node_perturbation_deltas(acts, y, cfg.fd_step))
-            mix = fx.to_fixed(cfg.delta_mix, fx.RATIO_FRAC)
-            self.deltas_q[y] = fx.saturate(fx.shift_round(
-                ((1 << fx.RATIO_FRAC) - mix) * self.deltas_q[y] + mix * new, -fx.RATIO_FRAC))
-            self.deltavecs[y] = self.deltas_q[y] / 2.0 ** fx.D_FRAC
-        post = split_layers(self.deltas_q[y], self.sizes)
+            self._refresh(acts, y)
+        if self.chain:
+            post = net.chain_deltas(acts, split_layers(self.deltas_q, self.sizes[:-1]),
+                                    net.output_delta(acts[-1], y))
+        else:
+            post = list(split_layers(self.deltas_q[y], self.sizes))
+        if cfg.exact_output:
+            post[-1] = net.output_delta(acts[-1], y)
         pre = [net.activity(a, i) for i, a in enumerate(acts[:-1])]
         s = net.perturbation_shift(post, pre, cfg.epsilon)
         self.perts = [(u, v, s) for u, v in zip(post, pre, strict=True)]
         delta_cost = int(net.cost(net.forward(sample, self.perts)[-1], y)) - cost0
         self.coef = fx.learning_coefficient(delta_cost, cost0, self.rate, self.gamma)
         return prediction, real_cost0, delta_cost / 2.0 ** fx.C_FRAC
+
+    def _refresh(self, acts: list[np.ndarray], y: int) -> None:
+        """``row ← (1 − ρ)·row + ρ·new`` with ρ on RATIO_FRAC bits (Alg. 1 l. 5-7): class
+        ``y``'s bias gradients or every chain row (as in the float model)."""
+        cfg, net = self.config, self.net
+        target = slice(None) if self.chain else y
+        if self.chain:
+            new = np.concatenate(net.output_current_jacobians(acts, cfg.fd_step), axis=1)
+        else:
+            new = np.concatenate(net.node_perturbation_deltas(acts, y, cfg.fd_step))
+        mix = fx.to_fixed(cfg.delta_mix, fx.RATIO_FRAC)
+        self.deltas_q[target] = fx.saturate(fx.shift_round(
+            ((1 << fx.RATIO_FRAC) - mix) * self.deltas_q[target] + mix * new, -fx.RATIO_FRAC))
+        self.deltavecs[target] = self.deltas_q[target] / 2.0 ** fx.D_FRAC
 
     def run_lrn(self) -> None:
         """``Θ ← Θ − k·θ̃`` on the weight+tag and bias integers (Alg. 1 line 17)."""

@@ -18,7 +18,7 @@ from astrolava.runtime import sim_config
 NETWORKS = ("rate", "spiking")
 DELTAVECS = ("class", "chain")
 """``DeltaMGDConfig.deltavecs`` values the Lava models implement (``"chain"``: the fused
-``floating_pt`` model only, rate network)."""
+models only, rate network; Adam only in ``floating_pt``)."""
 HIERARCHICAL_STEPS = STEPS_PER_SAMPLE
 """Time steps of a sample in the hierarchical graph (clean + probes, perturbed)."""
 RESULT_FIELDS = ("prediction", "cost0", "delta_cost")
@@ -36,8 +36,8 @@ class DeltaMGDNetwork(AbstractProcess):
       is due, the astrocyte measures its DeltaVec on this sample by node perturbation
       (``δ_c ← (1 − ρ)δ_c + ρ·δ(x)``); the class DeltaVec and the held presynaptic activity
       form θ̃ (normalised to amplitude ε); perturbed forward pass; ΔC = C̃ − C0; the result is
-      sent on ``result_out``. With ``config.deltavecs="chain"`` (the recommended rate preset,
-      fused ``floating_pt`` model) the astrocyte instead refreshes every row
+      sent on ``result_out``. With ``config.deltavecs="chain"`` (the recommended rate preset;
+      fused models) the astrocyte instead refreshes every row
       ``∂z_L,k/∂a_l`` at the learned samples ``i`` with ``i mod τδ = 0``, and a sample's δ̂ is
       ``(1 − a_l²) ⊙ (δ_L @ rows_l)`` with its exact output δ_L (``DeltaVecBank`` "chain").
     * **lrn** (guard: learning on): ``Θ ← Θ − η (ΔC·w/ε²·θ̃ + λΘ)`` (SGD, or Adam in float).

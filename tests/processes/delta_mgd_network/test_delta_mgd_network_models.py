@@ -130,7 +130,15 @@ def test_hierarchical_equals_fused(digits):
     assert max(np.abs(w - w0).max() for w, w0 in zip(fused_w, weights, strict=True)) > 1e-3
 
 
-def test_fixed_point_tracks_float(digits):
+FIXED_CONFIGS = {
+    "class": DeltaMGDConfig(eta=0.01, epsilon=1e-2, tau_delta=10),
+    "chain": DeltaMGDConfig(eta=0.01, epsilon=1e-2, tau_delta=10, deltavecs="chain",
+                            delta_mix=0.1),
+}
+
+
+@pytest.mark.parametrize("config", FIXED_CONFIGS.values(), ids=FIXED_CONFIGS.keys())
+def test_fixed_point_tracks_float(digits, config):
     """Same data and start: the fixed_pt model's weight changes point where the float ones do.
 
     Fixed point differs by quantisation (8-bit weights, LUT tanh, power-of-two perturbation
@@ -139,7 +147,6 @@ def test_fixed_point_tracks_float(digits):
     """
     X, y = digits
     weights, biases = random_layers(1)
-    config = DeltaMGDConfig(eta=0.01, epsilon=1e-2, tau_delta=10)
     float_w, _, float_ok = lava_train(DeltaMGDNetwork(weights=weights, biases=biases,
                                                       config=config), X, y)
     fixed_w, _, fixed_ok = lava_train(DeltaMGDNetwork(weights=weights, biases=biases,
