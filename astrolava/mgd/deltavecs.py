@@ -7,6 +7,7 @@ per neuron; §IV: δ is class-structured and stable in time, so one vector per c
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import torch
@@ -17,8 +18,10 @@ from astrolava.mgd.network import batch_dim, forward, forward_from, layer_forwar
 from astrolava.models import RateMLP
 
 
+@functools.lru_cache(maxsize=16)
 def bias_steps(n: int, step: float, dtype: torch.dtype) -> torch.Tensor:
-    """Shifts ``[+h·e_1, ..., +h·e_n, −h·e_1, ..., −h·e_n]`` (2n, n) of central differences."""
+    """Shifts ``[+h·e_1, ..., +h·e_n, −h·e_1, ..., −h·e_n]`` (2n, n) of central differences
+    (cached: callers only read it)."""
     eye = torch.eye(n, dtype=dtype)
     return torch.cat([step * eye, -step * eye])
 

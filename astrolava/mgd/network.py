@@ -53,9 +53,11 @@ class LayerPerturbation:
             return self.post * (self.pre_sq_norm[:, None] + 1)
         return self.post * ((inp * self.pre).sum(dim=-1, keepdim=True) + 1)
 
-    def weighted_mean(self, coef: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(mean_b coef_b θ̃_W,b, mean_b coef_b θ̃_b,b)`` for per-sample coefficients (batch,)."""
-        coef = coef / len(coef)
+    def weighted_sum(self, coef: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(Σ_b coef_b θ̃_W,b, Σ_b coef_b θ̃_b,b)`` for per-sample coefficients (batch,).
+
+        With ``coef / batch`` this is the batch mean of ``coef_b θ̃_b``.
+        """
         if self.dense is not None:
             return torch.einsum("b,bnm->nm", coef, self.dense), coef @ self.bias
         post = coef[:, None] * self.post

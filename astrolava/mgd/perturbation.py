@@ -80,7 +80,11 @@ def normalize_perturbations(perts: list[LayerPerturbation], epsilon: float,
 
     if mode == "layer":
         return [p.scaled(scale(p.sq_norm())) for p in perts]
-    total = scale(sum(p.sq_norm() for p in perts))
+    sq_norms = [p.sq_norm() for p in perts]
+    total = sq_norms[0]
+    for sq_norm in sq_norms[1:]:
+        total = total + sq_norm
+    total = scale(total)
     return [p.scaled(total) for p in perts]
 
 
@@ -132,7 +136,8 @@ class PerturbativeLearner(Learner):
         perturbed = forward(self.model, inp, perts, first_current=first_current)
         c_tilde = network_cost(self.model, perturbed[-1], y, self.config.loss)
         coef = update_coefficients(c_tilde, c0, self.config.epsilon, self.config.gamma)
-        grads = [p.weighted_mean(coef) for p in perts]
+        coef = coef / len(coef)
+        grads = [p.weighted_sum(coef) for p in perts]
         return grads, {"inp": inp, "acts": acts, "c0": c0, "delta_c": c_tilde - c0}
 
     def train_batch(self, x: torch.Tensor, y: torch.Tensor) -> dict:
@@ -291,9 +296,9 @@ class DeltaMGDLearner(PerturbativeLearner):
         self._refreshed = len(chosen)
         if len(chosen):
             axis = batch_dim(self.model)
-            self.bank.update(y[chosen], self.measure_deltas(
-                inp.index_select(axis, chosen), [a.index_select(axis, chosen) for a in acts],
-                y[chosen]))
+            chosen_acts = [a.index_select(axis, chosen) for a in acts]  # acts[0] is inp
+            self.bank.update(y[chosen], self.measure_deltas(chosen_acts[0], chosen_acts,
+                                                            y[chosen]))
         if cfg.deltavecs == "chain":
             delta_out = output_delta(self.model, acts[-1], y, cfg.loss)
             post = [(1 - a * a) * d for a, d in

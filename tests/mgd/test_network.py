@@ -14,7 +14,7 @@ def test_rank_one_equals_dense():
     inp = torch.randn(4, 5, generator=gen)
     torch.testing.assert_close(rank_one.weight_times(inp), dense.weight_times(inp))
     coef = torch.randn(4, generator=gen)
-    for a, b in zip(rank_one.weighted_mean(coef), dense.weighted_mean(coef), strict=True):
+    for a, b in zip(rank_one.weighted_sum(coef), dense.weighted_sum(coef), strict=True):
         torch.testing.assert_close(a, b)
     torch.testing.assert_close(rank_one.sq_norm(), dense.sq_norm())
 
