@@ -25,18 +25,22 @@ paper's class DeltaVecs and plain SGD (the float fused model also runs Adam)."""
 
 def lava_preset(network: str = "rate", tag: str = "floating_pt",
                 hierarchical: bool = False) -> dict:
-    """The recommended δ-MGD hyper-parameters for a Lava model, where it supports them.
+    """The recommended δ-MGD hyper-parameters for a Lava model, as far as it supports them.
 
-    The fused ``floating_pt`` model of a rate network runs A's recommended preset
-    (``astrolava.mgd.presets.preset("delta-mgd", "rate")``: chain DeltaVecs, Adam,
-    ``delta_mix`` averaging, exact output δ); every other model (fixed_pt, hierarchical,
-    spiking) gets :data:`LAVA_PRESET`.
+    Fused rate models run A's recommended preset
+    (``astrolava.mgd.presets.preset("delta-mgd", "rate")``: chain DeltaVecs, ``delta_mix``
+    averaging, exact output δ, Adam): ``floating_pt`` all of it, ``fixed_pt`` with plain SGD
+    at :data:`LAVA_PRESET`'s η instead of Adam (a learning engine has no Adam). Hierarchical
+    and spiking models get :data:`LAVA_PRESET`.
     """
     from astrolava.mgd.presets import preset
 
-    if network == "rate" and tag == "floating_pt" and not hierarchical:
-        return preset("delta-mgd", "rate")
-    return dict(LAVA_PRESET)
+    if network != "rate" or hierarchical:
+        return dict(LAVA_PRESET)
+    recommended = preset("delta-mgd", "rate")
+    if tag == "floating_pt":
+        return recommended
+    return {**recommended, "optimizer": "sgd", "eta": LAVA_PRESET["eta"]}
 
 
 @dataclass

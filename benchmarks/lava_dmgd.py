@@ -8,11 +8,11 @@ Rows (``benchmarks/results/lava_dmgd.json``):
   graph for one epoch.
 
 Each row uses ``lava_preset(network, tag, hierarchical)``: A's recommended rate preset (chain
-DeltaVecs, Adam, ``delta_mix``, exact output δ) on the fused floating_pt model, ``LAVA_PRESET``
-(class DeltaVecs, SGD: what every Lava model implements) on the others; the row's
-``config`` records it. The reference is ``astrolava.mgd.DeltaMGDLearner`` with the same
-config, initial weights and sample order (batch 1, no shuffling), evaluated on the same
-test set. Every run starts from ``build_model(..., seed)``. Usage::
+DeltaVecs, Adam, ``delta_mix``, exact output δ) on the fused floating_pt model, the same with
+SGD on the fused fixed_pt model, ``LAVA_PRESET`` (class DeltaVecs, SGD) on the hierarchical
+graph; the row's ``config`` records it. The reference is ``astrolava.mgd.DeltaMGDLearner``
+with the same config, initial weights and sample order (batch 1, no shuffling), evaluated on
+the same test set. Every run starts from ``build_model(..., seed)``. Usage::
 
     nice -n 10 .venv/bin/python benchmarks/lava_dmgd.py [--quick]
 """
