@@ -7,15 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm.auto import tqdm
 
-from astrolava.rhythmic.equations import (
-    TWO_PI,
-    link_drive,
-    node_update,
-    order_parameter,
-    phase_update,
-    recurrent_input,
-)
+from astrolava.rhythmic.equations import TWO_PI, link_drive, node_update, phase_update
 from astrolava.rhythmic.graph import ReservoirGraph, make_reservoir_graph
+from astrolava.rhythmic.kernel import LinkKernel
 from astrolava.rhythmic.params import RhythmicParams
 from astrolava.rhythmic.series import validate_series
 
@@ -70,6 +64,10 @@ class RhythmicReservoir:
     2. φ ← φ + τ·(ω + sin(Ψ − φ + γ)·D(n)) using the new n (``coupled`` mode),
        φ ← φ + τ·ω (``rotate``) or φ unchanged (``frozen``).
 
+    The link arithmetic runs in a :class:`~astrolava.rhythmic.kernel.LinkKernel` (cos φ and
+    sin φ once per step, preallocated buffers); it computes the same numbers as the functions
+    of ``astrolava.rhythmic.equations``.
+
     Parameters
     ----------
     graph : ReservoirGraph
@@ -88,6 +86,7 @@ class RhythmicReservoir:
         self.params = params
         self.phases = np.random.default_rng(seed).uniform(0.0, TWO_PI, graph.n_links)
         self.activity = np.zeros(graph.n_nodes)
+        self._kernel = LinkKernel(graph, params)
 
     @classmethod
     def from_params(cls, params: RhythmicParams, n_inputs: int, seed: int = 0
@@ -97,10 +96,17 @@ class RhythmicReservoir:
 
     def step(self, u: np.ndarray, mode: str = "coupled") -> None:
         """Advance nodes then phases by one time step with input ``u`` (shape ``(n_inputs,)``)."""
-        g, p = self.graph, self.params
-        rec = recurrent_input(self.activity, self.phases, g.rows, g.cols, g.weights, p.m)
-        self._node_step(rec + g.w_in @ u)
-        self.phases = advance_phases(self.phases, self.drive_activity(), g, p, mode)
+        if mode not in PHASE_MODES:
+            raise ValueError(f"mode={mode!r} is not allowed; use one of {PHASE_MODES}")
+        self.phases = np.array(self.phases, dtype=float)   # a fresh array, updated in place
+        self._kernel.load(self.phases)
+        self._step(u, mode)
+
+    def _step(self, u: np.ndarray, mode: str) -> None:
+        """``step`` with the kernel's cos/sin cache already holding the current phases."""
+        kernel = self._kernel
+        self._node_step(kernel.recurrent_input(self.activity) + self.graph.w_in @ u)
+        kernel.advance(self.phases, self.drive_activity(), mode)
 
     def _node_step(self, net_input: np.ndarray) -> None:
         """Update ``activity`` (what the links carry) from the nodes' net input."""
@@ -127,10 +133,12 @@ class RhythmicReservoir:
         states = np.empty((len(u), self.graph.n_nodes))
         phases = np.empty((len(u), self.graph.n_links)) if record_phases else None
         r, psi = np.empty(len(u)), np.empty(len(u))
+        self.phases = np.array(self.phases, dtype=float)
+        self._kernel.load(self.phases)
         for t in tqdm(range(len(u)), disable=not progress, desc="reservoir", leave=False):
-            self.step(u[t], mode)
+            self._step(u[t], mode)
             states[t] = self.readout_features()
-            r[t], psi[t] = order_parameter(self.phases)
+            r[t], psi[t] = self._kernel.order_parameter()
             if phases is not None:
                 phases[t] = self.phases
         return ReservoirTrace(states=states, R=r, mean_phase=psi, phases=phases)

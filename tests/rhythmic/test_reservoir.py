@@ -6,6 +6,8 @@ import pytest
 from astrolava.data import thomas_switching
 from astrolava.rhythmic import RhythmicParams, RhythmicReservoir, make_reservoir_graph
 from astrolava.rhythmic.dense import DenseRhythmicReservoir
+from astrolava.rhythmic.equations import node_update, order_parameter, recurrent_input
+from astrolava.rhythmic.reservoir import advance_phases
 from astrolava.rhythmic.series import standardize
 
 PARAMS = RhythmicParams(n_nodes=40)
@@ -22,6 +24,43 @@ def test_sparse_matches_dense_formulation(series: np.ndarray) -> None:
     r, psi = DenseRhythmicReservoir(graph, PARAMS, seed=2).run(series)
     np.testing.assert_allclose(trace.R, r, atol=1e-9)
     np.testing.assert_allclose(np.cos(trace.mean_phase), np.cos(psi), atol=1e-9)
+
+
+def equation_loop(res: RhythmicReservoir, u: np.ndarray, modes: list[str]
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Step by step with the plain functions of ``equations`` (no kernel): R, ⟨Φ⟩, states."""
+    g, p = res.graph, res.params
+    phases, activity = res.phases.copy(), np.zeros(g.n_nodes)
+    rows = []
+    for t, row in enumerate(u):
+        net = recurrent_input(activity, phases, g.rows, g.cols, g.weights, p.m) + g.w_in @ row
+        activity = node_update(activity, net, p.leak, p.bias)
+        phases = advance_phases(phases, activity, g, p, modes[t])
+        rows.append((*order_parameter(phases), activity))
+    r, psi, states = zip(*rows, strict=True)
+    return np.array(r), np.array(psi), np.array(states)
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.3])
+def test_run_equals_equation_functions(series: np.ndarray, gamma: float) -> None:
+    """The kernel-based run (shared cos/sin, buffers) computes what the equations compute."""
+    params = RhythmicParams(n_nodes=40, gamma=gamma)
+    res = RhythmicReservoir.from_params(params, 3, seed=1)
+    r, psi, states = equation_loop(res, series, ["coupled"] * len(series))
+    trace = res.run(series)
+    np.testing.assert_allclose(trace.states, states, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(trace.R, r, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(np.cos(trace.mean_phase), np.cos(psi), rtol=0, atol=1e-12)
+
+
+def test_step_modes_equal_equation_functions(series: np.ndarray) -> None:
+    modes = ["coupled", "rotate", "frozen", "coupled"] * 10
+    res = RhythmicReservoir.from_params(PARAMS, 3, seed=4)
+    r, _, states = equation_loop(res, series[:40], modes)
+    for row, mode in zip(series[:40], modes, strict=True):
+        res.step(row, mode)
+    np.testing.assert_allclose(res.activity, states[-1], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(order_parameter(res.phases)[0], r[-1], rtol=0, atol=1e-12)
 
 
 def test_seeded_and_recorded(series: np.ndarray) -> None:
