@@ -104,6 +104,12 @@ class PerturbativeLearner(Learner):
     config_class: type[PerturbativeConfig] = PerturbativeConfig
     directed = True
 
+    @property
+    def uses_autograd(self) -> bool:
+        """Whether ``perturbations`` runs autograd (an oracle); otherwise a training step runs
+        under ``torch.inference_mode`` (no graph, less bookkeeping per operation)."""
+        return False
+
     def __init__(self, model: nn.Module, config: PerturbativeConfig, seed: int = 0) -> None:
         if not isinstance(config, self.config_class):
             raise ValueError(f"config must be a {self.config_class.__name__}, "
@@ -142,11 +148,13 @@ class PerturbativeLearner(Learner):
 
     def train_batch(self, x: torch.Tensor, y: torch.Tensor) -> dict:
         """One step on a batch; returns ``{"cost": mean C0}``."""
-        grads, info = self.estimate(x, y)
-        self.apply(grads)
+        with torch.inference_mode(not self.uses_autograd):
+            grads, info = self.estimate(x, y)
+            self.apply(grads)
+            cost = float(info["c0"].mean())
         self.counts.add(len(y), self.grad_components(len(y)),
                         perturbative_update_ops(self.n_params, len(y)))
-        return {"cost": float(info["c0"].mean())}
+        return {"cost": cost}
 
 
 class MGDLearner(PerturbativeLearner):
@@ -214,6 +222,7 @@ class AlignedLearner(PerturbativeLearner):
     """
 
     config_class = AlignedConfig
+    uses_autograd = True
 
     def perturbations(self, inp, acts, y):
         deltas = bias_gradients_autograd(self.model, inp, y, self.config.loss)
@@ -275,6 +284,10 @@ class DeltaMGDLearner(PerturbativeLearner):
                                  config.tau_delta, config.delta_mix,
                                  dtype=model.layers[0].weight.dtype, mode=config.deltavecs)
         self._refreshed = 0
+
+    @property
+    def uses_autograd(self) -> bool:
+        return self.config.refresh == "autograd"
 
     def measure_deltas(self, inp: torch.Tensor, acts: list[torch.Tensor],
                        y: torch.Tensor) -> list[torch.Tensor]:
