@@ -240,7 +240,8 @@ def rank_one_descend(w: np.ndarray, u: np.ndarray, v: np.ndarray, lr: float) -> 
 
 @dataclass
 class Adam:
-    """Adam moments of one parameter array (``torch.optim.Adam`` defaults, bias-corrected)."""
+    """Adam moments of one parameter array (``torch.optim.Adam`` defaults, bias-corrected)
+    and a scratch array of the same shape (the step runs in place, no temporaries)."""
 
     m: np.ndarray
     v: np.ndarray
@@ -248,18 +249,32 @@ class Adam:
     beta2: float = 0.999
     eps: float = 1e-8
 
+    def __post_init__(self) -> None:
+        self.scratch = np.empty_like(self.m)
+
 
 def descend(param: np.ndarray, grad: np.ndarray, lr: float, decay: float, step: int,
             adam: Adam | None) -> None:
-    """In place ``Θ ← Θ − η (ĝ + λΘ)`` (SGD) or Adam's step fed with ``ĝ + λΘ``."""
+    """In place ``Θ ← Θ − η (ĝ + λΘ)`` (SGD) or Adam's step fed with ``ĝ + λΘ``:
+    ``m ← β1 m + (1 − β1) g``, ``v ← β2 v + (1 − β2) g²``,
+    ``Θ ← Θ − η/(1 − β1^t) · m / (√v / √(1 − β2^t) + eps)``."""
     grad = grad + decay * param if decay else grad
     if adam is None:
         param -= lr * grad
         return
+    tmp = adam.scratch
     adam.m *= adam.beta1
-    adam.m += (1 - adam.beta1) * grad
+    np.multiply(grad, 1 - adam.beta1, out=tmp)
+    adam.m += tmp
     adam.v *= adam.beta2
-    adam.v += (1 - adam.beta2) * grad * grad
+    np.multiply(grad, grad, out=tmp)
+    tmp *= 1 - adam.beta2
+    adam.v += tmp
     bias1 = 1 - adam.beta1 ** step
     bias2_sqrt = np.sqrt(1 - adam.beta2 ** step)
-    param -= (lr / bias1) * adam.m / (np.sqrt(adam.v) / bias2_sqrt + adam.eps)
+    np.sqrt(adam.v, out=tmp)
+    tmp /= bias2_sqrt
+    tmp += adam.eps
+    np.divide(adam.m, tmp, out=tmp)
+    tmp *= lr / bias1
+    param -= tmp

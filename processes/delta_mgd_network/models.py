@@ -183,8 +183,11 @@ class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
                     w *= 1.0 - cfg.eta * cfg.weight_decay
                 eq.rank_one_descend(w, self.coef * u, v, cfg.eta)
                 eq.descend(b, self.coef * u, cfg.eta, cfg.weight_decay, self.n_learned, None)
-        else:  # Adam keeps one moment array per flat Var
-            grad_w = np.concatenate([np.outer(self.coef * u, v).ravel() for u, v in self.perts])
+        else:  # Adam keeps one moment array per flat Var; ĝ_W written layer by layer
+            grad_w = np.empty_like(self.weights)
+            for view, (u, v) in zip(unflatten_weights(grad_w, self.sizes), self.perts,
+                                    strict=True):
+                np.outer(self.coef * u, v, out=view)
             grad_b = np.concatenate([self.coef * u for u, _ in self.perts])
             for param, grad, adam in zip((self.weights, self.biases), (grad_w, grad_b),
                                          self.adam, strict=True):
