@@ -2,6 +2,10 @@
 
 Default algorithm notes for the Lava port (dated; newest first):
 
+- 2026-11-23 01:40: the spiking δ-MGD preset's refresh bias step is ``fd_step=1.0`` (was
+  0.2); the rate preset and ``DeltaMGDConfig()`` are unchanged. Speed-ups of the torch step
+  (``torch.inference_mode``, scatter one-hot, reused ``‖s_0‖²``) leave every result
+  bit-identical.
 - 2026-11-23 00:35: the rate preset now averages the chain rows over refreshes
   (``delta_mix=0.1``); ``DeltaMGDConfig()`` defaults are still unchanged.
 - 2026-11-23 00:05: ``DeltaMGDConfig()`` defaults are unchanged (the paper's class DeltaVecs,
