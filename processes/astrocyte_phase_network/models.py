@@ -26,15 +26,9 @@ from astrolava.rhythmic.reservoir import PHASE_MODES, advance_phases
 from astrolava.rhythmic.spiking import rate_trace
 
 
-@implements(proc=AstrocytePhaseNetwork, protocol=LoihiProtocol)
-@requires(CPU)
-@tag("floating_pt")
-class PyAstrocytePhaseNetworkModelFloat(PyLoihiProcessModel):
-    """float64 phases, advanced by ``astrolava.rhythmic.advance_phases`` (the reference's code)."""
+class AbstractPyAstrocytePhaseNetworkModel(PyLoihiProcessModel):
+    """The Vars and parameters both precisions share (Vars hold real units in both)."""
 
-    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    phase_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    order_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     phases: np.ndarray = LavaPyType(np.ndarray, float)
     R: np.ndarray = LavaPyType(np.ndarray, float)
     mean_phase: np.ndarray = LavaPyType(np.ndarray, float)
@@ -45,6 +39,17 @@ class PyAstrocytePhaseNetworkModelFloat(PyLoihiProcessModel):
         super().__init__(proc_params)
         self.graph, self.params = proc_params["graph"], proc_params["params"]
         self.rate_alpha = proc_params["rate_alpha"]
+
+
+@implements(proc=AstrocytePhaseNetwork, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyAstrocytePhaseNetworkModelFloat(AbstractPyAstrocytePhaseNetworkModel):
+    """float64 phases, advanced by ``astrolava.rhythmic.advance_phases`` (the reference's code)."""
+
+    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    phase_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    order_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
 
     def run_spk(self) -> None:
         activity = self.s_in.recv()
@@ -61,7 +66,7 @@ class PyAstrocytePhaseNetworkModelFloat(PyLoihiProcessModel):
 @implements(proc=AstrocytePhaseNetwork, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
-class PyAstrocytePhaseNetworkModelFixed(PyLoihiProcessModel):
+class PyAstrocytePhaseNetworkModelFixed(AbstractPyAstrocytePhaseNetworkModel):
     """Integer phase accumulators modulo 2**20, sine table, drive and coupling in Q16.
 
     Each step: accumulators ``q = phase_to_fixed(phases)`` (exact, the Var holds
@@ -78,16 +83,6 @@ class PyAstrocytePhaseNetworkModelFixed(PyLoihiProcessModel):
     s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=STATE_BITS)
     phase_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=STATE_BITS)
     order_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=STATE_BITS)
-    phases: np.ndarray = LavaPyType(np.ndarray, float)
-    R: np.ndarray = LavaPyType(np.ndarray, float)
-    mean_phase: np.ndarray = LavaPyType(np.ndarray, float)
-    mode: np.ndarray = LavaPyType(np.ndarray, int)
-    rate: np.ndarray = LavaPyType(np.ndarray, float)
-
-    def __init__(self, proc_params: dict) -> None:
-        super().__init__(proc_params)
-        self.graph, self.params = proc_params["graph"], proc_params["params"]
-        self.rate_alpha = proc_params["rate_alpha"]
 
     def run_spk(self) -> None:
         activity = self.s_in.recv().astype(np.int64)
