@@ -14,6 +14,7 @@ import atexit
 import logging
 import multiprocessing as mp
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 
 STOP_TIMEOUT_S = 30.0
 """How long a clean ``stop()`` may take before the runtime is killed instead."""
+REAP_TIMEOUT_S = 10.0
+"""How long the runtime's child processes may take to exit after a clean ``stop()``."""
 WATCH_INTERVAL_S = 0.5
 """How often a running session checks that every child process of the runtime is alive."""
 
@@ -123,9 +126,12 @@ class LavaSession:
         runtime = self.process.runtime
         if runtime is None:
             return
+        children = _runtime_processes(runtime)  # before stop(): Lava drops its handles
         if not (failed or self._failed) and _stop_within(runtime, STOP_TIMEOUT_S):
+            _reap(children, REAP_TIMEOUT_S)
             return
         _kill_runtime(runtime)
+        _reap(children, 0.0)
 
 
 def _stop_within(runtime: Any, timeout: float) -> bool:
@@ -168,8 +174,32 @@ def _kill_runtime(runtime: Any) -> None:
             pass
     runtime._is_running = False
     runtime._is_started = False
-    for child in mp.active_children():  # anything else the runtime forked
-        _terminate(child)
+
+
+def _runtime_processes(runtime: Any) -> list[mp.Process]:
+    """Every child process a Lava runtime started: its actors, the shared-memory manager's
+    server and, when enabled, the watchdog's manager and monitors."""
+    infra = getattr(runtime, "_messaging_infrastructure", None)
+    processes = list(getattr(infra, "actors", [])) if infra is not None else []
+    smm = getattr(infra, "_smm", None)
+    watchdog = getattr(runtime, "_watchdog_manager", None)
+    manager = getattr(watchdog, "_mp_manager", None)
+    candidates = [getattr(smm, "_process", None), getattr(manager, "_process", None),
+                  getattr(watchdog, "_lm", None), getattr(watchdog, "_sm", None)]
+    return processes + [p for p in candidates if isinstance(p, mp.process.BaseProcess)]
+
+
+def _reap(processes: list[mp.Process], timeout: float) -> None:
+    """Wait up to ``timeout`` seconds in all for ``processes`` to exit, then terminate the
+    rest: a manager server that exits slowly after ``shutdown()`` is otherwise left behind
+    (``multiprocessing`` gives it 0.1 s after ``terminate()`` and then forgets it)."""
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        try:
+            mp.Process.join(process, max(0.0, deadline - time.monotonic()))
+        except (ValueError, AssertionError):  # closed, or not started by this process
+            continue
+        _terminate(process)
 
 
 def _dead_actor(runtime: Any) -> str | None:

@@ -12,12 +12,9 @@ PROCS = Path(__file__).parent / "procs"
 PRELUDE = f"""
 import os, sys
 sys.path.insert(0, {str(PROCS)!r})
+from children import children
 from counter import Counter, Relay, Source
 from astrolava.runtime import LavaSession, run_graph
-
-def children():
-    out = os.popen(f"ps --ppid {{os.getpid()}} -o pid=,args=").read().splitlines()
-    return [line for line in out if "ps --ppid" not in line and "resource_tracker" not in line]
 """
 
 
@@ -34,7 +31,7 @@ def test_clean_run_reads_vars_and_stops() -> None:
         with LavaSession(proc) as session:
             session.run(7)
             print("count", int(proc.count.get()[0]))
-        print("children", len(children()))
+        print("children", len(children()), children())
     """)
     assert result.returncode == 0, result.stderr
     assert "count 7" in result.stdout and "children 0" in result.stdout
@@ -46,7 +43,7 @@ def test_exception_in_model_leaves_no_child_and_exits_promptly() -> None:
             run_graph(Counter(fail_at=3), 10)
         except RuntimeError as error:
             print("raised", error)
-        print("children", len(children()))
+        print("children", len(children()), children())
     """, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "raised" in result.stdout
@@ -62,7 +59,7 @@ def test_failure_that_blocks_the_rest_of_the_graph_is_raised() -> None:
             run_graph(relay, 10)
         except RuntimeError as error:
             print("raised:", "source failed on purpose" in str(error))
-        print("children", len(children()))
+        print("children", len(children()), children())
     """, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "raised: True" in result.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -75,9 +76,14 @@ def test_label_outside_classes_fails_cleanly():
     assert not [p for p in mp.active_children() if p.is_alive()]
 
 
-HIERARCHICAL_BAD_LABEL = """
-import os
+CHILDREN = Path(__file__).parents[2] / "runtime" / "procs"
+
+HIERARCHICAL_BAD_LABEL = f"""
+import sys
+from pathlib import Path
 import numpy as np
+sys.path.insert(0, {str(CHILDREN)!r})
+from children import children
 from astrolava.processes.dataset_source import DatasetSource
 from astrolava.processes.delta_mgd_network import DeltaMGDNetwork, network_run_config
 from astrolava.runtime import LavaSession
@@ -93,8 +99,7 @@ try:
         session.run(2 * net.steps_per_sample(hierarchical=True))
 except RuntimeError as error:
     print("raised:", error)
-out = os.popen(f"ps --ppid {os.getpid()} -o pid=,args=").read().splitlines()
-print("children", len([p for p in out if "ps --ppid" not in p and "resource_tracker" not in p]))
+print("children", len(children()), children())
 """
 
 
