@@ -9,7 +9,7 @@ from tqdm.auto import tqdm
 
 from astrolava.rhythmic.equations import TWO_PI, link_drive, node_update, phase_update
 from astrolava.rhythmic.graph import ReservoirGraph, make_reservoir_graph
-from astrolava.rhythmic.kernel import LinkKernel
+from astrolava.rhythmic.kernel import MODE_CODES, LinkKernel, run_tanh_series
 from astrolava.rhythmic.params import RhythmicParams
 from astrolava.rhythmic.series import validate_series
 
@@ -64,9 +64,10 @@ class RhythmicReservoir:
     2. φ ← φ + τ·(ω + sin(Ψ − φ + γ)·D(n)) using the new n (``coupled`` mode),
        φ ← φ + τ·ω (``rotate``) or φ unchanged (``frozen``).
 
-    The link arithmetic runs in a :class:`~astrolava.rhythmic.kernel.LinkKernel` (cos φ and
-    sin φ once per step, preallocated buffers); it computes the same numbers as the functions
-    of ``astrolava.rhythmic.equations``.
+    The link arithmetic is compiled with numba (``astrolava.rhythmic.kernel``: cos φ and sin φ
+    once per step, fused loops over the links); :meth:`run` drives the whole series in one
+    compiled loop. It computes the same numbers as the functions of
+    ``astrolava.rhythmic.equations``.
 
     Parameters
     ----------
@@ -131,14 +132,35 @@ class RhythmicReservoir:
         if mode not in PHASE_MODES:
             raise ValueError(f"mode={mode!r} is not allowed; use one of {PHASE_MODES}")
         states = np.empty((len(u), self.graph.n_nodes))
-        phases = np.empty((len(u), self.graph.n_links)) if record_phases else None
+        phases = np.empty((len(u) if record_phases else 0, self.graph.n_links))
         r, psi = np.empty(len(u)), np.empty(len(u))
         self.phases = np.array(self.phases, dtype=float)
+        self._run_series(u, mode, states, r, psi, phases, progress)
+        return ReservoirTrace(states=states, R=r, mean_phase=psi,
+                              phases=phases if record_phases else None)
+
+    def _run_series(self, u: np.ndarray, mode: str, states: np.ndarray, r: np.ndarray,
+                    psi: np.ndarray, phases: np.ndarray, progress: bool) -> None:
+        """Fill ``states``, ``r``, ``psi`` (and ``phases`` if it has rows): one compiled loop.
+
+        ``progress`` is ignored here (no Python code runs per step).
+        """
+        g, p = self.graph, self.params
+        self.activity = np.array(self.activity, dtype=float)
+        run_tanh_series(np.ascontiguousarray(u, dtype=float), self.activity, self.phases,
+                        g.rows, g.cols, g.weights, np.ascontiguousarray(g.w_in, dtype=float),
+                        g.coupling_indptr, g.coupling_indices, p.m, p.leak, p.bias, p.eps1,
+                        p.eps2, p.omega, p.gamma, p.tau, MODE_CODES[mode], states, r, psi,
+                        phases)
+
+    def _stepwise_series(self, u: np.ndarray, mode: str, states: np.ndarray, r: np.ndarray,
+                         psi: np.ndarray, phases: np.ndarray, progress: bool) -> None:
+        """:meth:`_run_series` one :meth:`step` at a time, for node types that override
+        :meth:`_node_step` (the link arithmetic stays compiled)."""
         self._kernel.load(self.phases)
         for t in tqdm(range(len(u)), disable=not progress, desc="reservoir", leave=False):
             self._step(u[t], mode)
             states[t] = self.readout_features()
             r[t], psi[t] = self._kernel.order_parameter()
-            if phases is not None:
+            if len(phases):
                 phases[t] = self.phases
-        return ReservoirTrace(states=states, R=r, mean_phase=psi, phases=phases)

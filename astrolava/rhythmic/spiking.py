@@ -90,6 +90,8 @@ class SpikingRhythmicReservoir(RhythmicReservoir):
         """Draw a graph and phases from one seed; ``lif`` holds dv, threshold, alpha."""
         return cls(make_reservoir_graph(params, n_inputs, seed), params, seed, **lif)
 
+    _run_series = RhythmicReservoir._stepwise_series  # LIF nodes: a Python loop over steps
+
     def _node_step(self, net_input: np.ndarray) -> None:
         self.voltage, self.activity = lif_step(self.voltage, net_input + self.params.bias,
                                                self.dv, self.threshold)
