@@ -17,6 +17,8 @@ input x         ``round(x·2**X_FRAC)`` (DatasetSource fixed_pt), or     24 bit 
                 0/1 spikes
 cost C          ``round(C·2**C_FRAC)``                                  24 bit
 DeltaVec δ      ``round(δ·2**D_FRAC)``                                  24 bit
+‖v‖² message    ``round(‖v‖²·2**SQ_FRAC)`` (synapse -> astrocyte)       24 bit
+coefficient k   ``m·2**-f``: COEF_BITS mantissa ``m`` and a shift ``f``  16 bit + shift
 LIF v, β        ``v`` like z; ``β_q = round(β·2**12)``                   24 / 12 bit
 ==============  =====================================================  ===================
 
@@ -63,6 +65,9 @@ WEIGHT_RANGE = int_range(WEIGHT_BITS + TAG_BITS)
 """Range of the learned (mantissa << TAG_BITS) + tag pair: a 16-bit signed integer."""
 COEF_BITS = 16
 """Width of the mantissa of the learning coefficient k (a mantissa and a shift)."""
+SQ_FRAC = 12
+"""Fractional bits of the ‖v‖² a synapse reports to its astrocyte (up to 2,047 inputs of
+magnitude <= 1 in 24 bits; larger sums saturate)."""
 
 TANH = tanh_table(Z_FRAC, A_FRAC)
 
@@ -115,6 +120,105 @@ def lif_response(current: np.ndarray, beta_q: int, threshold_q: int) -> np.ndarr
     return out
 
 
+def layer_current(wq: np.ndarray, exp: int, bq: np.ndarray, inp: np.ndarray, in_frac: int,
+                  pert: tuple[np.ndarray, np.ndarray, int] | None = None,
+                  shift: np.ndarray | None = None) -> np.ndarray:
+    """Saturated dendritic current ``W a + b + θ̃_W a + θ̃_b + shift`` (Z_FRAC, 24 bit) of one
+    layer (Alg. 1 lines 10 and 15).
+
+    ``wq`` (weight+tag), ``exp``, ``bq``: the layer from :func:`quantize_layer`; ``inp``
+    carries ``in_frac`` fractional bits. ``pert = (u, v, s)``: rank-one θ̃ with ``u``
+    (D_FRAC), ``v`` (A_FRAC activity) and the power-of-two amplitude ``2**s``; the term
+    ``u (v·a)`` is the astrocyte's contribution added to the dendritic current.
+    """
+    inp = np.asarray(inp, dtype=np.int64)
+    acc = inp @ mantissa(wq).T  # value·2**(in_frac − e)
+    current = shift_round(acc, exp + Z_FRAC - in_frac) + bq
+    if pert is not None:
+        u, v, s = pert
+        # θ̃_W a = 2**s u (v·a): (D + A + in_frac) fractional bits -> Z_FRAC
+        dot = inp @ v
+        current = current + shift_round(u * dot[..., None], s + Z_FRAC - D_FRAC - A_FRAC - in_frac)
+        current = current + shift_round(u, s + Z_FRAC - D_FRAC)
+    if shift is not None:
+        current = current + shift
+    return saturate(current)
+
+
+def to_activity(act: np.ndarray, in_frac: int) -> np.ndarray:
+    """Presynaptic activity ``v`` in A_FRAC of a graded layer input with ``in_frac`` bits."""
+    return shift_round(act, A_FRAC - in_frac)
+
+
+def activity_sq_norm(v: np.ndarray) -> int:
+    """``‖v‖²`` of an A_FRAC activity as the SQ_FRAC, 24-bit message a synapse sends its
+    astrocyte (64-bit accumulator, then rounded and saturated)."""
+    return int(saturate(shift_round(int((v.astype(np.int64) ** 2).sum()),
+                                    SQ_FRAC - 2 * A_FRAC)))
+
+
+def fd_exponent(step: float, frac: int) -> int:
+    """``k`` with the finite-difference step ``h ≈ 2**k`` on a ``frac``-bit grid (the division
+    by ``2h`` becomes a shift)."""
+    return max(int(round(np.log2(step * (1 << frac)))), 0)
+
+
+def cost_differences(cost_plus: np.ndarray, cost_minus: np.ndarray, step: float) -> np.ndarray:
+    """Node-perturbation bias gradients ``δ = (C(b+h) − C(b−h))/2h`` (paper §III-A) from
+    C_FRAC probe costs, as saturated D_FRAC integers (``h = 2**k`` on the Z_FRAC grid)."""
+    k = fd_exponent(step, Z_FRAC)
+    # (C+ − C−)/(2·2**k/2**Z): C_FRAC -> D_FRAC
+    return saturate(shift_round(np.asarray(cost_plus) - cost_minus,
+                                D_FRAC - C_FRAC + Z_FRAC - k - 1))
+
+
+def probe_shifts(n: int, step: float) -> np.ndarray:
+    """The ``2n`` bias shifts ``[+h·e_j; −h·e_j]`` of node perturbation (Z_FRAC, ``h = 2**k``)."""
+    eye = np.eye(n, dtype=np.int64) << fd_exponent(step, Z_FRAC)
+    return np.concatenate([eye, -eye])
+
+
+def perturbation_shift(post: Sequence[np.ndarray], pre_sq: Sequence[int], epsilon: float) -> int:
+    """Exponent ``s`` with ``2**s·‖θ̃‖ ≈ ε`` (global normalisation) from a leading-zero count.
+
+    ``‖θ̃‖² = Σ_l ‖u_l‖²(‖v_l‖² + 1)`` is summed in a 64-bit accumulator from the D_FRAC
+    ``u_l`` and the SQ_FRAC ``‖v_l‖²`` messages (:func:`activity_sq_norm`), i.e. as
+    value·2**(2D + SQ); its bit length ``m`` gives ``‖θ̃‖ ≈ 2**((m − 2D − SQ)/2)``, so ``2**s``
+    replaces a square root and a division (``‖θ̃‖`` within a factor √2 of ε).
+    """
+    sq = sum(int((u.astype(np.int64) ** 2).sum()) * (int(v_sq) + (1 << SQ_FRAC))
+             for u, v_sq in zip(post, pre_sq, strict=True))
+    if sq == 0:
+        return 0
+    log_norm = (sq.bit_length() - 1 - 2 * D_FRAC - SQ_FRAC) / 2
+    return int(round(np.log2(epsilon) - log_norm))
+
+
+def mix_deltavecs(old: np.ndarray, new: np.ndarray, delta_mix: float) -> np.ndarray:
+    """Refresh ``δ ← (1 − ρ)·δ + ρ·δ_new`` (Alg. 1 l. 5-7) with ρ on RATIO_FRAC bits, D_FRAC
+    integers, rounded and saturated."""
+    mix = int(to_fixed(delta_mix, RATIO_FRAC))
+    return saturate(shift_round(((1 << RATIO_FRAC) - mix) * np.asarray(old, dtype=np.int64)
+                                + mix * np.asarray(new, dtype=np.int64), -RATIO_FRAC))
+
+
+def update_layer(wq: np.ndarray, exp: int, bq: np.ndarray, pert: tuple[np.ndarray, np.ndarray, int],
+                 coef: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """``Θ ← Θ − k·θ̃`` of one layer (Alg. 1 l. 17) with ``k = m·2**-f`` (``coef = (m, f)``),
+    ``θ̃_W = 2**s u ⊗ v``, ``θ̃_b = 2**s u``; returns the new ``(wq, bq)``.
+
+    The weight change is formed in weight+tag units ``2**(e − TAG_BITS)`` and rounded there
+    (then clipped to the 16-bit WEIGHT_RANGE); the bias change in Z_FRAC units (24-bit
+    saturation).
+    """
+    (u, v, s), (coef_m, coef_frac) = pert, coef
+    # θ̃_W = 2**s u ⊗ v with D_FRAC + A_FRAC fractional bits
+    delta_w = shift_round(np.outer(coef_m * u, v), s + TAG_BITS - exp - D_FRAC - A_FRAC
+                          - coef_frac)
+    delta_b = shift_round(coef_m * u, s + Z_FRAC - D_FRAC - coef_frac)
+    return np.clip(wq - delta_w, *WEIGHT_RANGE), saturate(bq - delta_b, STATE_BITS)
+
+
 class FixedNetwork:
     """A δ-MGD network held in Loihi integer formats (see the module table).
 
@@ -151,26 +255,10 @@ class FixedNetwork:
                       pert: tuple[np.ndarray, np.ndarray, int] | None = None,
                       shift: np.ndarray | None = None, current_only: bool = False
                       ) -> np.ndarray:
-        """``f(W a + b + θ̃_W a + θ̃_b + shift)`` on integers.
-
-        ``pert = (u, v, s)``: rank-one θ̃ with ``u`` (D_FRAC), ``v`` (A_FRAC activity) and
-        the power-of-two amplitude ``2**s``; the term ``u (v·a)`` is the astrocyte's
-        contribution added to the dendritic current. ``current_only`` stops before the
-        neuron and returns the saturated current.
-        """
-        f_in = self.in_frac(index)
-        inp = np.asarray(inp, dtype=np.int64)
-        acc = inp @ mantissa(self.weights[index]).T  # value·2**(f_in − e)
-        current = shift_round(acc, self.exps[index] + Z_FRAC - f_in) + self.biases[index]
-        if pert is not None:
-            u, v, s = pert
-            # θ̃_W a = 2**s u (v·a): (D + A + f_in) fractional bits -> Z_FRAC
-            dot = inp @ v
-            current = current + shift_round(u * dot[..., None], s + Z_FRAC - D_FRAC - A_FRAC - f_in)
-            current = current + shift_round(u, s + Z_FRAC - D_FRAC)
-        if shift is not None:
-            current = current + shift
-        current = saturate(current)
+        """``f(W a + b + θ̃_W a + θ̃_b + shift)`` on integers (:func:`layer_current`);
+        ``current_only`` stops before the neuron and returns the saturated current."""
+        current = layer_current(self.weights[index], self.exps[index], self.biases[index], inp,
+                                self.in_frac(index), pert, shift)
         return current if current_only else self.respond(index, current)
 
     def respond(self, index: int, current: np.ndarray) -> np.ndarray:
@@ -199,9 +287,7 @@ class FixedNetwork:
         """Presynaptic activity in A_FRAC: the graded value, or the spike count·2**A/T."""
         if self.spiking:
             return shift_round(act.sum(axis=0), A_FRAC) // self.num_steps
-        if index == 0:
-            return shift_round(act, A_FRAC - X_FRAC)
-        return act
+        return to_activity(act, self.in_frac(index))
 
     def readout(self, last: np.ndarray) -> np.ndarray:
         return self.activity(last, len(self.weights)) if self.spiking else last
@@ -211,26 +297,18 @@ class FixedNetwork:
 
     def node_perturbation_deltas(self, acts: list[np.ndarray], label: int,
                                  step: float) -> list[np.ndarray]:
-        """Central differences ``(C(b+h) − C(b−h))/2h`` on every bias, D_FRAC integers.
-
-        ``h = 2**k`` (the fd step rounded to a power of two on the Z_FRAC grid) so the
-        division is a shift.
-        """
-        k = max(int(round(np.log2(step * (1 << Z_FRAC)))), 0)
+        """Central differences ``(C(b+h) − C(b−h))/2h`` on every bias, D_FRAC integers
+        (:func:`probe_shifts`, :func:`cost_differences`)."""
         deltas = []
         for index, wq in enumerate(self.weights):
             n = wq.shape[0]
-            eye = np.eye(n, dtype=np.int64) << k
             # the 2n copies share layer ``index``'s clean current: the shift is its only change
             current = self.layer_forward(index, acts[index], current_only=True)
-            out = self.respond(index, saturate(current[..., None, :]
-                                               + np.concatenate([eye, -eye])))
+            out = self.respond(index, saturate(current[..., None, :] + probe_shifts(n, step)))
             last = out if index == len(self.weights) - 1 else \
                 self.forward_from(index + 1, out)[-1]
             cost = self.cost(last, label)
-            # (C+ − C−)/(2·2**k/2**Z): C_FRAC -> D_FRAC
-            deltas.append(saturate(shift_round(cost[:n] - cost[n:],
-                                               D_FRAC - C_FRAC + Z_FRAC - k - 1)))
+            deltas.append(cost_differences(cost[:n], cost[n:], step))
         return deltas
 
     def output_current_jacobians(self, acts: list[np.ndarray], step: float
@@ -242,7 +320,7 @@ class FixedNetwork:
         division is a shift), layers ``l+1..L`` run to the saturated output current
         (Z_FRAC), central differences.
         """
-        k = max(int(round(np.log2(step * (1 << A_FRAC)))), 0)
+        k = fd_exponent(step, A_FRAC)
         last = len(self.weights) - 1
         rows = []
         for index in range(last):
@@ -278,34 +356,22 @@ class FixedNetwork:
             hidden.append(saturate(shift_round(back * slope, -A_FRAC)))
         return [*hidden, delta_out]
 
-    def perturbation_shift(self, post: Sequence[np.ndarray], pre: Sequence[np.ndarray],
-                           epsilon: float) -> int:
-        """Exponent ``s`` with ``2**s·‖u ⊗ v, u‖ ≈ ε`` from a leading-zero count.
-
-        ``‖θ̃‖²`` is summed in a 64-bit accumulator (value·2**(2D+2A)); its bit length
-        ``m`` gives ``‖θ̃‖ ≈ 2**((m − 2D − 2A)/2)``.
-        """
-        sq = sum(int((u * u).sum()) * int((v * v).sum()) + (int((u * u).sum()) << (2 * A_FRAC))
-                 for u, v in zip(post, pre, strict=True))
-        if sq == 0:
-            return 0
-        log_norm = (sq.bit_length() - 1 - 2 * (D_FRAC + A_FRAC)) / 2
-        return int(round(np.log2(epsilon) - log_norm))
-
     def update(self, perts: list, coef: tuple[int, int]) -> None:
-        """``Θ ← Θ − k·θ̃`` with ``k = m·2**-f`` (``coef = (m, f)``), saturating.
+        """``Θ ← Θ − k·θ̃`` of every layer (:func:`update_layer`)."""
+        for index, pert in enumerate(perts):
+            self.weights[index], self.biases[index] = update_layer(
+                self.weights[index], self.exps[index], self.biases[index], pert, coef)
 
-        The weight change is formed in weight+tag units ``2**(e − TAG_BITS)`` and rounded
-        there; the bias change in Z_FRAC units.
-        """
-        coef_m, coef_frac = coef
-        for index, (u, v, s) in enumerate(perts):
-            # θ̃_W = 2**s u ⊗ v with D_FRAC + A_FRAC fractional bits
-            delta_w = shift_round(np.outer(coef_m * u, v), s + TAG_BITS - self.exps[index]
-                                  - D_FRAC - A_FRAC - coef_frac)
-            self.weights[index] = np.clip(self.weights[index] - delta_w, *WEIGHT_RANGE)
-            delta_b = shift_round(coef_m * u, s + Z_FRAC - D_FRAC - coef_frac)
-            self.biases[index] = saturate(self.biases[index] - delta_b, STATE_BITS)
+def check_fixed_config(config) -> None:
+    """Raise ``ValueError`` unless ``config`` (a ``DeltaMGDConfig``) is what the fixed_pt models
+    implement: ``loss="mse"``, ``optimizer="sgd"``, no weight decay, no activation threshold,
+    ``normalize="global"``."""
+    wanted = {"loss": "mse", "optimizer": "sgd", "weight_decay": 0.0,
+              "activation_threshold": 0.0, "normalize": "global"}
+    wrong = {key: getattr(config, key) for key, value in wanted.items()
+             if getattr(config, key) != value}
+    if wrong:
+        raise ValueError(f"{wrong}: the fixed_pt models support only {wanted}")
 
 
 def mantissa_shift(value: float, bits: int = COEF_BITS) -> tuple[int, int]:

@@ -1,4 +1,5 @@
-"""Process model of :class:`Astrocyte` (floating_pt)."""
+"""Process models of :class:`Astrocyte`: floating_pt (float64) and fixed_pt (Loihi integers,
+the arithmetic of :mod:`astrolava.mgd_numpy.fixed`)."""
 
 from __future__ import annotations
 
@@ -14,28 +15,22 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from astrolava.mgd_numpy import equations as eq
+from astrolava.mgd_numpy import fixed as fx
 
 
-@implements(proc=Astrocyte, protocol=LoihiProtocol)
-@requires(CPU)
-@tag("floating_pt")
-class PyAstrocyteFloat(PyLoihiProcessModel):
-    """float64 astrocyte: DeltaVec bank, refresh schedule, perturbation amplitude."""
+class AstrocyteModel(PyLoihiProcessModel):
+    """Schedule shared by both models (see :class:`Astrocyte`); subclasses implement
+    :meth:`mix` (the refresh) and :meth:`perturbation` (the scaled class DeltaVec)."""
 
-    label_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    norm_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    delta_new_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    delta_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    deltavecs: np.ndarray = LavaPyType(np.ndarray, float)
-    learning: np.ndarray = LavaPyType(np.ndarray, int)
-    n_refreshes: np.ndarray = LavaPyType(np.ndarray, int)
+    dtype: type = np.float64
+    """Element type of the ``delta_out`` message."""
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
         self.sizes: list[int] = proc_params["layer_sizes"]
         self.bounds = np.cumsum([0, *self.sizes])
         self.tau_delta: int = proc_params["tau_delta"]
-        self.mix: float = proc_params["delta_mix"]
+        self.mix_rate: float = proc_params["delta_mix"]
         self.epsilon: float = proc_params["epsilon"]
         self.normalize: str = proc_params["normalize"]
         self.due = np.ones(self.sizes[-1], dtype=bool)
@@ -46,9 +41,13 @@ class PyAstrocyteFloat(PyLoihiProcessModel):
     def _phase(self) -> int:
         return (self.time_step - 1) % STEPS_PER_SAMPLE
 
+    def _layers(self, row: np.ndarray) -> list[np.ndarray]:
+        """A DeltaVec split into its layers' blocks."""
+        return [row[lo:hi] for lo, hi in zip(self.bounds[:-1], self.bounds[1:], strict=True)]
+
     def run_spk(self) -> None:
         y = eq.check_label(self.label_in.recv()[0], self.sizes[-1])
-        message = np.zeros(self.delta_out.shape)
+        message = np.zeros(self.delta_out.shape, dtype=self.dtype)
         if self._phase() == 0:
             self.flag = 0
             if self.learning[0]:
@@ -60,20 +59,24 @@ class PyAstrocyteFloat(PyLoihiProcessModel):
             if self.flag == REFRESH:
                 self.due[y] = False
                 self.n_refreshes[0] += 1
-                self.deltavecs[y] = (1 - self.mix) * self.deltavecs[y] + self.mix * delta_new
+                self.mix(y, delta_new)
             return
         if self.flag:
-            post = [self.deltavecs[y, lo:hi] for lo, hi
-                    in zip(self.bounds[:-1], self.bounds[1:], strict=True)]
-            scales = eq.normalization_scale(
-                [float(u @ u) * (sq + 1.0) for u, sq in zip(post, self.pre_sq, strict=True)],
-                self.epsilon, self.normalize)
-            message[:-1] = np.concatenate([u * s for u, s in zip(post, scales, strict=True)])
+            message[:-2], message[-2] = self.perturbation(y)
             self.n_learned += 1
         message[-1] = self.flag
         self.delta_out.send(message)
         self.norm_in.recv()
         self.delta_new_in.recv()
+
+    def mix(self, y: int, delta_new: np.ndarray) -> None:
+        """``δ_y ← (1 − ρ) δ_y + ρ δ_new`` (Alg. 1 lines 5-7)."""
+        raise NotImplementedError
+
+    def perturbation(self, y: int) -> tuple[np.ndarray, int]:
+        """``(u, s)``: class ``y``'s DeltaVec scaled to ``‖θ̃‖ = ε`` and the amplitude
+        exponent (``θ̃ = 2**s u ⊗ v``)."""
+        raise NotImplementedError
 
     def post_guard(self) -> bool:
         return self._phase() == STEPS_PER_SAMPLE - 1 and self.flag != 0 \
@@ -82,3 +85,83 @@ class PyAstrocyteFloat(PyLoihiProcessModel):
     def run_post_mgmt(self) -> None:
         """τδ samples learned: every class falls due (Alg. 1 line 4)."""
         self.due[:] = True
+
+
+@implements(proc=Astrocyte, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyAstrocyteFloat(AstrocyteModel):
+    """float64 astrocyte: DeltaVec bank, refresh schedule, perturbation amplitude."""
+
+    label_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    norm_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    delta_new_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    delta_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    deltavecs: np.ndarray = LavaPyType(np.ndarray, float)
+    learning: np.ndarray = LavaPyType(np.ndarray, int)
+    n_refreshes: np.ndarray = LavaPyType(np.ndarray, int)
+
+    def mix(self, y, delta_new):
+        self.deltavecs[y] = (1 - self.mix_rate) * self.deltavecs[y] + self.mix_rate * delta_new
+
+    def perturbation(self, y):
+        post = self._layers(self.deltavecs[y])
+        scales = eq.normalization_scale(
+            [float(u @ u) * (sq + 1.0) for u, sq in zip(post, self.pre_sq, strict=True)],
+            self.epsilon, self.normalize)
+        return np.concatenate([u * s for u, s in zip(post, scales, strict=True)]), 0
+
+
+@implements(proc=Astrocyte, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyAstrocyteFixed(AstrocyteModel):
+    """The astrocyte on Loihi integers (formats of :mod:`astrolava.mgd_numpy.fixed`).
+
+    * DeltaVecs: 24-bit D_FRAC integers (the ``deltavecs`` Var mirrors them in real units;
+      set it before the run, it is quantized on the first sample); the refresh mixes with
+      ρ on RATIO_FRAC = 12 bits, rounded and saturated
+      (:func:`~astrolava.mgd_numpy.fixed.mix_deltavecs`);
+    * ``norm_in``: the synapses' ``‖v_l‖²`` as 24-bit SQ_FRAC integers; ``delta_new_in``:
+      D_FRAC node-perturbation gradients from the cost;
+    * ``delta_out``: the class DeltaVec ``u`` unscaled (D_FRAC, 24 bit) with the exponent
+      ``s`` of its amplitude ``2**s`` from a leading-zero count of ``‖θ̃‖²``
+      (:func:`~astrolava.mgd_numpy.fixed.perturbation_shift`: global normalisation only,
+      ``‖θ̃‖`` within a factor √2 of ε), then the flag.
+    """
+
+    dtype = np.int64
+    label_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    norm_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    delta_new_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    delta_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    deltavecs: np.ndarray = LavaPyType(np.ndarray, float)
+    learning: np.ndarray = LavaPyType(np.ndarray, int)
+    n_refreshes: np.ndarray = LavaPyType(np.ndarray, int)
+
+    loihi_formats = {"deltavecs": (fx.STATE_BITS, fx.D_FRAC), "learning": (2, 0),
+                     "n_refreshes": (fx.STATE_BITS, 0)}
+    """Integer formats the real-valued mirror Vars stand for."""
+    loihi_operations = ("12-bit mix of stored and new DeltaVecs with rounding shift",
+                        "sum of squares and leading-zero count (perturbation amplitude)")
+
+    def __init__(self, proc_params: dict) -> None:
+        super().__init__(proc_params)
+        if self.normalize != "global":
+            raise ValueError(f"normalize={self.normalize!r}: the fixed_pt astrocyte supports "
+                             "'global' only")
+        self.deltas_q: np.ndarray | None = None
+
+    def _deltas(self) -> np.ndarray:
+        if self.deltas_q is None:
+            self.deltas_q = fx.to_fixed(self.deltavecs, fx.D_FRAC)
+        return self.deltas_q
+
+    def mix(self, y, delta_new):
+        deltas = self._deltas()
+        deltas[y] = fx.mix_deltavecs(deltas[y], delta_new, self.mix_rate)
+        self.deltavecs[y] = deltas[y] / 2.0 ** fx.D_FRAC
+
+    def perturbation(self, y):
+        row = self._deltas()[y]
+        return row, fx.perturbation_shift(self._layers(row), self.pre_sq, self.epsilon)

@@ -27,6 +27,9 @@ class Astrocyte(AbstractProcess):
     ``s_l`` (``"global"``: ``ε/‖θ̃‖``, ``"layer"``: ``ε/‖θ̃_l‖``, ``"none"``: ε, where
     ``‖θ̃_l‖² = ‖δ_{y,l}‖²(‖v_l‖² + 1)``).
 
+    The fixed_pt model holds the DeltaVecs as 24-bit integers and sends ``δ_y`` unscaled
+    with a power-of-two amplitude ``2**s`` (global normalisation; see its docstring).
+
     Parameters
     ----------
     layer_sizes : sequence of int
@@ -44,7 +47,8 @@ class Astrocyte(AbstractProcess):
     label_in : InPort (1,)
     norm_in : InPort (L,)
     delta_new_in : InPort (N,)
-    delta_out : OutPort (N + 1,)
+    delta_out : OutPort (N + 2,)
+        ``u`` (all layers), the amplitude exponent ``s`` (0 in floating_pt), the flag.
     """
 
     def __init__(self, *, layer_sizes: Sequence[int], tau_delta: int, delta_mix: float,
@@ -70,7 +74,7 @@ class Astrocyte(AbstractProcess):
         self.label_in = InPort(shape=(1,))
         self.norm_in = InPort(shape=(len(sizes),))
         self.delta_new_in = InPort(shape=(n_neurons,))
-        self.delta_out = OutPort(shape=(n_neurons + 1,))
+        self.delta_out = OutPort(shape=(n_neurons + 2,))
         self.deltavecs = Var(shape=(n_classes, n_neurons), init=0)
         self.learning = Var(shape=(1,), init=1)
         self.n_refreshes = Var(shape=(1,), init=0)

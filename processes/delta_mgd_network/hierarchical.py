@@ -29,6 +29,8 @@ from lava.magma.core.decorator import implements, tag
 from lava.magma.core.model.sub.model import AbstractSubProcessModel
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
+from astrolava.mgd_numpy import fixed as fx
+
 
 def check_hierarchical(proc: DeltaMGDNetwork) -> None:
     """The fine-grained graph covers the rate network with SGD; say so otherwise."""
@@ -43,10 +45,17 @@ def check_hierarchical(proc: DeltaMGDNetwork) -> None:
 
 
 @implements(proc=DeltaMGDNetwork, protocol=LoihiProtocol)
-@tag("floating_pt")
-class SubDeltaMGDNetworkFloat(AbstractSubProcessModel):
+@tag("floating_pt", "fixed_pt")
+class SubDeltaMGDNetwork(AbstractSubProcessModel):
     """Wires the children (attributes ``synapse_<l>``, ``neuron_<l>``, ``astrocyte``,
-    ``cost``) and aliases the parent's DeltaVecs and counters to them."""
+    ``cost``) and aliases the parent's DeltaVecs and counters to them.
+
+    One wiring serves both tags: the run configuration's tag picks the children's
+    floating_pt or fixed_pt models (fixed_pt: Loihi integer formats, see
+    :mod:`astrolava.mgd_numpy.fixed`; the same integer functions as the fused fixed_pt
+    model, so both give identical weights; it needs ``normalize="global"`` and no weight
+    decay).
+    """
 
     def __init__(self, proc: DeltaMGDNetwork) -> None:
         check_hierarchical(proc)
@@ -60,7 +69,8 @@ class SubDeltaMGDNetworkFloat(AbstractSubProcessModel):
                                    delta_mix=cfg.delta_mix, epsilon=cfg.epsilon,
                                    normalize=cfg.normalize)
         self.cost = GlobalCost(n_classes=sizes[-1], n_neurons=n_neurons, loss=cfg.loss,
-                               epsilon=cfg.epsilon, gamma=cfg.gamma, fd_step=cfg.fd_step)
+                               epsilon=cfg.epsilon, gamma=cfg.gamma, fd_step=cfg.fd_step,
+                               eta=cfg.eta)
         upstream = proc.in_ports.x_in
         for index in range(n_layers):
             synapse = TripartiteSynapse(
@@ -68,7 +78,9 @@ class SubDeltaMGDNetworkFloat(AbstractSubProcessModel):
                 neuron_offset=sum(sizes[1:index + 1]), n_neurons=n_neurons,
                 layer_index=index, n_layers=n_layers, fd_step=cfg.fd_step, eta=cfg.eta,
                 weight_decay=cfg.weight_decay, vector_input=index == 0)
-            neuron = GradedTanh(shape=(rows, sizes[index + 1]))
+            # fixed_pt: Z_FRAC currents in, A_FRAC graded spikes out (the fused model's LUT)
+            neuron = GradedTanh(shape=(rows, sizes[index + 1]), in_frac_bits=fx.Z_FRAC,
+                                out_frac_bits=fx.A_FRAC)
             upstream.connect(synapse.a_in)
             synapse.z_out.connect(neuron.a_in)
             self.astrocyte.delta_out.connect(synapse.delta_in)

@@ -232,10 +232,7 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
         cfg = self.config
-        if cfg.loss != "mse" or cfg.optimizer != "sgd" or cfg.weight_decay \
-                or cfg.activation_threshold:
-            raise ValueError("the fixed_pt model supports loss='mse', optimizer='sgd', "
-                             "weight_decay=0, activation_threshold=0")
+        fx.check_fixed_config(cfg)
         self.rate = fx.mantissa_shift(cfg.eta / cfg.epsilon ** 2)
         self.gamma = fx.mantissa_shift(cfg.gamma) if cfg.gamma > 0 else None
         self.net: fx.FixedNetwork | None = None
@@ -281,7 +278,7 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
         if cfg.exact_output:
             post[-1] = net.output_delta(acts[-1], y)
         pre = [net.activity(a, i) for i, a in enumerate(acts[:-1])]
-        s = net.perturbation_shift(post, pre, cfg.epsilon)
+        s = fx.perturbation_shift(post, [fx.activity_sq_norm(v) for v in pre], cfg.epsilon)
         self.perts = [(u, v, s) for u, v in zip(post, pre, strict=True)]
         delta_cost = int(net.cost(net.forward(sample, self.perts)[-1], y)) - cost0
         self.coef = fx.learning_coefficient(delta_cost, cost0, self.rate, self.gamma)
@@ -296,9 +293,7 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
             new = np.concatenate(net.output_current_jacobians(acts, cfg.fd_step), axis=1)
         else:
             new = np.concatenate(net.node_perturbation_deltas(acts, y, cfg.fd_step))
-        mix = fx.to_fixed(cfg.delta_mix, fx.RATIO_FRAC)
-        self.deltas_q[target] = fx.saturate(fx.shift_round(
-            ((1 << fx.RATIO_FRAC) - mix) * self.deltas_q[target] + mix * new, -fx.RATIO_FRAC))
+        self.deltas_q[target] = fx.mix_deltavecs(self.deltas_q[target], new, cfg.delta_mix)
         self.deltavecs[target] = self.deltas_q[target] / 2.0 ** fx.D_FRAC
 
     def run_lrn(self) -> None:

@@ -1,4 +1,5 @@
-"""Process model of :class:`GlobalCost` (floating_pt)."""
+"""Process models of :class:`GlobalCost`: floating_pt (float64) and fixed_pt (Loihi integers,
+the arithmetic of :mod:`astrolava.mgd_numpy.fixed`)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,71 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from astrolava.mgd_numpy import equations as eq
+from astrolava.mgd_numpy import fixed as fx
+
+
+class GlobalCostModel(PyLoihiProcessModel):
+    """Schedule shared by both models (see :class:`GlobalCost`); subclasses implement
+    :meth:`costs`, :meth:`differences`, :meth:`coefficient` and :meth:`real`."""
+
+    dtype: type = np.float64
+    """Element type of the ``delta_new_out`` and ``k_out`` messages."""
+
+    def __init__(self, proc_params: dict) -> None:
+        super().__init__(proc_params)
+        self.n_neurons: int = proc_params["n_neurons"]
+        self.loss: str = proc_params["loss"]
+        self.epsilon: float = proc_params["epsilon"]
+        self.gamma: float = proc_params["gamma"]
+        self.fd_step: float = proc_params["fd_step"]
+        self.eta: float = proc_params["eta"]
+        self.prediction = 0
+        self.cost0_q = 0  # C0 of the sample in the model's own units
+
+    def run_spk(self) -> None:
+        out = self.out_in.recv()
+        y = eq.check_label(self.label_in.recv()[0], out.shape[1])
+        n = self.n_neurons
+        if (self.time_step - 1) % STEPS_PER_SAMPLE == 0:
+            costs = self.costs(out, y)
+            self.cost0_q = costs[0]
+            self.cost0[0] = self.real(costs[0])
+            self.n_samples[0] += 1
+            self.prediction = int(np.argmax(out[0]))
+            self.n_correct[0] += int(self.prediction == y)
+            self.delta_new_out.send(self.differences(costs[1:1 + n], costs[1 + n:]))
+            self.k_out.send(np.zeros(2, dtype=self.dtype))
+            self.result_out.send(np.zeros(3))
+            return
+        self.delta_new_out.send(np.zeros(n, dtype=self.dtype))
+        delta_cost = self.costs(out[0], y) - self.cost0_q
+        self.delta_cost[0] = self.real(delta_cost)
+        self.k_out.send(np.array(self.coefficient(delta_cost, self.cost0_q), dtype=self.dtype))
+        self.result_out.send(np.array([self.prediction, self.cost0[0], self.delta_cost[0]]))
+
+    def costs(self, out: np.ndarray, y: int) -> np.ndarray:
+        """Cost of each output row (or of one output vector)."""
+        raise NotImplementedError
+
+    def differences(self, cost_plus: np.ndarray, cost_minus: np.ndarray) -> np.ndarray:
+        """Node-perturbation bias gradients ``(C(b+h) − C(b−h))/2h``."""
+        raise NotImplementedError
+
+    def coefficient(self, delta_cost, cost0) -> tuple:
+        """Third factor ``k`` as ``(m, f)``, ``k = m·2**-f``."""
+        raise NotImplementedError
+
+    def real(self, cost) -> float:
+        """A cost in real units."""
+        raise NotImplementedError
 
 
 @implements(proc=GlobalCost, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyGlobalCostFloat(PyLoihiProcessModel):
-    """float64 cost: C0, probe gradients, ΔC and the third factor k."""
+class PyGlobalCostFloat(GlobalCostModel):
+    """float64 cost: C0, probe gradients, ΔC and the third factor ``k = ΔC·w/ε²`` sent as
+    ``(k, 0)`` (the synapses apply η)."""
 
     out_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     label_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
@@ -31,31 +90,72 @@ class PyGlobalCostFloat(PyLoihiProcessModel):
     cost0: np.ndarray = LavaPyType(np.ndarray, float)
     delta_cost: np.ndarray = LavaPyType(np.ndarray, float)
 
+    def costs(self, out, y):
+        return eq.sample_cost(out, y, self.loss)
+
+    def differences(self, cost_plus, cost_minus):
+        return (cost_plus - cost_minus) / (2 * self.fd_step)
+
+    def coefficient(self, delta_cost, cost0):
+        return eq.update_coefficient(float(delta_cost), float(cost0), self.epsilon,
+                                     self.gamma), 0
+
+    def real(self, cost):
+        return float(cost)
+
+
+@implements(proc=GlobalCost, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyGlobalCostFixed(GlobalCostModel):
+    """The cost on Loihi integers (formats of :mod:`astrolava.mgd_numpy.fixed`).
+
+    * ``out_in``: A_FRAC graded outputs (24 bit); costs ``C = 1/2 Σ (o − t)²`` as 24-bit
+      C_FRAC integers (:func:`~astrolava.mgd_numpy.fixed.sample_cost`; ``loss="mse"`` only);
+    * ``delta_new_out``: central differences with the step rounded to ``h = 2**k`` on the
+      Z_FRAC grid, so ``/2h`` is a shift (D_FRAC, 24 bit,
+      :func:`~astrolava.mgd_numpy.fixed.cost_differences`);
+    * ``k_out = (m, f)``: ``k = (η/ε²)·ΔC·w`` with ``w = γ·C0`` (or 1) as a 16-bit mantissa
+      and a shift (:func:`~astrolava.mgd_numpy.fixed.learning_coefficient`; η is folded in
+      here, like a learning engine's single coefficient);
+    * the ``cost0`` / ``delta_cost`` Vars and ``result_out`` carry real values
+      (``C_q / 2**C_FRAC``).
+    """
+
+    dtype = np.int64
+    out_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    label_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    delta_new_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32,
+                                          precision=fx.STATE_BITS)
+    k_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    result_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    n_samples: np.ndarray = LavaPyType(np.ndarray, int)
+    n_correct: np.ndarray = LavaPyType(np.ndarray, int)
+    cost0: np.ndarray = LavaPyType(np.ndarray, float)
+    delta_cost: np.ndarray = LavaPyType(np.ndarray, float)
+
+    loihi_formats = {"cost0": (fx.STATE_BITS, fx.C_FRAC), "delta_cost": (fx.STATE_BITS, fx.C_FRAC),
+                     "n_samples": (fx.STATE_BITS, 0), "n_correct": (fx.STATE_BITS, 0)}
+    """Integer formats the real-valued mirror Vars stand for."""
+    loihi_operations = ("squared error on 24-bit integers", "arg-max",
+                        "central differences with power-of-two step",
+                        "mantissa-shift product (learning coefficient)")
+
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
-        self.n_neurons: int = proc_params["n_neurons"]
-        self.prediction = 0
-        self.loss: str = proc_params["loss"]
-        self.epsilon: float = proc_params["epsilon"]
-        self.gamma: float = proc_params["gamma"]
-        self.fd_step: float = proc_params["fd_step"]
+        if self.loss != "mse":
+            raise ValueError(f"loss={self.loss!r}: the fixed_pt cost supports 'mse' only")
+        self.rate = fx.mantissa_shift(self.eta / self.epsilon ** 2)
+        self.gamma_q = fx.mantissa_shift(self.gamma) if self.gamma > 0 else None
 
-    def run_spk(self) -> None:
-        out = self.out_in.recv()
-        y = eq.check_label(self.label_in.recv()[0], out.shape[1])
-        if (self.time_step - 1) % STEPS_PER_SAMPLE == 0:
-            costs = eq.sample_cost(out, y, self.loss)
-            self.cost0[0] = costs[0]
-            self.n_samples[0] += 1
-            self.prediction = int(np.argmax(out[0]))
-            self.n_correct[0] += int(self.prediction == y)
-            n = self.n_neurons
-            self.delta_new_out.send((costs[1:1 + n] - costs[1 + n:]) / (2 * self.fd_step))
-            self.k_out.send(np.zeros(1))
-            self.result_out.send(np.zeros(3))
-            return
-        self.delta_new_out.send(np.zeros(self.n_neurons))
-        self.delta_cost[0] = float(eq.sample_cost(out[0], y, self.loss)) - self.cost0[0]
-        k = eq.update_coefficient(self.delta_cost[0], self.cost0[0], self.epsilon, self.gamma)
-        self.k_out.send(np.array([k]))
-        self.result_out.send(np.array([self.prediction, self.cost0[0], self.delta_cost[0]]))
+    def costs(self, out, y):
+        return fx.sample_cost(out, y)
+
+    def differences(self, cost_plus, cost_minus):
+        return fx.cost_differences(cost_plus, cost_minus, self.fd_step)
+
+    def coefficient(self, delta_cost, cost0):
+        return fx.learning_coefficient(int(delta_cost), int(cost0), self.rate, self.gamma_q)
+
+    def real(self, cost):
+        return int(cost) / 2.0 ** fx.C_FRAC

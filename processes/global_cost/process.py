@@ -20,6 +20,11 @@ class GlobalCost(AbstractProcess):
     * step 1: perturbed cost ``C̃``, ``ΔC = C̃ − C0`` and the third factor
       ``k = ΔC·w/ε²`` (``w = γ·C0``, or 1 when γ = 0) broadcast to every synapse on ``k_out``.
 
+    ``k`` travels as a mantissa and a shift ``(m, f)``, ``k = m·2**-f``: floating_pt sends
+    ``(k, 0)`` and its synapses multiply by η; fixed_pt (24-bit C_FRAC costs, see its
+    docstring) folds η into a 16-bit mantissa, ``k = (η/ε²)·ΔC·w``, as a learning engine
+    applies one coefficient.
+
     Parameters
     ----------
     n_classes : int >= 1
@@ -29,6 +34,8 @@ class GlobalCost(AbstractProcess):
     epsilon : float > 0
     gamma : float >= 0
     fd_step : float > 0
+    eta : float > 0
+        Learning rate η (fixed_pt folds it into ``k``; floating_pt does not use it).
     name : str, optional
 
     Ports
@@ -36,8 +43,8 @@ class GlobalCost(AbstractProcess):
     out_in : InPort (1 + 2·n_neurons, n_classes)
     label_in : InPort (1,)
     delta_new_out : OutPort (n_neurons,)
-    k_out : OutPort (1,)
-        ``k`` in step 1, 0 in step 0.
+    k_out : OutPort (2,)
+        ``(m, f)`` of ``k`` in step 1, zeros in step 0.
     result_out : OutPort (3,)
         ``(prediction, C0, ΔC)`` of the sample in its last step, zeros otherwise.
 
@@ -48,24 +55,24 @@ class GlobalCost(AbstractProcess):
 
     def __init__(self, *, n_classes: int, n_neurons: int, loss: str = "mse",
                  epsilon: float = 1e-3, gamma: float = 0.0, fd_step: float = 1e-3,
-                 name: str | None = None) -> None:
+                 eta: float = 1.0, name: str | None = None) -> None:
         super().__init__(name=name)
         if n_classes < 1 or n_neurons < n_classes:
             raise ValueError(f"n_classes={n_classes} must be >= 1 and n_neurons={n_neurons} "
                              ">= n_classes")
         if loss not in LOSSES:
             raise ValueError(f"loss={loss!r} is not allowed; use one of {LOSSES}")
-        if epsilon <= 0 or gamma < 0 or fd_step <= 0:
-            raise ValueError(f"epsilon={epsilon} > 0, gamma={gamma} >= 0 and "
-                             f"fd_step={fd_step} > 0 are required")
+        if epsilon <= 0 or gamma < 0 or fd_step <= 0 or eta <= 0:
+            raise ValueError(f"epsilon={epsilon} > 0, gamma={gamma} >= 0, "
+                             f"fd_step={fd_step} > 0 and eta={eta} > 0 are required")
         for key, value in (("n_neurons", int(n_neurons)), ("loss", loss),
                            ("epsilon", float(epsilon)), ("gamma", float(gamma)),
-                           ("fd_step", float(fd_step))):
+                           ("fd_step", float(fd_step)), ("eta", float(eta))):
             self.proc_params.overwrite(key, value)
         self.out_in = InPort(shape=(1 + 2 * n_neurons, n_classes))
         self.label_in = InPort(shape=(1,))
         self.delta_new_out = OutPort(shape=(n_neurons,))
-        self.k_out = OutPort(shape=(1,))
+        self.k_out = OutPort(shape=(2,))
         self.result_out = OutPort(shape=(3,))
         self.n_samples = Var(shape=(1,), init=0)
         self.n_correct = Var(shape=(1,), init=0)

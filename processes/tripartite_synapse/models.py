@@ -1,4 +1,5 @@
-"""Process model of :class:`TripartiteSynapse` (floating_pt)."""
+"""Process models of :class:`TripartiteSynapse`: floating_pt (float64) and fixed_pt (Loihi
+integers, the arithmetic of :mod:`astrolava.mgd_numpy.fixed`)."""
 
 from __future__ import annotations
 
@@ -11,25 +12,19 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
+from astrolava.mgd_numpy import fixed as fx
+
 REFRESH, LEARN = 2, 1
 """Flags sent by the astrocyte after the DeltaVec (0: evaluate only)."""
 
 
-@implements(proc=TripartiteSynapse, protocol=LoihiProtocol)
-@requires(CPU)
-@tag("floating_pt")
-class PyTripartiteSynapseFloat(PyLoihiProcessModel):
-    """float64 synapse: dense current, local θ̃ = u ⊗ v, three-factor update."""
+class TripartiteSynapseModel(PyLoihiProcessModel):
+    """Schedule shared by both models (see :class:`TripartiteSynapse`); subclasses implement
+    the arithmetic: :meth:`current`, :meth:`hold`, :meth:`sq_norm`, :meth:`probe_step`,
+    :meth:`finish` and :meth:`learn`."""
 
-    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    delta_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    k_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    z_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    norm_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    weights: np.ndarray = LavaPyType(np.ndarray, float)
-    bias: np.ndarray = LavaPyType(np.ndarray, float)
-    pre_trace: np.ndarray = LavaPyType(np.ndarray, float)
-    theta_post: np.ndarray = LavaPyType(np.ndarray, float)
+    dtype: type = np.float64
+    """Element type of the messages (currents, ‖v‖²) the model sends."""
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
@@ -42,6 +37,7 @@ class PyTripartiteSynapseFloat(PyLoihiProcessModel):
         self.decay: float = proc_params["weight_decay"]
         self.vector_input: bool = proc_params["vector_input"]
         self.flag = 0
+        self.shift = 0  # power-of-two amplitude 2**s of u (fixed_pt; 0 in floating_pt)
 
     def _phase(self) -> int:
         return (self.time_step - 1) % STEPS_PER_SAMPLE
@@ -51,34 +47,97 @@ class PyTripartiteSynapseFloat(PyLoihiProcessModel):
         self.flag = int(message[-1])
         a = self.a_in.recv()
         n_out = self.weights.shape[0]
-        z = np.zeros((self.n_probes + 1, n_out))
+        z = np.zeros((self.n_probes + 1, n_out), dtype=self.dtype)
         clean = a if self.vector_input else a[0]
-        norm = np.zeros(self.norm_out.shape)
+        norm = np.zeros(self.norm_out.shape, dtype=self.dtype)
         if self._phase() == 0:
-            self.pre_trace[:] = clean
-            z[0] = self.weights @ clean + self.bias
-            norm[self.layer] = clean @ clean
+            norm[self.layer] = self.sq_norm(self.hold(clean))
+            z[0] = self.current(clean)
             if self.flag == REFRESH:
                 # probe rows see the clean input in layer 0, upstream probes further on
-                z[1:] = z[0] if self.vector_input else a[1:] @ self.weights.T + self.bias
-                own = np.arange(n_out)
-                z[1 + self.offset + own, own] += self.fd_step
-                z[1 + self.n_neurons + self.offset + own, own] -= self.fd_step
+                z[1:] = z[0] if self.vector_input else self.current(a[1:])
+                own, step = np.arange(n_out), self.probe_step()
+                z[1 + self.offset + own, own] += step
+                z[1 + self.n_neurons + self.offset + own, own] -= step
+                z = self.finish(z)
         else:
             self.theta_post[:] = message[self.offset:self.offset + n_out]
-            u, v = self.theta_post, self.pre_trace
-            z[0] = self.weights @ clean + self.bias + u * (clean @ v) + u
+            self.shift = int(message[-2])
+            z[0] = self.current(clean, perturbed=True)
         self.z_out.send(z)
         self.norm_out.send(norm)
 
     def lrn_guard(self) -> bool:
-        return True  # k arrives every step (0 in step 0), after the cost's spk phase
+        return True  # k arrives every step (zeros in step 0), after the cost's spk phase
 
     def run_lrn(self) -> None:
-        """``W ← W − η (k·u ⊗ v + λW)``, ``b ← b − η (k·u + λb)`` (Alg. 1 line 17)."""
-        k = self.k_in.recv()[0]
+        """Apply the third factor ``k = m·2**-f`` (``k_in = (m, f)``) at the end of a learned
+        sample (Alg. 1 line 17)."""
+        coef = self.k_in.recv()
         if self.flag == 0 or self._phase() != STEPS_PER_SAMPLE - 1:
             return
+        self.learn(coef)
+
+    def current(self, inp: np.ndarray, perturbed: bool = False) -> np.ndarray:
+        """``W a + b`` (``+ θ̃_W a + θ̃_b`` when ``perturbed``) for every row of ``inp``."""
+        raise NotImplementedError
+
+    def hold(self, clean: np.ndarray) -> np.ndarray:
+        """Store and return the presynaptic activity ``v`` of the clean pass."""
+        raise NotImplementedError
+
+    def sq_norm(self, v: np.ndarray) -> float:
+        """``‖v‖²`` as sent to the astrocyte."""
+        raise NotImplementedError
+
+    def probe_step(self) -> float:
+        """Node-perturbation bias shift ``h`` in current units."""
+        raise NotImplementedError
+
+    def finish(self, z: np.ndarray) -> np.ndarray:
+        """Currents as sent (the fixed model saturates them)."""
+        return z
+
+    def learn(self, coef: np.ndarray) -> None:
+        raise NotImplementedError
+
+
+@implements(proc=TripartiteSynapse, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyTripartiteSynapseFloat(TripartiteSynapseModel):
+    """float64 synapse: dense current, local θ̃ = u ⊗ v, three-factor update."""
+
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    delta_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    k_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    z_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    norm_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    weights: np.ndarray = LavaPyType(np.ndarray, float)
+    bias: np.ndarray = LavaPyType(np.ndarray, float)
+    pre_trace: np.ndarray = LavaPyType(np.ndarray, float)
+    theta_post: np.ndarray = LavaPyType(np.ndarray, float)
+
+    def current(self, inp, perturbed=False):
+        z = inp @ self.weights.T + self.bias
+        if perturbed:
+            u, v = self.theta_post, self.pre_trace
+            z = z + u * (inp @ v) + u
+        return z
+
+    def hold(self, clean):
+        self.pre_trace[:] = clean
+        return self.pre_trace
+
+    def sq_norm(self, v):
+        return v @ v
+
+    def probe_step(self):
+        return self.fd_step
+
+    def learn(self, coef):
+        """``W ← W − η (k·u ⊗ v + λW)``, ``b ← b − η (k·u + λb)`` with ``k = m·2**-f``."""
+        k = coef[0] * 2.0 ** -coef[1]
         grad_w = np.outer(k * self.theta_post, self.pre_trace)
         grad_b = k * self.theta_post
         if self.decay:
@@ -86,3 +145,90 @@ class PyTripartiteSynapseFloat(PyLoihiProcessModel):
             grad_b = grad_b + self.decay * self.bias
         self.weights -= self.eta * grad_w
         self.bias -= self.eta * grad_b
+
+
+@implements(proc=TripartiteSynapse, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyTripartiteSynapseFixed(TripartiteSynapseModel):
+    """The synapse on Loihi integers (formats of :mod:`astrolava.mgd_numpy.fixed`).
+
+    * weights: 8-bit mantissa + 8-bit learning tag with one shared exponent
+      (:func:`~astrolava.mgd_numpy.fixed.quantize_layer` of the initial ``weights``), bias
+      24 bit with Z_FRAC fractional bits; ``weights``/``bias`` Vars mirror them in real
+      units after every update;
+    * ``a_in``: X_FRAC integers (``vector_input``: the DatasetSource's fixed_pt samples) or
+      A_FRAC graded spikes; ``z_out``: 24-bit saturated Z_FRAC currents (feed a
+      ``GradedTanh`` with ``in_frac_bits=Z_FRAC``, ``out_frac_bits=A_FRAC``);
+    * ``pre_trace`` ``v``: A_FRAC (24 bit); ``theta_post`` ``u``: D_FRAC (24 bit) with the
+      astrocyte's power-of-two amplitude ``2**s`` (``delta_in[-2]``);
+    * ``norm_out``: ``‖v‖²`` as a 24-bit SQ_FRAC integer;
+    * ``k_in = (m, f)``: the learning-engine coefficient ``k = m·2**-f`` from the global cost
+      (16-bit mantissa; η is folded into it, so this model does not read ``eta``);
+      the update is :func:`~astrolava.mgd_numpy.fixed.update_layer` (rounded in
+      weight+tag units, saturating).
+
+    Only ``weight_decay = 0``.
+    """
+
+    dtype = np.int64
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    delta_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    k_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    z_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    norm_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    weights: np.ndarray = LavaPyType(np.ndarray, float)
+    bias: np.ndarray = LavaPyType(np.ndarray, float)
+    pre_trace: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=fx.STATE_BITS)
+    theta_post: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=fx.STATE_BITS)
+
+    loihi_formats = {"weights": (fx.WEIGHT_BITS + fx.TAG_BITS, None),
+                     "bias": (fx.STATE_BITS, fx.Z_FRAC)}
+    """Integer formats the real-valued mirror Vars stand for (weights: mantissa + tag, one
+    exponent per synapse); ``pre_trace`` and ``theta_post`` hold the integers themselves."""
+    loihi_operations = ("8-bit x 24-bit dense accumulate with exponent shift",
+                        "rank-one perturbation u (v·a) added to the dendritic current",
+                        "rank-one integer outer product with rounding shift (learning)")
+
+    def __init__(self, proc_params: dict) -> None:
+        super().__init__(proc_params)
+        if self.decay:
+            raise ValueError(f"weight_decay={self.decay}: the fixed_pt synapse supports 0 only")
+        self.in_frac = fx.X_FRAC if self.vector_input else fx.A_FRAC
+        self.layer_q: tuple[np.ndarray, int, np.ndarray] | None = None
+
+    def _quantize(self) -> None:
+        """Quantize the real initial Vars once (they are set after ``__init__``)."""
+        self.layer_q = fx.quantize_layer(self.weights, self.bias)
+        self._mirror()
+
+    def _mirror(self) -> None:
+        self.weights[:], self.bias[:] = fx.dequantize_layer(*self.layer_q)
+
+    def current(self, inp, perturbed=False):
+        if self.layer_q is None:
+            self._quantize()
+        pert = (self.theta_post.astype(np.int64), self.pre_trace.astype(np.int64),
+                self.shift) if perturbed else None
+        return fx.layer_current(*self.layer_q, inp, self.in_frac, pert)
+
+    def hold(self, clean):
+        self.pre_trace[:] = fx.to_activity(clean, self.in_frac)
+        return self.pre_trace
+
+    def sq_norm(self, v):
+        return fx.activity_sq_norm(v)
+
+    def probe_step(self):
+        return fx.probe_shifts(1, self.fd_step)[0, 0]
+
+    def finish(self, z):
+        return fx.saturate(z)
+
+    def learn(self, coef):
+        """``Θ ← Θ − k·θ̃`` on the weight+tag and bias integers."""
+        wq, exp, bq = self.layer_q
+        pert = (self.theta_post.astype(np.int64), self.pre_trace.astype(np.int64), self.shift)
+        wq, bq = fx.update_layer(wq, exp, bq, pert, (int(coef[0]), int(coef[1])))
+        self.layer_q = (wq, exp, bq)
+        self._mirror()

@@ -20,11 +20,17 @@ class TripartiteSynapse(AbstractProcess):
       input batch; it keeps ``v = a`` (row 0, the presynaptic activity) locally, reports
       ``‖v‖²`` to the astrocyte on ``norm_out``, and, when the astrocyte flags a refresh, also
       computes the probe rows, adding ``±h`` to its own neurons' probe rows.
-    * step 1 (perturbed pass): the astrocyte's scaled class DeltaVec ``u`` arrives on
-      ``delta_in``; the synapse forms ``θ̃_W = u ⊗ v``, ``θ̃_b = u`` and sends
-      ``(W + θ̃_W) a + b + θ̃_b`` for row 0.
+    * step 1 (perturbed pass): the astrocyte's scaled class DeltaVec ``u`` (amplitude
+      ``2**s``) arrives on ``delta_in``; the synapse forms ``θ̃_W = 2**s u ⊗ v``,
+      ``θ̃_b = 2**s u`` and sends ``(W + θ̃_W) a + b + θ̃_b`` for row 0.
     * lrn phase of step 1: the third factor ``k = ΔC·w/ε²`` arrives from the global cost on
       ``k_in`` and ``Θ ← Θ − η (k·θ̃ + λΘ)`` (paper Alg. 1 line 17).
+
+    The floating_pt model computes in float64 (``s = 0``, ``u`` already scaled to ε). The
+    fixed_pt model keeps Loihi's formats (see its docstring and
+    :mod:`astrolava.mgd_numpy.fixed`): 8-bit weight mantissa + 8-bit learning tag with a
+    shared exponent, 24-bit saturating bias, currents, activities and DeltaVecs, the
+    learning-engine coefficient ``k`` (with η folded in) as a 16-bit mantissa and a shift.
 
     Parameters
     ----------
@@ -51,12 +57,12 @@ class TripartiteSynapse(AbstractProcess):
     Ports
     -----
     a_in : InPort (n_in,) or (P, n_in)
-    delta_in : InPort (n_neurons + 1,)
-        Scaled DeltaVec ``u`` of every layer and, last, the astrocyte's flag (0 evaluate,
-        1 learn, 2 learn and refresh).
-    k_in : InPort (1,)
-        Update coefficient from the global cost, read in the lrn phase of every step (the
-        cost sends 0 in step 0).
+    delta_in : InPort (n_neurons + 2,)
+        Scaled DeltaVec ``u`` of every layer, the amplitude exponent ``s`` and, last, the
+        astrocyte's flag (0 evaluate, 1 learn, 2 learn and refresh).
+    k_in : InPort (2,)
+        Update coefficient ``k = m·2**-f`` as ``(m, f)`` from the global cost, read in the
+        lrn phase of every step (the cost sends zeros in step 0).
     z_out : OutPort (P, n_out)
     norm_out : OutPort (n_layers,)
         ``‖v‖²`` in this layer's component (summed with the other layers' at the astrocyte).
@@ -87,8 +93,8 @@ class TripartiteSynapse(AbstractProcess):
                            ("vector_input", bool(vector_input))):
             self.proc_params.overwrite(key, value)
         self.a_in = InPort(shape=(n_in,) if vector_input else (rows, n_in))
-        self.delta_in = InPort(shape=(n_neurons + 1,))
-        self.k_in = InPort(shape=(1,))
+        self.delta_in = InPort(shape=(n_neurons + 2,))
+        self.k_in = InPort(shape=(2,))
         self.z_out = OutPort(shape=(rows, n_out))
         self.norm_out = OutPort(shape=(n_layers,))
         self.weights = Var(shape=weights.shape, init=weights)

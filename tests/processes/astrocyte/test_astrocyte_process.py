@@ -9,7 +9,7 @@ from astrolava.processes.astrocyte import Astrocyte
 def test_shapes_follow_the_layers():
     astro = Astrocyte(layer_sizes=[5, 4, 3], tau_delta=10, delta_mix=1.0, epsilon=0.1)
     assert astro.deltavecs.shape == (3, 12)
-    assert astro.delta_out.shape == (13,)
+    assert astro.delta_out.shape == (14,)
     assert astro.norm_in.shape == (3,)
 
 

@@ -117,16 +117,21 @@ def random_layers(seed: int = 0) -> tuple[list[np.ndarray], list[np.ndarray]]:
     return weights, [rng.normal(0, 0.1, b) for b in SIZES[1:]]
 
 
-def test_hierarchical_equals_fused(digits):
+@pytest.mark.parametrize("tag", ["floating_pt", "fixed_pt"])
+def test_hierarchical_equals_fused(digits, tag):
+    """One process per synapse / layer / astrocyte / cost gives the fused model's weights,
+    biases and predictions: to 1e-10 in float64, exactly in fixed_pt (the same integer
+    functions of ``astrolava.mgd_numpy.fixed``, one sample split over the processes)."""
     X, y = digits[0][:40], digits[1][:40]
     weights, biases = random_layers()
     config = DeltaMGDConfig(eta=0.01, epsilon=1e-2, tau_delta=10, gamma=0.5)
     runs = [lava_train(DeltaMGDNetwork(weights=weights, biases=biases, config=config), X, y,
-                       hierarchical=hierarchical) for hierarchical in (False, True)]
+                       tag=tag, hierarchical=hierarchical) for hierarchical in (False, True)]
     (fused_w, fused_b, fused_ok), (hier_w, hier_b, hier_ok) = runs
     assert fused_ok == hier_ok
+    tolerance = 1e-10 if tag == "floating_pt" else 0.0
     for a, b in zip(fused_w + fused_b, hier_w + hier_b, strict=True):
-        np.testing.assert_allclose(b, a, rtol=0, atol=1e-10 * np.abs(a).max())
+        np.testing.assert_allclose(b, a, rtol=0, atol=tolerance * np.abs(a).max())
     assert max(np.abs(w - w0).max() for w, w0 in zip(fused_w, weights, strict=True)) > 1e-3
 
 

@@ -21,7 +21,7 @@ def test_costs_gradients_and_third_factor():
     outs = Source(data=np.stack([clean, perturbed], axis=-1))
     labels = Source(data=np.zeros((1, 2)))
     cost = GlobalCost(n_classes=2, n_neurons=2, epsilon=EPSILON, fd_step=H)
-    deltas, third = Sink(shape=(2,), buffer=2), Sink(shape=(1,), buffer=2)
+    deltas, third = Sink(shape=(2,), buffer=2), Sink(shape=(2,), buffer=2)
     outs.s_out.connect(cost.out_in)
     labels.s_out.connect(cost.label_in)
     cost.delta_new_out.connect(deltas.a_in)
@@ -31,7 +31,7 @@ def test_costs_gradients_and_third_factor():
         cost0, delta_cost = cost.cost0.get()[0], cost.delta_cost.get()[0]
         n_correct = cost.n_correct.get()[0]
         probe = deltas.data.get()[:, 0]
-        k = third.data.get()[0, 1]
+        k = third.data.get()[:, 1]  # (m, f) = (k, 0)
     # C = 1/2 ((o0 - 1)^2 + o1^2) with label 0
     assert cost0 == pytest.approx(0.5 * (0.25 + 0.25))
     assert delta_cost == pytest.approx(0.5 * (0.09 + 0.25) - 0.25)
@@ -39,7 +39,7 @@ def test_costs_gradients_and_third_factor():
     c_plus = [0.5 * (0.16 + 0.25), 0.5 * (0.25 + 0.16)]
     c_minus = [0.5 * (0.36 + 0.25), 0.5 * (0.25 + 0.36)]
     np.testing.assert_allclose(probe, (np.array(c_plus) - c_minus) / (2 * H))
-    assert k == pytest.approx(delta_cost / EPSILON ** 2)
+    assert k[0] == pytest.approx(delta_cost / EPSILON ** 2) and k[1] == 0
 
 
 def test_bad_arguments():

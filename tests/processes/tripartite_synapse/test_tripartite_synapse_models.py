@@ -22,9 +22,9 @@ def test_clean_probe_perturbed_and_update():
                                 layer_index=0, n_layers=1, fd_step=H, eta=ETA,
                                 vector_input=True)
     inputs = Source(data=np.stack([a, a], axis=-1))
-    # step 0: flag 2 (learn + refresh); step 1: u and flag 1
-    deltas = Source(data=np.array([[0.0, 0.0, 2.0], [*u, 1.0]]).T)
-    third = Source(data=np.array([[0.0, K]]))
+    # step 0: flag 2 (learn + refresh); step 1: u, amplitude exponent 0 and flag 1
+    deltas = Source(data=np.array([[0.0, 0.0, 0.0, 2.0], [*u, 0.0, 1.0]]).T)
+    third = Source(data=np.array([[0.0, K], [0.0, 0.0]]))  # k = (m, f) = (K, 0) in step 1
     currents, norms = Sink(shape=(5, 2), buffer=2), Sink(shape=(1,), buffer=2)
     inputs.s_out.connect(synapse.a_in)
     deltas.s_out.connect(synapse.delta_in)
