@@ -16,10 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from scipy.linalg.blas import dger
 
 Layers = Sequence[tuple[np.ndarray, np.ndarray]]
 """``[(W_1, b_1), ..., (W_L, b_L)]``."""
+ONE = np.ones(1)
+"""The presynaptic factor of a bias: ``θ̃_b = u = [1] ⊗ u`` as a (1, n_out) row."""
 
 
 @dataclass(frozen=True)
@@ -85,13 +88,15 @@ def neuron_response(spec: NetworkSpec, current: np.ndarray, last: bool) -> np.nd
 
 def layer_forward(spec: NetworkSpec, w: np.ndarray, b: np.ndarray, inp: np.ndarray, last: bool,
                   pert: tuple[np.ndarray, np.ndarray] | None = None,
-                  shift: np.ndarray | None = None) -> np.ndarray:
+                  shift: np.ndarray | None = None, current: np.ndarray | None = None
+                  ) -> np.ndarray:
     """One layer: ``a_l = f((W + θ̃_W) a_{l−1} + b + θ̃_b + shift)`` (Alg. 1 lines 10, 15).
 
     ``pert = (u, v)`` is the rank-one ``θ̃`` (``θ̃_W a = u (v·a)``); ``shift`` a bias shift
-    (node perturbation), broadcast over the input's leading axes.
+    (node perturbation), broadcast over the input's leading axes; ``current``: ``W a + b``
+    if already known (the perturbed pass reuses the clean pass's first-layer current).
     """
-    current = inp @ w.T + b
+    current = inp @ w.T + b if current is None else current
     if pert is not None:
         u, v = pert
         current = current + u * (inp @ v)[..., None] + u
@@ -102,22 +107,27 @@ def layer_forward(spec: NetworkSpec, w: np.ndarray, b: np.ndarray, inp: np.ndarr
 
 def forward_from(spec: NetworkSpec, layers: Layers, start: int, inp: np.ndarray,
                  perts: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
-                 shift: np.ndarray | None = None) -> list[np.ndarray]:
-    """Outputs of layers ``start..L`` (``shift`` on layer ``start`` only)."""
+                 shift: np.ndarray | None = None, current: np.ndarray | None = None
+                 ) -> list[np.ndarray]:
+    """Outputs of layers ``start..L`` (``shift`` and a known ``current`` on layer ``start``
+    only)."""
     outs = []
     for index in range(start, len(layers)):
         w, b = layers[index]
+        first = index == start
         inp = layer_forward(spec, w, b, inp, index == len(layers) - 1,
                             None if perts is None else perts[index],
-                            shift if index == start else None)
+                            shift if first else None, current if first else None)
         outs.append(inp)
     return outs
 
 
 def forward(spec: NetworkSpec, layers: Layers, inp: np.ndarray,
-            perts: Sequence[tuple[np.ndarray, np.ndarray]] | None = None) -> list[np.ndarray]:
-    """``[s_0 = inp, s_1, ..., s_L]`` (Alg. 1 lines 10 and 15)."""
-    return [inp, *forward_from(spec, layers, 0, inp, perts)]
+            perts: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+            current: np.ndarray | None = None) -> list[np.ndarray]:
+    """``[s_0 = inp, s_1, ..., s_L]`` (Alg. 1 lines 10 and 15); ``current``: the first
+    layer's ``W_1 s_0 + b_1`` if already known."""
+    return [inp, *forward_from(spec, layers, 0, inp, perts, current=current)]
 
 
 def node_perturbation_deltas(spec: NetworkSpec, layers: Layers, acts: Sequence[np.ndarray],
@@ -240,41 +250,60 @@ def rank_one_descend(w: np.ndarray, u: np.ndarray, v: np.ndarray, lr: float) -> 
 
 @dataclass
 class Adam:
-    """Adam moments of one parameter array (``torch.optim.Adam`` defaults, bias-corrected)
-    and a scratch array of the same shape (the step runs in place, no temporaries)."""
+    """Adam moments ``m``, ``v`` of one layer's weights (n_out, n_in) and ``m_b``, ``v_b`` of
+    its bias (``torch.optim.Adam`` defaults, bias-corrected)."""
 
     m: np.ndarray
     v: np.ndarray
+    m_b: np.ndarray
+    v_b: np.ndarray
     beta1: float = 0.9
     beta2: float = 0.999
     eps: float = 1e-8
 
-    def __post_init__(self) -> None:
-        self.scratch = np.empty_like(self.m)
+    @classmethod
+    def zeros(cls, w: np.ndarray) -> Adam:
+        """Zero moments for a layer with weights ``w`` (n_out, n_in) and its bias."""
+        return cls(np.zeros(w.shape), np.zeros(w.shape), np.zeros(w.shape[0]),
+                   np.zeros(w.shape[0]))
 
 
-def descend(param: np.ndarray, grad: np.ndarray, lr: float, decay: float, step: int,
-            adam: Adam | None) -> None:
-    """In place ``Θ ← Θ − η (ĝ + λΘ)`` (SGD) or Adam's step fed with ``ĝ + λΘ``:
-    ``m ← β1 m + (1 − β1) g``, ``v ← β2 v + (1 − β2) g²``,
-    ``Θ ← Θ − η/(1 − β1^t) · m / (√v / √(1 − β2^t) + eps)``."""
+def descend(param: np.ndarray, grad: np.ndarray, lr: float, decay: float) -> None:
+    """In place SGD step ``Θ ← Θ − η (ĝ + λΘ)``."""
     grad = grad + decay * param if decay else grad
-    if adam is None:
-        param -= lr * grad
-        return
-    tmp = adam.scratch
-    adam.m *= adam.beta1
-    np.multiply(grad, 1 - adam.beta1, out=tmp)
-    adam.m += tmp
-    adam.v *= adam.beta2
-    np.multiply(grad, grad, out=tmp)
-    tmp *= 1 - adam.beta2
-    adam.v += tmp
-    bias1 = 1 - adam.beta1 ** step
-    bias2_sqrt = np.sqrt(1 - adam.beta2 ** step)
-    np.sqrt(adam.v, out=tmp)
-    tmp /= bias2_sqrt
-    tmp += adam.eps
-    np.divide(adam.m, tmp, out=tmp)
-    tmp *= lr / bias1
-    param -= tmp
+    param -= lr * grad
+
+
+@njit(cache=True, error_model="numpy")
+def _adam_rank_one_rows(param: np.ndarray, m: np.ndarray, v: np.ndarray, u: np.ndarray,
+                        a: np.ndarray, decay: float, beta1: float, beta2: float, rate: float,
+                        eps: float) -> None:
+    """One fused pass of :func:`adam_rank_one` over ``param`` (n_out, n_in) with
+    ``g = u ⊗ a + λ·param`` (``error_model="numpy"``: no division check, so the inner loop
+    vectorises)."""
+    for i in range(u.size):
+        for j in range(a.size):
+            g = u[i] * a[j] + decay * param[i, j]
+            m_ij = beta1 * m[i, j] + (1.0 - beta1) * g
+            v_ij = beta2 * v[i, j] + (1.0 - beta2) * g * g
+            m[i, j] = m_ij
+            v[i, j] = v_ij
+            param[i, j] -= rate * m_ij / (np.sqrt(v_ij) + eps)
+
+
+def adam_rank_one(layers: Layers, factors: Sequence[tuple[np.ndarray, np.ndarray]],
+                  adams: Sequence[Adam], lr: float, decay: float, step: int) -> None:
+    """Adam's step on every layer for the rank-one estimate ``ĝ_W = u ⊗ a``, ``ĝ_b = u``
+    (fed with ``g = ĝ + λΘ``), in place and without forming ``ĝ``: one compiled pass per
+    layer (``layers[l] = (W_l, b_l)``, C-contiguous; views are updated in place).
+
+    ``m ← β1 m + (1 − β1) g``, ``v ← β2 v + (1 − β2) g²``,
+    ``Θ ← Θ − c · m / (√v + eps·√(1 − β2^t))`` with ``c = η·√(1 − β2^t)/(1 − β1^t)``
+    (= torch's ``η/(1 − β1^t) · m / (√v/√(1 − β2^t) + eps)``, up to rounding).
+    """
+    for (w, b), (u, a), adam in zip(layers, factors, adams, strict=True):
+        bias2_sqrt = np.sqrt(1 - adam.beta2 ** step)
+        args = (decay, adam.beta1, adam.beta2, lr * bias2_sqrt / (1 - adam.beta1 ** step),
+                adam.eps * bias2_sqrt)
+        _adam_rank_one_rows(w, adam.m, adam.v, u, a, *args)
+        _adam_rank_one_rows(b[None], adam.m_b[None], adam.v_b[None], ONE, u, *args)

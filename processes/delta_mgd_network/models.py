@@ -125,14 +125,22 @@ class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
         self.perts: list[tuple[np.ndarray, np.ndarray]] = []
         self.coef = 0.0
         self.adam: list[eq.Adam] | None = None
+        self.views: tuple | None = None
 
     def _layers(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        return list(zip(unflatten_weights(self.weights, self.sizes),
-                        split_layers(self.biases, self.sizes), strict=True))
+        """Per-layer views ``(W_l, b_l)`` of the flat Vars (cached: Lava sets Vars in place)."""
+        if self.views is None or self.views[0] is not self.weights \
+                or self.views[1] is not self.biases:
+            self.views = (self.weights, self.biases, list(zip(
+                unflatten_weights(self.weights, self.sizes),
+                split_layers(self.biases, self.sizes), strict=True)))
+        return self.views[2]
 
     def process_sample(self, sample, y, learn, refresh):
         cfg, spec, layers = self.config, self.spec, self._layers()
-        acts = eq.forward(spec, layers, sample)
+        w, b = layers[0]
+        first = sample @ w.T + b  # the perturbed pass reuses W_1 s_0 + b_1
+        acts = eq.forward(spec, layers, sample, current=first)
         cost0 = float(eq.sample_cost(eq.readout(spec, acts[-1]), y, cfg.loss))
         prediction = int(np.argmax(eq.readout(spec, acts[-1])))
         if not learn:
@@ -153,7 +161,7 @@ class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
             [eq.rank_one_sq_norm(u, v) for u, v in zip(post, pre, strict=True)],
             cfg.epsilon, cfg.normalize)
         self.perts = [(u * s, v) for u, v, s in zip(post, pre, scales, strict=True)]
-        perturbed = eq.forward(spec, layers, sample, self.perts)[-1]
+        perturbed = eq.forward(spec, layers, sample, self.perts, current=first)[-1]
         delta_cost = float(eq.sample_cost(eq.readout(spec, perturbed), y, cfg.loss)) - cost0
         self.coef = eq.update_coefficient(delta_cost, cost0, cfg.epsilon, cfg.gamma)
         return prediction, cost0, delta_cost
@@ -172,26 +180,21 @@ class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
         self.deltavecs[y] = (1 - cfg.delta_mix) * self.deltavecs[y] + cfg.delta_mix * new
 
     def run_lrn(self) -> None:
-        """``Θ ← Θ − η (k·θ̃ + λΘ)`` with ``θ̃_W = u ⊗ v``, ``θ̃_b = u`` (Alg. 1 line 17)."""
+        """``Θ ← Θ − η (k·θ̃ + λΘ)`` with ``θ̃_W = u ⊗ v``, ``θ̃_b = u`` (Alg. 1 line 17), by
+        SGD or Adam, both rank-one in place (no gradient array is formed)."""
         cfg = self.config
-        if cfg.optimizer == "adam" and self.adam is None:
-            self.adam = [eq.Adam(np.zeros_like(p), np.zeros_like(p))
-                         for p in (self.weights, self.biases)]
-        if self.adam is None:  # SGD: rank-one update of each layer's views in place
-            for (w, b), (u, v) in zip(self._layers(), self.perts, strict=True):
+        layers = self._layers()
+        if cfg.optimizer == "adam":
+            if self.adam is None:
+                self.adam = [eq.Adam.zeros(w) for w, _ in layers]
+            eq.adam_rank_one(layers, [(self.coef * u, v) for u, v in self.perts], self.adam,
+                             cfg.eta, cfg.weight_decay, self.n_learned)
+        else:
+            for (w, b), (u, v) in zip(layers, self.perts, strict=True):
                 if cfg.weight_decay:
                     w *= 1.0 - cfg.eta * cfg.weight_decay
                 eq.rank_one_descend(w, self.coef * u, v, cfg.eta)
-                eq.descend(b, self.coef * u, cfg.eta, cfg.weight_decay, self.n_learned, None)
-        else:  # Adam keeps one moment array per flat Var; ĝ_W written layer by layer
-            grad_w = np.empty_like(self.weights)
-            for view, (u, v) in zip(unflatten_weights(grad_w, self.sizes), self.perts,
-                                    strict=True):
-                np.outer(self.coef * u, v, out=view)
-            grad_b = np.concatenate([self.coef * u for u, _ in self.perts])
-            for param, grad, adam in zip((self.weights, self.biases), (grad_w, grad_b),
-                                         self.adam, strict=True):
-                eq.descend(param, grad, cfg.eta, cfg.weight_decay, self.n_learned, adam)
+                eq.descend(b, self.coef * u, cfg.eta, cfg.weight_decay)
         self.pending = False
 
 
