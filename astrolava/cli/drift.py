@@ -55,7 +55,7 @@ def load_csv_series(path: str | Path) -> np.ndarray:
 
 
 def detect_drift(x: np.ndarray, true_changes: np.ndarray | None = None, window: int = 100,
-                 threshold: float = 2.0, seed: int = 0, warmup: int = 200,
+                 threshold: float = 4.0, seed: int = 0, warmup: int = 200,
                  plot_path: str | Path | None = None, title: str = "") -> DriftReport:
     """Run :class:`SynchronyChangeDetector` on ``x``, score it if the truth is known, plot it."""
     detector = SynchronyChangeDetector(window=window, threshold=threshold, seed=seed,
@@ -95,8 +95,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--steps", type=int, default=6000, help="length of generated series")
     parser.add_argument("--seed", type=int, default=0, help="series and reservoir seed")
     parser.add_argument("--window", type=int, default=100, help="detector window (steps)")
-    parser.add_argument("--threshold", type=float, default=2.0,
-                        help="alarm level of the R two-window score (units of R's spread)")
+    parser.add_argument("--threshold", type=float, default=4.0,
+                        help="alarm level of the detector's score (R level and roughness "
+                             "two-window scores, units of their spreads)")
     parser.add_argument("--warmup", type=int, default=200, help="reservoir warm-up steps")
     parser.add_argument("--plot", default="drift.png", help="where to write the PNG")
     parser.set_defaults(func=run)

@@ -10,6 +10,7 @@ from astrolava.rhythmic.detector import (
     phase_velocity,
     rolling_mean,
     synchrony_features,
+    synchrony_roughness,
     two_window_score,
 )
 from astrolava.rhythmic.scoring import detection_scores, match_changes
@@ -33,10 +34,27 @@ def test_phase_velocity_wraps() -> None:
 def test_synchrony_features_columns() -> None:
     r = np.array([0.5, 0.5, 1.0, 1.0])
     f = synchrony_features(r, np.array([0.0, 0.1, 0.2, 0.3]), window=2)
-    assert f.shape == (4, 4)
+    assert f.shape == (4, 5)
     np.testing.assert_allclose(f[:, 1], [0.5, 0.5, 0.75, 1.0])
     np.testing.assert_allclose(f[:, 2], [0.0, 0.0, 0.25, 0.0], atol=1e-12)
     np.testing.assert_allclose(f[1:, 3], [0.05, 0.1, 0.1])
+    np.testing.assert_allclose(f[:, 4], synchrony_roughness(r, 2))
+
+
+def test_synchrony_roughness_hand_computed() -> None:
+    # |ΔR| = 0, 0.5, 0, 0.25 (first difference 0); trailing means over 2: 0, 0.25, 0.25, 0.125
+    rho = synchrony_roughness(np.array([0.5, 1.0, 1.0, 0.75]), 2)
+    np.testing.assert_allclose(rho, np.log(np.array([0.0, 0.25, 0.25, 0.125]) + 1e-5))
+    with pytest.raises(ValueError, match="smoothing"):
+        synchrony_roughness(np.ones(3), 0)
+
+
+def test_online_roughness_equals_vectorised() -> None:
+    r = 0.5 + 0.3 * np.sin(np.arange(300) / 7.0) ** 3
+    det = SynchronyChangeDetector(window=20, smoothing=10).fit_synchrony(
+        np.concatenate([[np.nan] * 5, r]), np.zeros(305))
+    np.testing.assert_allclose(det.roughness_[5:], synchrony_roughness(r, 10), atol=1e-12)
+    assert np.all(np.isnan(det.roughness_[:5]))
 
 
 def test_scoring_hand_computed() -> None:
@@ -86,7 +104,8 @@ def test_update_is_online_and_matches_fit_with_warmup_scaling() -> None:
 
 
 @pytest.mark.parametrize("kwargs", [{"window": 1}, {"threshold": 0.0}, {"min_gap": 0},
-                                    {"noise_floor": 0.0},
+                                    {"noise_floor": 0.0}, {"smoothing": 0},
+                                    {"roughness_floor": 0.0}, {"response_delay": -1},
                                     {"scaling": "global"}, {"nodes": "izhikevich"}])
 def test_detector_bad_parameters(kwargs: dict) -> None:
     with pytest.raises(ValueError, match=next(iter(kwargs))):
