@@ -23,13 +23,14 @@ LIF v, β        ``v`` like z; ``β_q = round(β·2**12)``                   24 
 ==============  =====================================================  ===================
 
 Differences to the float model, all forced by integer hardware: tanh is a lookup table;
-the perturbation is normalised by a power-of-two shift (a leading-zero count instead of a
-square root and a division), so ``‖θ̃‖`` lies within a factor √2 of ε; weight updates are
-rounded into the 16-bit mantissa+tag pair; only the ``"mse"`` cost and plain SGD exist.
+the perturbation is normalised by an 8-bit mantissa and a power-of-two shift (integer square
+root and division), so ``‖θ̃‖`` is ε to about 0.4 %; weight updates are rounded into the
+16-bit mantissa+tag pair; only the ``"mse"`` cost and plain SGD exist.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -65,6 +66,8 @@ WEIGHT_RANGE = int_range(WEIGHT_BITS + TAG_BITS)
 """Range of the learned (mantissa << TAG_BITS) + tag pair: a 16-bit signed integer."""
 COEF_BITS = 16
 """Width of the mantissa of the learning coefficient k (a mantissa and a shift)."""
+SCALE_BITS = 8
+"""Width of the mantissa that scales the perturbation to amplitude ε."""
 SQ_FRAC = 12
 """Fractional bits of the ‖v‖² a synapse reports to its astrocyte (up to 2,047 inputs of
 magnitude <= 1 in 24 bits; larger sums saturate)."""
@@ -178,20 +181,37 @@ def probe_shifts(n: int, step: float) -> np.ndarray:
     return np.concatenate([eye, -eye])
 
 
-def perturbation_shift(post: Sequence[np.ndarray], pre_sq: Sequence[int], epsilon: float) -> int:
-    """Exponent ``s`` with ``2**s·‖θ̃‖ ≈ ε`` (global normalisation) from a leading-zero count.
+def perturbation_scale(post: Sequence[np.ndarray], pre_sq: Sequence[int], epsilon: float
+                       ) -> tuple[int, int]:
+    """``(c, s)`` that scale a directed θ̃ to norm ε (global normalisation, Alg. 1 l. 14):
+    the astrocyte sends ``u' = round(u·c / 2**(SCALE_BITS − 1))`` (:func:`scale_post`) and
+    the synapses form ``θ̃ = 2**s u' ⊗ v``, so ``‖θ̃‖ = ε`` to within the SCALE_BITS-bit
+    mantissa ``c`` (about 0.4 %).
 
     ``‖θ̃‖² = Σ_l ‖u_l‖²(‖v_l‖² + 1)`` is summed in a 64-bit accumulator from the D_FRAC
     ``u_l`` and the SQ_FRAC ``‖v_l‖²`` messages (:func:`activity_sq_norm`), i.e. as
-    value·2**(2D + SQ); its bit length ``m`` gives ``‖θ̃‖ ≈ 2**((m − 2D − SQ)/2)``, so ``2**s``
-    replaces a square root and a division (``‖θ̃‖`` within a factor √2 of ε).
+    value·2**(2D + SQ); ``ε/‖θ̃‖`` is one integer square root and one integer division
+    (the astrocyte's work on Loihi 2's embedded CPU), renormalised to a SCALE_BITS-bit
+    mantissa ``c`` and an exponent ``s``. A zero θ̃ gives ``(0, 0)``.
     """
     sq = sum(int((u.astype(np.int64) ** 2).sum()) * (int(v_sq) + (1 << SQ_FRAC))
              for u, v_sq in zip(post, pre_sq, strict=True))
     if sq == 0:
-        return 0
-    log_norm = (sq.bit_length() - 1 - 2 * D_FRAC - SQ_FRAC) / 2
-    return int(round(np.log2(epsilon) - log_norm))
+        return 0, 0
+    norm = math.isqrt(sq)  # ‖θ̃‖·2**(D + SQ/2)
+    eps_m, eps_f = mantissa_shift(epsilon)
+    pad = max(norm.bit_length() - eps_m.bit_length() + SCALE_BITS + 1, 0)
+    quotient = (eps_m << pad) // norm  # (ε/‖θ̃‖)·2**(pad − D − SQ/2 + eps_f)
+    excess = quotient.bit_length() - SCALE_BITS
+    c = int(shift_round(quotient, -excess))
+    if c >> SCALE_BITS:  # rounded up to 2**SCALE_BITS
+        c, excess = c >> 1, excess + 1
+    return c, excess - pad + D_FRAC + SQ_FRAC // 2 - eps_f + SCALE_BITS - 1
+
+
+def scale_post(u: np.ndarray, c: int) -> np.ndarray:
+    """``u' = round(u·c / 2**(SCALE_BITS − 1))``, D_FRAC, saturated (:func:`perturbation_scale`)."""
+    return saturate(shift_round(np.asarray(u, dtype=np.int64) * c, 1 - SCALE_BITS))
 
 
 def mix_deltavecs(old: np.ndarray, new: np.ndarray, delta_mix: float) -> np.ndarray:

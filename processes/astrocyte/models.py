@@ -124,10 +124,10 @@ class PyAstrocyteFixed(AstrocyteModel):
       (:func:`~astrolava.mgd_numpy.fixed.mix_deltavecs`);
     * ``norm_in``: the synapses' ``‖v_l‖²`` as 24-bit SQ_FRAC integers; ``delta_new_in``:
       D_FRAC node-perturbation gradients from the cost;
-    * ``delta_out``: the class DeltaVec ``u`` unscaled (D_FRAC, 24 bit) with the exponent
-      ``s`` of its amplitude ``2**s`` from a leading-zero count of ``‖θ̃‖²``
-      (:func:`~astrolava.mgd_numpy.fixed.perturbation_shift`: global normalisation only,
-      ``‖θ̃‖`` within a factor √2 of ε), then the flag.
+    * ``delta_out``: the class DeltaVec scaled by an 8-bit mantissa, ``u' = u·c/2**7``
+      (D_FRAC, 24 bit), with the exponent ``s`` of the amplitude ``2**s``
+      (:func:`~astrolava.mgd_numpy.fixed.perturbation_scale`: global normalisation only,
+      an integer square root and a division, ``‖θ̃‖ = ε`` to about 0.4 %), then the flag.
     """
 
     dtype = np.int64
@@ -143,7 +143,7 @@ class PyAstrocyteFixed(AstrocyteModel):
                      "n_refreshes": (fx.STATE_BITS, 0)}
     """Integer formats the real-valued mirror Vars stand for."""
     loihi_operations = ("12-bit mix of stored and new DeltaVecs with rounding shift",
-                        "sum of squares and leading-zero count (perturbation amplitude)")
+                        "sum of squares, integer square root and division (perturbation amplitude)")
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
@@ -164,4 +164,5 @@ class PyAstrocyteFixed(AstrocyteModel):
 
     def perturbation(self, y):
         row = self._deltas()[y]
-        return row, fx.perturbation_shift(self._layers(row), self.pre_sq, self.epsilon)
+        c, s = fx.perturbation_scale(self._layers(row), self.pre_sq, self.epsilon)
+        return fx.scale_post(row, c), s

@@ -225,7 +225,7 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
     plus an 8-bit tag with one exponent per layer (no single fraction)."""
     loihi_operations = ("8-bit x 24-bit dense accumulate with exponent shift", "tanh LUT",
                         "LIF with 12-bit decay", "central differences with power-of-two step",
-                        "leading-zero count (perturbation amplitude)",
+                        "integer square root and division (perturbation amplitude)",
                         "rank-one integer outer product with rounding shift (learning)",
                         "chain DeltaVecs: output-current differences, integer δ_L @ K_l")
     loihi_limits = ("whole network in one process: must be split over neurocores",
@@ -281,8 +281,8 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
         if cfg.exact_output:
             post[-1] = net.output_delta(acts[-1], y)
         pre = [net.activity(a, i) for i, a in enumerate(acts[:-1])]
-        s = fx.perturbation_shift(post, [fx.activity_sq_norm(v) for v in pre], cfg.epsilon)
-        self.perts = [(u, v, s) for u, v in zip(post, pre, strict=True)]
+        c, s = fx.perturbation_scale(post, [fx.activity_sq_norm(v) for v in pre], cfg.epsilon)
+        self.perts = [(fx.scale_post(u, c), v, s) for u, v in zip(post, pre, strict=True)]
         delta_cost = int(net.cost(net.forward(sample, self.perts)[-1], y)) - cost0
         self.coef = fx.learning_coefficient(delta_cost, cost0, self.rate, self.gamma)
         return prediction, real_cost0, delta_cost / 2.0 ** fx.C_FRAC

@@ -41,3 +41,20 @@ def test_chain_deltavecs_match_float_equations(seed):
                                               net.chain_deltas(acts_q, rows_q, delta_out_q),
                                               (0.05, 1e-3, 1e-3), strict=True):
         assert relative_error(real_delta, fixed_delta) < bound
+
+
+@pytest.mark.parametrize("epsilon", [1e-2, 3e-3, 0.1])
+def test_perturbation_scale_gives_norm_epsilon(epsilon):
+    """``θ̃ = 2**s·scale_post(u, c) ⊗ v`` (weights and bias) has norm ε to within 1 %."""
+    rng = np.random.default_rng(0)
+    post = [fx.to_fixed(rng.normal(0, 0.05, n), fx.D_FRAC) for n in (12, 10)]
+    pre = [fx.to_fixed(rng.uniform(-1, 1, n), fx.A_FRAC) for n in (64, 12)]
+    c, s = fx.perturbation_scale(post, [fx.activity_sq_norm(v) for v in pre], epsilon)
+    assert 1 << (fx.SCALE_BITS - 1) <= c < 1 << fx.SCALE_BITS
+    sq = 0.0
+    for u, v in zip(post, pre, strict=True):
+        u_real = fx.scale_post(u, c) * 2.0 ** (s - fx.D_FRAC)
+        v_real = v / 2.0 ** fx.A_FRAC
+        sq += (u_real @ u_real) * (v_real @ v_real + 1)
+    assert np.sqrt(sq) == pytest.approx(epsilon, rel=1e-2)
+    assert fx.perturbation_scale([np.zeros(3, dtype=np.int64)], [5], epsilon) == (0, 0)

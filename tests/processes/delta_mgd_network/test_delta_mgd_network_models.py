@@ -146,8 +146,8 @@ FIXED_CONFIGS = {
 def test_fixed_point_tracks_float(digits, config):
     """Same data and start: the fixed_pt model's weight changes point where the float ones do.
 
-    Fixed point differs by quantisation (8-bit weights, LUT tanh, power-of-two perturbation
-    amplitude within √2 of ε), so the check is the cosine between the two models' total
+    Fixed point differs by quantisation (8-bit weights, LUT tanh, perturbation amplitude as
+    an 8-bit mantissa and a power of two), so the check is the cosine between the models' total
     weight changes per layer (> 0.9) and the number of correct clean predictions (±10 %).
     """
     X, y = digits
