@@ -16,11 +16,12 @@ rescale ``ĝ`` to Euclidean norm ε per layer / over all parameters of a sample.
 OPTIMIZERS = ("sgd", "adam")
 LOSSES = ("mse", "ce")
 REFRESHES = ("node", "autograd")
-DELTAVECS = ("class", "output", "chain")
-"""What a DeltaVec holds: the bias gradient of a sample of each class (the paper), or the
-bias gradient of each class's output unit, combined per sample with its output error."""
 """How a DeltaVec is measured: node perturbation (finite differences on the biases, no
 autograd) or autograd's bias gradient (analysis only)."""
+DELTAVECS = ("class", "output", "chain")
+"""What a DeltaVec holds: the bias gradient of a sample of each class (the paper), the
+bias gradient of each class's output unit combined per sample with its output error, or
+the output currents' Jacobian combined with the exact output δ and each neuron's own slope."""
 
 
 def _positive(name: str, value: float) -> None:
@@ -169,8 +170,9 @@ class DeltaMGDConfig(PerturbativeConfig):
     deltavecs : {"class", "output"}
         ``"class"``: a sample of class c uses ``δ̂ = δ_c`` (paper §IV); ``"output"``: the bank
         row of class k is ``∂o_k/∂b`` and a sample uses ``δ̂ = Σ_k e_k·row_k`` with its output
-        error ``e = ∂C/∂o``; ``"chain"`` (rate nets): rows ``∂z_L,k/∂a_l`` combined with the
-        exact local output δ and the neuron's own ``f'(z)`` (see ``DeltaVecBank``).
+        error ``e = ∂C/∂o``; ``"chain"``: rows ``∂z_L,k/∂a_l`` combined with the exact local
+        output δ and the neuron's own ``f'(z)`` (spiking nets: the rate slope ``∂r/∂b`` under
+        the surrogate, see ``network.spike_train``; ``DeltaVecBank``).
     """
 
     tau_delta: int = 100

@@ -15,7 +15,6 @@ from torch import nn
 
 from astrolava.mgd.cost import network_cost
 from astrolava.mgd.network import batch_dim, forward, forward_from, layer_forward, readout
-from astrolava.models import RateMLP
 
 
 @functools.lru_cache(maxsize=16)
@@ -88,25 +87,28 @@ def output_jacobians_node(model: nn.Module, acts: list[torch.Tensor],
 
 def output_current_jacobians_node(model: nn.Module, acts: list[torch.Tensor],
                                   step: float) -> list[torch.Tensor]:
-    """``K_l[k, j] ≈ ∂z_L,k/∂a_l,j`` for every hidden layer of a RateMLP (batch, n_out, n_l).
+    """``K_l[k, j] ≈ ∂z_L,k/∂a_l,j`` for every hidden layer (batch, n_out, n_l).
 
     Node perturbation on the neuron outputs: ``a_l,j ± h``, layers ``l+1..L`` run to the
-    output pre-activation ``z_L``, central differences. With a sample's exact local output
-    δ_L the chain rule gives ``δ_l = f'(z_l) ⊙ (K_lᵀ δ_L)`` (paper Fig. 4); for the last hidden
-    layer ``K = W_L``.
+    output current ``z_L = W_L a_{L-1} + b_L``, central differences. With a sample's exact
+    local output δ_L the chain rule gives ``δ_l = f'(z_l) ⊙ (K_lᵀ δ_L)`` (paper Fig. 4); for
+    the last hidden layer ``K = W_L``. Spiking nets: ``a_l`` is the spike train, shifted by
+    ``±h`` at every step (its rate by ``±h``), and ``z_L`` the output current averaged over
+    the T steps, so ``K_l ≈ ∂z̄_L/∂r_l``.
     """
-    if not isinstance(model, RateMLP):
-        raise ValueError("deltavecs='chain' needs a RateMLP")
     sweeps = []
     for index in range(len(model.layers) - 1):
         out = acts[index + 1]
-        n_samples, n = out.shape
-        shifted = (out[:, None, :] + bias_steps(n, step, out.dtype)).view(-1, n)
+        n = out.shape[-1]
+        n_samples = out.shape[-2]
+        shifted = (out[..., None, :] + bias_steps(n, step, out.dtype)).view(
+            *out.shape[:-2], -1, n)
         hidden = shifted
         for later in range(index + 1, len(model.layers) - 1):
             hidden = layer_forward(model, later, hidden)
         last = model.layers[-1]
-        values = nn.functional.linear(hidden, last.weight, last.bias).view(n_samples, 2, n, -1)
+        values = readout(model, nn.functional.linear(hidden, last.weight, last.bias))
+        values = values.view(n_samples, 2, n, -1)
         sweeps.append(((values[:, 0] - values[:, 1]) / (2 * step)).transpose(1, 2))
     return sweeps
 
@@ -156,10 +158,11 @@ class DeltaVecBank:
     ``e = ∂C/∂o`` uses ``δ̂ = Σ_k e_k·row_k`` (the chain rule of Fig. 4 with a stored
     Jacobian). The sample ``i`` with ``i mod τδ = 0`` refreshes every row at once.
 
-    ``mode="chain"`` (rate nets): like ``"output"`` but the rows of hidden layer ``l`` are
+    ``mode="chain"``: like ``"output"`` but the rows of hidden layer ``l`` are
     ``∂z_L,k/∂a_l`` and a sample uses ``δ̂_l = f'(z_l) ⊙ Σ_k δ_L,k·row_k`` with its exact local
-    output δ_L and its own local derivative ``f'(z_l) = 1 − a_l²``; the output layer has no
-    rows (it uses δ_L). Refreshed like ``"output"``.
+    output δ_L and its own local derivative: ``f'(z_l) = 1 − a_l²`` (tanh), or a spiking
+    neuron's rate slope ``ρ_l = ∂r_l/∂b_l`` with ``δ_L = e ⊙ ρ_L`` (``network.spike_train``);
+    the output layer has no rows (it uses δ_L). Refreshed like ``"output"``.
 
     Within a batch the samples are walked in order, so batch size 1 is the serial algorithm.
 
@@ -172,7 +175,7 @@ class DeltaVecBank:
     mix : float in (0, 1]
         ρ.
     dtype : torch.dtype
-    mode : {"class", "output"}
+    mode : {"class", "output", "chain"}
     """
 
     def __init__(self, layer_sizes: list[int], n_classes: int, tau_delta: int, mix: float = 1.0,

@@ -20,6 +20,9 @@ from torch import nn
 
 from astrolava.models import RateMLP, SpikingMLP
 
+SURROGATE_ALPHA = 2.0
+"""α of snntorch's default ATan surrogate gradient (``snn.Leaky``'s ``spike_grad``)."""
+
 
 @dataclass
 class LayerPerturbation:
@@ -104,11 +107,13 @@ def encode(model: nn.Module, x: torch.Tensor,
 def layer_forward(model: nn.Module, index: int, inp: torch.Tensor,
                   perturbation: LayerPerturbation | None = None,
                   bias_shift: torch.Tensor | None = None,
-                  current: torch.Tensor | None = None) -> torch.Tensor:
+                  current: torch.Tensor | None = None,
+                  slopes: list[torch.Tensor] | None = None) -> torch.Tensor:
     """Output of layer ``index`` for input ``inp``, with optional ``θ̃`` and bias shift.
 
     Rate: ``a_l = tanh((W + θ̃_W) a_{l-1} + b + θ̃_b + shift)`` (no tanh on a linear output
-    layer). Spiking: the same input current fed, step by step, to the layer's Leaky neurons.
+    layer). Spiking: the same input current fed, step by step, to the layer's Leaky neurons
+    (``slopes``, a list, gets the layer's local slopes appended, see :func:`spike_train`).
     ``current``, if given, is ``W a_{l-1} + b`` already computed for this ``inp``.
     """
     if current is None:
@@ -119,15 +124,62 @@ def layer_forward(model: nn.Module, index: int, inp: torch.Tensor,
     if bias_shift is not None:
         current = current + bias_shift
     if isinstance(model, SpikingMLP):
-        neuron = model.neurons[index]
-        mem = neuron.init_leaky()
-        spikes = []
-        for t in range(current.shape[0]):
-            s, mem = neuron(current[t], mem)
-            spikes.append(s)
-        return torch.stack(spikes)
+        return spike_train(model, index, current, slopes)
+    if slopes is not None:
+        raise ValueError("slopes are only measured for a SpikingMLP")
     last = index == len(model.layers) - 1
     return current if (last and not model.output_tanh) else torch.tanh(current)
+
+
+def surrogate_slope(model: SpikingMLP, mem: torch.Tensor) -> torch.Tensor:
+    """snntorch's ATan surrogate ``σ'(U) = (α/2) / (1 + (π α (U − ϑ) / 2)²)`` (α = 2).
+
+    The derivative of the spike ``H(U − ϑ)`` that BPTT uses (``snntorch.surrogate.atan``, the
+    default of ``snn.Leaky``).
+    """
+    shifted = (torch.pi * SURROGATE_ALPHA / 2) * (mem - model.threshold)
+    return (SURROGATE_ALPHA / 2) / (1 + shifted * shifted)
+
+
+def spike_train(model: SpikingMLP, index: int, current: torch.Tensor,
+                slopes: list[torch.Tensor] | None = None) -> torch.Tensor:
+    """Spikes (T, batch, n) of layer ``index``'s Leaky neurons driven by ``current``.
+
+    With a list ``slopes``, also appends each neuron's local slope ``ρ = ∂r/∂b`` (batch, n):
+    the derivative of its firing rate ``r = (1/T) Σ_t s[t]`` with respect to its own bias
+    (its input spikes held fixed), under snntorch's surrogate ``σ'`` and with its reset
+    (``v[t] = U[t]·(1 − s[t])``, ``U[t] = β v[t-1] + I[t]``) differentiated as BPTT does::
+
+        m[t] = ∂U[t]/∂b = 1 + β·m[t-1]·(1 − s[t-1] − U[t-1]·σ'[t-1]),   m[0] = 1
+        ρ = (1/T) Σ_t σ'[t]·m[t]
+
+    a forward-mode trace every neuron keeps alone (no backward pass). For the output layer
+    ``e ⊙ ρ`` (``e = ∂C/∂r``) is BPTT's exact bias gradient.
+    """
+    neuron = model.neurons[index]
+    mem = neuron.init_leaky()
+    spikes = []
+    for t in range(current.shape[0]):
+        s, mem = neuron(current[t], mem)
+        spikes.append(s)
+    spikes = torch.stack(spikes)
+    if slopes is not None:
+        slopes.append(_rate_slope(model, current, spikes))
+    return spikes
+
+
+def _rate_slope(model: SpikingMLP, current: torch.Tensor, spikes: torch.Tensor) -> torch.Tensor:
+    """``ρ = ∂r/∂b`` of :func:`spike_train` from a layer's input current and its spikes."""
+    trace = torch.ones_like(current[0])  # m[t]
+    decayed = torch.zeros_like(current[0])  # β·v[t-1]
+    total = torch.zeros_like(current[0])
+    for t in range(current.shape[0]):
+        pre_reset = decayed + current[t]  # U[t]
+        slope = surrogate_slope(model, pre_reset)
+        total = total + slope * trace
+        trace = 1 + model.beta * trace * (1 - spikes[t] - pre_reset * slope)
+        decayed = model.beta * pre_reset * (1 - spikes[t])
+    return total / current.shape[0]
 
 
 def forward_from(model: nn.Module, start: int, inp: torch.Tensor,
@@ -146,18 +198,20 @@ def forward_from(model: nn.Module, start: int, inp: torch.Tensor,
 def forward(model: nn.Module, inp: torch.Tensor,
             perturbations: list[LayerPerturbation] | None = None,
             bias_shifts: dict[int, torch.Tensor] | None = None,
-            first_current: torch.Tensor | None = None) -> list[torch.Tensor]:
+            first_current: torch.Tensor | None = None,
+            slopes: list[torch.Tensor] | None = None) -> list[torch.Tensor]:
     """Network input followed by every layer's output: ``[s_0, s_1, ..., s_L]``.
 
     ``first_current = W_1 s_0 + b_1`` may be passed to share it between the clean and the
-    perturbed pass of the same input (the largest product of the network).
+    perturbed pass of the same input (the largest product of the network). ``slopes`` (a
+    SpikingMLP's, an empty list) receives every layer's local slope ``∂r_l/∂b_l``.
     """
     shifts = bias_shifts or {}
     acts = [inp]
     for index in range(len(model.layers)):
         pert = None if perturbations is None else perturbations[index]
         acts.append(layer_forward(model, index, acts[-1], pert, shifts.get(index),
-                                  first_current if index == 0 else None))
+                                  first_current if index == 0 else None, slopes))
     return acts
 
 

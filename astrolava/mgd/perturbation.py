@@ -105,6 +105,12 @@ class PerturbativeLearner(Learner):
     directed = True
 
     @property
+    def needs_slopes(self) -> bool:
+        """Whether ``perturbations`` uses a spiking net's local slopes ``∂r_l/∂b_l`` (measured
+        by the clean pass, see ``network.spike_train``)."""
+        return False
+
+    @property
     def uses_autograd(self) -> bool:
         """Whether ``perturbations`` runs autograd (an oracle); otherwise a training step runs
         under ``torch.inference_mode`` (no graph, less bookkeeping per operation)."""
@@ -116,9 +122,10 @@ class PerturbativeLearner(Learner):
                              f"got {type(config).__name__}")
         super().__init__(model, config, seed)
 
-    def perturbations(self, inp: torch.Tensor, acts: list[torch.Tensor],
-                      y: torch.Tensor) -> list[LayerPerturbation]:
-        """Un-normalised ``θ̃`` of each layer for each sample (the method's choice)."""
+    def perturbations(self, inp: torch.Tensor, acts: list[torch.Tensor], y: torch.Tensor,
+                      slopes: list[torch.Tensor] | None = None) -> list[LayerPerturbation]:
+        """Un-normalised ``θ̃`` of each layer for each sample (the method's choice); ``slopes``
+        are the clean pass's local slopes when :attr:`needs_slopes`."""
         raise NotImplementedError
 
     def grad_components(self, n_samples: int) -> int:
@@ -134,9 +141,10 @@ class PerturbativeLearner(Learner):
         inp = encode(self.model, x, self.generator)
         first = self.model.layers[0]
         first_current = torch.nn.functional.linear(inp, first.weight, first.bias)
-        acts = forward(self.model, inp, first_current=first_current)
+        slopes = [] if self.needs_slopes else None
+        acts = forward(self.model, inp, first_current=first_current, slopes=slopes)
         c0 = network_cost(self.model, acts[-1], y, self.config.loss)
-        perts = self.perturbations(inp, acts, y)
+        perts = self.perturbations(inp, acts, y, slopes)
         if self.directed:
             perts = normalize_perturbations(perts, self.config.epsilon, self.config.normalize)
         perturbed = forward(self.model, inp, perts, first_current=first_current)
@@ -175,7 +183,7 @@ class MGDLearner(PerturbativeLearner):
         self.held: list[torch.Tensor] | None = None
         self.accumulated: Gradient | None = None
 
-    def perturbations(self, inp, acts, y):
+    def perturbations(self, inp, acts, y, slopes=None):
         batch = len(y)
         if self.held is None or self.time % self.config.tau_theta == 0 \
                 or self.held[0].shape[0] != batch:
@@ -224,7 +232,7 @@ class AlignedLearner(PerturbativeLearner):
     config_class = AlignedConfig
     uses_autograd = True
 
-    def perturbations(self, inp, acts, y):
+    def perturbations(self, inp, acts, y, slopes=None):
         deltas = bias_gradients_autograd(self.model, inp, y, self.config.loss)
         return [LayerPerturbation(post=torch.sign(d), pre=torch.sign(activity(self.model, a)))
                 for d, a in zip(deltas, acts[:-1], strict=True)]
@@ -242,7 +250,7 @@ class HebbianLearner(PerturbativeLearner):
 
     config_class = HebbianConfig
 
-    def perturbations(self, inp, acts, y):
+    def perturbations(self, inp, acts, y, slopes=None):
         cfg = self.config
         deltas = bias_gradients_node(self.model, acts, y, cfg.fd_step, cfg.loss)
         if cfg.exact_output:
@@ -273,10 +281,9 @@ class DeltaMGDLearner(PerturbativeLearner):
     def __init__(self, model: nn.Module, config: DeltaMGDConfig, seed: int = 0,
                  n_classes: int = 10) -> None:
         super().__init__(model, config, seed)
-        if (config.exact_output or config.deltavecs == "chain") \
-                and not isinstance(model, RateMLP):
-            raise ValueError("exact_output=True and deltavecs='chain' need a RateMLP "
-                             "(a spiking output has no local derivative)")
+        if config.exact_output and not isinstance(model, RateMLP):
+            raise ValueError("exact_output=True needs a RateMLP (a spiking net's exact output "
+                             "δ comes with deltavecs='chain')")
         rows = [layer.out_features for layer in model.layers]
         if config.deltavecs == "chain":
             rows = rows[:-1]
@@ -288,6 +295,10 @@ class DeltaMGDLearner(PerturbativeLearner):
     @property
     def uses_autograd(self) -> bool:
         return self.config.refresh == "autograd"
+
+    @property
+    def needs_slopes(self) -> bool:
+        return self.config.deltavecs == "chain" and not isinstance(self.model, RateMLP)
 
     def measure_deltas(self, inp: torch.Tensor, acts: list[torch.Tensor],
                        y: torch.Tensor) -> list[torch.Tensor]:
@@ -303,7 +314,7 @@ class DeltaMGDLearner(PerturbativeLearner):
             return bias_gradients_autograd(self.model, inp, y, cfg.loss)
         return bias_gradients_node(self.model, acts, y, cfg.fd_step, cfg.loss)
 
-    def perturbations(self, inp, acts, y):
+    def perturbations(self, inp, acts, y, slopes=None):
         cfg = self.config
         chosen = self.bank.select(y)
         self._refreshed = len(chosen)
@@ -313,9 +324,14 @@ class DeltaMGDLearner(PerturbativeLearner):
             self.bank.update(y[chosen], self.measure_deltas(chosen_acts[0], chosen_acts,
                                                             y[chosen]))
         if cfg.deltavecs == "chain":
-            delta_out = output_delta(self.model, acts[-1], y, cfg.loss)
-            post = [(1 - a * a) * d for a, d in
-                    zip(acts[1:-1], self.bank.lookup(y, delta_out), strict=True)] + [delta_out]
+            if slopes is None:  # tanh: f'(z) = 1 − a²
+                delta_out = output_delta(self.model, acts[-1], y, cfg.loss)
+                hidden = [1 - a * a for a in acts[1:-1]]
+            else:  # spiking: the neurons' rate slopes, δ_L = e ⊙ ρ_L exact (BPTT's)
+                delta_out = output_error(readout(self.model, acts[-1]), y, cfg.loss) * slopes[-1]
+                hidden = slopes[:-1]
+            post = [f * d for f, d in
+                    zip(hidden, self.bank.lookup(y, delta_out), strict=True)] + [delta_out]
         else:
             error = None
             if cfg.deltavecs == "output":

@@ -40,7 +40,7 @@ PRESETS: dict[tuple[str, str], dict] = {
     ("delta-mgd", "rate"): {"eta": 1e-3, "epsilon": 1e-2, "optimizer": "adam", "tau_delta": 100,
                             "deltavecs": "chain", "delta_mix": 0.1},
     ("delta-mgd", "spiking"): {"eta": 1e-3, "epsilon": 3.0, "optimizer": "adam",
-                               "tau_delta": 100, "deltavecs": "output", "fd_step": 1.0,
+                               "tau_delta": 100, "deltavecs": "chain", "fd_step": 1.0,
                                "delta_mix": 0.1},
 }
 """``(method, network) -> config keyword arguments``."""

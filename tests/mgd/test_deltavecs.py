@@ -1,7 +1,7 @@
 """Node perturbation against autograd, and the DeltaVec refresh schedule."""
 
 import torch
-from astrolava.models import RateMLP, sample_cost
+from astrolava.models import RateMLP, SpikingMLP, sample_cost
 
 from astrolava.mgd.cost import output_delta, output_error
 from astrolava.mgd.deltavecs import (
@@ -12,7 +12,7 @@ from astrolava.mgd.deltavecs import (
     output_jacobians_autograd,
     output_jacobians_node,
 )
-from astrolava.mgd.network import forward
+from astrolava.mgd.network import forward, readout
 
 
 def _net(loss_seed=0):
@@ -51,6 +51,36 @@ def test_chain_rows_rebuild_the_exact_delta():
     for a, k, truth in zip(acts[1:-1], rows, auto[:-1], strict=True):
         torch.testing.assert_close((1 - a ** 2) * (delta_out @ k[0]), truth, rtol=1e-6, atol=1e-9)
     torch.testing.assert_close(delta_out, auto[-1])
+
+
+def _spiking(seed=0):
+    torch.manual_seed(seed)
+    model = SpikingMLP((6, 5, 4, 3), num_steps=8, threshold=0.5)  # float32: snntorch spikes
+    x = torch.rand(3, 6)
+    return model, model.encode(x, torch.Generator().manual_seed(seed))
+
+
+def test_spiking_rate_slope_times_output_error_is_bptt_output_delta():
+    """ρ_L = ∂r_L/∂b_L by the forward trace of ``spike_train``: e ⊙ ρ_L equals BPTT's (autograd
+    through snntorch's surrogate and reset) bias gradient of the output layer."""
+    model, spikes = _spiking()
+    y = torch.tensor([0, 2, 1])
+    slopes = []
+    acts = forward(model, spikes, slopes=slopes)
+    assert [s.shape for s in slopes] == [(3, 5), (3, 4), (3, 3)]
+    delta_out = output_error(readout(model, acts[-1]), y, "mse") * slopes[-1]
+    truth = bias_gradients_autograd(model, spikes, y, "mse")[-1]
+    assert truth.abs().max() > 1e-3
+    torch.testing.assert_close(delta_out, truth, rtol=1e-5, atol=1e-7)
+
+
+def test_spiking_chain_row_of_the_last_hidden_layer_is_the_output_weight():
+    """z̄_L = W_L r_{L-1} + b_L is linear in the rate: the central difference is W_L exactly."""
+    model, spikes = _spiking(1)
+    rows = output_current_jacobians_node(model, forward(model, spikes), 0.5)
+    assert [r.shape for r in rows] == [(3, 3, 5), (3, 3, 4)]
+    for k in rows[-1]:
+        torch.testing.assert_close(k, model.layers[-1].weight.detach())
 
 
 def test_output_error_and_delta_are_the_local_derivatives():

@@ -125,6 +125,13 @@ def test_spiking_learners_run_and_refuse_exact_output():
     learner.train_batch(torch.rand(4, 6), torch.tensor([0, 1, 2, 0]))
     assert learner.counts.grad_components == (5 + 3) * 3  # one refresh: N_neurons·N_classes
     assert not torch.equal(before, model.layers[0].weight)
+    chain = DeltaMGDLearner(model, DeltaMGDConfig(deltavecs="chain", fd_step=0.5, epsilon=0.1),
+                            n_classes=3)
+    assert chain.needs_slopes
+    before = model.layers[0].weight.clone()
+    chain.train_batch(torch.rand(4, 6), torch.tensor([0, 1, 2, 0]))
+    assert chain.counts.grad_components == 5 * 3  # one refresh: hidden rows only
+    assert not torch.equal(before, model.layers[0].weight)
 
 
 def test_eq4_counts_match_the_paper_example():
