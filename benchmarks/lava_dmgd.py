@@ -1,20 +1,26 @@
 """δ-MGD trained inside Lava vs the torch reference: accuracy and training samples/s.
 
-Rows (``benchmarks/results/lava_dmgd.json``):
+Rows (``benchmarks/results/lava_dmgd.json``), in groups (``--only`` re-runs some groups and
+replaces their rows in the JSON, keeping the others):
 
-* Fashion-MNIST 784-128-128-10 tanh, one epoch, fused model, floating_pt and fixed_pt;
-* scikit-learn digits 64-128-128-10, ``--digits-epochs`` epochs (to convergence), fused
-  floating_pt and fixed_pt, and the hierarchical (one process per synapse/layer) floating_pt
-  graph for one epoch.
+* ``digits``: scikit-learn digits 64-128-128-10 tanh, ``--digits-epochs`` epochs (to
+  convergence), fused floating_pt and fixed_pt;
+* ``hierarchical``: digits, the hierarchical graph (one process per synapse / layer /
+  astrocyte / cost), floating_pt and fixed_pt, one epoch;
+* ``spiking``: digits 64-128-128-10 LIF (T = 25), ``--spiking-epochs`` epochs, fused
+  floating_pt and fixed_pt;
+* ``fashion``: Fashion-MNIST 784-128-128-10 tanh, one epoch, fused floating_pt and fixed_pt.
 
 Each row uses ``lava_preset(network, tag, hierarchical)``: A's recommended rate preset (chain
-DeltaVecs, Adam, ``delta_mix``, exact output δ) on the fused floating_pt model, the same with
-SGD on the fused fixed_pt model, ``LAVA_PRESET`` (class DeltaVecs, SGD) on the hierarchical
-graph; the row's ``config`` records it. The reference is ``astrolava.mgd.DeltaMGDLearner``
-with the same config, initial weights and sample order (batch 1, no shuffling), evaluated on
-the same test set. Every run starts from ``build_model(..., seed)``. Usage::
+DeltaVecs, Adam, ``delta_mix``, exact output δ) on the fused floating_pt rate model, the same
+with SGD on the fused fixed_pt rate model, ``LAVA_PRESET`` (class DeltaVecs, SGD) on the
+hierarchical graph, ``LAVA_SPIKING_PRESET`` on the spiking models; the row's ``config``
+records it. The reference is ``astrolava.mgd.DeltaMGDLearner`` with the same config, initial
+weights and sample order (batch 1, no shuffling), evaluated on the same test set (spiking:
+the same Bernoulli rate code, drawn by the reference's own generator). Every run starts from
+``build_model(..., seed)``. Usage::
 
-    nice -n 10 .venv/bin/python benchmarks/lava_dmgd.py [--quick]
+    nice -n 10 .venv/bin/python benchmarks/lava_dmgd.py [--quick] [--only GROUP ...]
 """
 
 from __future__ import annotations
@@ -43,13 +49,15 @@ from astrolava.lava_training import (  # noqa: E402
 from astrolava.mgd import DeltaMGDConfig, DeltaMGDLearner  # noqa: E402
 from astrolava.mgd.presets import build_model  # noqa: E402
 
+GROUPS = ("digits", "hierarchical", "spiking", "fashion")
+
 RESULTS = Path(__file__).parent / "results"
 
 
 def reference_accuracy(X, y, X_test, y_test, epochs: int, seed: int,
-                       config: DeltaMGDConfig) -> list[float]:
+                       config: DeltaMGDConfig, network: str) -> list[float]:
     """Test accuracy after each epoch of the torch reference (batch 1, data in order)."""
-    model = build_model("rate", X.shape[1], 10, seed)
+    model = build_model(network, X.shape[1], 10, seed)
     learner = DeltaMGDLearner(model, config, seed=seed)
     Xt, yt = torch.from_numpy(X.astype(np.float32)), torch.from_numpy(y.astype(np.int64))
     accs = []
@@ -60,68 +68,100 @@ def reference_accuracy(X, y, X_test, y_test, epochs: int, seed: int,
     return accs
 
 
-def lava_row(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seed, references):
+def lava_row(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seed, references,
+             network="rate"):
     """Train one Lava model; ``references`` caches the reference's per-epoch accuracies per
-    ``(dataset, config)``."""
-    config = DeltaMGDConfig(**lava_preset("rate", tag, hierarchical))
-    key = (dataset, config)
+    ``(dataset, network, config)``."""
+    config = DeltaMGDConfig(**lava_preset(network, tag, hierarchical))
+    key = (dataset, network, config)
     if len(references.get(key, [])) < epochs:
-        references[key] = reference_accuracy(X, y, X_test, y_test, epochs, seed, config)
+        references[key] = reference_accuracy(X, y, X_test, y_test, epochs, seed, config,
+                                             network)
     reference = references[key][:epochs]
-    model = build_model("rate", X.shape[1], 10, seed)
+    model = build_model(network, X.shape[1], 10, seed)
     weights, biases = initial_parameters(model.layers)
-    net = DeltaMGDNetwork(weights=weights, biases=biases, config=config)
+    spiking = {"num_steps": model.num_steps, "beta": model.beta,
+               "threshold": model.threshold} if network == "spiking" else {}
+    net = DeltaMGDNetwork(weights=weights, biases=biases, config=config, network=network,
+                          **spiking)
     kind = "hierarchical" if hierarchical else "fused"
-    with tqdm(total=epochs, desc=f"{dataset} {kind} {tag}") as bar:
+    with tqdm(total=epochs, desc=f"{dataset} {network} {kind} {tag}") as bar:
         run = train_in_lava(net, X, y, X_test, y_test, epochs, tag, hierarchical, seed,
                             on_epoch=lambda e, acc: bar.update(1))
-    return {"dataset": dataset, "network": "rate", "model": kind, "tag": tag,
+    return {"dataset": dataset, "network": network, "model": kind, "tag": tag,
             "test_acc": run.test_acc[-1], "reference_test_acc": reference[-1],
             "samples_per_s": run.samples_per_s, "n_train": int(len(y) * epochs),
             "epochs": epochs, "test_acc_per_epoch": run.test_acc,
             "reference_test_acc_per_epoch": reference, "config": config.to_dict()}
 
 
+def row_key(row: dict) -> tuple:
+    return row["dataset"], row.get("network", "rate"), row["model"], row["tag"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--digits-epochs", type=int, default=10)
+    parser.add_argument("--spiking-epochs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", nargs="+", choices=GROUPS, default=list(GROUPS),
+                        help="groups to run; their rows replace those in the existing JSON")
     parser.add_argument("--quick", action="store_true",
                         help="2,000 Fashion-MNIST samples and 2 digits epochs (smoke run)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     rows = []
-    digits = [load_dataset("digits", s) for s in ("train", "test")]
+    (X, y), (Xt, yt) = (load_dataset("digits", s) for s in ("train", "test"))
+    X, Xt = X.astype(np.float64), Xt.astype(np.float64)
     digits_epochs = 2 if args.quick else args.digits_epochs
-    (X, y), (Xt, yt) = digits
-    X, Xt = X.astype(np.float64), Xt.astype(np.float64)
+    spiking_epochs = 1 if args.quick else args.spiking_epochs
     references: dict = {}
-    for tag in ("floating_pt", "fixed_pt"):
-        rows.append(lava_row("digits", X, y, Xt, yt, digits_epochs, tag, False, args.seed,
-                             references))
-    rows.append(lava_row("digits", X, y, Xt, yt, 1, "floating_pt", True, args.seed,
-                         references))
-    (X, y), (Xt, yt) = (load_dataset("fashion-mnist", s) for s in ("train", "test"))
-    if args.quick:
-        X, y = X[:2000], y[:2000]
-    X, Xt = X.astype(np.float64), Xt.astype(np.float64)
-    for tag in ("floating_pt", "fixed_pt"):
-        rows.append(lava_row("fashion-mnist", X, y, Xt, yt, 1, tag, False, args.seed,
-                             references))
+    tags = ("floating_pt", "fixed_pt")
+    if "digits" in args.only:
+        rows += [lava_row("digits", X, y, Xt, yt, digits_epochs, tag, False, args.seed,
+                          references) for tag in tags]
+    if "hierarchical" in args.only:
+        rows += [lava_row("digits", X, y, Xt, yt, 1, tag, True, args.seed, references)
+                 for tag in tags]
+    if "spiking" in args.only:
+        rows += [lava_row("digits", X, y, Xt, yt, spiking_epochs, tag, False, args.seed,
+                          references, network="spiking") for tag in tags]
+    if "fashion" in args.only:
+        (X, y), (Xt, yt) = (load_dataset("fashion-mnist", s) for s in ("train", "test"))
+        if args.quick:
+            X, y = X[:2000], y[:2000]
+        X, Xt = X.astype(np.float64), Xt.astype(np.float64)
+        rows += [lava_row("fashion-mnist", X, y, Xt, yt, 1, tag, False, args.seed, references)
+                 for tag in tags]
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / ("lava_dmgd_quick.json" if args.quick else "lava_dmgd.json")
+    fresh = {row_key(row) for row in rows}
+    kept = [row for row in json.loads(out.read_text())["rows"] if row_key(row) not in fresh] \
+        if out.exists() and set(args.only) != set(GROUPS) else []
+    order = {group: i for i, group in enumerate(GROUPS)}
+    rows = sorted(kept + rows, key=lambda r: (order[group_of(r)], r["tag"] != "floating_pt"))
     out.write_text(json.dumps({"rows": rows, "seed": args.seed,
                                "date": time.strftime("%Y-%m-%d %H:%M:%S")}, indent=2))
     plot(rows, out.with_suffix(".png"))
     for row in rows:
-        print(f"{row['dataset']:14s} {row['model']:12s} {row['tag']:11s} "
-              f"acc {row['test_acc']:.4f} (ref {row['reference_test_acc']:.4f}) "
+        print(f"{row['dataset']:14s} {row.get('network', 'rate'):8s} {row['model']:12s} "
+              f"{row['tag']:11s} acc {row['test_acc']:.4f} (ref {row['reference_test_acc']:.4f}) "
               f"{row['samples_per_s']:8.1f} samples/s  n_train {row['n_train']}")
+
+
+def group_of(row: dict) -> str:
+    """The ``--only`` group a row belongs to."""
+    if row["dataset"] == "fashion-mnist":
+        return "fashion"
+    if row["model"] == "hierarchical":
+        return "hierarchical"
+    return "spiking" if row.get("network") == "spiking" else "digits"
 
 
 def plot(rows: list[dict], path: Path) -> None:
     """Test accuracy (Lava vs reference) and training samples/s of each row."""
-    labels = [f"{r['dataset']}\n{r['model']} {r['tag']}" for r in rows]
+    labels = [f"{r['dataset']} {r.get('network', 'rate')}\n{r['model']} {r['tag']}"
+              for r in rows]
     fig, (ax_acc, ax_speed) = plt.subplots(1, 2, figsize=(12, 4.5))
     index = np.arange(len(rows))
     ax_acc.bar(index - 0.2, [r["test_acc"] for r in rows], 0.4, label="Lava")
