@@ -10,10 +10,18 @@ from astrolava.models import RateMLP
 from astrolava.models.training import one_hot_targets, sample_cost
 
 
-def network_cost(model: nn.Module, last: torch.Tensor, y: torch.Tensor,
-                 loss: str) -> torch.Tensor:
-    """Per-sample cost ``C`` (batch,) of the last layer's output ``last`` (Alg. 1 line 11)."""
-    return sample_cost(readout(model, last), y, loss)
+def network_cost(model: nn.Module, last: torch.Tensor, y: torch.Tensor, loss: str,
+                 target: torch.Tensor | None = None) -> torch.Tensor:
+    """Per-sample cost ``C`` (batch,) of the last layer's output ``last`` (Alg. 1 line 11).
+
+    ``target``, the one-hot labels (batch, n_out), may be passed to share it between the
+    passes of a batch; the values equal ``sample_cost``'s.
+    """
+    output = readout(model, last)
+    if target is None or loss == "ce":
+        return sample_cost(output, y, loss)
+    error = output - target
+    return 0.5 * (error * error).sum(dim=-1)
 
 
 def cost_weight(c0: torch.Tensor, gamma: float) -> torch.Tensor | float:
@@ -21,31 +29,33 @@ def cost_weight(c0: torch.Tensor, gamma: float) -> torch.Tensor | float:
     return gamma * c0 if gamma > 0 else 1.0
 
 
-def update_coefficients(c_tilde: torch.Tensor, c0: torch.Tensor, epsilon: float,
+def update_coefficients(delta_c: torch.Tensor, c0: torch.Tensor, epsilon: float,
                         gamma: float) -> torch.Tensor:
-    """Coefficient ``k = ΔC·w/ε²`` of ``ĝ = k·θ̃`` per sample, ``ΔC = C̃ − C0``.
+    """Coefficient ``k = ΔC·w/ε²`` of ``ĝ = k·θ̃`` per sample from ``ΔC = C̃ − C0``.
 
     Paper Eq. 1 and Alg. 1 lines 16-17 (``w`` from :func:`cost_weight`).
     """
-    delta_c = c_tilde - c0
     if gamma > 0:
         delta_c = delta_c * cost_weight(c0, gamma)
     return delta_c / epsilon ** 2
 
 
-def output_error(output: torch.Tensor, y: torch.Tensor, loss: str) -> torch.Tensor:
+def output_error(output: torch.Tensor, y: torch.Tensor, loss: str,
+                 target: torch.Tensor | None = None) -> torch.Tensor:
     """``e = ∂C/∂o`` (batch, n_out) of the network outputs ``o``, local to the output units.
 
-    Squared error: ``e = o − t``; cross-entropy: ``e = softmax(o) − t`` (``t`` one-hot).
+    Squared error: ``e = o − t``; cross-entropy: ``e = softmax(o) − t`` (``t`` one-hot, built
+    from ``y`` unless given as ``target``).
     """
-    target = one_hot_targets(y, output.shape[-1], output.dtype)
+    if target is None:
+        target = one_hot_targets(y, output.shape[-1], output.dtype)
     if loss == "ce":
         return torch.softmax(output, dim=-1) - target
     return output - target
 
 
 def output_delta(model: nn.Module, output: torch.Tensor, y: torch.Tensor,
-                 loss: str) -> torch.Tensor:
+                 loss: str, target: torch.Tensor | None = None) -> torch.Tensor:
     """Exact local output-layer δ_L = ``∂C/∂z_L`` (batch, n_out) of a RateMLP (paper §III-A).
 
     ``δ_L = e ⊙ f'(z_L)`` with ``e`` from :func:`output_error` and ``f'(z) = 1 − o²`` for a
@@ -54,5 +64,5 @@ def output_delta(model: nn.Module, output: torch.Tensor, y: torch.Tensor,
     if not isinstance(model, RateMLP):
         raise ValueError("an exact output delta needs a RateMLP "
                          "(a spiking output has no local derivative)")
-    error = output_error(output, y, loss)
+    error = output_error(output, y, loss, target)
     return error * (1 - output * output) if model.output_tanh else error

@@ -142,6 +142,10 @@ def bias_gradients_autograd(model: nn.Module, inp: torch.Tensor, y: torch.Tensor
 
 DELTAVEC_MODES = ("class", "output", "chain")
 
+_NO_POSITIONS = torch.empty(0, dtype=torch.int64)
+"""What :meth:`DeltaVecBank.select` returns when no sample of a batch refreshes (shared,
+read only)."""
+
 
 class DeltaVecBank:
     """One vector per class per layer, refreshed every τδ samples (Alg. 1 lines 4-8).
@@ -205,9 +209,11 @@ class DeltaVecBank:
     def select(self, y: torch.Tensor) -> torch.Tensor:
         """Advance the schedule over the batch labels ``y``; positions that refresh the bank."""
         if self.mode != "class":
-            first = -self.step % self.tau_delta
-            self.step += len(y)
-            return torch.tensor(range(first, len(y), self.tau_delta), dtype=torch.int64)
+            first, n = -self.step % self.tau_delta, y.shape[0]
+            self.step += n
+            if first >= n:
+                return _NO_POSITIONS
+            return torch.tensor(range(first, n, self.tau_delta), dtype=torch.int64)
         chosen = []
         for pos, label in enumerate(y.tolist()):
             if self.step % self.tau_delta == 0:
@@ -228,8 +234,8 @@ class DeltaVecBank:
         """
         for bank, new in zip(self.deltas, deltas, strict=True):
             for row in range(len(new)):
-                target = int(classes[row]) if self.mode == "class" else slice(None)
-                bank[target] = (1 - self.mix) * bank[target] + self.mix * new[row].to(bank.dtype)
+                rows = bank[int(classes[row])] if self.mode == "class" else bank
+                rows.mul_(1 - self.mix).add_(self.mix * new[row].to(bank.dtype))
         self.refreshes += len(deltas[0]) * (1 if self.mode == "class" else len(self.due))
 
     def lookup(self, y: torch.Tensor, error: torch.Tensor | None = None) -> list[torch.Tensor]:

@@ -37,9 +37,10 @@ class LayerPerturbation:
     dense: torch.Tensor | None = None
     post: torch.Tensor | None = None
     pre: torch.Tensor | None = None
-    pre_sq_norm: torch.Tensor | None = None
-    """``‖pre‖²`` per sample once :meth:`sq_norm` has computed it (reused by
-    :meth:`weight_times` when the input is ``pre`` itself: the first layer's clean input)."""
+    ext_sq_norm: torch.Tensor | None = None
+    """``‖(pre, 1)‖² = ‖pre‖² + 1`` per sample (the bias is a synapse from an input 1) once
+    :meth:`sq_norm` has computed it (reused by :meth:`weight_times` when the input is
+    ``pre`` itself: the first layer's clean input)."""
 
     def __post_init__(self) -> None:
         rank_one = self.post is not None and self.pre is not None
@@ -52,8 +53,8 @@ class LayerPerturbation:
         """``θ̃_W s + θ̃_b`` per sample for inputs (batch, n_in) or (T, batch, n_in)."""
         if self.dense is not None:
             return torch.einsum("bnm,...bm->...bn", self.dense, inp) + self.bias
-        if inp is self.pre and self.pre_sq_norm is not None:
-            return self.post * (self.pre_sq_norm[:, None] + 1)
+        if inp is self.pre and self.ext_sq_norm is not None:
+            return self.post * self.ext_sq_norm[:, None]
         return self.post * ((inp * self.pre).sum(dim=-1, keepdim=True) + 1)
 
     def weighted_sum(self, coef: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -70,9 +71,9 @@ class LayerPerturbation:
         """``‖θ̃_W‖² + ‖θ̃_b‖²`` per sample, shape (batch,)."""
         if self.dense is not None:
             return (self.dense * self.dense).sum(dim=(-2, -1)) + (self.bias * self.bias).sum(dim=-1)
-        if self.pre_sq_norm is None:
-            self.pre_sq_norm = (self.pre * self.pre).sum(dim=-1)
-        return (self.post * self.post).sum(dim=-1) * (self.pre_sq_norm + 1)
+        if self.ext_sq_norm is None:
+            self.ext_sq_norm = (self.pre * self.pre).sum(dim=-1) + 1
+        return (self.post * self.post).sum(dim=-1) * self.ext_sq_norm
 
     def n_params(self) -> int:
         """Number of parameters of the layer (weights and biases)."""
@@ -86,7 +87,7 @@ class LayerPerturbation:
             return LayerPerturbation(self.bias * scale[:, None],
                                      dense=self.dense * scale[:, None, None])
         return LayerPerturbation(post=self.post * scale[:, None], pre=self.pre,
-                                 pre_sq_norm=self.pre_sq_norm)
+                                 ext_sq_norm=self.ext_sq_norm)
 
 
 def check_model(model: nn.Module) -> nn.Module:
@@ -127,7 +128,7 @@ def layer_forward(model: nn.Module, index: int, inp: torch.Tensor,
         return spike_train(model, index, current, slopes)
     if slopes is not None:
         raise ValueError("slopes are only measured for a SpikingMLP")
-    last = index == len(model.layers) - 1
+    last = index == len(model.sizes) - 2
     return current if (last and not model.output_tanh) else torch.tanh(current)
 
 
@@ -188,7 +189,7 @@ def forward_from(model: nn.Module, start: int, inp: torch.Tensor,
     """Outputs of layers ``start, ..., L``; ``bias_shifts[l]`` (batch, n_l) adds to layer l."""
     outs = []
     shifts = bias_shifts or {}
-    for index in range(start, len(model.layers)):
+    for index in range(start, len(model.sizes) - 1):
         pert = None if perturbations is None else perturbations[index]
         inp = layer_forward(model, index, inp, pert, shifts.get(index))
         outs.append(inp)
@@ -208,7 +209,7 @@ def forward(model: nn.Module, inp: torch.Tensor,
     """
     shifts = bias_shifts or {}
     acts = [inp]
-    for index in range(len(model.layers)):
+    for index in range(len(model.sizes) - 1):
         pert = None if perturbations is None else perturbations[index]
         acts.append(layer_forward(model, index, acts[-1], pert, shifts.get(index),
                                   first_current if index == 0 else None, slopes))

@@ -26,6 +26,8 @@ and the data order they are deterministic.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import nn
 
@@ -56,6 +58,21 @@ from astrolava.mgd.network import (
     readout,
 )
 from astrolava.models import RateMLP
+from astrolava.models.training import one_hot_targets
+
+
+@dataclass
+class CleanPass:
+    """What the clean pass of a batch measured, shared by the perturbation rule and the cost.
+
+    ``inp`` is the network input, ``acts`` the layer outputs ``[s_0, ..., s_L]``, ``target``
+    the one-hot labels and ``slopes`` a spiking net's local slopes ``∂r_l/∂b_l`` (or None).
+    """
+
+    inp: torch.Tensor
+    acts: list[torch.Tensor]
+    target: torch.Tensor
+    slopes: list[torch.Tensor] | None = None
 
 
 def ternary(a: torch.Tensor, threshold: float) -> torch.Tensor:
@@ -122,11 +139,19 @@ class PerturbativeLearner(Learner):
                              f"got {type(config).__name__}")
         super().__init__(model, config, seed)
 
-    def perturbations(self, inp: torch.Tensor, acts: list[torch.Tensor], y: torch.Tensor,
-                      slopes: list[torch.Tensor] | None = None) -> list[LayerPerturbation]:
-        """Un-normalised ``θ̃`` of each layer for each sample (the method's choice); ``slopes``
-        are the clean pass's local slopes when :attr:`needs_slopes`."""
+    def perturbations(self, clean: CleanPass, y: torch.Tensor) -> list[LayerPerturbation]:
+        """Un-normalised ``θ̃`` of each layer for each sample (the method's choice) from the
+        batch's clean pass."""
         raise NotImplementedError
+
+    def clean_pass(self, inp: torch.Tensor, y: torch.Tensor,
+                   first_current: torch.Tensor | None = None) -> CleanPass:
+        """The unperturbed forward pass of network input ``inp`` with labels ``y``
+        (``first_current = W_1 s_0 + b_1`` if already computed)."""
+        slopes = [] if self.needs_slopes else None
+        acts = forward(self.model, inp, first_current=first_current, slopes=slopes)
+        target = one_hot_targets(y, self.model.sizes[-1], acts[-1].dtype)
+        return CleanPass(inp, acts, target, slopes)
 
     def grad_components(self, n_samples: int) -> int:
         """Gradient components this method computed explicitly for ``n_samples`` samples."""
@@ -138,21 +163,21 @@ class PerturbativeLearner(Learner):
 
         Returns ``(ĝ per layer, info)`` with ``info = {"inp", "acts", "c0", "delta_c"}``.
         """
+        cfg = self.config
         inp = encode(self.model, x, self.generator)
         first = self.model.layers[0]
         first_current = torch.nn.functional.linear(inp, first.weight, first.bias)
-        slopes = [] if self.needs_slopes else None
-        acts = forward(self.model, inp, first_current=first_current, slopes=slopes)
-        c0 = network_cost(self.model, acts[-1], y, self.config.loss)
-        perts = self.perturbations(inp, acts, y, slopes)
+        clean = self.clean_pass(inp, y, first_current)
+        c0 = network_cost(self.model, clean.acts[-1], y, cfg.loss, clean.target)
+        perts = self.perturbations(clean, y)
         if self.directed:
-            perts = normalize_perturbations(perts, self.config.epsilon, self.config.normalize)
+            perts = normalize_perturbations(perts, cfg.epsilon, cfg.normalize)
         perturbed = forward(self.model, inp, perts, first_current=first_current)
-        c_tilde = network_cost(self.model, perturbed[-1], y, self.config.loss)
-        coef = update_coefficients(c_tilde, c0, self.config.epsilon, self.config.gamma)
-        coef = coef / len(coef)
+        delta_c = network_cost(self.model, perturbed[-1], y, cfg.loss, clean.target) - c0
+        coef = update_coefficients(delta_c, c0, cfg.epsilon, cfg.gamma)
+        coef = coef / coef.shape[0]
         grads = [p.weighted_sum(coef) for p in perts]
-        return grads, {"inp": inp, "acts": acts, "c0": c0, "delta_c": c_tilde - c0}
+        return grads, {"inp": inp, "acts": clean.acts, "c0": c0, "delta_c": delta_c}
 
     def train_batch(self, x: torch.Tensor, y: torch.Tensor) -> dict:
         """One step on a batch; returns ``{"cost": mean C0}``."""
@@ -160,8 +185,8 @@ class PerturbativeLearner(Learner):
             grads, info = self.estimate(x, y)
             self.apply(grads)
             cost = float(info["c0"].mean())
-        self.counts.add(len(y), self.grad_components(len(y)),
-                        perturbative_update_ops(self.n_params, len(y)))
+        n = y.shape[0]
+        self.counts.add(n, self.grad_components(n), perturbative_update_ops(self.n_params, n))
         return {"cost": cost}
 
 
@@ -183,7 +208,7 @@ class MGDLearner(PerturbativeLearner):
         self.held: list[torch.Tensor] | None = None
         self.accumulated: Gradient | None = None
 
-    def perturbations(self, inp, acts, y, slopes=None):
+    def perturbations(self, clean, y):
         batch = len(y)
         if self.held is None or self.time % self.config.tau_theta == 0 \
                 or self.held[0].shape[0] != batch:
@@ -232,10 +257,10 @@ class AlignedLearner(PerturbativeLearner):
     config_class = AlignedConfig
     uses_autograd = True
 
-    def perturbations(self, inp, acts, y, slopes=None):
-        deltas = bias_gradients_autograd(self.model, inp, y, self.config.loss)
+    def perturbations(self, clean, y):
+        deltas = bias_gradients_autograd(self.model, clean.inp, y, self.config.loss)
         return [LayerPerturbation(post=torch.sign(d), pre=torch.sign(activity(self.model, a)))
-                for d, a in zip(deltas, acts[:-1], strict=True)]
+                for d, a in zip(deltas, clean.acts[:-1], strict=True)]
 
     def grad_components(self, n_samples):
         return self.n_params * n_samples
@@ -250,11 +275,11 @@ class HebbianLearner(PerturbativeLearner):
 
     config_class = HebbianConfig
 
-    def perturbations(self, inp, acts, y, slopes=None):
-        cfg = self.config
+    def perturbations(self, clean, y):
+        cfg, acts = self.config, clean.acts
         deltas = bias_gradients_node(self.model, acts, y, cfg.fd_step, cfg.loss)
         if cfg.exact_output:
-            deltas[-1] = output_delta(self.model, acts[-1], y, cfg.loss)
+            deltas[-1] = output_delta(self.model, acts[-1], y, cfg.loss, clean.target)
         return [LayerPerturbation(post=torch.sign(d),
                                   pre=ternary(activity(self.model, a), cfg.activation_threshold))
                 for d, a in zip(deltas, acts[:-1], strict=True)]
@@ -314,31 +339,32 @@ class DeltaMGDLearner(PerturbativeLearner):
             return bias_gradients_autograd(self.model, inp, y, cfg.loss)
         return bias_gradients_node(self.model, acts, y, cfg.fd_step, cfg.loss)
 
-    def perturbations(self, inp, acts, y, slopes=None):
-        cfg = self.config
+    def perturbations(self, clean, y):
+        cfg, acts, slopes = self.config, clean.acts, clean.slopes
         chosen = self.bank.select(y)
-        self._refreshed = len(chosen)
-        if len(chosen):
+        self._refreshed = chosen.shape[0]
+        if self._refreshed:
             axis = batch_dim(self.model)
             chosen_acts = [a.index_select(axis, chosen) for a in acts]  # acts[0] is inp
             self.bank.update(y[chosen], self.measure_deltas(chosen_acts[0], chosen_acts,
                                                             y[chosen]))
         if cfg.deltavecs == "chain":
             if slopes is None:  # tanh: f'(z) = 1 − a²
-                delta_out = output_delta(self.model, acts[-1], y, cfg.loss)
+                delta_out = output_delta(self.model, acts[-1], y, cfg.loss, clean.target)
                 hidden = [1 - a * a for a in acts[1:-1]]
             else:  # spiking: the neurons' rate slopes, δ_L = e ⊙ ρ_L exact (BPTT's)
-                delta_out = output_error(readout(self.model, acts[-1]), y, cfg.loss) * slopes[-1]
+                delta_out = output_error(readout(self.model, acts[-1]), y, cfg.loss,
+                                         clean.target) * slopes[-1]
                 hidden = slopes[:-1]
             post = [f * d for f, d in
                     zip(hidden, self.bank.lookup(y, delta_out), strict=True)] + [delta_out]
         else:
             error = None
             if cfg.deltavecs == "output":
-                error = output_error(readout(self.model, acts[-1]), y, cfg.loss)
+                error = output_error(readout(self.model, acts[-1]), y, cfg.loss, clean.target)
             post = self.bank.lookup(y, error)
         if cfg.exact_output:
-            post[-1] = output_delta(self.model, acts[-1], y, cfg.loss)
+            post[-1] = output_delta(self.model, acts[-1], y, cfg.loss, clean.target)
         pre = [activity(self.model, a) for a in acts[:-1]]
         if cfg.activation_threshold > 0:
             pre = [ternary(a, cfg.activation_threshold) for a in pre]

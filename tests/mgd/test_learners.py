@@ -7,7 +7,6 @@ from astrolava.models import RateMLP, SpikingMLP
 from astrolava.mgd.accounting import backprop_components, delta_mgd_components
 from astrolava.mgd.config import AlignedConfig, DeltaMGDConfig, HebbianConfig, MGDConfig
 from astrolava.mgd.diagnostics import agreement, cosine, true_gradient
-from astrolava.mgd.network import forward
 from astrolava.mgd.perturbation import (
     AlignedLearner,
     DeltaMGDLearner,
@@ -79,8 +78,8 @@ def test_hebbian_perturbation_is_ternary_and_thresholded():
     x = torch.tensor([[0.9, 0.1, 0.0, 0.6]], dtype=torch.float64)
     learner = HebbianLearner(model, HebbianConfig(activation_threshold=0.45, normalize="none",
                                                   epsilon=1.0))
-    acts = forward(model, x)
-    perts = learner.perturbations(x, acts, torch.tensor([1]))
+    y = torch.tensor([1])
+    perts = learner.perturbations(learner.clean_pass(x, y), y)
     first = perts[0].post[:, :, None] * perts[0].pre[:, None, :]
     assert set(first.unique().tolist()) <= {-1.0, 0.0, 1.0}
     assert (first[..., 1:3] == 0).all()  # inputs 0.1 and 0.0 lie under the threshold
@@ -91,7 +90,7 @@ def test_normalization_gives_norm_epsilon():
     model = RateMLP((6, 5, 3))
     x, y = torch.rand(2, 6), torch.tensor([0, 2])
     learner = DeltaMGDLearner(model, DeltaMGDConfig(tau_delta=1), n_classes=3)
-    perts = learner.perturbations(x, forward(model, x), y)
+    perts = learner.perturbations(learner.clean_pass(x, y), y)
     total = sum(p.sq_norm() for p in normalize_perturbations(perts, 0.1, "global"))
     torch.testing.assert_close(total.sqrt(), torch.full((2,), 0.1))
     for p in normalize_perturbations(perts, 0.1, "layer"):
