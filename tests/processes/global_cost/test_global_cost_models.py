@@ -8,9 +8,10 @@ from astrolava.processes.global_cost import GlobalCost
 from lava.proc.io.sink import RingBuffer as Sink
 from lava.proc.io.source import RingBuffer as Source
 
+from astrolava.mgd_numpy import fixed as fx
 from astrolava.runtime import LavaSession, sim_config
 
-H, EPSILON = 0.1, 0.5
+H, EPSILON, ETA = 0.1, 0.5, 0.01
 
 
 def test_costs_gradients_and_third_factor():
@@ -40,6 +41,34 @@ def test_costs_gradients_and_third_factor():
     c_minus = [0.5 * (0.36 + 0.25), 0.5 * (0.25 + 0.36)]
     np.testing.assert_allclose(probe, (np.array(c_plus) - c_minus) / (2 * H))
     assert k[0] == pytest.approx(delta_cost / EPSILON ** 2) and k[1] == 0
+
+
+def test_fixed_point_costs_gradients_and_third_factor():
+    """fixed_pt on the same outputs as A_FRAC integers: C_FRAC costs, D_FRAC gradients with
+    the step rounded to h = 2**-3 on the Z_FRAC grid, and k = (m, f) = η·ΔC/ε² with η folded
+    in (a 16-bit mantissa)."""
+    clean = np.array([[0.5, -0.5], [0.6, -0.5], [0.5, -0.4], [0.4, -0.5], [0.5, -0.6]])
+    perturbed = np.zeros_like(clean)
+    perturbed[0] = [0.7, -0.5]
+    outs = Source(data=fx.to_fixed(np.stack([clean, perturbed], axis=-1), fx.A_FRAC))
+    labels = Source(data=np.zeros((1, 2), dtype=np.int32))
+    cost = GlobalCost(n_classes=2, n_neurons=2, epsilon=EPSILON, fd_step=0.125, eta=ETA)
+    deltas, third = Sink(shape=(2,), buffer=2), Sink(shape=(2,), buffer=2)
+    outs.s_out.connect(cost.out_in)
+    labels.s_out.connect(cost.label_in)
+    cost.delta_new_out.connect(deltas.a_in)
+    cost.k_out.connect(third.a_in)
+    with LavaSession(cost, sim_config("fixed_pt")) as session:
+        session.run(2)
+        cost0, delta_cost = cost.cost0.get()[0], cost.delta_cost.get()[0]
+        probe = deltas.data.get()[:, 0] / 2 ** fx.D_FRAC
+        m, f = third.data.get()[:, 1]
+    resolution = 2.0 ** -fx.C_FRAC
+    assert cost0 == pytest.approx(0.25, abs=resolution)
+    assert delta_cost == pytest.approx(0.5 * (0.09 + 0.25) - 0.25, abs=2 * resolution)
+    c_plus, c_minus = 0.5 * (0.16 + 0.25), 0.5 * (0.36 + 0.25)
+    np.testing.assert_allclose(probe, (c_plus - c_minus) / (2 * 0.125), atol=1e-3)
+    assert m * 2.0 ** -f == pytest.approx(ETA * delta_cost / EPSILON ** 2, rel=1e-4)
 
 
 def test_bad_arguments():
