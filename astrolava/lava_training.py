@@ -55,7 +55,8 @@ class LavaRun:
     """Outcome of :func:`train_in_lava`.
 
     ``test_acc[e]`` is the clean-pass accuracy on the test block after epoch ``e``;
-    ``samples_per_s`` the training throughput (training steps only, all epochs);
+    ``samples_per_s`` the training throughput (training steps only, all epochs, without the
+    first sample, whose run also compiles the graph and starts the runtime);
     ``weights``/``biases`` the final parameters in real units.
     """
 
@@ -90,6 +91,8 @@ def train_in_lava(net: DeltaMGDNetwork, X: np.ndarray, y: np.ndarray, X_test: np
     """
     if epochs < 1:
         raise ValueError(f"epochs={epochs} must be >= 1")
+    if len(y) < 2:
+        raise ValueError(f"{len(y)} training samples given; at least 2 are needed")
     if X.shape[1] != net.sizes[0] or X_test.shape[1] != net.sizes[0]:
         raise ValueError(f"samples have {X.shape[1]} / {X_test.shape[1]} features; the network "
                          f"takes {net.sizes[0]}")
@@ -104,11 +107,13 @@ def train_in_lava(net: DeltaMGDNetwork, X: np.ndarray, y: np.ndarray, X_test: np
     run = LavaRun()
     train_time = 0.0
     with LavaSession(net, network_run_config(tag, hierarchical)) as session:
+        # the first sample also compiles the graph and starts its processes: untimed
+        session.run(steps)
         for epoch in range(epochs):
             if epoch:
                 net.learning.set(np.array([1]))
             start = time.perf_counter()
-            session.run(len(y) * steps)
+            session.run((len(y) - (epoch == 0)) * steps)
             train_time += time.perf_counter() - start
             net.learning.set(np.array([0]))
             net.n_correct.set(np.array([0]))
@@ -119,7 +124,7 @@ def train_in_lava(net: DeltaMGDNetwork, X: np.ndarray, y: np.ndarray, X_test: np
                 on_epoch(epoch, run.test_acc[-1])
         run.weights, run.biases = net.layer_parameters()
         run.n_refreshes = int(net.n_refreshes.get()[0])
-    run.samples_per_s = epochs * len(y) / train_time
+    run.samples_per_s = (epochs * len(y) - 1) / train_time
     return run
 
 
