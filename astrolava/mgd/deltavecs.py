@@ -14,7 +14,14 @@ import torch
 from torch import nn
 
 from astrolava.mgd.cost import network_cost
-from astrolava.mgd.network import batch_dim, forward, forward_from, layer_forward, readout
+from astrolava.mgd.network import (
+    activate,
+    batch_dim,
+    forward,
+    forward_from,
+    layer_forward,
+    readout,
+)
 
 
 @functools.lru_cache(maxsize=16)
@@ -91,25 +98,29 @@ def output_current_jacobians_node(model: nn.Module, acts: list[torch.Tensor],
 
     Node perturbation on the neuron outputs: ``a_l,j ± h``, layers ``l+1..L`` run to the
     output current ``z_L = W_L a_{L-1} + b_L``, central differences. With a sample's exact
-    local output δ_L the chain rule gives ``δ_l = f'(z_l) ⊙ (K_lᵀ δ_L)`` (paper Fig. 4); for
-    the last hidden layer ``K = W_L``. Spiking nets: ``a_l`` is the spike train, shifted by
-    ``±h`` at every step (its rate by ``±h``), and ``z_L`` the output current averaged over
-    the T steps, so ``K_l ≈ ∂z̄_L/∂r_l``.
+    local output δ_L the chain rule gives ``δ_l = f'(z_l) ⊙ (K_lᵀ δ_L)`` (paper Fig. 4).
+    The next layer's current is linear in ``a_l``, so a shift enters it as
+    ``z_{l+1} ± h·W_{l+1}[:, j]`` (one addition instead of a product of the ``2·n_l`` shifted
+    copies); for the last hidden layer ``z_L`` itself is linear and ``K = W_L`` exactly (what
+    the central difference measures, without its rounding error). Spiking nets: ``a_l`` is
+    the spike train, shifted by ``±h`` at every step (its rate by ``±h``), and ``z_L`` the
+    output current averaged over the T steps, so ``K_l ≈ ∂z̄_L/∂r_l``.
     """
+    last = model.layers[-1]
+    n_samples = acts[0].shape[batch_dim(model)]
     sweeps = []
-    for index in range(len(model.layers) - 1):
-        out = acts[index + 1]
-        n = out.shape[-1]
-        n_samples = out.shape[-2]
-        shifted = (out[..., None, :] + bias_steps(n, step, out.dtype)).view(
-            *out.shape[:-2], -1, n)
-        hidden = shifted
-        for later in range(index + 1, len(model.layers) - 1):
+    for index in range(len(model.layers) - 2):
+        after = model.layers[index + 1]
+        current = nn.functional.linear(acts[index + 1], after.weight, after.bias)
+        kicks = after.weight.T * step
+        shifted = current[..., None, :] + torch.cat([kicks, -kicks])  # (..., n_samples, 2n, m)
+        hidden = activate(model, index + 1, shifted.flatten(-3, -2))
+        for later in range(index + 2, len(model.layers) - 1):
             hidden = layer_forward(model, later, hidden)
-        last = model.layers[-1]
         values = readout(model, nn.functional.linear(hidden, last.weight, last.bias))
-        values = values.view(n_samples, 2, n, -1)
+        values = values.view(n_samples, 2, after.in_features, -1)
         sweeps.append(((values[:, 0] - values[:, 1]) / (2 * step)).transpose(1, 2))
+    sweeps.append(last.weight.detach().expand(n_samples, -1, -1))
     return sweeps
 
 

@@ -124,6 +124,14 @@ def layer_forward(model: nn.Module, index: int, inp: torch.Tensor,
         current = current + perturbation.weight_times(inp)
     if bias_shift is not None:
         current = current + bias_shift
+    return activate(model, index, current, slopes)
+
+
+def activate(model: nn.Module, index: int, current: torch.Tensor,
+             slopes: list[torch.Tensor] | None = None) -> torch.Tensor:
+    """Output of layer ``index`` driven by its input current: ``tanh(current)`` (none on a
+    linear output layer), or the spikes of the layer's Leaky neurons (:func:`spike_train`,
+    which appends the local slopes to a list ``slopes``)."""
     if isinstance(model, SpikingMLP):
         return spike_train(model, index, current, slopes)
     if slopes is not None:

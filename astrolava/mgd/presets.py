@@ -37,7 +37,7 @@ PRESETS: dict[tuple[str, str], dict] = {
     ("hebbian", "rate"): {"eta": 1e-3, "epsilon": 1e-2, "optimizer": "adam"},
     ("hebbian", "spiking"): {"eta": 1e-3, "epsilon": 1.0, "optimizer": "adam", "fd_step": 0.2,
                              "exact_output": False, "activation_threshold": 0.2},
-    ("delta-mgd", "rate"): {"eta": 1e-3, "epsilon": 1e-2, "optimizer": "adam", "tau_delta": 100,
+    ("delta-mgd", "rate"): {"eta": 1e-3, "epsilon": 1e-2, "optimizer": "adam", "tau_delta": 500,
                             "deltavecs": "chain", "delta_mix": 0.1},
     ("delta-mgd", "spiking"): {"eta": 1e-3, "epsilon": 3.0, "optimizer": "adam",
                                "tau_delta": 100, "deltavecs": "chain", "fd_step": 1.0,
