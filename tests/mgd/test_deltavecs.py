@@ -12,7 +12,7 @@ from astrolava.mgd.deltavecs import (
     output_jacobians_autograd,
     output_jacobians_node,
 )
-from astrolava.mgd.network import forward, readout
+from astrolava.mgd.network import forward, layer_forward, readout
 
 
 def _net(loss_seed=0):
@@ -81,6 +81,26 @@ def test_spiking_chain_row_of_the_last_hidden_layer_is_the_output_weight():
     assert [r.shape for r in rows] == [(3, 3, 5), (3, 3, 4)]
     for k in rows[-1]:
         torch.testing.assert_close(k, model.layers[-1].weight.detach())
+
+
+def test_spiking_chain_rows_are_central_differences_of_shifted_spike_trains():
+    """Rows of the first hidden layer: shift sample b's layer-1 spike trains by ±h·e_j at
+    every step, run layer 2 and the mean output current (what the kick z_2 ± h·W_2[:, j]
+    computes without the product of the shifted copies)."""
+    model, spikes = _spiking(2)
+    acts = forward(model, spikes)
+    h = 0.5
+    rows = output_current_jacobians_node(model, acts, h)[0]
+    for b in range(3):
+        for j in range(5):
+            values = []
+            for sign in (1, -1):
+                shifted = acts[1][:, b:b + 1].clone()
+                shifted[..., j] += sign * h
+                z3 = model.layers[2](layer_forward(model, 1, shifted))
+                values.append(z3.mean(dim=0)[0])
+            torch.testing.assert_close(rows[b, :, j], (values[0] - values[1]) / (2 * h),
+                                       rtol=1e-5, atol=1e-5)
 
 
 def test_output_error_and_delta_are_the_local_derivatives():
