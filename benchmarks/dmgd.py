@@ -57,11 +57,13 @@ class Job:
         return (self.dataset, self.network, self.train_size, self.epochs)
 
 
-PAPER_TEXT = {"deltavecs": "class", "optimizer": "sgd", "eta": 0.03, "delta_mix": 1.0}
+PAPER_TEXT = {"deltavecs": "class", "optimizer": "sgd", "eta": 0.03, "delta_mix": 1.0,
+              "tau_delta": 100}
 """δ-MGD as the paper's text reads: class DeltaVecs replaced at each refresh, plain SGD."""
 
-SINGLE = {"delta_mix": 1.0}
-"""The ablation was run while the preset replaced the DeltaVecs at each refresh (ρ = 1)."""
+SINGLE = {"delta_mix": 1.0, "tau_delta": 100}
+"""The ablation was run while the preset replaced the DeltaVecs at each refresh (ρ = 1) every
+τδ = 100 samples."""
 
 
 def _family(dataset: str, network: str, epochs: int, train_size: int = 0,
@@ -104,7 +106,7 @@ ABLATION_STEPS = [
     ("chain, per-layer ε", "delta-mgd", {**SINGLE, "normalize": "layer"}),
     ("chain, τδ = 1000", "delta-mgd", {**SINGLE, "tau_delta": 1000}),
     ("chain, τδ = 10", "delta-mgd", {**SINGLE, "tau_delta": 10}),
-    ("chain, DeltaVecs averaged (ρ = 0.1)", "delta-mgd", {"delta_mix": 0.1}),
+    ("chain, DeltaVecs averaged (ρ = 0.1)", "delta-mgd", {"delta_mix": 0.1, "tau_delta": 100}),
     ("chain, ε = 1e-1", "delta-mgd", {**SINGLE, "epsilon": 0.1}),
 ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from astrolava.mgd.network import readout
+from astrolava.mgd.network import HALF, ONE, readout
 from astrolava.models import RateMLP
 from astrolava.models.training import one_hot_targets, sample_cost
 
@@ -21,7 +21,7 @@ def network_cost(model: nn.Module, last: torch.Tensor, y: torch.Tensor, loss: st
     if target is None or loss == "ce":
         return sample_cost(output, y, loss)
     error = output - target
-    return 0.5 * (error * error).sum(dim=-1)
+    return HALF * (error * error).sum(dim=-1)
 
 
 def cost_weight(c0: torch.Tensor, gamma: float) -> torch.Tensor | float:
@@ -65,4 +65,4 @@ def output_delta(model: nn.Module, output: torch.Tensor, y: torch.Tensor,
         raise ValueError("an exact output delta needs a RateMLP "
                          "(a spiking output has no local derivative)")
     error = output_error(output, y, loss, target)
-    return error * (1 - output * output) if model.output_tanh else error
+    return error * (ONE - output * output) if model.output_tanh else error

@@ -50,6 +50,7 @@ from astrolava.mgd.deltavecs import (
 )
 from astrolava.mgd.learner import Gradient, Learner
 from astrolava.mgd.network import (
+    ONE,
     LayerPerturbation,
     activity,
     batch_dim,
@@ -351,7 +352,7 @@ class DeltaMGDLearner(PerturbativeLearner):
         if cfg.deltavecs == "chain":
             if slopes is None:  # tanh: f'(z) = 1 − a²
                 delta_out = output_delta(self.model, acts[-1], y, cfg.loss, clean.target)
-                hidden = [1 - a * a for a in acts[1:-1]]
+                hidden = [ONE - a * a for a in acts[1:-1]]
             else:  # spiking: the neurons' rate slopes, δ_L = e ⊙ ρ_L exact (BPTT's)
                 delta_out = output_error(readout(self.model, acts[-1]), y, cfg.loss,
                                          clean.target) * slopes[-1]
