@@ -148,7 +148,7 @@ def compare_with_bp(rows: list[dict]) -> None:
         r["pct_bp"] = None if ref is None else 100.0 * r["test_acc"] / ref
 
 
-def measure_throughput(repeats: int = 5, batches: int = 100) -> dict:
+def measure_throughput(repeats: int = 10, batches: int = 100) -> dict:
     """Samples/s of BP and δ-MGD at batch 32 on Fashion-MNIST 784-128-128-10, interleaved in
     one process (best of ``repeats`` rounds, so a busy machine disturbs both alike)."""
     data = load("fashion-mnist", BATCH_SIZE * batches)
@@ -165,7 +165,7 @@ def measure_throughput(repeats: int = 5, batches: int = 100) -> dict:
                 learner.train_batch(data.X[first:first + BATCH_SIZE],
                                     data.y[first:first + BATCH_SIZE])
             best[method] = max(best[method], len(data.X) / (time.perf_counter() - start))
-    return {"batch_size": BATCH_SIZE, "threads": torch.get_num_threads(),
+    return {"batch_size": BATCH_SIZE, "threads": torch.get_num_threads(), "rounds": repeats,
             "samples_per_s": best, "ratio_delta_mgd_to_bp": best["delta-mgd"] / best["bp"]}
 
 
