@@ -28,7 +28,7 @@ def _run(method, network, out, epochs, resume=False, **hyper):
 
 @pytest.mark.parametrize(("method", "network", "hyper"), [
     ("delta-mgd", "rate", {"tau_delta": 5, "optimizer": "adam"}),
-    ("delta-mgd", "spiking", {"tau_delta": 5, "deltavecs": "output", "fd_step": 0.2}),
+    ("delta-mgd", "spiking", {"tau_delta": 5, "deltavecs": "chain", "fd_step": 0.2}),
     ("mgd", "rate", {"tau_theta": 2, "tau_p": 3, "tau_x": 2}),
     ("bp", "spiking", {}),
 ])
