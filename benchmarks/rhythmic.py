@@ -35,6 +35,12 @@ Usage::
     nice -n 10 .venv/bin/python benchmarks/rhythmic.py          # ~15 min on one core
     nice -n 10 .venv/bin/python benchmarks/rhythmic.py --speed-only   # speed + Lava rows only
 
+On a shared machine run the speed rows with one BLAS thread (the dense formulation's N×N
+products otherwise fight other jobs for cores and its rate drops 2-3×)::
+
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 nice -n 10 \
+        .venv/bin/python benchmarks/rhythmic.py --speed-only
+
 ``--speed-only`` keeps the "detection" rows of the existing ``rhythmic.json`` and
 ``rhythmic_recall.json`` and rewrites "speed", "lava" and ``rhythmic_speed.png``.
 """
