@@ -123,6 +123,18 @@ def lif_response(current: np.ndarray, beta_q: int, threshold_q: int) -> np.ndarr
     return out
 
 
+def mantissa_product(inp: np.ndarray, mant: np.ndarray) -> np.ndarray:
+    """The integer product ``inp @ mant`` of int64 inputs and 8-bit weight mantissas.
+
+    Every partial sum is bounded by ``n·max|inp|·2**(WEIGHT_BITS − 1)``; below ``2**53`` the
+    float64 (BLAS) product is exact and is used, else the int64 one.
+    """
+    bound = mant.shape[0] * int(np.abs(inp).max(initial=0)) << (WEIGHT_BITS - 1)
+    if bound < 1 << 53:
+        return (inp.astype(np.float64) @ mant.astype(np.float64)).astype(np.int64)
+    return inp @ mant
+
+
 def layer_current(wq: np.ndarray, exp: int, bq: np.ndarray, inp: np.ndarray, in_frac: int,
                   pert: tuple[np.ndarray, np.ndarray, int] | None = None,
                   shift: np.ndarray | None = None) -> np.ndarray:
@@ -135,7 +147,7 @@ def layer_current(wq: np.ndarray, exp: int, bq: np.ndarray, inp: np.ndarray, in_
     ``u (v·a)`` is the astrocyte's contribution added to the dendritic current.
     """
     inp = np.asarray(inp, dtype=np.int64)
-    acc = inp @ mantissa(wq).T  # value·2**(in_frac − e)
+    acc = mantissa_product(inp, mantissa(wq).T)  # value·2**(in_frac − e)
     current = shift_round(acc, exp + Z_FRAC - in_frac) + bq
     if pert is not None:
         u, v, s = pert
