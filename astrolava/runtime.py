@@ -130,8 +130,7 @@ class LavaSession:
         if not (failed or self._failed) and _stop_within(runtime, STOP_TIMEOUT_S):
             _reap(children, REAP_TIMEOUT_S)
             return
-        _kill_runtime(runtime)
-        _reap(children, 0.0)
+        _kill_runtime(runtime, children)
 
 
 def _stop_within(runtime: Any, timeout: float) -> bool:
@@ -154,12 +153,11 @@ def _stop_within(runtime: Any, timeout: float) -> bool:
     return True
 
 
-def _kill_runtime(runtime: Any) -> None:
-    """Terminate every child process of a Lava runtime and release its shared memory."""
+def _kill_runtime(runtime: Any, children: list[mp.Process]) -> None:
+    """Terminate the child processes of a Lava runtime (``_runtime_processes``) and release
+    its shared memory."""
+    _reap(children, 0.0)
     infra = getattr(runtime, "_messaging_infrastructure", None)
-    actors = list(getattr(infra, "actors", [])) if infra is not None else []
-    for actor in actors:
-        _terminate(actor)
     smm = getattr(infra, "smm", None)
     if smm is not None:
         try:

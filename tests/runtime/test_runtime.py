@@ -31,7 +31,8 @@ def test_clean_run_reads_vars_and_stops() -> None:
         with LavaSession(proc) as session:
             session.run(7)
             print("count", int(proc.count.get()[0]))
-        print("children", len(children()), children())
+        found = children()
+        print("children", len(found), found)
     """)
     assert result.returncode == 0, result.stderr
     assert "count 7" in result.stdout and "children 0" in result.stdout
@@ -43,7 +44,8 @@ def test_exception_in_model_leaves_no_child_and_exits_promptly() -> None:
             run_graph(Counter(fail_at=3), 10)
         except RuntimeError as error:
             print("raised", error)
-        print("children", len(children()), children())
+        found = children()
+        print("children", len(found), found)
     """, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "raised" in result.stdout
@@ -59,7 +61,8 @@ def test_failure_that_blocks_the_rest_of_the_graph_is_raised() -> None:
             run_graph(relay, 10)
         except RuntimeError as error:
             print("raised:", "source failed on purpose" in str(error))
-        print("children", len(children()), children())
+        found = children()
+        print("children", len(found), found)
     """, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "raised: True" in result.stdout

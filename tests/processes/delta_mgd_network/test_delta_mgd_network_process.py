@@ -80,7 +80,6 @@ CHILDREN = Path(__file__).parents[2] / "runtime" / "procs"
 
 HIERARCHICAL_BAD_LABEL = f"""
 import sys
-from pathlib import Path
 import numpy as np
 sys.path.insert(0, {str(CHILDREN)!r})
 from children import children
@@ -99,7 +98,8 @@ try:
         session.run(2 * net.steps_per_sample(hierarchical=True))
 except RuntimeError as error:
     print("raised:", error)
-print("children", len(children()), children())
+found = children()
+print("children", len(found), found)
 """
 
 
