@@ -208,9 +208,12 @@ class PyTripartiteSynapseFixed(TripartiteSynapseModel):
     def current(self, inp, perturbed=False):
         if self.layer_q is None:
             self._quantize()
-        pert = (self.theta_post.astype(np.int64), self.pre_trace.astype(np.int64),
-                self.shift) if perturbed else None
-        return fx.layer_current(*self.layer_q, inp, self.in_frac, pert)
+        return fx.layer_current(*self.layer_q, inp, self.in_frac,
+                                self._pert() if perturbed else None)
+
+    def _pert(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """``(u, v, s)``: the held rank-one θ̃ = 2**s u ⊗ v as int64 arrays."""
+        return self.theta_post.astype(np.int64), self.pre_trace.astype(np.int64), self.shift
 
     def hold(self, clean):
         self.pre_trace[:] = fx.to_activity(clean, self.in_frac)
@@ -228,7 +231,6 @@ class PyTripartiteSynapseFixed(TripartiteSynapseModel):
     def learn(self, coef):
         """``Θ ← Θ − k·θ̃`` on the weight+tag and bias integers."""
         wq, exp, bq = self.layer_q
-        pert = (self.theta_post.astype(np.int64), self.pre_trace.astype(np.int64), self.shift)
-        wq, bq = fx.update_layer(wq, exp, bq, pert, (int(coef[0]), int(coef[1])))
+        wq, bq = fx.update_layer(wq, exp, bq, self._pert(), (int(coef[0]), int(coef[1])))
         self.layer_q = (wq, exp, bq)
         self._mirror()
