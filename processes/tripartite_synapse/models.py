@@ -223,7 +223,7 @@ class PyTripartiteSynapseFixed(TripartiteSynapseModel):
         return fx.activity_sq_norm(v)
 
     def probe_step(self):
-        return fx.probe_shifts(1, self.fd_step)[0, 0]
+        return 1 << fx.fd_exponent(self.fd_step, fx.Z_FRAC)
 
     def finish(self, z):
         return fx.saturate(z)
