@@ -394,6 +394,7 @@ class FixedNetwork:
             self.weights[index], self.biases[index] = update_layer(
                 self.weights[index], self.exps[index], self.biases[index], pert, coef)
 
+
 def check_fixed_config(config) -> None:
     """Raise ``ValueError`` unless ``config`` (a ``DeltaMGDConfig``) is what the fixed_pt models
     implement: ``loss="mse"``, ``optimizer="sgd"``, no weight decay, no activation threshold,
