@@ -229,9 +229,7 @@ class DeltaVecBank:
         for pos, label in enumerate(y.tolist()):
             if self.step % self.tau_delta == 0:
                 self.due = [True] * len(self.due)
-                if self.mode != "class":
-                    chosen.append(pos)
-            if self.mode == "class" and self.due[label]:
+            if self.due[label]:
                 self.due[label] = False
                 chosen.append(pos)
             self.step += 1
