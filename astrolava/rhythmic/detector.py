@@ -9,6 +9,8 @@ much it fluctuates (R is smooth while the input is periodic and jitters while it
 
 from __future__ import annotations
 
+from collections import deque
+
 import numpy as np
 
 from astrolava.rhythmic.equations import TWO_PI, order_parameter
@@ -212,7 +214,7 @@ class SynchronyChangeDetector:
         self.mean_phase_: list[float] = []
         self.roughness_: list[float] = []
         self.scores_: list[float] = []
-        self._steps: list[float] = []  # |ΔR| since the warm-up
+        self._steps: deque[float] = deque(maxlen=self.smoothing)  # last k values of |ΔR|
         self.drift_detected = False
         self._buffer: list[np.ndarray] = []
         self._reservoir: RhythmicReservoir | None = None
@@ -267,8 +269,8 @@ class SynchronyChangeDetector:
         else:
             previous = self.R_[-1] if self._steps else r
             self._steps.append(abs(r - previous))
-            recent = self._steps[-self.smoothing:]
-            self.roughness_.append(float(np.log(sum(recent) / len(recent) + ROUGHNESS_OFFSET)))
+            self.roughness_.append(float(np.log(sum(self._steps) / len(self._steps)
+                                                + ROUGHNESS_OFFSET)))
         self.R_.append(r)
         self.mean_phase_.append(float(mean_phase))
         self._score()
