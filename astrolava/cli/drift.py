@@ -10,7 +10,11 @@ from pathlib import Path
 import numpy as np
 
 from astrolava.data import lorenz_switching, thomas_switching
-from astrolava.rhythmic.detector import SynchronyChangeDetector
+from astrolava.rhythmic.detector import (
+    DEFAULT_THRESHOLD,
+    DEFAULT_WINDOW,
+    SynchronyChangeDetector,
+)
 from astrolava.rhythmic.params import RhythmicParams
 from astrolava.rhythmic.plots import plot_synchrony
 from astrolava.rhythmic.scoring import detection_scores
@@ -54,8 +58,9 @@ def load_csv_series(path: str | Path) -> np.ndarray:
     return validate_series(table[:, numeric], 2, str(path))
 
 
-def detect_drift(x: np.ndarray, true_changes: np.ndarray | None = None, window: int = 100,
-                 threshold: float = 4.0, seed: int = 0, warmup: int = 200,
+def detect_drift(x: np.ndarray, true_changes: np.ndarray | None = None,
+                 window: int = DEFAULT_WINDOW, threshold: float = DEFAULT_THRESHOLD,
+                 seed: int = 0, warmup: int = 200,
                  plot_path: str | Path | None = None, title: str = "") -> DriftReport:
     """Run :class:`SynchronyChangeDetector` on ``x``, score it if the truth is known, plot it."""
     detector = SynchronyChangeDetector(window=window, threshold=threshold, seed=seed,
@@ -94,8 +99,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="thomas, lorenz (generated, with known switches) or a CSV path")
     parser.add_argument("--steps", type=int, default=6000, help="length of generated series")
     parser.add_argument("--seed", type=int, default=0, help="series and reservoir seed")
-    parser.add_argument("--window", type=int, default=100, help="detector window (steps)")
-    parser.add_argument("--threshold", type=float, default=4.0,
+    parser.add_argument("--window", type=int, default=DEFAULT_WINDOW,
+                        help="detector window (steps)")
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
                         help="alarm level of the detector's score (R level and roughness "
                              "two-window scores, units of their spreads)")
     parser.add_argument("--warmup", type=int, default=200, help="reservoir warm-up steps")

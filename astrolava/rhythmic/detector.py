@@ -20,6 +20,10 @@ from astrolava.rhythmic.series import validate_series
 from astrolava.rhythmic.spiking import SpikingRhythmicReservoir
 
 SCALINGS = ("series", "warmup")
+DEFAULT_WINDOW = 100
+"""Default window w of :class:`SynchronyChangeDetector` (steps)."""
+DEFAULT_THRESHOLD = 4.0
+"""Default alarm level of :class:`SynchronyChangeDetector` (units of the pooled spreads)."""
 ROUGHNESS_OFFSET = 1e-5
 """Added to the mean |ΔR| before the logarithm of :func:`synchrony_roughness` (flat R)."""
 NODES = {"tanh": RhythmicReservoir, "lif": SpikingRhythmicReservoir}
@@ -163,7 +167,8 @@ class SynchronyChangeDetector:
         Synchrony, ρ and score after every sample (NaN during the warm-up).
     """
 
-    def __init__(self, window: int = 100, threshold: float = 4.0, noise_floor: float = 0.02,
+    def __init__(self, window: int = DEFAULT_WINDOW, threshold: float = DEFAULT_THRESHOLD,
+                 noise_floor: float = 0.02,
                  min_gap: int | None = None, smoothing: int = 100,
                  roughness_floor: float = 0.1, response_delay: int = 25,
                  params: RhythmicParams | None = None, seed: int = 0,
