@@ -55,14 +55,20 @@ def output_error(output: torch.Tensor, y: torch.Tensor, loss: str,
 
 
 def output_delta(model: nn.Module, output: torch.Tensor, y: torch.Tensor,
-                 loss: str, target: torch.Tensor | None = None) -> torch.Tensor:
-    """Exact local output-layer δ_L = ``∂C/∂z_L`` (batch, n_out) of a RateMLP (paper §III-A).
+                 loss: str, target: torch.Tensor | None = None,
+                 slope: torch.Tensor | None = None) -> torch.Tensor:
+    """Exact local output-layer δ_L = ``∂C/∂z_L`` (batch, n_out) (paper §III-A).
 
-    ``δ_L = e ⊙ f'(z_L)`` with ``e`` from :func:`output_error` and ``f'(z) = 1 − o²`` for a
-    tanh output (1 for a linear one): it needs only the output units' own values and the label.
+    ``δ_L = e ⊙ f'(z_L)`` with ``e`` from :func:`output_error`: for a RateMLP ``f'(z) = 1 − o²``
+    of a tanh output (1 for a linear one); for a SpikingMLP ``output`` is the output spike
+    train, ``e`` that of its firing rates and ``f'`` the rate slope ``slope = ρ_L = ∂r_L/∂b_L``
+    measured by the clean pass (``network.spike_train``; ``e ⊙ ρ_L`` is BPTT's bias gradient).
+    It needs only the output units' own values and the label.
     """
+    if slope is not None:
+        return output_error(readout(model, output), y, loss, target) * slope
     if not isinstance(model, RateMLP):
-        raise ValueError("an exact output delta needs a RateMLP "
-                         "(a spiking output has no local derivative)")
+        raise ValueError("an exact output delta of a spiking net needs its rate slope "
+                         "(slope=None given)")
     error = output_error(output, y, loss, target)
     return error * (ONE - output * output) if model.output_tanh else error

@@ -350,13 +350,10 @@ class DeltaMGDLearner(PerturbativeLearner):
             self.bank.update(y[chosen], self.measure_deltas(chosen_acts[0], chosen_acts,
                                                             y[chosen]))
         if cfg.deltavecs == "chain":
-            if slopes is None:  # tanh: f'(z) = 1 − a²
-                delta_out = output_delta(self.model, acts[-1], y, cfg.loss, clean.target)
-                hidden = [ONE - a * a for a in acts[1:-1]]
-            else:  # spiking: the neurons' rate slopes, δ_L = e ⊙ ρ_L exact (BPTT's)
-                delta_out = output_error(readout(self.model, acts[-1]), y, cfg.loss,
-                                         clean.target) * slopes[-1]
-                hidden = slopes[:-1]
+            delta_out = output_delta(self.model, acts[-1], y, cfg.loss, clean.target,
+                                     None if slopes is None else slopes[-1])
+            # f'(z_l): tanh 1 − a², or a spiking neuron's rate slope ρ_l
+            hidden = [ONE - a * a for a in acts[1:-1]] if slopes is None else slopes[:-1]
             post = [f * d for f, d in
                     zip(hidden, self.bank.lookup(y, delta_out), strict=True)] + [delta_out]
         else:
