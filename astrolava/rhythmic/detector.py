@@ -219,7 +219,7 @@ class SynchronyChangeDetector:
         self.mean_phase_: list[float] = []
         self.roughness_: list[float] = []
         self.scores_: list[float] = []
-        self._steps: deque[float] = deque(maxlen=self.smoothing)  # last k values of |ΔR|
+        self._steps: deque[float] = deque(maxlen=int(self.smoothing))  # last k |ΔR|
         self.drift_detected = False
         self._buffer: list[np.ndarray] = []
         self._reservoir: RhythmicReservoir | None = None
