@@ -40,7 +40,8 @@ def one_hot_targets(y: torch.Tensor, n_classes: int, dtype: torch.dtype) -> torc
     return torch.zeros(len(y), n_classes, dtype=dtype).scatter_(1, y[:, None], 1.0)
 
 
-def sample_cost(output: torch.Tensor, y: torch.Tensor, loss: str = "mse") -> torch.Tensor:
+def sample_cost(output: torch.Tensor, y: torch.Tensor, loss: str = "mse",
+                target: torch.Tensor | None = None) -> torch.Tensor:
     """Cost of each sample, shape (batch,).
 
     ``"mse"``: ``C = 1/2 * sum_k (o_k - t_k)^2`` with one-hot targets ``t`` (the quadratic cost
@@ -54,11 +55,15 @@ def sample_cost(output: torch.Tensor, y: torch.Tensor, loss: str = "mse") -> tor
     y : Tensor (batch,) of int64
         Class labels in ``[0, n_classes)``.
     loss : {"mse", "ce"}
+    target : Tensor (batch, n_classes), optional
+        The one-hot targets of ``y`` for ``"mse"``, when the caller already holds them.
     """
     check_choice("loss", loss, LOSSES)
     if loss == "ce":
         return nn.functional.cross_entropy(output, y, reduction="none")
-    error = output - one_hot_targets(y, output.shape[-1], output.dtype)
+    if target is None:
+        target = one_hot_targets(y, output.shape[-1], output.dtype)
+    error = output - target
     return 0.5 * (error * error).sum(dim=-1)
 
 

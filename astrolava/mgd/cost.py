@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from astrolava.mgd.network import HALF, ONE, readout
+from astrolava.mgd.network import ONE, readout
 from astrolava.models import RateMLP
 from astrolava.models.training import one_hot_targets, sample_cost
 
@@ -15,13 +15,9 @@ def network_cost(model: nn.Module, last: torch.Tensor, y: torch.Tensor, loss: st
     """Per-sample cost ``C`` (batch,) of the last layer's output ``last`` (Alg. 1 line 11).
 
     ``target``, the one-hot labels (batch, n_out), may be passed to share it between the
-    passes of a batch; the values equal ``sample_cost``'s.
+    passes of a batch.
     """
-    output = readout(model, last)
-    if target is None or loss == "ce":
-        return sample_cost(output, y, loss)
-    error = output - target
-    return HALF * (error * error).sum(dim=-1)
+    return sample_cost(readout(model, last), y, loss, target)
 
 
 def cost_weight(c0: torch.Tensor, gamma: float) -> torch.Tensor | float:
