@@ -157,7 +157,8 @@ class DeltaMGDConfig(PerturbativeConfig):
         Every τδ samples all DeltaVecs fall due; a due class is refreshed with the next
         training sample of that class (Alg. 1 lines 4-8).
     refresh : {"node", "autograd"}
-        How the refreshing sample's bias gradients δ are measured.
+        How the refreshing sample's bias gradients δ are measured (``"chain"`` rows: node
+        perturbation only).
     fd_step : float > 0
         Bias step h of the node-perturbation refresh.
     delta_mix : float in (0, 1]
@@ -167,7 +168,7 @@ class DeltaMGDConfig(PerturbativeConfig):
         > 0 uses ``tern(a)`` as in Hebbian MGD.
     exact_output : bool
         Use the exact local output-layer δ of the current sample instead of its DeltaVec.
-    deltavecs : {"class", "output"}
+    deltavecs : {"class", "output", "chain"}
         ``"class"``: a sample of class c uses ``δ̂ = δ_c`` (paper §IV); ``"output"``: the bank
         row of class k is ``∂o_k/∂b`` and a sample uses ``δ̂ = Σ_k e_k·row_k`` with its output
         error ``e = ∂C/∂o``; ``"chain"``: rows ``∂z_L,k/∂a_l`` combined with the exact local
@@ -188,6 +189,9 @@ class DeltaMGDConfig(PerturbativeConfig):
         _at_least_one("tau_delta", self.tau_delta)
         _one_of("deltavecs", self.deltavecs, DELTAVECS)
         _one_of("refresh", self.refresh, REFRESHES)
+        if self.deltavecs == "chain" and self.refresh != "node":
+            raise ValueError(f"refresh={self.refresh!r} is not allowed with deltavecs='chain' "
+                             "(its rows are measured by node perturbation); use refresh='node'")
         _positive("fd_step", self.fd_step)
         _in_range("delta_mix", self.delta_mix, 1e-12, 1.0)
         _in_range("activation_threshold", self.activation_threshold, 0.0, float("inf"))

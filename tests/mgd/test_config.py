@@ -21,6 +21,7 @@ from astrolava.mgd.trainer import make_config
     (DeltaMGDConfig, {"refresh": "oracle"}, "refresh"),
     (DeltaMGDConfig, {"delta_mix": 0.0}, "delta_mix"),
     (DeltaMGDConfig, {"deltavecs": "sample"}, "deltavecs"),
+    (DeltaMGDConfig, {"deltavecs": "chain", "refresh": "autograd"}, "refresh"),
     (HebbianConfig, {"fd_step": 0.0}, "fd_step"),
     (HebbianConfig, {"activation_threshold": -0.1}, "activation_threshold"),
     (BackpropConfig, {"eta": -1.0}, "eta"),
