@@ -46,9 +46,9 @@ def test_agreement_on_known_vectors():
         agreement(a, b[:3])
 
 
-@pytest.mark.parametrize("refresh", ["node", "autograd"])
-@pytest.mark.parametrize("deltavecs", ["class", "chain"])
-def test_delta_mgd_with_its_own_fresh_delta_points_along_backprop(refresh, deltavecs):
+@pytest.mark.parametrize(("deltavecs", "refresh"),
+                         [("class", "node"), ("class", "autograd"), ("chain", "node")])
+def test_delta_mgd_with_its_own_fresh_delta_points_along_backprop(deltavecs, refresh):
     """A sample whose DeltaVec was just refreshed with its own exact δ: θ̃ = a ⊗ δ is the
     true per-sample gradient, so the update ΔC·θ̃/ε² is the backprop gradient."""
     torch.manual_seed(0)
