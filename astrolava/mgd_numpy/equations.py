@@ -19,6 +19,8 @@ import numpy as np
 from numba import njit
 from scipy.linalg.blas import dger
 
+from astrolava.mgd.network import SURROGATE_ALPHA
+
 Layers = Sequence[tuple[np.ndarray, np.ndarray]]
 """``[(W_1, b_1), ..., (W_L, b_L)]``."""
 ONE = np.ones(1)
@@ -72,29 +74,56 @@ def activity(spec: NetworkSpec, act: np.ndarray) -> np.ndarray:
     return act.mean(axis=0) if spec.spiking else act
 
 
-def neuron_response(spec: NetworkSpec, current: np.ndarray, last: bool) -> np.ndarray:
-    """Layer output for its input current: tanh (rate) or the LIF spike train (spiking)."""
+def surrogate_slope(spec: NetworkSpec, potential: np.ndarray) -> np.ndarray:
+    """snntorch's ATan surrogate ``σ'(U) = (α/2) / (1 + (π α (U − ϑ) / 2)²)`` (α =
+    ``SURROGATE_ALPHA``; ``astrolava.mgd.network.surrogate_slope``)."""
+    shifted = (np.pi * SURROGATE_ALPHA / 2) * (potential - spec.threshold)
+    return (SURROGATE_ALPHA / 2) / (1 + shifted * shifted)
+
+
+def neuron_response(spec: NetworkSpec, current: np.ndarray, last: bool,
+                    slopes: list[np.ndarray] | None = None) -> np.ndarray:
+    """Layer output for its input current: tanh (rate) or the LIF spike train (spiking).
+
+    With a list ``slopes`` (spiking only) also appends each neuron's rate slope
+    ``ρ = ∂r/∂b``, the forward-mode trace of ``astrolava.mgd.network.spike_train`` kept in
+    the same loop (``U[t]`` the pre-reset potential, ``σ'`` :func:`surrogate_slope`)::
+
+        m[t] = 1 + β·m[t−1]·(1 − s[t−1] − U[t−1]·σ'[t−1]),   m[0] = 1
+        ρ = (1/T) Σ_t σ'[t]·m[t]
+    """
     if not spec.spiking:
+        if slopes is not None:
+            raise ValueError("slopes are only measured for a spiking network")
         return current if (last and not spec.output_tanh) else np.tanh(current)
     v = np.zeros(current.shape[1:])
     fired = np.zeros(current.shape[1:])
+    trace = np.ones(current.shape[1:])  # m[t]
+    total = np.zeros(current.shape[1:])
     out = np.empty_like(current)
     for t in range(current.shape[0]):
         v = spec.beta * v * (1.0 - fired) + current[t]
         fired = (v > spec.threshold).astype(np.float64)
         out[t] = fired
+        if slopes is not None:
+            slope = surrogate_slope(spec, v)
+            total = total + slope * trace
+            trace = 1 + spec.beta * trace * (1 - fired - v * slope)
+    if slopes is not None:
+        slopes.append(total / current.shape[0])
     return out
 
 
 def layer_forward(spec: NetworkSpec, w: np.ndarray, b: np.ndarray, inp: np.ndarray, last: bool,
                   pert: tuple[np.ndarray, np.ndarray] | None = None,
-                  shift: np.ndarray | None = None, current: np.ndarray | None = None
-                  ) -> np.ndarray:
+                  shift: np.ndarray | None = None, current: np.ndarray | None = None,
+                  slopes: list[np.ndarray] | None = None) -> np.ndarray:
     """One layer: ``a_l = f((W + θ̃_W) a_{l−1} + b + θ̃_b + shift)`` (Alg. 1 lines 10, 15).
 
     ``pert = (u, v)`` is the rank-one ``θ̃`` (``θ̃_W a = u (v·a)``); ``shift`` a bias shift
     (node perturbation), broadcast over the input's leading axes; ``current``: ``W a + b``
-    if already known (the perturbed pass reuses the clean pass's first-layer current).
+    if already known (the perturbed pass reuses the clean pass's first-layer current);
+    ``slopes``: see :func:`neuron_response`.
     """
     current = inp @ w.T + b if current is None else current
     if pert is not None:
@@ -102,32 +131,34 @@ def layer_forward(spec: NetworkSpec, w: np.ndarray, b: np.ndarray, inp: np.ndarr
         current = current + u * (inp @ v)[..., None] + u
     if shift is not None:
         current = current + shift
-    return neuron_response(spec, current, last)
+    return neuron_response(spec, current, last, slopes)
 
 
 def forward_from(spec: NetworkSpec, layers: Layers, start: int, inp: np.ndarray,
                  perts: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
-                 shift: np.ndarray | None = None, current: np.ndarray | None = None
-                 ) -> list[np.ndarray]:
+                 shift: np.ndarray | None = None, current: np.ndarray | None = None,
+                 slopes: list[np.ndarray] | None = None) -> list[np.ndarray]:
     """Outputs of layers ``start..L`` (``shift`` and a known ``current`` on layer ``start``
-    only)."""
+    only; ``slopes`` receives every layer's rate slope, see :func:`neuron_response`)."""
     outs = []
     for index in range(start, len(layers)):
         w, b = layers[index]
         first = index == start
         inp = layer_forward(spec, w, b, inp, index == len(layers) - 1,
                             None if perts is None else perts[index],
-                            shift if first else None, current if first else None)
+                            shift if first else None, current if first else None, slopes)
         outs.append(inp)
     return outs
 
 
 def forward(spec: NetworkSpec, layers: Layers, inp: np.ndarray,
             perts: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
-            current: np.ndarray | None = None) -> list[np.ndarray]:
+            current: np.ndarray | None = None, slopes: list[np.ndarray] | None = None
+            ) -> list[np.ndarray]:
     """``[s_0 = inp, s_1, ..., s_L]`` (Alg. 1 lines 10 and 15); ``current``: the first
-    layer's ``W_1 s_0 + b_1`` if already known."""
-    return [inp, *forward_from(spec, layers, 0, inp, perts, current=current)]
+    layer's ``W_1 s_0 + b_1`` if already known; ``slopes`` (spiking, an empty list) receives
+    every layer's rate slope ``ρ_l = ∂r_l/∂b_l`` (:func:`neuron_response`)."""
+    return [inp, *forward_from(spec, layers, 0, inp, perts, current=current, slopes=slopes)]
 
 
 def node_perturbation_deltas(spec: NetworkSpec, layers: Layers, acts: Sequence[np.ndarray],
@@ -152,22 +183,29 @@ def node_perturbation_deltas(spec: NetworkSpec, layers: Layers, acts: Sequence[n
     return deltas
 
 
-def output_delta(spec: NetworkSpec, output: np.ndarray, label: int, loss: str) -> np.ndarray:
-    """Exact local output-layer ``δ_L = ∂C/∂z_L`` of a rate network (paper §III-A).
+def output_delta(spec: NetworkSpec, output: np.ndarray, label: int, loss: str,
+                 slope: np.ndarray | None = None) -> np.ndarray:
+    """Exact local output-layer ``δ_L = ∂C/∂z_L`` (paper §III-A).
 
-    ``δ_L = e ⊙ f'(z_L)`` with ``e = o − t`` (``"mse"``) or ``softmax(o) − t`` (``"ce"``) and
-    ``f'(z) = 1 − o²`` for a tanh output (1 for a linear one): only the output units' own
-    values ``o`` and the label (``astrolava.mgd.cost.output_delta``).
+    ``δ_L = e ⊙ f'(z_L)`` with ``e = o − t`` (``"mse"``) or ``softmax(o) − t`` (``"ce"``) of
+    the outputs ``o``: a rate network's ``f'(z) = 1 − o²`` for a tanh output (1 for a linear
+    one); a spiking network's ``output`` is the output spike train (T, n_out), ``o`` its
+    firing rates and ``f'`` the rate slope ``slope = ρ_L`` of its clean pass
+    (:func:`neuron_response`; ``e ⊙ ρ_L`` is BPTT's bias gradient). Only the output units'
+    own values and the label (``astrolava.mgd.cost.output_delta``).
     """
-    if spec.spiking:
-        raise ValueError("exact_output needs a rate network (a spiking output has no local "
-                         "derivative)")
+    if spec.spiking and slope is None:
+        raise ValueError("the exact output δ of a spiking network needs its rate slope "
+                         "(slope=None given)")
+    rates = readout(spec, output)
     if loss == "ce":
-        grad = np.exp(output - output.max())
+        grad = np.exp(rates - rates.max())
         grad /= grad.sum()
     else:
-        grad = np.array(output, dtype=np.float64)
+        grad = np.array(rates, dtype=np.float64)
     grad[label] -= 1.0
+    if spec.spiking:
+        return grad * slope
     return grad * (1.0 - output ** 2) if spec.output_tanh else grad
 
 
@@ -178,31 +216,34 @@ def output_current_jacobians(spec: NetworkSpec, layers: Layers, acts: Sequence[n
 
     ``a_l,j ± h`` for every ``j`` at once (``2·n_l`` copies), layers ``l+1..L`` run to the
     output pre-activation ``z_L = W_L a_{L−1} + b_L``, central differences
-    (``astrolava.mgd.deltavecs.output_current_jacobians_node``). Only forward passes.
+    (``astrolava.mgd.deltavecs.output_current_jacobians_node``). Spiking networks: ``a_l``
+    is the spike train, shifted by ``±h`` at every step, and ``z_L`` the output current
+    averaged over the T steps (``K_l ≈ ∂z̄_L/∂r_l``). Only forward passes.
     """
-    if spec.spiking:
-        raise ValueError("deltavecs='chain' needs a rate network")
     w_out, b_out = layers[-1]
     rows = []
     for index in range(len(layers) - 1):
         out = acts[index + 1]
-        n = len(out)
+        n = out.shape[-1]
         eye = step * np.eye(n)
-        shifted = out + np.concatenate([eye, -eye])
+        shifted = out[..., None, :] + np.concatenate([eye, -eye])  # (..., 2n, n)
         hidden = forward_from(spec, layers, index + 1, shifted)[-2] \
             if index + 2 < len(layers) else shifted
-        values = hidden @ w_out.T + b_out
+        values = readout(spec, hidden @ w_out.T + b_out)
         rows.append(((values[:n] - values[n:]) / (2 * step)).T)
     return rows
 
 
 def chain_deltas(acts: Sequence[np.ndarray], rows: Sequence[np.ndarray],
-                 delta_out: np.ndarray) -> list[np.ndarray]:
-    """Per-layer δ̂ of a sample from chain DeltaVecs: ``δ̂_l = (1 − a_l²) ⊙ (δ_L @ K_l)`` for
+                 delta_out: np.ndarray, slopes: Sequence[np.ndarray] | None = None
+                 ) -> list[np.ndarray]:
+    """Per-layer δ̂ of a sample from chain DeltaVecs: ``δ̂_l = f'(z_l) ⊙ (δ_L @ K_l)`` for
     the hidden layers and ``δ̂_L = δ_L`` (the chain rule of paper Fig. 4 with stored
-    ``K_l = ∂z_L/∂a_l``; ``acts = [s_0, ..., s_L]``, tanh hidden layers)."""
-    hidden = [(1.0 - a ** 2) * (delta_out @ k)
-              for a, k in zip(acts[1:-1], rows, strict=True)]
+    ``K_l = ∂z_L/∂a_l``; ``acts = [s_0, ..., s_L]``). ``f'(z_l) = 1 − a_l²`` (tanh hidden
+    layers), or a spiking network's rate slopes ``slopes = [ρ_1, ..., ρ_L]`` of the clean
+    pass (:func:`forward`)."""
+    local = [1.0 - a ** 2 for a in acts[1:-1]] if slopes is None else slopes[:-1]
+    hidden = [f * (delta_out @ k) for f, k in zip(local, rows, strict=True)]
     return [*hidden, delta_out]
 
 

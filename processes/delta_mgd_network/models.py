@@ -140,7 +140,9 @@ class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
         cfg, spec, layers = self.config, self.spec, self._layers()
         w, b = layers[0]
         first = sample @ w.T + b  # the perturbed pass reuses W_1 s_0 + b_1
-        acts = eq.forward(spec, layers, sample, current=first)
+        # chain DeltaVecs of a spiking network: each neuron's rate slope ρ_l is its f'(z_l)
+        slopes = [] if self.chain and spec.spiking and learn else None
+        acts = eq.forward(spec, layers, sample, current=first, slopes=slopes)
         cost0 = float(eq.sample_cost(eq.readout(spec, acts[-1]), y, cfg.loss))
         prediction = int(np.argmax(eq.readout(spec, acts[-1])))
         if not learn:
@@ -148,8 +150,10 @@ class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
         if refresh:
             self._refresh(layers, acts, y)
         if self.chain:
+            delta_out = eq.output_delta(spec, acts[-1], y, cfg.loss,
+                                        None if slopes is None else slopes[-1])
             post = eq.chain_deltas(acts, split_layers(self.deltavecs, self.sizes[:-1]),
-                                   eq.output_delta(spec, acts[-1], y, cfg.loss))
+                                   delta_out, slopes)
         else:
             post = [d.copy() for d in split_layers(self.deltavecs[y], self.sizes)]
         if cfg.exact_output:

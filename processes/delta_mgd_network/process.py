@@ -18,7 +18,7 @@ from astrolava.runtime import sim_config
 NETWORKS = ("rate", "spiking")
 DELTAVECS = ("class", "chain")
 """``DeltaMGDConfig.deltavecs`` values the Lava models implement (``"chain"``: the fused
-models only, rate network; Adam only in ``floating_pt``)."""
+models only, rate and spiking networks; Adam only in ``floating_pt``)."""
 HIERARCHICAL_STEPS = STEPS_PER_SAMPLE
 """Time steps of a sample in the hierarchical graph (clean + probes, perturbed)."""
 RESULT_FIELDS = ("prediction", "cost0", "delta_cost")
@@ -36,10 +36,12 @@ class DeltaMGDNetwork(AbstractProcess):
       is due, the astrocyte measures its DeltaVec on this sample by node perturbation
       (``δ_c ← (1 − ρ)δ_c + ρ·δ(x)``); the class DeltaVec and the held presynaptic activity
       form θ̃ (normalised to amplitude ε); perturbed forward pass; ΔC = C̃ − C0; the result is
-      sent on ``result_out``. With ``config.deltavecs="chain"`` (the recommended rate preset;
-      fused models) the astrocyte instead refreshes every row
+      sent on ``result_out``. With ``config.deltavecs="chain"`` (the recommended rate and
+      spiking presets; fused models) the astrocyte instead refreshes every row
       ``∂z_L,k/∂a_l`` at the learned samples ``i`` with ``i mod τδ = 0``, and a sample's δ̂ is
-      ``(1 − a_l²) ⊙ (δ_L @ rows_l)`` with its exact output δ_L (``DeltaVecBank`` "chain").
+      ``f'(z_l) ⊙ (δ_L @ rows_l)`` with its exact output δ_L = e ⊙ f'(z_L) and each neuron's
+      own ``f'``: ``1 − a_l²`` (tanh) or the LIF rate slope ``ρ_l = ∂r_l/∂b_l`` traced
+      during the clean pass (``DeltaVecBank`` "chain").
     * **lrn** (guard: learning on): ``Θ ← Θ − η (ΔC·w/ε²·θ̃ + λΘ)`` (SGD, or Adam in float).
     * **post_mgmt** (guard: learning on and ``τδ`` samples learned since the last time): all
       classes fall due (the schedule of ``astrolava.mgd.DeltaVecBank``).
@@ -105,8 +107,9 @@ class DeltaMGDNetwork(AbstractProcess):
                              "refresh='node'")
         if network not in NETWORKS:
             raise ValueError(f"network={network!r} is not allowed; use one of {NETWORKS}")
-        if network == "spiking" and (config.exact_output or config.deltavecs == "chain"):
-            raise ValueError("config.exact_output and deltavecs='chain' need network='rate'")
+        if network == "spiking" and config.exact_output:
+            raise ValueError("config.exact_output needs network='rate' (a spiking network's "
+                             "exact output δ comes with deltavecs='chain')")
         if network == "rate":
             num_steps = 1
         if int(num_steps) < 1:

@@ -81,7 +81,15 @@ def test_recommended_preset_is_the_chain_adam_one():
     assert (config.deltavecs, config.optimizer, config.delta_mix) == ("chain", "adam", 0.1)
 
 
-def test_spiking_float_matches_torch_reference(digits):
+SPIKING_CONFIGS = {
+    "class-sgd": DeltaMGDConfig(eta=0.01, epsilon=0.1, tau_delta=10, fd_step=0.1),
+    # the reference's spiking preset: chain DeltaVecs with rate slopes, Adam, ε = 3, h = 1
+    "recommended-preset": DeltaMGDConfig(**{**preset("delta-mgd", "spiking"), "tau_delta": 10}),
+}
+
+
+@pytest.mark.parametrize("config", SPIKING_CONFIGS.values(), ids=SPIKING_CONFIGS.keys())
+def test_spiking_float_matches_torch_reference(digits, config):
     X, y = digits
     steps = 8
     torch.set_default_dtype(torch.float64)
@@ -97,7 +105,6 @@ def test_spiking_float_matches_torch_reference(digits):
     model.encode = lambda x, generator=None: torch.from_numpy(
         encode_spikes(x[0].numpy(), steps, SPIKE_SEED, next(position)).astype(np.float64)
     )[:, None, :]
-    config = DeltaMGDConfig(eta=0.01, epsilon=0.1, tau_delta=10, fd_step=0.1)
     weights, biases = initial_layers(model)
     learner = DeltaMGDLearner(model, config, n_classes=10)
     for i in range(N_SAMPLES):
