@@ -42,7 +42,13 @@ products otherwise fight other jobs for cores and its rate drops 2-3×)::
         .venv/bin/python benchmarks/rhythmic.py --speed-only
 
 ``--speed-only`` keeps the "detection" rows of the existing ``rhythmic.json`` and
-``rhythmic_recall.json`` and rewrites "speed", "lava" and ``rhythmic_speed.png``.
+``rhythmic_recall.json`` and rewrites "speed", "lava" and ``rhythmic_speed.png``;
+``--detection-only`` keeps "speed", "lava" and the recall files and rewrites "detection",
+"detection_protocol" and the detection PNGs. Both re-read ``rhythmic.json`` right before
+writing and replace only their own keys (the two may run at the same time).
+``--reuse-baselines`` copies the rows of the input-only baselines (ruptures PELT/BinSeg,
+river ADWIN/PageHinkley/KSWIN) from the existing ``rhythmic.json`` instead of re-running them
+(PELT alone takes ~15 min); use it only while their code and the series are unchanged.
 """
 
 from __future__ import annotations
@@ -171,7 +177,7 @@ def river_method(name: str, x: np.ndarray, value: float) -> Detections:
 def methods() -> dict[str, tuple[Callable[..., Detections], list]]:
     """Method name -> (function(series key, setting, short), grid of settings to tune on)."""
     pens = [3.0, 10.0, 30.0, 100.0, 300.0, 1000.0]
-    grid = [(w, th) for w in (50, 100, 150) for th in (2.0, 3.0, 4.0, 6.0, 8.0)]
+    grid = [(w, th) for w in (50, 100, 150) for th in (2.0, 3.0, 4.0, 5.0, 6.0, 8.0)]
     return {
         "rhythmic-sharing": (lambda k, v, short: synchrony(k, v, "tanh", short), grid),
         "rhythmic-sharing-lif": (lambda k, v, short: synchrony(k, v, "lif", short), grid),
@@ -220,13 +226,29 @@ def evaluate(fn: Callable[..., Detections], setting, key: tuple, truth: np.ndarr
     return detection_scores(truth, cps, margin, alarms)
 
 
-def detection(tune_seeds: list[int], test_seeds: list[int]) -> tuple[list[dict], dict]:
+INPUT_ONLY = ("ruptures-pelt", "ruptures-binseg", "river-adwin", "river-pagehinkley",
+              "river-kswin")
+"""Baselines that see only the input series (no synchrony signal)."""
+
+
+def detection(tune_seeds: list[int], test_seeds: list[int], reuse: dict | None = None
+              ) -> tuple[list[dict], dict]:
+    """Detection rows and chosen settings of every method.
+
+    ``reuse`` (the previous ``rhythmic.json``) supplies the rows and settings of the
+    ``INPUT_ONLY`` baselines instead of re-running them: valid while their code and the series
+    are unchanged.
+    """
     tune = [synthetic(sys_, seed) for sys_ in ("thomas", "lorenz") for seed in tune_seeds]
     test = {f"{sys_}-seed{seed}": synthetic(sys_, seed) for sys_ in ("thomas", "lorenz")
             for seed in test_seeds}
     rivers = river_series(min_len=500)
     rows, chosen = [], {}
     for name, (fn, grid) in tqdm(methods().items(), desc="methods"):
+        if reuse is not None and name in INPUT_ONLY:
+            rows += [r for r in reuse["detection"] if r["method"] == name]
+            chosen[name] = {**reuse["detection_protocol"]["chosen"][name], "reused": True}
+            continue
         f1 = [np.mean([evaluate(fn, g, k, t, SYNTH_MARGIN)["f1"] for k, t in tune])
               for g in grid]
         setting = grid[int(np.argmax(f1))]
@@ -410,26 +432,20 @@ def plot_speed(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--test-seeds", type=int, default=5, help="test seeds per system")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 200, 400])
-    parser.add_argument("--speed-steps", type=int, default=300)
-    parser.add_argument("--speed-repeats", type=int, default=3)
-    parser.add_argument("--lava-steps", type=int, default=2000)
-    parser.add_argument("--speed-only", action="store_true",
-                        help="rerun speed and Lava rows only; keep the detection rows")
-    args = parser.parse_args()
-    RESULTS.mkdir(exist_ok=True)
-    if args.speed_only:
-        result = json.loads((RESULTS / "rhythmic.json").read_text())
-        result["speed"], result["lava"] = speed_and_lava(args)
-        (RESULTS / "rhythmic.json").write_text(json.dumps(result, indent=1))
-        print_speed(result["speed"], result["lava"])
-        return
+def update_results(**keys: object) -> None:
+    """Replace ``keys`` in ``rhythmic.json``, re-read right before writing (other keys kept)."""
+    path = RESULTS / "rhythmic.json"
+    result = json.loads(path.read_text()) if path.exists() else {}
+    result.update(keys)
+    path.write_text(json.dumps(result, indent=1))
 
+
+def run_detection(args: argparse.Namespace) -> dict:
+    """Detection rows, their PNGs and the protocol written to ``rhythmic.json``; chosen settings."""
     tune_seeds, test_seeds = TUNE_SEEDS, list(range(2, 2 + args.test_seeds))
-    rows, chosen = detection(tune_seeds, test_seeds)
+    reuse = (json.loads((RESULTS / "rhythmic.json").read_text()) if args.reuse_baselines
+             else None)
+    rows, chosen = detection(tune_seeds, test_seeds, reuse)
     for system in ("thomas", "lorenz"):
         key, truth = synthetic(system, 2)
         det = SynchronyChangeDetector(*chosen["rhythmic-sharing"]["setting"]).fit_synchrony(
@@ -438,27 +454,48 @@ def main() -> None:
                        RESULTS / f"rhythmic_{system}.png", truth, det.change_points_,
                        f"{system} (seed 2): R(t), ⟨Φ⟩(t), true and detected changes")
     plot_f1(rows, RESULTS / "rhythmic_f1.png")
-
-    speed_rows, lava_rows = speed_and_lava(args)
-    result = {"detection": rows, "speed": speed_rows, "lava": lava_rows,
-              "detection_protocol": {
-                  "tune_seeds": tune_seeds, "test_seeds": test_seeds,
-                  "note": "settings chosen by mean F1 on the tune seeds (thomas and lorenz); "
-                          "rows are test seeds and river series only, never used for tuning "
-                          "or for designing the synchrony detector",
-                  "chosen": chosen}}
-    (RESULTS / "rhythmic.json").write_text(json.dumps(result, indent=1))
-    recalls = {seed: recall_experiment(seed) for seed in (0, 1, 2)}
-    (RESULTS / "rhythmic_recall.json").write_text(json.dumps(
-        {"tuned_settings": chosen, "recall": [row for row, _ in recalls.values()]}, indent=1))
-    plot_recall({seed: paths for seed, (_, paths) in recalls.items()},
-                RESULTS / "rhythmic_recall.png")
-
+    update_results(detection=rows, detection_protocol={
+        "tune_seeds": tune_seeds, "test_seeds": test_seeds,
+        "note": "settings chosen by mean F1 on the tune seeds (thomas and lorenz); rows are "
+                "test seeds and river series only, never used for tuning or for designing "
+                "the synchrony detector",
+        "chosen": chosen})
     for name in chosen:
         synth = [r["f1"] for r in rows if r["method"] == name and "seed" in r["dataset"]]
         river = [r["f1"] for r in rows if r["method"] == name and r["dataset"].startswith("riv")]
         print(f"{name:33s} setting={chosen[name]['setting']!s:14s} "
               f"F1 synthetic={np.mean(synth):.3f} river={np.mean(river):.3f}")
+    return chosen
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--test-seeds", type=int, default=5, help="test seeds per system")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 200, 400])
+    parser.add_argument("--speed-steps", type=int, default=300)
+    parser.add_argument("--speed-repeats", type=int, default=3)
+    parser.add_argument("--lava-steps", type=int, default=2000)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--speed-only", action="store_true",
+                      help="rerun speed and Lava rows only; keep the detection rows")
+    mode.add_argument("--detection-only", action="store_true",
+                      help="rerun detection rows only; keep speed, Lava and recall results")
+    parser.add_argument("--reuse-baselines", action="store_true",
+                        help="copy the input-only baselines' rows from rhythmic.json")
+    args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    if not args.speed_only:
+        chosen = run_detection(args)
+        if args.detection_only:
+            return
+        recalls = {seed: recall_experiment(seed) for seed in (0, 1, 2)}
+        (RESULTS / "rhythmic_recall.json").write_text(json.dumps(
+            {"tuned_settings": chosen, "recall": [row for row, _ in recalls.values()]},
+            indent=1))
+        plot_recall({seed: paths for seed, (_, paths) in recalls.items()},
+                    RESULTS / "rhythmic_recall.png")
+    speed_rows, lava_rows = speed_and_lava(args)
+    update_results(speed=speed_rows, lava=lava_rows)
     print_speed(speed_rows, lava_rows)
 
 

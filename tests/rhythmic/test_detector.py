@@ -9,21 +9,44 @@ from astrolava.rhythmic.detector import (
     SynchronyChangeDetector,
     phase_velocity,
     rolling_mean,
+    shift_score,
     synchrony_features,
     synchrony_roughness,
-    two_window_score,
 )
 from astrolava.rhythmic.scoring import detection_scores, match_changes
 
 
-def test_rolling_mean_and_two_window_score_hand_computed() -> None:
+def test_rolling_mean_and_shift_score_hand_computed() -> None:
     np.testing.assert_allclose(rolling_mean(np.array([1.0, 3.0, 5.0, 7.0]), 2),
                                [1.0, 2.0, 4.0, 6.0])
-    # windows [0, 0] | [0, 1]: means 0, 0.5, variances 0, 0.25 -> 0.5 / (sqrt(0.125) + 1)
-    # windows [0, 0] | [1, 1]: 1 / (0 + 1);  [0, 1] | [1, 1]: 0.5 / (sqrt(0.125) + 1)
-    half = 0.5 / (np.sqrt(0.125) + 1.0)
-    np.testing.assert_allclose(two_window_score(np.array([0, 0, 0, 1, 1, 1.0]), 2, 1.0),
-                               [0, 0, 0, half, 1.0, half])
+    # reference [0, 0] | recent [0, 1]: means 0, 0.5, variances 0, 0.25 -> 0.5 / (sqrt(0.125) + 1)
+    assert shift_score(np.zeros(2), np.array([0.0, 1.0]), 1.0) == pytest.approx(
+        0.5 / (np.sqrt(0.125) + 1.0))
+    # reference [0, 0, 2, 2] (mean 1, variance 1) | recent [4, 4]: 3 / (sqrt(0.5) + 0.5)
+    assert shift_score(np.array([0.0, 0, 2, 2]), np.array([4.0, 4]), 0.5) == pytest.approx(
+        3.0 / (np.sqrt(0.5) + 0.5))
+
+
+def test_score_uses_the_reference_since_the_last_change() -> None:
+    # R steps 0.2 -> 0.6 at t = 40; w = 10, L = 30: the score at t compares R[t-9..t] with
+    # R[max(a, t-39)..t-10] (0 until the reference holds w samples), a = location + settle
+    r = np.where(np.arange(200) < 40, 0.2, 0.6)
+    det = SynchronyChangeDetector(window=10, reference=30, settle=15, threshold=4.0,
+                                  response_delay=0, smoothing=1).fit_synchrony(r, np.zeros(200))
+    assert det.change_points_ == [40]
+    assert det.scores_[18] == 0.0 and det.scores_[19] == pytest.approx(0.0)
+    # t = 44: reference R[5..34] = 0.2 (variance 0), recent R[35..44] = five 0.2, five 0.6
+    # (mean 0.4, variance 0.04): s_R = 0.2 / (sqrt(0.02) + 0.02); ρ = ln(|ΔR| + 1e-5) is
+    # ln 1e-5 except ln(0.40001) at t = 40: s_ρ from its reference (all ln 1e-5) and recent
+    rho = np.log(np.where(np.arange(200) == 40, 0.4, 0.0) + 1e-5)
+    s_r = shift_score(r[5:35], r[35:45], 0.02)
+    s_rho = shift_score(rho[5:35], rho[35:45], 0.1)
+    assert s_r == pytest.approx(0.2 / (np.sqrt(0.02) + 0.02))
+    assert det.scores_[44] == pytest.approx(np.hypot(s_r, s_rho))
+    # re-armed: the fresh reference starts at 40 + 15 = 55 and needs w samples: score 0 up to
+    # t = 55 + 2w - 2 = 73, and the constant 0.6 regime raises no second change
+    alarm = det.alarm_times_[0]
+    assert alarm < 73 and det.scores_[73] == 0.0 and det.scores_[74] == pytest.approx(0.0)
 
 
 def test_phase_velocity_wraps() -> None:
@@ -104,6 +127,7 @@ def test_update_is_online_and_matches_fit_with_warmup_scaling() -> None:
 
 
 @pytest.mark.parametrize("kwargs", [{"window": 1}, {"threshold": 0.0}, {"min_gap": 0},
+                                    {"reference": 50}, {"settle": -1},
                                     {"noise_floor": 0.0}, {"smoothing": 0},
                                     {"roughness_floor": 0.0}, {"response_delay": -1},
                                     {"scaling": "global"}, {"nodes": "izhikevich"}])
