@@ -1,7 +1,9 @@
 """Rhythmic sharing: reservoirs with oscillating links coupled by astrocytes (SPEC §2).
 
-Reference (numpy, sparse link lists): :class:`RhythmicReservoir` (tanh nodes) and
-:class:`SpikingRhythmicReservoir` (LIF nodes, rate read-out); :func:`order_parameter`;
+Reference (sparse link lists; the equations of :mod:`astrolava.rhythmic.equations` compiled
+with numba, one implementation shared with the floating_pt Lava models):
+:class:`RhythmicReservoir` (tanh nodes) and :class:`SpikingRhythmicReservoir` (LIF nodes, rate
+read-out); :func:`order_parameter`;
 :class:`RidgeReadout` / :func:`fit_next_step` / :func:`closed_loop`; recall by mean-phase
 control (:func:`context_phases`, :func:`recall`); the unsupervised
 :class:`SynchronyChangeDetector` and :func:`synchrony_features` for other detectors.

@@ -20,10 +20,9 @@ import numpy as np
 from scipy import sparse
 
 from astrolava.fixed_point import saturate, sine_table, to_fixed
-from astrolava.rhythmic.equations import TWO_PI
+from astrolava.rhythmic.equations import PHASE_MODES, TWO_PI
 from astrolava.rhythmic.graph import ReservoirGraph
 from astrolava.rhythmic.params import RhythmicParams
-from astrolava.rhythmic.reservoir import PHASE_MODES
 
 PHASE_BITS = 20
 """Width of a phase accumulator: 2π is ``2**PHASE_BITS``."""

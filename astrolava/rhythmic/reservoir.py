@@ -1,20 +1,16 @@
-"""Reference rhythmic-sharing reservoir (SPEC §2): sparse links, vectorised numpy, seeded."""
+"""Reference rhythmic-sharing reservoir (SPEC §2): sparse links, numba-compiled, seeded."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from tqdm.auto import tqdm
 
-from astrolava.rhythmic.equations import TWO_PI, link_drive, node_update, phase_update
+from astrolava.rhythmic.equations import PHASE_MODES, TWO_PI, cos_sin, step_phases
 from astrolava.rhythmic.graph import ReservoirGraph, make_reservoir_graph
-from astrolava.rhythmic.kernel import MODE_CODES, LinkKernel, run_tanh_series
+from astrolava.rhythmic.kernel import TANH_NODES, run_series
 from astrolava.rhythmic.params import RhythmicParams
 from astrolava.rhythmic.series import validate_series
-
-PHASE_MODES = ("coupled", "rotate", "frozen")
-"""How link phases evolve: the astrocyte coupling, uniform rotation φ += τ·ω0, or held."""
 
 
 @dataclass(frozen=True)
@@ -24,7 +20,8 @@ class ReservoirTrace:
     Attributes
     ----------
     states : numpy.ndarray
-        Node activity after each step, shape ``(T, N)`` (the readout's features).
+        The readout's features after each step, shape ``(T, N)`` (tanh activity, or the LIF
+        rate trace).
     R, mean_phase : numpy.ndarray
         Order parameter of the phases after each step, shape ``(T,)``.
     phases : numpy.ndarray or None
@@ -37,22 +34,40 @@ class ReservoirTrace:
     phases: np.ndarray | None = None
 
 
+def mode_code(mode: str) -> int:
+    """Index of ``mode`` in ``PHASE_MODES`` (the code the compiled functions take)."""
+    if mode not in PHASE_MODES:
+        raise ValueError(f"mode={mode!r} is not allowed; use one of {PHASE_MODES}")
+    return PHASE_MODES.index(mode)
+
+
 def advance_phases(phases: np.ndarray, activity: np.ndarray, graph: ReservoirGraph,
                    params: RhythmicParams, mode: str = "coupled") -> np.ndarray:
     """One phase step in the given mode (SPEC §2, "Phases" and "Recall / prediction").
 
     ``coupled``: φ + τ·(ω + sin(Ψ − φ + γ)·D(n)); ``rotate``: φ + τ·ω0 (uniform rotation, the
-    pattern kept); ``frozen``: φ unchanged. Results are wrapped to [0, 2π).
+    pattern kept); ``frozen``: φ unchanged. Results are wrapped to [0, 2π). This is
+    :func:`astrolava.rhythmic.equations.step_phases` (the compiled loop's phase step) on
+    arrays; it returns a new array.
+
+    Parameters
+    ----------
+    phases : numpy.ndarray
+        φ, shape ``(L,)``.
+    activity : numpy.ndarray
+        Node signal n in [−1, 1] driving the links, shape ``(N,)``.
+    graph : ReservoirGraph
+        Link end nodes and A_φ.
+    params : RhythmicParams
+        ε1, ε2, ω, γ, τ.
+    mode : str
+        One of ``PHASE_MODES``.
     """
-    if mode == "coupled":
-        drive = link_drive(activity, graph.rows, graph.cols, params.eps1, params.eps2)
-        return phase_update(phases, graph.coupling, drive, params.omega, params.gamma,
-                            params.tau)
-    if mode == "rotate":
-        return np.mod(phases + params.tau * params.omega, TWO_PI)
-    if mode == "frozen":
-        return phases
-    raise ValueError(f"mode={mode!r} is not allowed; use one of {PHASE_MODES}")
+    code = mode_code(mode)
+    phases = np.asarray(phases, dtype=np.float64)
+    return step_phases(phases, *cos_sin(phases), np.asarray(activity, dtype=np.float64),
+                       graph.rows, graph.cols, graph.coupling_indptr, graph.coupling_indices,
+                       params.eps1, params.eps2, params.omega, params.gamma, params.tau, code)
 
 
 class RhythmicReservoir:
@@ -64,10 +79,9 @@ class RhythmicReservoir:
     2. φ ← φ + τ·(ω + sin(Ψ − φ + γ)·D(n)) using the new n (``coupled`` mode),
        φ ← φ + τ·ω (``rotate``) or φ unchanged (``frozen``).
 
-    The link arithmetic is compiled with numba (``astrolava.rhythmic.kernel``: cos φ and sin φ
-    once per step, fused loops over the links); :meth:`run` drives the whole series in one
-    compiled loop. It computes the same numbers as the functions of
-    ``astrolava.rhythmic.equations``.
+    :meth:`run` (a whole series) and :meth:`step` (one input) both go through the compiled
+    loop :func:`astrolava.rhythmic.kernel.run_series`, built from the functions of
+    :mod:`astrolava.rhythmic.equations`.
 
     Parameters
     ----------
@@ -77,7 +91,17 @@ class RhythmicReservoir:
         Equation constants.
     seed : int
         Seeds the initial phases, uniform in [0, 2π).
+
+    Attributes
+    ----------
+    phases : numpy.ndarray
+        Link phases φ, shape ``(L,)`` (may be reassigned).
+    activity : numpy.ndarray
+        Node activity n, shape ``(N,)`` (a copy; assign to set it).
     """
+
+    _NODES = TANH_NODES
+    """Node-type code of :func:`~astrolava.rhythmic.kernel.run_series`."""
 
     def __init__(self, graph: ReservoirGraph, params: RhythmicParams, seed: int = 0) -> None:
         if graph.n_nodes != params.n_nodes:
@@ -86,8 +110,9 @@ class RhythmicReservoir:
         self.graph = graph
         self.params = params
         self.phases = np.random.default_rng(seed).uniform(0.0, TWO_PI, graph.n_links)
-        self.activity = np.zeros(graph.n_nodes)
-        self._kernel = LinkKernel(graph, params)
+        self._state = np.zeros((3, graph.n_nodes))  # n (or spikes), LIF voltage, LIF rate
+        self._links = (graph.rows, graph.cols, np.ascontiguousarray(graph.weights, np.float64),
+                       graph.coupling_indptr, graph.coupling_indices)
 
     @classmethod
     def from_params(cls, params: RhythmicParams, n_inputs: int, seed: int = 0
@@ -95,72 +120,52 @@ class RhythmicReservoir:
         """Draw a graph and initial phases from one seed."""
         return cls(make_reservoir_graph(params, n_inputs, seed), params, seed)
 
-    def step(self, u: np.ndarray, mode: str = "coupled") -> None:
-        """Advance nodes then phases by one time step with input ``u`` (shape ``(n_inputs,)``)."""
-        if mode not in PHASE_MODES:
-            raise ValueError(f"mode={mode!r} is not allowed; use one of {PHASE_MODES}")
-        self.phases = np.array(self.phases, dtype=float)   # a fresh array, updated in place
-        self._kernel.load(self.phases)
-        self._step(u, mode)
+    @property
+    def activity(self) -> np.ndarray:
+        return self._state[0].copy()
 
-    def _step(self, u: np.ndarray, mode: str) -> None:
-        """``step`` with the kernel's cos/sin cache already holding the current phases."""
-        kernel = self._kernel
-        self._node_step(kernel.recurrent_input(self.activity) + self.graph.w_in @ u)
-        kernel.advance(self.phases, self.drive_activity(), mode)
-
-    def _node_step(self, net_input: np.ndarray) -> None:
-        """Update ``activity`` (what the links carry) from the nodes' net input."""
-        self.activity = node_update(self.activity, net_input, self.params.leak,
-                                    self.params.bias)
-
-    def drive_activity(self) -> np.ndarray:
-        """Node signal n in [-1, 1] that drives the links' phases (tanh activity here)."""
-        return self.activity
+    @activity.setter
+    def activity(self, value: np.ndarray) -> None:
+        self._state[0] = value
 
     def readout_features(self) -> np.ndarray:
         """The node signal a linear readout sees (tanh activity here)."""
         return self.activity
 
-    def run(self, u: np.ndarray, mode: str = "coupled", record_phases: bool = False,
-            progress: bool = False) -> ReservoirTrace:
+    def _lif_constants(self) -> tuple[float, float, float]:
+        """(dv, threshold, α) of LIF nodes; tanh nodes have none (zeros, unused)."""
+        return 0.0, 0.0, 0.0
+
+    def step(self, u: np.ndarray, mode: str = "coupled") -> None:
+        """Advance nodes then phases by one time step with input ``u`` (shape ``(n_inputs,)``)."""
+        u = np.asarray(u, dtype=np.float64)
+        if u.shape != (self.graph.n_inputs,):
+            raise ValueError(f"u has shape {u.shape}; the reservoir expects "
+                             f"(n_inputs,) = ({self.graph.n_inputs},)")
+        self._advance(u[None], mode, record=np.empty((0, self.graph.n_links)))
+
+    def run(self, u: np.ndarray, mode: str = "coupled",
+            record_phases: bool = False) -> ReservoirTrace:
         """Drive the reservoir with a series ``u`` (``(T, n_inputs)``) and record every step."""
         u = validate_series(u, 1, "u")
         if u.shape[1] != self.graph.n_inputs:
             raise ValueError(f"u has {u.shape[1]} columns; the reservoir expects "
                              f"n_inputs={self.graph.n_inputs}")
-        if mode not in PHASE_MODES:
-            raise ValueError(f"mode={mode!r} is not allowed; use one of {PHASE_MODES}")
-        states = np.empty((len(u), self.graph.n_nodes))
-        phases = np.empty((len(u) if record_phases else 0, self.graph.n_links))
-        r, psi = np.empty(len(u)), np.empty(len(u))
-        self.phases = np.array(self.phases, dtype=float)
-        self._run_series(u, mode, states, r, psi, phases, progress)
+        record = np.empty((len(u) if record_phases else 0, self.graph.n_links))
+        states, r, psi = self._advance(u, mode, record)
         return ReservoirTrace(states=states, R=r, mean_phase=psi,
-                              phases=phases if record_phases else None)
+                              phases=record if record_phases else None)
 
-    def _run_series(self, u: np.ndarray, mode: str, states: np.ndarray, r: np.ndarray,
-                    psi: np.ndarray, phases: np.ndarray, progress: bool) -> None:
-        """Fill ``states``, ``r``, ``psi`` (and ``phases`` if it has rows): one compiled loop.
-
-        ``progress`` is ignored here (no Python code runs per step).
-        """
-        g, p = self.graph, self.params
-        self.activity = np.array(self.activity, dtype=float)
-        run_tanh_series(np.ascontiguousarray(u, dtype=float), self.activity, self.phases,
-                        g.rows, g.cols, g.weights, np.ascontiguousarray(g.w_in, dtype=float),
-                        g.coupling_indptr, g.coupling_indices, p.m, p.leak, p.bias, p.eps1,
-                        p.eps2, p.omega, p.gamma, p.tau, MODE_CODES[mode], states, r, psi,
-                        phases)
-
-    def _stepwise_series(self, u: np.ndarray, mode: str, states: np.ndarray, r: np.ndarray,
-                         psi: np.ndarray, phases: np.ndarray, progress: bool) -> None:
-        """:meth:`_run_series` one :meth:`step` at a time, for node types that override
-        :meth:`_node_step` (the link arithmetic stays compiled)."""
-        self._kernel.load(self.phases)
-        for t in tqdm(range(len(u)), disable=not progress, desc="reservoir", leave=False):
-            self._step(u[t], mode)
-            states[t] = self.readout_features()
-            r[t], psi[t] = self._kernel.order_parameter()
-            if len(phases):
-                phases[t] = self.phases
+    def _advance(self, u: np.ndarray, mode: str, record: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Run the compiled loop over the rows of ``u``; returns features, R and ⟨Φ⟩."""
+        code = mode_code(mode)
+        p = self.params
+        consts = tuple(float(c) for c in (p.m, p.leak, p.bias, p.eps1, p.eps2, p.omega,
+                                          p.gamma, p.tau, *self._lif_constants()))
+        states = np.empty((len(u), self.graph.n_nodes))
+        r, psi = np.empty(len(u)), np.empty(len(u))
+        self.phases = np.array(self.phases, dtype=np.float64)  # own copy, updated in place
+        run_series(np.ascontiguousarray(u @ self.graph.w_in.T), self.phases, self._state,
+                   self._links, consts, self._NODES, code, states, r, psi, record)
+        return states, r, psi

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from astrolava.rhythmic.graph import ReservoirGraph, make_reservoir_graph
+from astrolava.rhythmic.kernel import LIF_NODES
 from astrolava.rhythmic.params import RhythmicParams
 from astrolava.rhythmic.reservoir import RhythmicReservoir
 
@@ -16,7 +17,7 @@ _LIF_DECAY_BITS, _LIF_ACT_SHIFT = 12, 6  # Lava's bit-accurate LIF: 12-bit decay
 
 
 def lava_lif_params(dv: float, threshold: float, bias: float, tag: str) -> dict:
-    """Arguments of Lava's ``LIF`` equal to :func:`lif_step` in the given model encoding.
+    """Arguments of Lava's ``LIF`` equal to ``equations.lif_step`` in the given model encoding.
 
     ``floating_pt``: du = 1 (instantaneous current), dv, vth = threshold, bias_mant = bias.
     ``fixed_pt`` (``PyLifModelBitAcc``): input arrives with ``LIF_IN_FRAC_BITS`` = 12
@@ -35,29 +36,14 @@ def lava_lif_params(dv: float, threshold: float, bias: float, tag: str) -> dict:
     raise ValueError(f"tag={tag!r} is not allowed; use 'floating_pt' or 'fixed_pt'")
 
 
-def lif_step(voltage: np.ndarray, current: np.ndarray, dv: float,
-             threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """LIF with instantaneous current (Lava ``LIF`` with du = 1, bias 0).
-
-    v ← (1 − dv)·v + I;  s = [v > threshold];  v ← 0 where s = 1. Returns (v, s).
-    """
-    voltage = (1.0 - dv) * voltage + current
-    spikes = voltage > threshold
-    return np.where(spikes, 0.0, voltage), spikes.astype(np.float64)
-
-
-def rate_trace(trace: np.ndarray, spikes: np.ndarray, alpha: float) -> np.ndarray:
-    """Exponential spike-rate estimate r ← (1 − α)·r + α·s, in [0, 1]."""
-    return (1.0 - alpha) * trace + alpha * spikes
-
-
 class SpikingRhythmicReservoir(RhythmicReservoir):
     """Rhythmic sharing with leaky integrate-and-fire nodes (SPEC §2 with spiking nodes).
 
-    Per step: I = (A∘M(φ)) s + W_in u + b; LIF update (:func:`lif_step`) gives spikes s; the
-    rate trace r (:func:`rate_trace`) is the readout's feature and drives the links with
-    n = 2r − 1, so that (n + 1)/2 = r in D = ε1 + ε2·mean((n + 1)/2). Phases then advance as
-    in the rate reservoir.
+    Per step: I = (A∘M(φ)) s + W_in u + b; the LIF update (``equations.lif_step``) gives spikes
+    s, which the links carry; the rate trace r (``equations.rate_trace``) is the readout's
+    feature and drives the links with n = 2r − 1 (``equations.rate_activity``), so that
+    (n + 1)/2 = r in D = ε1 + ε2·mean((n + 1)/2). Phases then advance as in the rate
+    reservoir. The same compiled loop as :class:`RhythmicReservoir` runs it.
 
     Parameters
     ----------
@@ -69,7 +55,16 @@ class SpikingRhythmicReservoir(RhythmicReservoir):
         Spike threshold (> 0).
     alpha : float
         Rate-trace update weight in (0, 1]; the trace averages over about 1/α steps.
+
+    Attributes
+    ----------
+    activity : numpy.ndarray
+        Spikes s of the last step (0.0/1.0), shape ``(N,)``.
+    voltage, rate : numpy.ndarray
+        Membrane voltage v and rate trace r, shape ``(N,)`` (copies; assign to set them).
     """
+
+    _NODES = LIF_NODES
 
     def __init__(self, graph: ReservoirGraph, params: RhythmicParams, seed: int = 0,
                  dv: float = LIF_DEFAULTS["dv"], threshold: float = LIF_DEFAULTS["threshold"],
@@ -81,8 +76,6 @@ class SpikingRhythmicReservoir(RhythmicReservoir):
                                  "(dv, alpha in (0, 1]; threshold > 0)")
         super().__init__(graph, params, seed)
         self.dv, self.threshold, self.alpha = dv, threshold, alpha
-        self.voltage = np.zeros(graph.n_nodes)
-        self.rate = np.zeros(graph.n_nodes)
 
     @classmethod
     def from_params(cls, params: RhythmicParams, n_inputs: int, seed: int = 0,
@@ -90,15 +83,25 @@ class SpikingRhythmicReservoir(RhythmicReservoir):
         """Draw a graph and phases from one seed; ``lif`` holds dv, threshold, alpha."""
         return cls(make_reservoir_graph(params, n_inputs, seed), params, seed, **lif)
 
-    _run_series = RhythmicReservoir._stepwise_series  # LIF nodes: a Python loop over steps
+    @property
+    def voltage(self) -> np.ndarray:
+        return self._state[1].copy()
 
-    def _node_step(self, net_input: np.ndarray) -> None:
-        self.voltage, self.activity = lif_step(self.voltage, net_input + self.params.bias,
-                                               self.dv, self.threshold)
-        self.rate = rate_trace(self.rate, self.activity, self.alpha)
+    @voltage.setter
+    def voltage(self, value: np.ndarray) -> None:
+        self._state[1] = value
 
-    def drive_activity(self) -> np.ndarray:
-        return 2.0 * self.rate - 1.0
+    @property
+    def rate(self) -> np.ndarray:
+        return self._state[2].copy()
+
+    @rate.setter
+    def rate(self, value: np.ndarray) -> None:
+        self._state[2] = value
 
     def readout_features(self) -> np.ndarray:
+        """The rate trace r."""
         return self.rate
+
+    def _lif_constants(self) -> tuple[float, float, float]:
+        return self.dv, self.threshold, self.alpha

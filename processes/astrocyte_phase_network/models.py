@@ -12,7 +12,7 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from astrolava.fixed_point import STATE_BITS
-from astrolava.rhythmic.equations import order_parameter
+from astrolava.rhythmic.equations import order_parameter, rate_activity, rate_trace
 from astrolava.rhythmic.fixed import (
     ACTIVITY_FRAC_BITS,
     ORDER_FRAC_BITS,
@@ -23,7 +23,6 @@ from astrolava.rhythmic.fixed import (
     rate_trace_fixed,
 )
 from astrolava.rhythmic.reservoir import PHASE_MODES, advance_phases
-from astrolava.rhythmic.spiking import rate_trace
 
 
 class AbstractPyAstrocytePhaseNetworkModel(PyLoihiProcessModel):
@@ -45,7 +44,11 @@ class AbstractPyAstrocytePhaseNetworkModel(PyLoihiProcessModel):
 @requires(CPU)
 @tag("floating_pt")
 class PyAstrocytePhaseNetworkModelFloat(AbstractPyAstrocytePhaseNetworkModel):
-    """float64 phases, advanced by ``astrolava.rhythmic.advance_phases`` (the reference's code)."""
+    """float64 phases, advanced by ``astrolava.rhythmic.advance_phases``.
+
+    The rate trace, the phase step and the order parameter are the compiled functions of
+    ``astrolava.rhythmic.equations`` that the reference reservoir's loop runs.
+    """
 
     s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     phase_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
@@ -55,7 +58,7 @@ class PyAstrocytePhaseNetworkModelFloat(AbstractPyAstrocytePhaseNetworkModel):
         activity = self.s_in.recv()
         if self.rate_alpha > 0:
             self.rate[:] = rate_trace(self.rate, activity, self.rate_alpha)
-            activity = 2.0 * self.rate - 1.0
+            activity = rate_activity(self.rate)
         self.phases[:] = advance_phases(self.phases, activity, self.graph, self.params,
                                         PHASE_MODES[int(self.mode[0])])
         self.R[0], self.mean_phase[0] = order_parameter(self.phases)

@@ -9,7 +9,7 @@ from lava.magma.core.process.variable import Var
 
 from astrolava.rhythmic.graph import ReservoirGraph
 from astrolava.rhythmic.params import RhythmicParams
-from astrolava.rhythmic.reservoir import PHASE_MODES
+from astrolava.rhythmic.reservoir import mode_code
 
 
 class AstrocytePhaseNetwork(AbstractProcess):
@@ -71,13 +71,12 @@ class AstrocytePhaseNetwork(AbstractProcess):
         if phases.shape != (graph.n_links,):
             raise ValueError(f"phases has shape {phases.shape}; expected (L,) = "
                              f"({graph.n_links},)")
-        if mode not in PHASE_MODES:
-            raise ValueError(f"mode={mode!r} is not allowed; use one of {PHASE_MODES}")
+        code = mode_code(mode)
         self.s_in = InPort(shape=(graph.n_nodes,))
         self.phase_out = OutPort(shape=(graph.n_links,))
         self.order_out = OutPort(shape=(2,))
         self.phases = Var(shape=(graph.n_links,), init=np.mod(phases, 2 * np.pi))
         self.R = Var(shape=(1,), init=0.0)
         self.mean_phase = Var(shape=(1,), init=0.0)
-        self.mode = Var(shape=(1,), init=np.array([PHASE_MODES.index(mode)]))
+        self.mode = Var(shape=(1,), init=np.array([code]))
         self.rate = Var(shape=(graph.n_nodes,), init=0.0)

@@ -23,7 +23,10 @@ OUT_FRAC_BITS = 12
 @requires(CPU)
 @tag("floating_pt")
 class PyOscillatingDenseModelFloat(PyLoihiProcessModel):
-    """float64: ``a = Σ A_ℓ·M(φ_ℓ)·n[cols[ℓ]]`` by ``astrolava.rhythmic.recurrent_input``."""
+    """float64: ``a = Σ A_ℓ·M(φ_ℓ)·n[cols[ℓ]]`` by ``astrolava.rhythmic.recurrent_input``.
+
+    The reference reservoir's compiled loop calls the same function.
+    """
 
     s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     phase_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
@@ -39,8 +42,8 @@ class PyOscillatingDenseModelFloat(PyLoihiProcessModel):
     def run_spk(self) -> None:
         self.a_out.send(self.a_buf)
         activity, phases = self.s_in.recv(), self.phase_in.recv()
-        self.a_buf = recurrent_input(activity, phases, self.graph.rows, self.graph.cols,
-                                     self.weights, self.m[0])
+        self.a_buf = recurrent_input(activity, np.sin(phases), self.graph.rows,
+                                     self.graph.cols, self.weights, self.m[0])
 
 
 @implements(proc=OscillatingDense, protocol=LoihiProtocol)

@@ -9,7 +9,7 @@ from lava.magma.core.process.variable import Var
 
 from astrolava.rhythmic.graph import ReservoirGraph
 from astrolava.rhythmic.params import RhythmicParams
-from astrolava.rhythmic.reservoir import PHASE_MODES
+from astrolava.rhythmic.reservoir import mode_code
 from astrolava.rhythmic.spiking import LIF_DEFAULTS
 
 
@@ -76,8 +76,7 @@ class RhythmicReservoirProcess(AbstractProcess):
                          lif=lif, tag=tag, name=name)
         if tag not in ("floating_pt", "fixed_pt"):
             raise ValueError(f"tag={tag!r} is not allowed; use 'floating_pt' or 'fixed_pt'")
-        if mode not in PHASE_MODES:
-            raise ValueError(f"mode={mode!r} is not allowed; use one of {PHASE_MODES}")
+        code = mode_code(mode)
         if nodes not in ("tanh", "lif"):
             raise ValueError(f"nodes={nodes!r} is not allowed; use 'tanh' or 'lif'")
         if set(lif) != set(LIF_DEFAULTS):
@@ -87,5 +86,5 @@ class RhythmicReservoirProcess(AbstractProcess):
         self.phases = Var(shape=(graph.n_links,), init=np.mod(phases, 2 * np.pi))
         self.R = Var(shape=(1,), init=0.0)
         self.mean_phase = Var(shape=(1,), init=0.0)
-        self.mode = Var(shape=(1,), init=np.array([PHASE_MODES.index(mode)]))
+        self.mode = Var(shape=(1,), init=np.array([code]))
         self.n = Var(shape=(graph.n_nodes,), init=0.0)

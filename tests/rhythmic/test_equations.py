@@ -1,8 +1,7 @@
-"""SPEC §2 equations on hand-computed cases."""
+"""SPEC §2 equations (the compiled single implementation) on hand-computed cases."""
 
 import numpy as np
 import pytest
-from scipy import sparse
 
 from astrolava.rhythmic import (
     coupling_term,
@@ -13,28 +12,59 @@ from astrolava.rhythmic import (
     phase_update,
     recurrent_input,
 )
+from astrolava.rhythmic.equations import (
+    COUPLED,
+    FROZEN,
+    ROTATE,
+    lif_step,
+    cos_sin,
+    mean_field,
+    rate_activity,
+    rate_trace,
+    step_phases,
+    wrap_phases,
+)
+
+# A_φ of three links: link 0 <- {1, 2}, link 1 <- {} (uncoupled), link 2 <- {0}
+INDPTR, INDICES = np.array([0, 2, 2, 3]), np.array([1, 2, 0])
+
+
+def test_cos_sin_and_wrap() -> None:
+    phases = np.array([0.0, np.pi / 2, np.pi])
+    np.testing.assert_allclose(np.stack(cos_sin(phases)), [[1, 0, -1], [0, 1, 0]], atol=1e-15)
+    wrapped = wrap_phases(np.array([-1e-17, 2 * np.pi, 7.0, -0.5, 4 * np.pi + 0.25]))
+    np.testing.assert_allclose(wrapped, [0.0, 0.0, 7.0 - 2 * np.pi, 2 * np.pi - 0.5, 0.25],
+                               atol=1e-14)
+    assert np.all((wrapped >= 0) & (wrapped < 2 * np.pi))
 
 
 def test_link_modulation_range() -> None:
-    np.testing.assert_allclose(link_modulation(np.array([np.pi / 2, -np.pi / 2, 0.0]), 0.6),
-                               [0.4, 1.0, 0.7])
+    sin_phi = np.sin(np.array([np.pi / 2, -np.pi / 2, 0.0]))
+    np.testing.assert_allclose(link_modulation(sin_phi, 0.6), [0.4, 1.0, 0.7])
+    assert link_modulation(1.0, 0.6) == pytest.approx(0.4)
 
 
-def test_recurrent_input_equals_dense_masked_product() -> None:
+def test_recurrent_input_hand_computed() -> None:
     rows, cols = np.array([0, 0, 1, 2]), np.array([1, 2, 2, 0])
     w = np.array([0.5, -1.0, 2.0, 0.25])
-    phases = np.array([0.0, np.pi / 2, np.pi, 3 * np.pi / 2])
+    sin_phi = np.array([0.0, 1.0, 0.0, -1.0])            # M = 0.75, 0.5, 0.75, 1.0 at m = 0.5
     n = np.array([0.2, -0.4, 0.8])
-    a = np.zeros((3, 3))
-    a[rows, cols] = w
-    m_dense = np.ones((3, 3))
-    m_dense[rows, cols] = link_modulation(phases, 0.5)
-    np.testing.assert_allclose(recurrent_input(n, phases, rows, cols, w, 0.5), (a * m_dense) @ n)
+    expected = [0.5 * 0.75 * -0.4 + -1.0 * 0.5 * 0.8, 2.0 * 0.75 * 0.8, 0.25 * 1.0 * 0.2]
+    np.testing.assert_allclose(recurrent_input(n, sin_phi, rows, cols, w, 0.5), expected,
+                               rtol=0, atol=1e-15)
 
 
 def test_node_update_leak() -> None:
     np.testing.assert_allclose(node_update(np.array([0.5]), np.array([0.3]), 0.25, 0.1),
                                [0.25 * 0.5 + 0.75 * np.tanh(0.4)])
+
+
+def test_lif_step_rate_trace_hand_computed() -> None:
+    v, s = lif_step(np.array([0.5, 0.5, 0.0]), np.array([0.1, 0.5, -0.2]), 0.2, 0.6)
+    np.testing.assert_allclose(v, [0.5, 0.0, -0.2])
+    np.testing.assert_array_equal(s, [0.0, 1.0, 0.0])
+    np.testing.assert_allclose(rate_trace(np.array([0.5]), np.array([1.0]), 0.1), [0.55])
+    np.testing.assert_allclose(rate_activity(np.array([0.0, 0.25, 1.0])), [-1.0, -0.5, 1.0])
 
 
 def test_link_drive_self_loop_counts_node_once() -> None:
@@ -45,19 +75,48 @@ def test_link_drive_self_loop_counts_node_once() -> None:
 
 
 def test_coupling_term_hand_computed() -> None:
-    # link 0 couples to links 1 and 2 at phases 0 and pi/2: Psi = pi/4
+    # link 0 couples to links 1 and 2 at phases 0 and pi/2: Psi = pi/4; link 2 to link 0
     phases = np.array([0.3, 0.0, np.pi / 2])
-    coupling = sparse.csr_matrix(np.array([[0, 1, 1], [0, 0, 0], [1, 0, 0]], dtype=float))
-    term = coupling_term(phases, coupling, gamma=0.1)
+    term = coupling_term(np.cos(phases), np.sin(phases), INDPTR, INDICES, 0.1)
     np.testing.assert_allclose(term, [np.sin(np.pi / 4 - 0.3 + 0.1), 0.0,
-                                      np.sin(0.3 - np.pi / 2 + 0.1)], atol=1e-12)
+                                      np.sin(0.3 - np.pi / 2 + 0.1)], atol=1e-15)
 
 
-def test_phase_update_uncoupled_link_only_rotates() -> None:
-    coupling = sparse.csr_matrix((2, 2))
-    new = phase_update(np.array([0.5, 2 * np.pi - 0.005]), coupling, np.array([0.3, 0.3]),
-                       0.01, 0.0, 1.0)
-    np.testing.assert_allclose(new, [0.51, 0.005], atol=1e-12)
+def test_coupling_term_cancelling_neighbours_uncouple() -> None:
+    # link 0's neighbours sit at 0 and pi: |z| = 0 within rounding, K must stay finite
+    phases = np.array([1.0, 0.0, np.pi])
+    term = coupling_term(np.cos(phases), np.sin(phases), np.array([0, 2, 2, 2]),
+                         np.array([1, 2]), 0.0)
+    assert np.all(np.isfinite(term)) and np.all(np.abs(term) <= 1.0)
+    np.testing.assert_array_equal(term[1:], [0.0, 0.0])
+
+
+def test_phase_update_hand_computed_and_wrapped() -> None:
+    phases = np.array([0.3, 2 * np.pi - 0.005, np.pi / 2])
+    drive = np.array([0.4, 0.3, 0.2])
+    new = phase_update(phases, np.cos(phases), np.sin(phases), drive, INDPTR, INDICES,
+                       0.01, 0.0, 2.0)
+    # link 0's neighbours at -0.005 and pi/2 (equal weights): Psi_0 = pi/4 - 0.0025
+    k0, k2 = np.sin(np.pi / 4 - 0.0025 - 0.3), np.sin(0.3 - np.pi / 2)
+    np.testing.assert_allclose(new, [0.3 + 2.0 * (0.01 + 0.4 * k0), 0.015,
+                                     np.pi / 2 + 2.0 * (0.01 + 0.2 * k2)], atol=1e-14)
+
+
+def test_step_phases_modes() -> None:
+    phases = np.array([0.3, 2 * np.pi - 0.005, np.pi / 2])
+    n = np.array([0.5, -0.5])
+    rows, cols = np.array([0, 1, 1]), np.array([1, 0, 1])
+    args = (phases, np.cos(phases), np.sin(phases), n, rows, cols, INDPTR, INDICES,
+            -0.2, 0.6, 0.01, 0.0, 1.0)
+    drive = -0.2 + 0.6 * np.array([0.5, 0.5, 0.25])   # levels 0.75 and 0.25
+    coupled = phase_update(phases, np.cos(phases), np.sin(phases), drive, INDPTR, INDICES,
+                           0.01, 0.0, 1.0)
+    np.testing.assert_allclose(step_phases(*args, COUPLED), coupled, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(step_phases(*args, ROTATE), [0.31, 0.005, np.pi / 2 + 0.01],
+                               atol=1e-14)
+    frozen = step_phases(*args, FROZEN)
+    np.testing.assert_array_equal(frozen, phases)
+    assert frozen is not phases
 
 
 def test_order_parameter_cases() -> None:
@@ -68,5 +127,7 @@ def test_order_parameter_cases() -> None:
     r, psi = order_parameter(np.array([[0.0, np.pi / 2], [np.pi, np.pi]]))
     np.testing.assert_allclose(r, [np.sqrt(0.5), 1.0])
     np.testing.assert_allclose(psi, [np.pi / 4, np.pi])
+    r, psi = mean_field(np.array([0.0, 0.0]), np.array([-1.0, -1.0]))
+    assert r == pytest.approx(1.0) and psi == pytest.approx(3 * np.pi / 2)
     with pytest.raises(ValueError, match="phases"):
         order_parameter(np.empty(0))

@@ -1,4 +1,4 @@
-"""Reference reservoir: sparse vs dense formulation, modes, seeding, bad input."""
+"""Reference reservoir: sparse vs dense formulation, compiled loop, modes, seeding, bad input."""
 
 import numpy as np
 import pytest
@@ -28,12 +28,13 @@ def test_sparse_matches_dense_formulation(series: np.ndarray) -> None:
 
 def equation_loop(res: RhythmicReservoir, u: np.ndarray, modes: list[str]
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Step by step with the plain functions of ``equations`` (no kernel): R, ⟨Φ⟩, states."""
+    """Step by step in Python over the equation functions: R, ⟨Φ⟩, states."""
     g, p = res.graph, res.params
     phases, activity = res.phases.copy(), np.zeros(g.n_nodes)
     rows = []
     for t, row in enumerate(u):
-        net = recurrent_input(activity, phases, g.rows, g.cols, g.weights, p.m) + g.w_in @ row
+        net = (recurrent_input(activity, np.sin(phases), g.rows, g.cols, g.weights, p.m)
+               + g.w_in @ row)
         activity = node_update(activity, net, p.leak, p.bias)
         phases = advance_phases(phases, activity, g, p, modes[t])
         rows.append((*order_parameter(phases), activity))
@@ -42,8 +43,8 @@ def equation_loop(res: RhythmicReservoir, u: np.ndarray, modes: list[str]
 
 
 @pytest.mark.parametrize("gamma", [0.0, 0.3])
-def test_run_equals_equation_functions(series: np.ndarray, gamma: float) -> None:
-    """The kernel-based run (shared cos/sin, buffers) computes what the equations compute."""
+def test_run_composes_the_equation_functions(series: np.ndarray, gamma: float) -> None:
+    """The compiled series loop runs the equation functions in the order of SPEC §2."""
     params = RhythmicParams(n_nodes=40, gamma=gamma)
     res = RhythmicReservoir.from_params(params, 3, seed=1)
     r, psi, states = equation_loop(res, series, ["coupled"] * len(series))
@@ -61,6 +62,16 @@ def test_step_modes_equal_equation_functions(series: np.ndarray) -> None:
         res.step(row, mode)
     np.testing.assert_allclose(res.activity, states[-1], rtol=0, atol=1e-12)
     np.testing.assert_allclose(order_parameter(res.phases)[0], r[-1], rtol=0, atol=1e-12)
+
+
+def test_step_equals_run(series: np.ndarray) -> None:
+    a = RhythmicReservoir.from_params(PARAMS, 3, seed=3)
+    b = RhythmicReservoir.from_params(PARAMS, 3, seed=3)
+    trace = a.run(series[:50])
+    for row in series[:50]:
+        b.step(row)
+    np.testing.assert_array_equal(b.activity, trace.states[-1])
+    np.testing.assert_array_equal(b.phases, a.phases)
 
 
 def test_seeded_and_recorded(series: np.ndarray) -> None:
@@ -94,3 +105,7 @@ def test_bad_input(series: np.ndarray) -> None:
         res.run(series, mode="spin")
     with pytest.raises(ValueError, match="constant"):
         res.run(np.ones((50, 3)))
+    with pytest.raises(ValueError, match="n_inputs"):
+        res.step(np.zeros(2))
+    with pytest.raises(ValueError, match="mode"):
+        res.step(np.zeros(3), mode="spin")

@@ -4,16 +4,32 @@ import numpy as np
 import pytest
 
 from astrolava.data import thomas_switching
-from astrolava.rhythmic import RhythmicParams
+from astrolava.rhythmic import RhythmicParams, advance_phases, order_parameter, recurrent_input
+from astrolava.rhythmic.equations import lif_step, rate_activity, rate_trace
 from astrolava.rhythmic.series import standardize
-from astrolava.rhythmic.spiking import SpikingRhythmicReservoir, lif_step, rate_trace
+from astrolava.rhythmic.spiking import SpikingRhythmicReservoir
 
 
-def test_lif_step_hand_computed() -> None:
-    v, s = lif_step(np.array([0.5, 0.5, 0.0]), np.array([0.1, 0.5, -0.2]), dv=0.2, threshold=0.6)
-    np.testing.assert_allclose(v, [0.5, 0.0, -0.2])
-    np.testing.assert_array_equal(s, [0.0, 1.0, 0.0])
-    np.testing.assert_allclose(rate_trace(np.array([0.5]), np.array([1.0]), 0.1), [0.55])
+def test_run_composes_the_lif_equations() -> None:
+    """The compiled loop's LIF branch: spikes on the links, rate trace drives the phases."""
+    u = standardize(thomas_switching(n_steps=120, segment_range=(60, 60), seed=1).x)
+    params = RhythmicParams(n_nodes=30, bias=0.05)
+    res = SpikingRhythmicReservoir.from_params(params, 3, seed=2, dv=0.3, threshold=0.2,
+                                               alpha=0.2)
+    g, phases = res.graph, res.phases.copy()
+    spikes, voltage, rate = np.zeros((3, g.n_nodes))
+    r = []
+    for row in u:
+        net = recurrent_input(spikes, np.sin(phases), g.rows, g.cols, g.weights, params.m)
+        voltage, spikes = lif_step(voltage, net + g.w_in @ row + params.bias, 0.3, 0.2)
+        rate = rate_trace(rate, spikes, 0.2)
+        phases = advance_phases(phases, rate_activity(rate), g, params)
+        r.append(order_parameter(phases)[0])
+    trace = res.run(u)
+    assert spikes.sum() > 0
+    np.testing.assert_allclose(trace.states[-1], rate, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(res.voltage, voltage, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(trace.R, r, rtol=0, atol=1e-12)
 
 
 def test_spiking_reservoir_runs_and_separates_regimes() -> None:
