@@ -177,7 +177,7 @@ def river_method(name: str, x: np.ndarray, value: float) -> Detections:
 def methods() -> dict[str, tuple[Callable[..., Detections], list]]:
     """Method name -> (function(series key, setting, short), grid of settings to tune on)."""
     pens = [3.0, 10.0, 30.0, 100.0, 300.0, 1000.0]
-    grid = [(w, th) for w in (50, 100, 150) for th in (2.0, 3.0, 4.0, 5.0, 6.0, 8.0)]
+    grid = [(w, th) for w in (50, 100, 150) for th in (2.0, 3.0, 3.5, 4.0, 5.0, 6.0, 8.0)]
     return {
         "rhythmic-sharing": (lambda k, v, short: synchrony(k, v, "tanh", short), grid),
         "rhythmic-sharing-lif": (lambda k, v, short: synchrony(k, v, "lif", short), grid),

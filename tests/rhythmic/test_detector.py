@@ -32,7 +32,8 @@ def test_score_uses_the_reference_since_the_last_change() -> None:
     # R[max(a, t-39)..t-10] (0 until the reference holds w samples), a = location + settle
     r = np.where(np.arange(200) < 40, 0.2, 0.6)
     det = SynchronyChangeDetector(window=10, reference=30, settle=15, threshold=4.0,
-                                  response_delay=0, smoothing=1).fit_synchrony(r, np.zeros(200))
+                                  roughness_weight=0.5, response_delay=0,
+                                  smoothing=1).fit_synchrony(r, np.zeros(200))
     assert det.change_points_ == [40]
     assert det.scores_[18] == 0.0 and det.scores_[19] == pytest.approx(0.0)
     # t = 44: reference R[5..34] = 0.2 (variance 0), recent R[35..44] = five 0.2, five 0.6
@@ -42,7 +43,7 @@ def test_score_uses_the_reference_since_the_last_change() -> None:
     s_r = shift_score(r[5:35], r[35:45], 0.02)
     s_rho = shift_score(rho[5:35], rho[35:45], 0.1)
     assert s_r == pytest.approx(0.2 / (np.sqrt(0.02) + 0.02))
-    assert det.scores_[44] == pytest.approx(np.hypot(s_r, s_rho))
+    assert det.scores_[44] == pytest.approx(np.hypot(s_r, 0.5 * s_rho))
     # re-armed: the fresh reference starts at 40 + 15 = 55 and needs w samples: score 0 up to
     # t = 55 + 2w - 2 = 73, and the constant 0.6 regime raises no second change
     alarm = det.alarm_times_[0]
@@ -129,7 +130,8 @@ def test_update_is_online_and_matches_fit_with_warmup_scaling() -> None:
 @pytest.mark.parametrize("kwargs", [{"window": 1}, {"threshold": 0.0}, {"min_gap": 0},
                                     {"reference": 50}, {"settle": -1},
                                     {"noise_floor": 0.0}, {"smoothing": 0},
-                                    {"roughness_floor": 0.0}, {"response_delay": -1},
+                                    {"roughness_floor": 0.0}, {"roughness_weight": -0.1},
+                                    {"response_delay": -1},
                                     {"scaling": "global"}, {"nodes": "izhikevich"}])
 def test_detector_bad_parameters(kwargs: dict) -> None:
     with pytest.raises(ValueError, match=next(iter(kwargs))):
