@@ -74,10 +74,11 @@ def activity(spec: NetworkSpec, act: np.ndarray) -> np.ndarray:
     return act.mean(axis=0) if spec.spiking else act
 
 
-def surrogate_slope(spec: NetworkSpec, potential: np.ndarray) -> np.ndarray:
-    """snntorch's ATan surrogate ``σ'(U) = (α/2) / (1 + (π α (U − ϑ) / 2)²)`` (α =
-    ``SURROGATE_ALPHA``; ``astrolava.mgd.network.surrogate_slope``)."""
-    shifted = (np.pi * SURROGATE_ALPHA / 2) * (potential - spec.threshold)
+def surrogate_slope(offset: np.ndarray) -> np.ndarray:
+    """snntorch's ATan surrogate ``σ'(U) = (α/2) / (1 + (π α (U − ϑ) / 2)²)`` of the
+    potential's distance to threshold ``offset = U − ϑ`` (α = ``SURROGATE_ALPHA``;
+    ``astrolava.mgd.network.surrogate_slope``)."""
+    shifted = (np.pi * SURROGATE_ALPHA / 2) * offset
     return (SURROGATE_ALPHA / 2) / (1 + shifted * shifted)
 
 
@@ -106,7 +107,7 @@ def neuron_response(spec: NetworkSpec, current: np.ndarray, last: bool,
         fired = (v > spec.threshold).astype(np.float64)
         out[t] = fired
         if slopes is not None:
-            slope = surrogate_slope(spec, v)
+            slope = surrogate_slope(v - spec.threshold)
             total = total + slope * trace
             trace = 1 + spec.beta * trace * (1 - fired - v * slope)
     if slopes is not None:

@@ -20,6 +20,8 @@ DeltaVec δ      ``round(δ·2**D_FRAC)``                                  24 bi
 ‖v‖² message    ``round(‖v‖²·2**SQ_FRAC)`` (synapse -> astrocyte)       24 bit
 coefficient k   ``m·2**-f``: COEF_BITS mantissa ``m`` and a shift ``f``  16 bit + shift
 LIF v, β        ``v`` like z; ``β_q = round(β·2**12)``                   24 / 12 bit
+rate slope ρ    ``ρ`` and its trace ``m`` like a (surrogate σ' LUT       24 bit
+                on U − ϑ at SLOPE_FRAC input bits)
 ==============  =====================================================  ===================
 
 Differences to the float model, all forced by integer hardware: tanh is a lookup table;
@@ -38,12 +40,14 @@ import numpy as np
 from astrolava.fixed_point import (
     STATE_BITS,
     WEIGHT_BITS,
+    LookupTable,
     int_range,
     quantize_weights,
     saturate,
     tanh_table,
     to_fixed,
 )
+from astrolava.mgd_numpy.equations import surrogate_slope
 
 X_FRAC = 8
 """Fractional bits of graded input samples (``DatasetSource`` fixed_pt default)."""
@@ -72,7 +76,15 @@ SQ_FRAC = 12
 """Fractional bits of the ‖v‖² a synapse reports to its astrocyte (up to 2,047 inputs of
 magnitude <= 1 in 24 bits; larger sums saturate)."""
 
+SLOPE_FRAC = 10
+"""Fractional bits of ``U − ϑ`` indexing the surrogate-slope table (σ' changes by at most
+0.2 % of its peak per step)."""
+SLOPE_MAX = 32.0
+"""The surrogate-slope table covers ``|U − ϑ| <= SLOPE_MAX`` (σ'(32) = 1e-4; clamped beyond)."""
+
 TANH = tanh_table(Z_FRAC, A_FRAC)
+SLOPE = LookupTable.sample(surrogate_slope, SLOPE_FRAC, A_FRAC, -SLOPE_MAX, SLOPE_MAX)
+"""snntorch's ATan surrogate ``σ'`` (``equations.surrogate_slope``) on ``U − ϑ``, A_FRAC."""
 
 
 def shift_round(value: np.ndarray | int, shift: int) -> np.ndarray:
@@ -111,15 +123,38 @@ def sample_cost(output: np.ndarray, label: int) -> np.ndarray:
     return saturate(shift_round((err * err).sum(axis=-1), C_FRAC - 2 * A_FRAC - 1))
 
 
-def lif_response(current: np.ndarray, beta_q: int, threshold_q: int) -> np.ndarray:
-    """LIF on integers: ``v = (β_q·v·(1 − s)) >> 12 + z``, ``s = v > θ`` (spikes 0/1)."""
+def step_mean(total: np.ndarray, shift: int, num_steps: int) -> np.ndarray:
+    """``(total·2**shift) / T`` of a sum over the T steps of a sample (rounded shift, then
+    floor division by T: the per-sample mean an integer neuron forms)."""
+    return shift_round(total, shift) // num_steps
+
+
+def lif_response(current: np.ndarray, beta_q: int, threshold_q: int,
+                 slopes: list[np.ndarray] | None = None) -> np.ndarray:
+    """LIF on integers: ``v = (β_q·v·(1 − s)) >> 12 + z``, ``s = v > θ`` (spikes 0/1).
+
+    With a list ``slopes``, also appends each neuron's rate slope ``ρ = ∂r/∂b`` (A_FRAC), the
+    integer twin of ``equations.neuron_response``'s trace: ``σ'[t] = SLOPE(U[t] − ϑ)``,
+    ``m[t] = 1 + β·m[t−1]·(1 − s[t−1] − U[t−1]·σ'[t−1])`` (A_FRAC, 24-bit saturated),
+    ``ρ = (1/T) Σ_t σ'[t]·m[t]`` (64-bit accumulator of the 2·A_FRAC products).
+    """
     v = np.zeros(current.shape[1:], dtype=np.int64)
     fired = np.zeros(current.shape[1:], dtype=np.int64)
+    trace = np.full(current.shape[1:], 1 << A_FRAC, dtype=np.int64)
+    total = np.zeros(current.shape[1:], dtype=np.int64)
     out = np.empty_like(current)
     for t in range(current.shape[0]):
         v = saturate(shift_round(beta_q * v * (1 - fired), -RATIO_FRAC) + current[t])
         fired = (v > threshold_q).astype(np.int64)
         out[t] = fired
+        if slopes is not None:
+            slope = SLOPE(shift_round(v - threshold_q, SLOPE_FRAC - Z_FRAC))
+            total += slope * trace
+            factor = ((1 - fired) << A_FRAC) - shift_round(v * slope, -Z_FRAC)
+            trace = saturate((1 << A_FRAC) + shift_round(
+                beta_q * shift_round(trace * factor, -A_FRAC), -RATIO_FRAC))
+    if slopes is not None:
+        slopes.append(saturate(step_mean(total, -A_FRAC, current.shape[0])))
     return out
 
 
@@ -285,40 +320,48 @@ class FixedNetwork:
 
     def layer_forward(self, index: int, inp: np.ndarray,
                       pert: tuple[np.ndarray, np.ndarray, int] | None = None,
-                      shift: np.ndarray | None = None, current_only: bool = False
-                      ) -> np.ndarray:
+                      shift: np.ndarray | None = None, current_only: bool = False,
+                      slopes: list[np.ndarray] | None = None) -> np.ndarray:
         """``f(W a + b + θ̃_W a + θ̃_b + shift)`` on integers (:func:`layer_current`);
         ``current_only`` stops before the neuron and returns the saturated current."""
         current = layer_current(self.weights[index], self.exps[index], self.biases[index], inp,
                                 self.in_frac(index), pert, shift)
-        return current if current_only else self.respond(index, current)
+        return current if current_only else self.respond(index, current, slopes)
 
-    def respond(self, index: int, current: np.ndarray) -> np.ndarray:
-        """Neuron output of layer ``index`` for its integer current: tanh LUT or LIF spikes."""
+    def respond(self, index: int, current: np.ndarray,
+                slopes: list[np.ndarray] | None = None) -> np.ndarray:
+        """Neuron output of layer ``index`` for its integer current: tanh LUT or LIF spikes
+        (``slopes``: a list receiving the LIF rate slopes, :func:`lif_response`)."""
         if self.spiking:
-            return lif_response(current, self.beta_q, self.threshold_q)
+            return lif_response(current, self.beta_q, self.threshold_q, slopes)
+        if slopes is not None:
+            raise ValueError("slopes are only measured for a spiking network")
         last = index == len(self.weights) - 1
         if last and not self.output_tanh:
             return saturate(shift_round(current, A_FRAC - Z_FRAC))
         return TANH(current)
 
     def forward_from(self, start: int, inp: np.ndarray, perts: list | None = None,
-                     shift: np.ndarray | None = None) -> list[np.ndarray]:
+                     shift: np.ndarray | None = None,
+                     slopes: list[np.ndarray] | None = None) -> list[np.ndarray]:
         outs = []
         for index in range(start, len(self.weights)):
             inp = self.layer_forward(index, inp, None if perts is None else perts[index],
-                                     shift if index == start else None)
+                                     shift if index == start else None, slopes=slopes)
             outs.append(inp)
         return outs
 
-    def forward(self, inp: np.ndarray, perts: list | None = None) -> list[np.ndarray]:
-        """``[s_0, ..., s_L]`` as integers (spike trains for the spiking network)."""
-        return [np.asarray(inp, dtype=np.int64), *self.forward_from(0, inp, perts)]
+    def forward(self, inp: np.ndarray, perts: list | None = None,
+                slopes: list[np.ndarray] | None = None) -> list[np.ndarray]:
+        """``[s_0, ..., s_L]`` as integers (spike trains for the spiking network); ``slopes``
+        (spiking, an empty list) receives every layer's A_FRAC rate slope ``ρ_l``."""
+        return [np.asarray(inp, dtype=np.int64), *self.forward_from(0, inp, perts,
+                                                                   slopes=slopes)]
 
     def activity(self, act: np.ndarray, index: int) -> np.ndarray:
         """Presynaptic activity in A_FRAC: the graded value, or the spike count·2**A/T."""
         if self.spiking:
-            return shift_round(act.sum(axis=0), A_FRAC) // self.num_steps
+            return step_mean(act.sum(axis=0), A_FRAC, self.num_steps)
         return to_activity(act, self.in_frac(index))
 
     def readout(self, last: np.ndarray) -> np.ndarray:
@@ -348,43 +391,57 @@ class FixedNetwork:
         """Chain DeltaVec rows ``K_l[k, j] ≈ ∂z_L,k/∂a_l,j`` (n_out, n_l) as D_FRAC integers.
 
         Integer twin of ``equations.output_current_jacobians``: the hidden activity is moved
-        by ``±h = ±2**k`` on the A_FRAC grid (the fd step rounded to a power of two so the
-        division is a shift), layers ``l+1..L`` run to the saturated output current
-        (Z_FRAC), central differences.
+        by ``±h = ±2**k`` on its own grid (A_FRAC graded values; 0/1 spikes, moved at every
+        step, so ``h >= 1``) — the fd step rounded to a power of two so the division is a
+        shift — layers ``l+1..L`` run to the saturated output current (Z_FRAC; spiking: its
+        mean over the T steps), central differences.
         """
-        k = fd_exponent(step, A_FRAC)
         last = len(self.weights) - 1
         rows = []
         for index in range(last):
+            frac = self.in_frac(index + 1)
+            k = fd_exponent(step, frac)
             out = acts[index + 1]
-            n = len(out)
+            n = out.shape[-1]
             eye = np.eye(n, dtype=np.int64) << k
-            shifted = saturate(out + np.concatenate([eye, -eye]))
+            shifted = saturate(out[..., None, :] + np.concatenate([eye, -eye]))
             hidden = self.forward_from(index + 1, shifted)[-2] if index + 1 < last else shifted
             values = self.layer_forward(last, hidden, current_only=True)
-            # (z+ − z−)/(2·2**k/2**A): Z_FRAC -> D_FRAC
-            rows.append(saturate(shift_round(values[:n] - values[n:],
-                                             D_FRAC - Z_FRAC + A_FRAC - k - 1)).T)
+            diff = values[..., :n, :] - values[..., n:, :]
+            # (z+ − z−)/(2·2**k/2**frac): Z_FRAC -> D_FRAC
+            shift = D_FRAC - Z_FRAC + frac - k - 1
+            diff = step_mean(diff.sum(axis=0), shift, self.num_steps) if self.spiking \
+                else shift_round(diff, shift)
+            rows.append(saturate(diff).T)
         return rows
 
-    def output_delta(self, output: np.ndarray, label: int) -> np.ndarray:
+    def output_delta(self, output: np.ndarray, label: int,
+                     slope: np.ndarray | None = None) -> np.ndarray:
         """Exact output δ_L = ``(o − t)·f'(z_L)`` (squared error) as D_FRAC integers, with
-        ``f' = 1 − o²`` (tanh output, A_FRAC arithmetic) or 1 (linear output)."""
-        err = np.array(output, dtype=np.int64)
+        ``f' = 1 − o²`` (tanh output, A_FRAC arithmetic), 1 (linear output), or a spiking
+        output's A_FRAC rate slope ``slope = ρ_L`` (``o`` its firing rates)."""
+        if self.spiking and slope is None:
+            raise ValueError("the exact output δ of a spiking network needs its rate slope "
+                             "(slope=None given)")
+        err = np.array(self.readout(output), dtype=np.int64)
         err[label] -= 1 << A_FRAC
-        if not self.output_tanh:
-            return saturate(shift_round(err, D_FRAC - A_FRAC))
-        slope = (1 << A_FRAC) - shift_round(output * output, -A_FRAC)
+        if not self.spiking:
+            if not self.output_tanh:
+                return saturate(shift_round(err, D_FRAC - A_FRAC))
+            slope = (1 << A_FRAC) - shift_round(output * output, -A_FRAC)
         return saturate(shift_round(err * slope, D_FRAC - 2 * A_FRAC))
 
     def chain_deltas(self, acts: list[np.ndarray], rows: Sequence[np.ndarray],
-                     delta_out: np.ndarray) -> list[np.ndarray]:
-        """``δ̂_l = (1 − a_l²) ⊙ (δ_L @ K_l)`` (hidden layers), ``δ̂_L = δ_L``, D_FRAC integers
+                     delta_out: np.ndarray, slopes: Sequence[np.ndarray] | None = None
+                     ) -> list[np.ndarray]:
+        """``δ̂_l = f'(z_l) ⊙ (δ_L @ K_l)`` (hidden layers), ``δ̂_L = δ_L``, D_FRAC integers,
+        with ``f' = 1 − a_l²`` (tanh) or the A_FRAC rate slopes ``slopes[l]`` (spiking)
         (integer twin of ``equations.chain_deltas``)."""
         hidden = []
-        for a, k in zip(acts[1:-1], rows, strict=True):
+        for index, (a, k) in enumerate(zip(acts[1:-1], rows, strict=True)):
             back = saturate(shift_round(delta_out @ k, -D_FRAC))
-            slope = (1 << A_FRAC) - shift_round(a * a, -A_FRAC)
+            slope = (1 << A_FRAC) - shift_round(a * a, -A_FRAC) if slopes is None \
+                else slopes[index]
             hidden.append(saturate(shift_round(back * slope, -A_FRAC)))
         return [*hidden, delta_out]
 

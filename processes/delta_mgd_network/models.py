@@ -116,6 +116,7 @@ class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
     loihi_operations = ("dense float matmul", "tanh / LIF", "central finite differences",
                         "rank-one outer product", "square root and division (normalisation)",
                         "chain DeltaVecs: output-current differences, δ_L @ K_l",
+                        "LIF rate-slope trace with the ATan surrogate (spiking chain)",
                         "Adam (optional)")
     loihi_limits = ("float64 arithmetic throughout (use the fixed_pt model)",
                     "whole network in one process: must be split over neurocores")
@@ -231,7 +232,8 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
                         "LIF with 12-bit decay", "central differences with power-of-two step",
                         "integer square root and division (perturbation amplitude)",
                         "rank-one integer outer product with rounding shift (learning)",
-                        "chain DeltaVecs: output-current differences, integer δ_L @ K_l")
+                        "chain DeltaVecs: output-current differences, integer δ_L @ K_l",
+                        "LIF rate-slope trace with a surrogate-slope LUT (spiking chain)")
     loihi_limits = ("whole network in one process: must be split over neurocores",
                     "node-perturbation refresh re-runs the network 2·N times inside one "
                     "time step (on chip: 2·N passes, or the embedded CPUs)")
@@ -269,7 +271,8 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
         if self.net is None:
             self._quantize()
         cfg, net = self.config, self.net
-        acts = net.forward(sample)
+        slopes = [] if self.chain and net.spiking and learn else None
+        acts = net.forward(sample, slopes=slopes)
         cost0 = int(net.cost(acts[-1], y))
         prediction = int(np.argmax(net.readout(acts[-1])))
         real_cost0 = cost0 / 2.0 ** fx.C_FRAC
@@ -278,8 +281,9 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
         if refresh:
             self._refresh(acts, y)
         if self.chain:
+            delta_out = net.output_delta(acts[-1], y, None if slopes is None else slopes[-1])
             post = net.chain_deltas(acts, split_layers(self.deltas_q, self.sizes[:-1]),
-                                    net.output_delta(acts[-1], y))
+                                    delta_out, slopes)
         else:
             post = list(split_layers(self.deltas_q[y], self.sizes))
         if cfg.exact_output:

@@ -10,23 +10,33 @@ from astrolava.mgd_numpy import equations as eq
 from astrolava.mgd_numpy import fixed as fx
 
 SIZES = [64, 12, 10, 10]
+T = 25
+"""Rate-code steps of the spiking networks."""
 
 
 def relative_error(real: np.ndarray, fixed: np.ndarray) -> float:
     return float(np.abs(real - fixed / 2.0 ** fx.D_FRAC).max() / np.abs(real).max())
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_chain_deltavecs_match_float_equations(seed):
+def quantized_network(seed: int, spiking: bool, gain: float = 1.0
+                      ) -> tuple[fx.FixedNetwork, list[tuple[np.ndarray, np.ndarray]]]:
+    """A random FixedNetwork and its exact real-valued layers (the same network)."""
     rng = np.random.default_rng(seed)
-    layers = [(rng.normal(0, 1 / np.sqrt(a), (b, a)), rng.normal(0, 0.1, b))
+    layers = [(rng.normal(0, gain / np.sqrt(a), (b, a)), rng.normal(0, 0.1, b))
               for a, b in zip(SIZES[:-1], SIZES[1:], strict=True)]
-    net = fx.FixedNetwork(layers, spiking=False, output_tanh=True, beta=0.9, threshold=1.0,
-                          num_steps=1)
+    net = fx.FixedNetwork(layers, spiking=spiking, output_tanh=True, beta=0.9, threshold=1.0,
+                          num_steps=T if spiking else 1)
     real = [fx.dequantize_layer(w, e, b) for w, e, b
             in zip(net.weights, net.exps, net.biases, strict=True)]
+    return net, real
+
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_chain_deltavecs_match_float_equations(seed):
+    net, real = quantized_network(seed, spiking=False)
     spec = eq.NetworkSpec()
-    xq = fx.to_fixed(rng.uniform(0, 1, SIZES[0]), fx.X_FRAC)
+    xq = fx.to_fixed(np.random.default_rng(seed).uniform(0, 1, SIZES[0]), fx.X_FRAC)
     acts, acts_q = eq.forward(spec, real, xq / 2.0 ** fx.X_FRAC), net.forward(xq)
     rows = eq.output_current_jacobians(spec, real, acts, 1e-3)
     rows_q = net.output_current_jacobians(acts_q, 1e-3)
@@ -41,6 +51,35 @@ def test_chain_deltavecs_match_float_equations(seed):
                                               net.chain_deltas(acts_q, rows_q, delta_out_q),
                                               (0.05, 1e-3, 1e-3), strict=True):
         assert relative_error(real_delta, fixed_delta) < bound
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_spiking_chain_deltavecs_match_float_equations(seed):
+    """Spiking chain: the integer LIF rate slopes ρ (surrogate LUT, A_FRAC trace), the rows
+    ``∂z̄_L/∂r_l`` with ``h = 1`` spike and δ̂ = ρ ⊙ (δ_L @ K) against float64 on the same
+    integer network, spike train and decay ``β_q/2**12``: the same spikes, and each quantity
+    within 0.2 % of its largest component."""
+    net, real = quantized_network(seed, spiking=True, gain=3.0)
+    spec = eq.NetworkSpec(spiking=True, beta=net.beta_q / 2 ** fx.RATIO_FRAC, threshold=1.0)
+    rng = np.random.default_rng(seed)
+    x = (rng.uniform(0, 1, (T, SIZES[0])) < rng.uniform(0, 1, SIZES[0])).astype(np.int64)
+    slopes, slopes_q = [], []
+    acts = eq.forward(spec, real, x.astype(np.float64), slopes=slopes)
+    acts_q = net.forward(x, slopes=slopes_q)
+    for a, a_q in zip(acts[1:], acts_q[1:], strict=True):
+        np.testing.assert_array_equal(a, a_q)
+        assert 0 < a.mean() < 1
+    for slope, slope_q in zip(slopes, slopes_q, strict=True):
+        assert np.abs(slope - slope_q / 2.0 ** fx.A_FRAC).max() < 2e-3 * np.abs(slope).max()
+    rows = eq.output_current_jacobians(spec, real, acts, 1.0)
+    rows_q = net.output_current_jacobians(acts_q, 1.0)
+    assert max(relative_error(r, r_q) for r, r_q in zip(rows, rows_q, strict=True)) < 1e-4
+    delta_out = eq.output_delta(spec, acts[-1], 3, "mse", slopes[-1])
+    delta_out_q = net.output_delta(acts_q[-1], 3, slopes_q[-1])
+    for real_delta, fixed_delta in zip(eq.chain_deltas(acts, rows, delta_out, slopes),
+                                       net.chain_deltas(acts_q, rows_q, delta_out_q, slopes_q),
+                                       strict=True):
+        assert relative_error(real_delta, fixed_delta) < 2e-3
 
 
 @pytest.mark.parametrize("epsilon", [1e-2, 3e-3, 0.1])

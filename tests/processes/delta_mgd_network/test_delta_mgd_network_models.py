@@ -10,6 +10,7 @@ from astrolava.processes.dataset_source import DatasetSource, encode_spikes
 from astrolava.processes.delta_mgd_network import DeltaMGDNetwork, network_run_config
 
 from astrolava.data import load_digits
+from astrolava.lava_training import lava_preset
 from astrolava.mgd import DeltaMGDConfig, DeltaMGDLearner
 from astrolava.mgd.presets import preset
 from astrolava.mgd_numpy import fixed as fx
@@ -142,27 +143,35 @@ def test_hierarchical_equals_fused(digits, tag):
     assert max(np.abs(w - w0).max() for w, w0 in zip(fused_w, weights, strict=True)) > 1e-3
 
 
-FIXED_CONFIGS = {
-    "class": DeltaMGDConfig(eta=0.01, epsilon=1e-2, tau_delta=10),
-    "chain": DeltaMGDConfig(eta=0.01, epsilon=1e-2, tau_delta=10, deltavecs="chain",
-                            delta_mix=0.1),
+FIXED_CASES = {
+    "class": ("rate", DeltaMGDConfig(eta=0.01, epsilon=1e-2, tau_delta=10)),
+    "chain": ("rate", DeltaMGDConfig(eta=0.01, epsilon=1e-2, tau_delta=10, deltavecs="chain",
+                                     delta_mix=0.1)),
+    # the fixed_pt spiking preset (chain DeltaVecs with integer rate slopes, SGD) at a small
+    # η: 8-bit weights flip spikes from the first sample on, and a large step lets the two
+    # spike trajectories drift apart (η = 0.3: cosines 0.87 / 0.76 / 0.95)
+    "spiking-chain": ("spiking", DeltaMGDConfig(**{**lava_preset("spiking", "fixed_pt"),
+                                                   "tau_delta": 10, "eta": 0.03})),
 }
 
 
-@pytest.mark.parametrize("config", FIXED_CONFIGS.values(), ids=FIXED_CONFIGS.keys())
-def test_fixed_point_tracks_float(digits, config):
+@pytest.mark.parametrize(("network", "config"), FIXED_CASES.values(), ids=FIXED_CASES.keys())
+def test_fixed_point_tracks_float(digits, network, config):
     """Same data and start: the fixed_pt model's weight changes point where the float ones do.
 
-    Fixed point differs by quantisation (8-bit weights, LUT tanh, perturbation amplitude as
-    an 8-bit mantissa and a power of two), so the check is the cosine between the models' total
+    Fixed point differs by quantisation (8-bit weights, LUT tanh, LUT surrogate slope,
+    perturbation amplitude as an 8-bit mantissa and a power of two; spiking: the same input
+    spikes), so the check is the cosine between the models' total
     weight changes per layer (> 0.9) and the number of correct clean predictions (±10 %).
     """
     X, y = digits
     weights, biases = random_layers(1)
-    float_w, _, float_ok = lava_train(DeltaMGDNetwork(weights=weights, biases=biases,
-                                                      config=config), X, y)
-    fixed_w, _, fixed_ok = lava_train(DeltaMGDNetwork(weights=weights, biases=biases,
-                                                      config=config), X, y, tag="fixed_pt")
+    spiking = {"network": "spiking", "num_steps": 8, "beta": 0.9, "threshold": 0.5} \
+        if network == "spiking" else {}
+    encoding = "spikes" if network == "spiking" else "graded"
+    (float_w, _, float_ok), (fixed_w, _, fixed_ok) = (
+        lava_train(DeltaMGDNetwork(weights=weights, biases=biases, config=config, **spiking),
+                   X, y, tag=tag, encoding=encoding) for tag in ("floating_pt", "fixed_pt"))
     for f, q, w0, b0 in zip(float_w, fixed_w, weights, biases, strict=True):
         q0 = fx.dequantize_layer(*fx.quantize_layer(w0, b0))[0]  # the fixed model's start
         step_float, step_fixed = (f - w0).ravel(), (q - q0).ravel()
