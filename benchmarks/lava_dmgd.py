@@ -11,16 +11,23 @@ replaces their rows in the JSON, keeping the others):
   floating_pt and fixed_pt;
 * ``fashion``: Fashion-MNIST 784-128-128-10 tanh, one epoch, fused floating_pt and fixed_pt.
 
-Each row uses ``lava_preset(network, tag, hierarchical)``: A's recommended rate preset (chain
-DeltaVecs, Adam, ``delta_mix``, exact output δ) on the fused floating_pt rate model, the same
-with SGD on the fused fixed_pt rate model, ``LAVA_PRESET`` (class DeltaVecs, SGD) on the
-hierarchical graph, ``LAVA_SPIKING_PRESET`` on the spiking models; the row's ``config``
-records it. The reference is ``astrolava.mgd.DeltaMGDLearner`` with the same config, initial
-weights and sample order (batch 1, no shuffling), evaluated on the same test set (spiking:
-the same Bernoulli rate code, drawn by the reference's own generator). Every run starts from
-``build_model(..., seed)``. Usage::
+Each row uses ``lava_preset(network, tag, hierarchical)``: A's recommended presets (chain
+DeltaVecs, Adam, ``delta_mix``, exact output δ; spiking: rate slopes, ε = 3, h = 1) on the
+fused floating_pt models, the same with SGD on the fused fixed_pt models, ``LAVA_PRESET``
+(class DeltaVecs, SGD) on the hierarchical graph; the row's ``config`` records it. The
+reference is ``astrolava.mgd.DeltaMGDLearner`` with the same config, initial weights and
+sample order (batch 1, no shuffling), evaluated on the same test set (spiking: a Bernoulli
+rate code of the same rates, drawn by the reference's own generator). Every run starts from
+``build_model(..., seed)``.
+
+``--seeds S ...`` runs every row once per seed (initial weights, rate code) and writes one
+row per model with the mean over the seeds in ``test_acc`` / ``reference_test_acc``
+/ ``samples_per_s`` and, per seed, ``seeds``, ``test_acc_per_seed``,
+``reference_test_acc_per_seed``, with the sample standard deviations ``test_acc_sd`` and
+``reference_test_acc_sd`` (spiking rows: the spike draws vary a lot). Usage::
 
     nice -n 10 .venv/bin/python benchmarks/lava_dmgd.py [--quick] [--only GROUP ...]
+        [--seeds 0 1 2]
 """
 
 from __future__ import annotations
@@ -37,15 +44,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from astrolava.models.training import evaluate  # noqa: E402
-from astrolava.processes.delta_mgd_network import DeltaMGDNetwork  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
 from astrolava.data import load_dataset  # noqa: E402
-from astrolava.lava_training import (  # noqa: E402
-    initial_parameters,
-    lava_preset,
-    train_in_lava,
-)
+from astrolava.lava_training import build_network, lava_preset, train_in_lava  # noqa: E402
 from astrolava.mgd import DeltaMGDConfig, DeltaMGDLearner  # noqa: E402
 from astrolava.mgd.presets import build_model  # noqa: E402
 
@@ -68,22 +70,41 @@ def reference_accuracy(X, y, X_test, y_test, epochs: int, seed: int,
     return accs
 
 
-def lava_row(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seed, references,
+def lava_row(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seeds, references,
              network="rate"):
-    """Train one Lava model; ``references`` caches the reference's per-epoch accuracies per
-    ``(dataset, network, config)``."""
+    """One row: the Lava model trained once per seed, with the mean over ``seeds`` (see the
+    module docstring); ``references`` caches the reference's per-epoch accuracies per
+    ``(dataset, network, config, seed)``."""
+    runs = [lava_run(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seed,
+                     references, network) for seed in seeds]
+    row = dict(runs[0])
+    if len(runs) == 1:
+        return {**row, "seeds": list(seeds)}
+    for name in ("test_acc", "reference_test_acc"):
+        values = [run[name] for run in runs]
+        row[name] = float(np.mean(values))
+        row[f"{name}_sd"] = float(np.std(values, ddof=1))
+        row[f"{name}_per_seed"] = values
+        del row[f"{name}_per_epoch"]
+    row["test_acc_per_epoch_mean"] = np.mean([run["test_acc_per_epoch"] for run in runs],
+                                             axis=0).tolist()
+    row["reference_test_acc_per_epoch_mean"] = np.mean(
+        [run["reference_test_acc_per_epoch"] for run in runs], axis=0).tolist()
+    row["samples_per_s"] = float(np.mean([run["samples_per_s"] for run in runs]))
+    row["seeds"] = list(seeds)
+    return row
+
+
+def lava_run(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seed, references,
+             network="rate"):
+    """Train one Lava model from ``build_model(..., seed)``, and the reference if not cached."""
     config = DeltaMGDConfig(**lava_preset(network, tag, hierarchical))
-    key = (dataset, network, config)
+    key = (dataset, network, config, seed)
     if len(references.get(key, [])) < epochs:
         references[key] = reference_accuracy(X, y, X_test, y_test, epochs, seed, config,
                                              network)
     reference = references[key][:epochs]
-    model = build_model(network, X.shape[1], 10, seed)
-    weights, biases = initial_parameters(model.layers)
-    spiking = {"num_steps": model.num_steps, "beta": model.beta,
-               "threshold": model.threshold} if network == "spiking" else {}
-    net = DeltaMGDNetwork(weights=weights, biases=biases, config=config, network=network,
-                          **spiking)
+    net = build_network(network, X.shape[1], 10, seed, config)
     kind = "hierarchical" if hierarchical else "fused"
     with tqdm(total=epochs, desc=f"{dataset} {network} {kind} {tag}") as bar:
         run = train_in_lava(net, X, y, X_test, y_test, epochs, tag, hierarchical, seed,
@@ -103,7 +124,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--digits-epochs", type=int, default=10)
     parser.add_argument("--spiking-epochs", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0],
+                        help="run each row once per seed; rows hold the mean (and sd)")
     parser.add_argument("--only", nargs="+", choices=GROUPS, default=list(GROUPS),
                         help="groups to run; their rows replace those in the existing JSON")
     parser.add_argument("--quick", action="store_true",
@@ -118,20 +140,20 @@ def main() -> None:
     references: dict = {}
     tags = ("floating_pt", "fixed_pt")
     if "digits" in args.only:
-        rows += [lava_row("digits", X, y, Xt, yt, digits_epochs, tag, False, args.seed,
+        rows += [lava_row("digits", X, y, Xt, yt, digits_epochs, tag, False, args.seeds,
                           references) for tag in tags]
     if "hierarchical" in args.only:
-        rows += [lava_row("digits", X, y, Xt, yt, 1, tag, True, args.seed, references)
+        rows += [lava_row("digits", X, y, Xt, yt, 1, tag, True, args.seeds, references)
                  for tag in tags]
     if "spiking" in args.only:
-        rows += [lava_row("digits", X, y, Xt, yt, spiking_epochs, tag, False, args.seed,
+        rows += [lava_row("digits", X, y, Xt, yt, spiking_epochs, tag, False, args.seeds,
                           references, network="spiking") for tag in tags]
     if "fashion" in args.only:
         (X, y), (Xt, yt) = (load_dataset("fashion-mnist", s) for s in ("train", "test"))
         if args.quick:
             X, y = X[:2000], y[:2000]
         X, Xt = X.astype(np.float64), Xt.astype(np.float64)
-        rows += [lava_row("fashion-mnist", X, y, Xt, yt, 1, tag, False, args.seed, references)
+        rows += [lava_row("fashion-mnist", X, y, Xt, yt, 1, tag, False, args.seeds, references)
                  for tag in tags]
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / ("lava_dmgd_quick.json" if args.quick else "lava_dmgd.json")
@@ -140,12 +162,15 @@ def main() -> None:
         if out.exists() and set(args.only) != set(GROUPS) else []
     order = {group: i for i, group in enumerate(GROUPS)}
     rows = sorted(kept + rows, key=lambda r: (order[group_of(r)], r["tag"] != "floating_pt"))
-    out.write_text(json.dumps({"rows": rows, "seed": args.seed,
+    out.write_text(json.dumps({"rows": rows, "seed": args.seeds[0],
                                "date": time.strftime("%Y-%m-%d %H:%M:%S")}, indent=2))
     plot(rows, out.with_suffix(".png"))
     for row in rows:
+        spread = (f" ± {row['test_acc_sd']:.4f} (ref {row['reference_test_acc']:.4f} ± "
+                  f"{row['reference_test_acc_sd']:.4f}), seeds {row['seeds']}"
+                  if "test_acc_sd" in row else f" (ref {row['reference_test_acc']:.4f})")
         print(f"{row['dataset']:14s} {row.get('network', 'rate'):8s} {row['model']:12s} "
-              f"{row['tag']:11s} acc {row['test_acc']:.4f} (ref {row['reference_test_acc']:.4f}) "
+              f"{row['tag']:11s} acc {row['test_acc']:.4f}{spread} "
               f"{row['samples_per_s']:8.1f} samples/s  n_train {row['n_train']}")
 
 
@@ -164,9 +189,10 @@ def plot(rows: list[dict], path: Path) -> None:
               for r in rows]
     fig, (ax_acc, ax_speed) = plt.subplots(1, 2, figsize=(12, 4.5))
     index = np.arange(len(rows))
-    ax_acc.bar(index - 0.2, [r["test_acc"] for r in rows], 0.4, label="Lava")
+    ax_acc.bar(index - 0.2, [r["test_acc"] for r in rows], 0.4, label="Lava",
+               yerr=[r.get("test_acc_sd", 0.0) for r in rows])
     ax_acc.bar(index + 0.2, [r["reference_test_acc"] for r in rows], 0.4,
-               label="torch reference")
+               label="torch reference", yerr=[r.get("reference_test_acc_sd", 0.0) for r in rows])
     ax_acc.set_ylim(0.5, 1.0)
     ax_acc.set_ylabel("test accuracy")
     ax_speed.bar(index, [r["samples_per_s"] for r in rows])

@@ -8,27 +8,19 @@ import json
 
 def run(args: argparse.Namespace) -> int:
     from astrolava.data import load_dataset
-    from astrolava.lava_training import LAVA_PRESET, initial_parameters
+    from astrolava.lava_training import LAVA_PRESET, build_network, feed_dataset
     from astrolava.loihi_report import loihi_report
     from astrolava.mgd import DeltaMGDConfig
-    from astrolava.mgd.presets import build_model
-    from astrolava.processes.dataset_source import DatasetSource
-    from astrolava.processes.delta_mgd_network import DeltaMGDNetwork, network_run_config
+    from astrolava.processes.delta_mgd_network import network_run_config
     from astrolava.runtime import LavaSession
 
     if args.samples < 1:
         raise ValueError(f"--samples={args.samples} must be >= 1")
     X, y = load_dataset(args.dataset, "train")
     X, y = X[:args.samples], y[:args.samples]
-    model = build_model("rate", X.shape[1], int(y.max()) + 1, args.seed,
-                        hidden=tuple(args.hidden))
-    weights, biases = initial_parameters(model.layers)
-    net = DeltaMGDNetwork(weights=weights, biases=biases,
-                          config=DeltaMGDConfig(**LAVA_PRESET))
-    steps = net.steps_per_sample(args.hierarchical)
-    source = DatasetSource(data=X, labels=y, steps_per_sample=steps)
-    source.x.connect(net.x_in)
-    source.label.connect(net.label_in)
+    net = build_network("rate", X.shape[1], int(y.max()) + 1, args.seed,
+                        DeltaMGDConfig(**LAVA_PRESET), hidden=tuple(args.hidden))
+    steps = feed_dataset(net, X, y, args.hierarchical, args.seed)
     with LavaSession(net, network_run_config(args.tag, args.hierarchical)) as session:
         session.run(len(y) * steps)
         report = loihi_report(net)
