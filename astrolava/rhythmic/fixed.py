@@ -11,6 +11,8 @@ The fixed_pt Lava models of ``OscillatingDense``, ``AstrocytePhaseNetwork`` and
   ``ACTIVITY_FRAC_BITS = 12`` fractional bits (its ``out_frac_bits`` default); binary LIF
   spikes (0/1) enter the links with 0 fractional bits and the astrocytes through a 12-bit rate
   trace (:func:`rate_trace_fixed`);
+* LIF nodes (:func:`lif_step_fixed`, Loihi's integer LIF) receive their input current with
+  ACTIVITY_FRAC_BITS and keep the voltage with ``VOLTAGE_FRAC_BITS = 18``;
 * every intermediate fits in int64 and results saturate at Loihi's 24-bit state width.
 """
 
@@ -34,6 +36,12 @@ ACTIVITY_FRAC_BITS = 12
 """Fractional bits of node activity (graded spikes of ``GradedTanh``, fixed_pt)."""
 ORDER_FRAC_BITS = 16
 """Fractional bits of R on the fixed_pt order-parameter output."""
+LIF_DECAY_BITS = 12
+"""Fractional bits of the LIF voltage decay dv (Loihi's 12-bit decay constants)."""
+LIF_ACT_SHIFT = 6
+"""Loihi shifts the LIF input, bias and threshold left by 6 bits to align them with v."""
+VOLTAGE_FRAC_BITS = ACTIVITY_FRAC_BITS + LIF_ACT_SHIFT
+"""Fractional bits of the LIF membrane voltage (18)."""
 
 PHASE_MASK = (1 << PHASE_BITS) - 1
 _SINE = sine_table(SINE_BITS, FRAC_BITS)
@@ -191,3 +199,39 @@ def rate_trace_fixed(trace_q: np.ndarray, spikes: np.ndarray, alpha: float) -> n
     alpha_q = int(to_fixed(alpha, FRAC_BITS))
     step = shift_round(alpha_q * (target - trace_q), FRAC_BITS)
     return np.clip(trace_q + step, 0, 1 << ACTIVITY_FRAC_BITS)
+
+
+def lif_step_fixed(voltage_q: np.ndarray, current_q: np.ndarray, dv: float, threshold: float,
+                   bias: float) -> tuple[np.ndarray, np.ndarray]:
+    """Integer counterpart of :func:`astrolava.rhythmic.equations.lif_step`: Loihi's LIF.
+
+    The arithmetic of Lava's bit-accurate ``PyLifModelBitAcc`` with an instantaneous current
+    (du = 4095: the current decays fully every step). With the input current I_q in
+    ACTIVITY_FRAC_BITS (12), v_q in VOLTAGE_FRAC_BITS (18), dv_q = round(dv·2**12),
+    b_q = round(b·2**12) and vth_q = round(threshold·2**12)::
+
+        p   = v_q·(2**12 − dv_q)
+        v_q ← sat24(sign(p)·(|p| >> 12) + ((I_q + b_q) << 6))
+        s   = [v_q > vth_q << 6];   v_q ← 0 where s = 1
+
+    Parameters
+    ----------
+    voltage_q : numpy.ndarray
+        v_q before the step (integers).
+    current_q : numpy.ndarray
+        I_q = (A ∘ M) s + W_in u in ACTIVITY_FRAC_BITS (integers).
+    dv, threshold, bias : float
+        Voltage decay in (0, 1], spike threshold (> 0) and bias b, in real units.
+
+    Returns
+    -------
+    voltage_q, spikes : numpy.ndarray
+        v_q after the step and the spikes as int64 0/1.
+    """
+    decay = (1 << LIF_DECAY_BITS) - int(to_fixed(dv, LIF_DECAY_BITS))
+    product = np.asarray(voltage_q, dtype=np.int64) * decay
+    decayed = np.sign(product) * (np.abs(product) >> LIF_DECAY_BITS)
+    drive = np.asarray(current_q, dtype=np.int64) + int(to_fixed(bias, ACTIVITY_FRAC_BITS))
+    voltage_q = saturate(decayed + (drive << LIF_ACT_SHIFT))
+    spikes = voltage_q > (int(to_fixed(threshold, ACTIVITY_FRAC_BITS)) << LIF_ACT_SHIFT)
+    return np.where(spikes, 0, voltage_q), spikes.astype(np.int64)

@@ -11,29 +11,19 @@ from astrolava.rhythmic.reservoir import RhythmicReservoir
 
 LIF_DEFAULTS = {"dv": 0.2, "threshold": 0.1, "alpha": 0.1}
 """Voltage decay, spike threshold and rate-trace weight of the spiking reservoir."""
-LIF_IN_FRAC_BITS = 12
-"""Fractional bits of the synaptic input a fixed_pt Lava ``LIF`` receives (``a_in``)."""
-_LIF_DECAY_BITS, _LIF_ACT_SHIFT = 12, 6  # Lava's bit-accurate LIF: 12-bit decays, a_in << 6
 
 
-def lava_lif_params(dv: float, threshold: float, bias: float, tag: str) -> dict:
-    """Arguments of Lava's ``LIF`` equal to ``equations.lif_step`` in the given model encoding.
+def check_lif_params(**values: float) -> None:
+    """Raise ``ValueError`` naming the parameter if a LIF parameter is outside its range.
 
-    ``floating_pt``: du = 1 (instantaneous current), dv, vth = threshold, bias_mant = bias.
-    ``fixed_pt`` (``PyLifModelBitAcc``): input arrives with ``LIF_IN_FRAC_BITS`` = 12
-    fractional bits and is shifted left by 6, so v carries 18; du = 4095 (+1 offset = 2**12:
-    full current decay), dv_q = round(dv·2**12), vth_mant = round(threshold·2**12) (the model
-    shifts it by 6), bias_mant = round(bias·2**12) with bias_exp = 6.
+    ``dv`` and ``alpha`` must lie in (0, 1], ``threshold`` must be > 0.
     """
-    if tag == "floating_pt":
-        return {"du": 1.0, "dv": dv, "vth": threshold, "bias_mant": bias}
-    if tag == "fixed_pt":
-        return {"du": (1 << _LIF_DECAY_BITS) - 1,
-                "dv": int(round(dv * (1 << _LIF_DECAY_BITS))),
-                "vth": int(round(threshold * (1 << LIF_IN_FRAC_BITS))),
-                "bias_mant": int(round(bias * (1 << LIF_IN_FRAC_BITS))),
-                "bias_exp": _LIF_ACT_SHIFT}
-    raise ValueError(f"tag={tag!r} is not allowed; use 'floating_pt' or 'fixed_pt'")
+    ranges = {"dv": (lambda x: 0 < x <= 1, "(0, 1]"), "threshold": (lambda x: x > 0, "> 0"),
+              "alpha": (lambda x: 0 < x <= 1, "(0, 1]")}
+    for name, value in values.items():
+        ok, allowed = ranges[name]
+        if not ok(value):
+            raise ValueError(f"{name}={value} is outside its allowed range {allowed}")
 
 
 class SpikingRhythmicReservoir(RhythmicReservoir):
@@ -69,11 +59,7 @@ class SpikingRhythmicReservoir(RhythmicReservoir):
     def __init__(self, graph: ReservoirGraph, params: RhythmicParams, seed: int = 0,
                  dv: float = LIF_DEFAULTS["dv"], threshold: float = LIF_DEFAULTS["threshold"],
                  alpha: float = LIF_DEFAULTS["alpha"]) -> None:
-        for name, value, ok in (("dv", dv, 0 < dv <= 1), ("threshold", threshold, threshold > 0),
-                                ("alpha", alpha, 0 < alpha <= 1)):
-            if not ok:
-                raise ValueError(f"{name}={value} is outside its allowed range "
-                                 "(dv, alpha in (0, 1]; threshold > 0)")
+        check_lif_params(dv=dv, threshold=threshold, alpha=alpha)
         super().__init__(graph, params, seed)
         self.dv, self.threshold, self.alpha = dv, threshold, alpha
 

@@ -1,38 +1,47 @@
-"""SubProcessModel of :class:`RhythmicReservoirProcess`: wiring and Var aliases only."""
+"""Models of the rhythmic reservoir: the SubProcessModel of :class:`RhythmicReservoirProcess`
+(wiring and Var aliases only) and the floating_pt / fixed_pt models of :class:`ReservoirLIF`."""
 
 from __future__ import annotations
 
+import numpy as np
 from astrolava.processes.astrocyte_phase_network import AstrocytePhaseNetwork
 from astrolava.processes.graded_neuron import GradedTanh
 from astrolava.processes.oscillating_dense import OscillatingDense
-from astrolava.processes.rhythmic_reservoir.process import RhythmicReservoirProcess
+from astrolava.processes.rhythmic_reservoir.process import ReservoirLIF, RhythmicReservoirProcess
 from astrolava.processes.series_input import SeriesInput
-from lava.magma.core.decorator import implements, requires
+from lava.magma.core.decorator import implements, requires, tag
+from lava.magma.core.model.py.model import PyLoihiProcessModel
+from lava.magma.core.model.py.ports import PyInPort, PyOutPort
+from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.model.sub.model import AbstractSubProcessModel
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
-from lava.proc.lif.process import LIF
 
-from astrolava.rhythmic.fixed import ACTIVITY_FRAC_BITS
-from astrolava.rhythmic.spiking import lava_lif_params
+from astrolava.fixed_point import STATE_BITS
+from astrolava.rhythmic.equations import lif_step
+from astrolava.rhythmic.fixed import (
+    ACTIVITY_FRAC_BITS,
+    LIF_DECAY_BITS,
+    VOLTAGE_FRAC_BITS,
+    lif_step_fixed,
+)
 
 
 @implements(proc=RhythmicReservoirProcess, protocol=LoihiProtocol)
 @requires(CPU)
 class SubRhythmicReservoirModel(AbstractSubProcessModel):
-    """Builds SeriesInput, GradedTanh (or LIF), OscillatingDense, AstrocytePhaseNetwork; wires them.
+    """Builds SeriesInput, GradedTanh (or ReservoirLIF), OscillatingDense,
+    AstrocytePhaseNetwork; wires them.
 
-    The run configuration's tag (floating_pt / fixed_pt) selects the children's models; LIF
-    nodes take their parameters in the encoding of the process's ``tag``.
+    The run configuration's tag (floating_pt / fixed_pt) selects the children's models.
     """
 
     def __init__(self, proc: RhythmicReservoirProcess) -> None:
         graph, params = proc.proc_params["graph"], proc.proc_params["params"]
         spiking, lif = proc.proc_params["nodes"] == "lif", proc.proc_params["lif"]
         self.source = SeriesInput(data=proc.proc_params["data"], w_in=graph.w_in)
-        self.nodes = (LIF(shape=(graph.n_nodes,),
-                          **lava_lif_params(lif["dv"], lif["threshold"], params.bias,
-                                            proc.proc_params["tag"])) if spiking else
+        self.nodes = (ReservoirLIF(shape=(graph.n_nodes,), dv=lif["dv"],
+                                   threshold=lif["threshold"], bias=params.bias) if spiking else
                       GradedTanh(shape=(graph.n_nodes,), bias=params.bias, leak=params.leak))
         self.links = OscillatingDense(graph=graph, params=params,
                                       in_frac_bits=0 if spiking else ACTIVITY_FRAC_BITS)
@@ -51,3 +60,52 @@ class SubRhythmicReservoirModel(AbstractSubProcessModel):
         proc.vars.mean_phase.alias(self.astrocytes.mean_phase)
         proc.vars.mode.alias(self.astrocytes.mode)
         proc.vars.n.alias(self.nodes.v if spiking else self.nodes.n)
+
+
+class AbstractPyReservoirLIFModel(PyLoihiProcessModel):
+    """The Vars both precisions share (real units in both)."""
+
+    v: np.ndarray = LavaPyType(np.ndarray, float)
+    dv: np.ndarray = LavaPyType(np.ndarray, float)
+    threshold: np.ndarray = LavaPyType(np.ndarray, float)
+    bias: np.ndarray = LavaPyType(np.ndarray, float)
+
+
+@implements(proc=ReservoirLIF, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyReservoirLIFModelFloat(AbstractPyReservoirLIFModel):
+    """float64: ``astrolava.rhythmic.equations.lif_step`` (v, a_in + b), the reference's code."""
+
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+
+    def run_spk(self) -> None:
+        voltage, spikes = lif_step(self.v, self.a_in.recv() + self.bias[0], self.dv[0],
+                                   self.threshold[0])
+        self.v[:] = voltage
+        self.s_out.send(spikes)
+
+
+@implements(proc=ReservoirLIF, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyReservoirLIFModelFixed(AbstractPyReservoirLIFModel):
+    """Loihi integers: ``astrolava.rhythmic.fixed.lif_step_fixed`` on v_q = v·2**18 (exact)."""
+
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=STATE_BITS)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=STATE_BITS)
+
+    loihi_formats = {"v": (STATE_BITS, VOLTAGE_FRAC_BITS), "dv": (LIF_DECAY_BITS, LIF_DECAY_BITS),
+                     "threshold": (17, ACTIVITY_FRAC_BITS), "bias": (13, ACTIVITY_FRAC_BITS)}
+    """Integer formats the real-valued Vars stand for (Loihi's LIF registers: 24-bit v, 12-bit
+    decay, 17-bit threshold and 13-bit bias mantissas)."""
+    loihi_operations = ("Loihi's fixed-function LIF with du = 4095 (the arithmetic of Lava's "
+                        "bit-accurate LIF model; maps onto stock LIF neurons)",)
+
+    def run_spk(self) -> None:
+        scale = 1 << VOLTAGE_FRAC_BITS
+        voltage_q, spikes = lif_step_fixed(np.rint(self.v * scale), self.a_in.recv(),
+                                           self.dv[0], self.threshold[0], self.bias[0])
+        self.v[:] = voltage_q / scale
+        self.s_out.send(spikes)

@@ -56,12 +56,16 @@ def test_fixed_tracks_reference(reference: tuple) -> None:
 
 
 def run_lif(steps: int, tag: str) -> tuple[np.ndarray, np.ndarray]:
-    """R(t) of the Lava LIF reservoir (in real units) and of SpikingRhythmicReservoir."""
+    """R(t) of the Lava LIF reservoir (in real units) and of SpikingRhythmicReservoir.
+
+    The process graph is built without knowing the tag: the run configuration selects the
+    LIF nodes' model.
+    """
     u = standardize(thomas_switching(n_steps=steps, segment_range=(700, 900), seed=0).x)
     params = RhythmicParams()
     res = SpikingRhythmicReservoir.from_params(params, 3, seed=0)
     proc = RhythmicReservoirProcess(graph=res.graph, params=params, data=u,
-                                    phases=res.phases.copy(), nodes="lif", tag=tag)
+                                    phases=res.phases.copy(), nodes="lif")
     sink = Sink(shape=(2,), buffer=steps)
     proc.order_out.connect(sink.a_in)
     with LavaSession(proc, sim_config(tag)) as session:
@@ -71,7 +75,7 @@ def run_lif(steps: int, tag: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_lif_float_reproduces_spiking_reference() -> None:
-    """Lava's LIF nodes + rate-trace astrocytes equal SpikingRhythmicReservoir exactly."""
+    """ReservoirLIF nodes + rate-trace astrocytes equal SpikingRhythmicReservoir."""
     r, r_ref = run_lif(STEPS, "floating_pt")
     assert np.abs(r - r_ref).max() < 1e-6
 
@@ -106,6 +110,6 @@ def test_bad_mode() -> None:
     with pytest.raises(ValueError, match="lif"):
         RhythmicReservoirProcess(graph=res.graph, params=params, data=np.zeros((5, 1)),
                                  phases=res.phases, nodes="lif", lif={"tau": 2.0})
-    with pytest.raises(ValueError, match="tag"):
+    with pytest.raises(ValueError, match="threshold"):
         RhythmicReservoirProcess(graph=res.graph, params=params, data=np.zeros((5, 1)),
-                                 phases=res.phases, nodes="lif", tag="bit_acc")
+                                 phases=res.phases, nodes="lif", lif={"threshold": 0.0})
