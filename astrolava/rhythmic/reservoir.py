@@ -122,6 +122,7 @@ class RhythmicReservoir:
 
     @property
     def activity(self) -> np.ndarray:
+        """Node activity n (tanh) or last spikes s (LIF), a copy; assign to set it."""
         return self._state[0].copy()
 
     @activity.setter

@@ -71,6 +71,7 @@ class SpikingRhythmicReservoir(RhythmicReservoir):
 
     @property
     def voltage(self) -> np.ndarray:
+        """Membrane voltage v, a copy; assign to set it."""
         return self._state[1].copy()
 
     @voltage.setter
@@ -79,6 +80,7 @@ class SpikingRhythmicReservoir(RhythmicReservoir):
 
     @property
     def rate(self) -> np.ndarray:
+        """Spike-rate trace r, a copy; assign to set it."""
         return self._state[2].copy()
 
     @rate.setter
