@@ -1,4 +1,4 @@
-"""Hierarchical RhythmicReservoirProcess against the numpy reference over 2,000 steps."""
+"""Hierarchical RhythmicReservoirProcess against the compiled reference over 2,000 steps."""
 
 import numpy as np
 import pytest
