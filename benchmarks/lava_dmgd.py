@@ -201,7 +201,7 @@ def plot(rows: list[dict], path: Path) -> None:
     ax_speed.set_yscale("log")
     ax_speed.set_ylabel("training samples/s")
     for ax in (ax_acc, ax_speed):
-        ax.set_xticks(index, labels, fontsize=7)
+        ax.set_xticks(index, labels, fontsize=7, rotation=35, ha="right")
     ax_acc.legend()
     fig.suptitle("δ-MGD inside Lava (CPU simulator) vs the torch reference")
     fig.tight_layout()

@@ -24,7 +24,8 @@ rate slope ρ    ``ρ`` and its trace ``m`` like a (surrogate σ' LUT       24 b
                 on U − ϑ at SLOPE_FRAC input bits)
 ==============  =====================================================  ===================
 
-Differences to the float model, all forced by integer hardware: tanh is a lookup table;
+Differences to the float model, all forced by integer hardware: tanh (and the surrogate slope
+σ' of a spiking network's chain DeltaVecs) is a lookup table;
 the perturbation is normalised by an 8-bit mantissa and a power-of-two shift (integer square
 root and division), so ``‖θ̃‖`` is ε to about 0.4 %; weight updates are rounded into the
 16-bit mantissa+tag pair; only the ``"mse"`` cost and plain SGD exist.
