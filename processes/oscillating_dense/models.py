@@ -12,7 +12,7 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from astrolava.fixed_point import STATE_BITS, quantize_weights
-from astrolava.rhythmic.equations import recurrent_input
+from astrolava.rhythmic.equations import cos_sin, recurrent_input
 from astrolava.rhythmic.fixed import recurrent_input_fixed
 
 OUT_FRAC_BITS = 12
@@ -42,8 +42,9 @@ class PyOscillatingDenseModelFloat(PyLoihiProcessModel):
     def run_spk(self) -> None:
         self.a_out.send(self.a_buf)
         activity, phases = self.s_in.recv(), self.phase_in.recv()
-        self.a_buf = recurrent_input(activity, np.sin(phases), self.graph.rows,
-                                     self.graph.cols, self.weights, self.m[0])
+        _, sin_phi = cos_sin(phases)  # the reference's sin φ, to the last bit
+        self.a_buf = recurrent_input(activity, sin_phi, self.graph.rows, self.graph.cols,
+                                     self.weights, self.m[0])
 
 
 @implements(proc=OscillatingDense, protocol=LoihiProtocol)
