@@ -24,6 +24,16 @@ def test_ridge_recovers_affine_map() -> None:
     np.testing.assert_allclose(ro.predict(x[:3]), x[:3] @ w.T + b, atol=1e-8)
 
 
+def test_quadratic_readout_recovers_quadratic_map() -> None:
+    # y = 2·x0 − x1² + 0.5: weights over [x0, x1, x0², x1²] are [2, 0, 0, −1], bias 0.5
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((100, 2))
+    ro = RidgeReadout(1e-12, quadratic=True).fit(x, 2 * x[:, 0] - x[:, 1] ** 2 + 0.5)
+    np.testing.assert_allclose(ro.weights_, [[2.0, 0.0, 0.0, -1.0, 0.5]], atol=1e-8)
+    np.testing.assert_allclose(ro.predict(np.array([1.0, 2.0])), [2.0 - 4.0 + 0.5], atol=1e-8)
+    np.testing.assert_allclose(ro.features(np.array([3.0, -1.0])), [3.0, -1.0, 9.0, 1.0])
+
+
 def test_ridge_shrinks_towards_zero() -> None:
     rng = np.random.default_rng(1)
     x = rng.standard_normal((50, 3))
