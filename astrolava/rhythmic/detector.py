@@ -269,7 +269,7 @@ class SynchronyChangeDetector:
             if len(self._buffer) == self.params.warmup:
                 self._start()
             return self
-        self._drive(x)
+        self._drive(x[None])
         return self
 
     def _start(self) -> None:
@@ -279,13 +279,25 @@ class SynchronyChangeDetector:
             raise ValueError("the warm-up samples are constant: nothing to scale or model")
         self._scale = self._preset_scale or _mean_std(warm)
         self._reservoir = NODES[self.nodes].from_params(self.params, warm.shape[1], self.seed)
-        for row in warm:
-            self._reservoir.step((row - self._scale[0]) / self._scale[1])
+        self._drive(warm, observe=False)
         self._buffer = []
 
-    def _drive(self, x: np.ndarray) -> None:
-        self._reservoir.step((x - self._scale[0]) / self._scale[1])
-        self.observe(*order_parameter(self._reservoir.phases))
+    def _drive(self, x: np.ndarray, observe: bool = True) -> None:
+        """Scale samples ``(T, d)``, drive the reservoir with them and score R, ⟨Φ⟩ after each.
+
+        Several samples go through the reservoir's compiled run, which returns the R, ⟨Φ⟩ it
+        computed from the phases' cos/sin; a single sample (``update``) is one ``step``.
+        """
+        u = (x - self._scale[0]) / self._scale[1]
+        if len(u) == 1:
+            self._reservoir.step(u[0])
+            synchrony = [order_parameter(self._reservoir.phases)]
+        else:
+            trace = self._reservoir.run(u)
+            synchrony = zip(trace.R, trace.mean_phase, strict=True)
+        if observe:
+            for r, psi in synchrony:
+                self.observe(r, psi)
 
     def observe(self, r: float, mean_phase: float) -> SynchronyChangeDetector:
         """Score one synchrony sample (R, ⟨Φ⟩) computed elsewhere, e.g. by the Lava process.
@@ -365,13 +377,19 @@ class SynchronyChangeDetector:
         self.drift_detected = True
 
     def fit(self, x: np.ndarray) -> SynchronyChangeDetector:
-        """Run a whole series ``(T, d)`` (or ``(T,)``) through :meth:`update` from a fresh state."""
+        """Run a whole series ``(T, d)`` (or ``(T,)``) from a fresh state.
+
+        The same as :meth:`update` on every row, except that the rows after the warm-up go
+        through the reservoir in one compiled run.
+        """
         x = validate_series(x, self.params.warmup + 2 * self.window, "x")
         self.reset()
         if self.scaling == "series":
             self._preset_scale = _mean_std(x)
-        for row in x:
+        warmup = self.params.warmup
+        for row in x[:warmup]:
             self.update(row)
+        self._drive(x[warmup:])
         self._finish()
         return self
 
