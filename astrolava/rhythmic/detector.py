@@ -13,7 +13,7 @@ from collections import deque
 
 import numpy as np
 
-from astrolava.rhythmic.equations import TWO_PI, order_parameter
+from astrolava.rhythmic.equations import TWO_PI
 from astrolava.rhythmic.params import RhythmicParams
 from astrolava.rhythmic.reservoir import RhythmicReservoir
 from astrolava.rhythmic.series import validate_series
@@ -285,13 +285,12 @@ class SynchronyChangeDetector:
     def _drive(self, x: np.ndarray, observe: bool = True) -> None:
         """Scale samples ``(T, d)``, drive the reservoir with them and score R, ⟨Φ⟩ after each.
 
-        Several samples go through the reservoir's compiled run, which returns the R, ⟨Φ⟩ it
-        computed from the phases' cos/sin; a single sample (``update``) is one ``step``.
+        The reservoir's compiled loop returns the R, ⟨Φ⟩ it computed from the phases' cos/sin:
+        several samples in one ``run``, a single sample (``update``) in one ``step``.
         """
         u = (x - self._scale[0]) / self._scale[1]
         if len(u) == 1:
-            self._reservoir.step(u[0])
-            synchrony = [order_parameter(self._reservoir.phases)]
+            synchrony = [self._reservoir.step(u[0])]
         else:
             trace = self._reservoir.run(u)
             synchrony = zip(trace.R, trace.mean_phase, strict=True)

@@ -137,13 +137,17 @@ class RhythmicReservoir:
         """(dv, threshold, α) of LIF nodes; tanh nodes have none (zeros, unused)."""
         return 0.0, 0.0, 0.0
 
-    def step(self, u: np.ndarray, mode: str = "coupled") -> None:
-        """Advance nodes then phases by one time step with input ``u`` (shape ``(n_inputs,)``)."""
+    def step(self, u: np.ndarray, mode: str = "coupled") -> tuple[float, float]:
+        """Advance nodes then phases by one time step with input ``u`` (shape ``(n_inputs,)``).
+
+        Returns the order parameter ``(R, ⟨Φ⟩)`` of the new phases (what :meth:`run` records).
+        """
         u = np.asarray(u, dtype=np.float64)
         if u.shape != (self.graph.n_inputs,):
             raise ValueError(f"u has shape {u.shape}; the reservoir expects "
                              f"(n_inputs,) = ({self.graph.n_inputs},)")
-        self._advance(u[None], mode, record=np.empty((0, self.graph.n_links)))
+        _, r, psi = self._advance(u[None], mode, record=np.empty((0, self.graph.n_links)))
+        return float(r[0]), float(psi[0])
 
     def run(self, u: np.ndarray, mode: str = "coupled",
             record_phases: bool = False) -> ReservoirTrace:

@@ -68,8 +68,9 @@ def test_step_equals_run(series: np.ndarray) -> None:
     a = RhythmicReservoir.from_params(PARAMS, 3, seed=3)
     b = RhythmicReservoir.from_params(PARAMS, 3, seed=3)
     trace = a.run(series[:50])
-    for row in series[:50]:
-        b.step(row)
+    r, psi = np.array([b.step(row) for row in series[:50]]).T
+    np.testing.assert_array_equal(r, trace.R)
+    np.testing.assert_array_equal(psi, trace.mean_phase)
     np.testing.assert_array_equal(b.activity, trace.states[-1])
     np.testing.assert_array_equal(b.phases, a.phases)
 
