@@ -5,7 +5,8 @@
 hierarchical process, not the parent):
 
 * whether it is a stock Lava process (with a Loihi model in Intel's lava-loihi) or an
-  astrolava one (which would need a Loihi 2 microcode neuron or the embedded CPUs);
+  astrolava one (which would need a Loihi 2 microcode neuron or the embedded CPUs, unless
+  its model names the Loihi resource whose arithmetic it reproduces in ``loihi_mapping``);
 * for each Var: its declared width (the model's ``LavaPyType`` precision, or the model's
   ``loihi_formats`` entry ``name -> (bits, frac_bits)``), the range of values it reached, the
   signed bits that range needs, and whether it fits;
@@ -13,7 +14,7 @@ hierarchical process, not the parent):
   declares (``loihi_limits``);
 * a list of everything that would not fit Loihi 2.
 
-Process models opt in by setting those three class attributes; models without them are
+Process models opt in by setting those class attributes; models without them are
 reported from their ``LavaPyType`` declarations only.
 """
 
@@ -164,7 +165,7 @@ def process_report(proc: AbstractProcess) -> tuple[ProcessReport, list[str]]:
     model = proc.model_class
     stock = cls.__module__.startswith("lava.")
     origin = "stock Lava" if stock else f"astrolava ({cls.__module__})"
-    mapping = LOIHI_STOCK.get(cls.__name__) if stock else None
+    mapping = LOIHI_STOCK.get(cls.__name__) if stock else getattr(model, "loihi_mapping", None)
     if mapping is None:
         mapping = ("no Loihi model in lava-loihi: host / embedded CPU" if stock else
                    "needs a Loihi 2 microcode neuron model or the embedded CPUs")

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from astrolava.processes.dataset_source import DatasetSource
 from astrolava.processes.delta_mgd_network import DeltaMGDNetwork, network_run_config
+from astrolava.processes.rhythmic_reservoir import ReservoirLIF
 from lava.proc.dense.process import Dense
 from lava.proc.io.source import RingBuffer
 from lava.proc.lif.process import LIF
@@ -40,6 +41,21 @@ def test_stock_processes_and_declared_widths():
     weights = next(v for v in by_class["Dense"].variables if v.name == "weights")
     assert (weights.declared_bits, weights.lo, weights.hi) == (8, -60.0, 100.0)
     assert weights.bits_needed == 8 and weights.fits
+
+
+def test_astrolava_model_reproducing_stock_arithmetic_names_its_loihi_resource():
+    """ReservoirLIF's fixed_pt model is Loihi's integer LIF: mapped like stock LIF."""
+    source = RingBuffer(data=np.array([[1, 0, 1]] * 2, dtype=np.int32))
+    dense = Dense(weights=np.array([[100, -60], [2, 3]]))
+    lif = ReservoirLIF(shape=(2,), dv=0.1, threshold=0.5)
+    source.s_out.connect(dense.s_in)
+    dense.a_out.connect(lif.a_in)
+    with LavaSession(lif, sim_config("fixed_pt")) as session:
+        session.run(3)
+        report = loihi_report(lif)
+    entry = next(p for p in report.processes if p.process_class == "ReservoirLIF")
+    assert entry.origin.startswith("astrolava")
+    assert entry.loihi_mapping == "fixed-function LIF neurons on a neurocore"
 
 
 def small_network(n: int = 20) -> tuple[DeltaMGDNetwork, DatasetSource]:

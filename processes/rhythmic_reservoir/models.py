@@ -18,6 +18,7 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from astrolava.fixed_point import STATE_BITS
+from astrolava.loihi_report import LOIHI_STOCK
 from astrolava.rhythmic.equations import lif_step
 from astrolava.rhythmic.fixed import (
     ACTIVITY_FRAC_BITS,
@@ -100,6 +101,7 @@ class PyReservoirLIFModelFixed(AbstractPyReservoirLIFModel):
                      "threshold": (17, ACTIVITY_FRAC_BITS), "bias": (13, ACTIVITY_FRAC_BITS)}
     """Integer formats the real-valued Vars stand for (Loihi's LIF registers: 24-bit v, 12-bit
     decay, 17-bit threshold and 13-bit bias mantissas)."""
+    loihi_mapping = LOIHI_STOCK["LIF"]
     loihi_operations = ("Loihi's fixed-function LIF with du = 4095 (the arithmetic of Lava's "
                         "bit-accurate LIF model; maps onto stock LIF neurons)",)
 
