@@ -10,7 +10,11 @@ control (:func:`context_phases`, :func:`recall`); the unsupervised
 Lava processes live in ``astrolava.processes`` (``RhythmicReservoirProcess`` and its parts).
 """
 
-from astrolava.rhythmic.detector import SynchronyChangeDetector, synchrony_features
+from astrolava.rhythmic.detector import (
+    SynchronyChangeDetector,
+    synchrony_features,
+    synchrony_roughness,
+)
 from astrolava.rhythmic.equations import (
     coupling_term,
     link_drive,
@@ -39,4 +43,5 @@ __all__ = [
     "attractor_distances", "closed_loop", "context_phases", "coupling_term", "detection_scores",
     "fit_next_step", "link_drive", "link_modulation", "make_reservoir_graph", "node_update",
     "order_parameter", "phase_update", "recall", "recurrent_input", "synchrony_features",
+    "synchrony_roughness",
 ]
