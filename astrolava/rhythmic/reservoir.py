@@ -70,6 +70,20 @@ def advance_phases(phases: np.ndarray, activity: np.ndarray, graph: ReservoirGra
                        params.eps1, params.eps2, params.omega, params.gamma, params.tau, code)
 
 
+class StateRow:
+    """A row of a reservoir's node state ``_state`` (n or s, v, r) as an attribute: reading
+    gives a copy, assigning sets the row in place (the compiled loop updates ``_state``)."""
+
+    def __init__(self, row: int, doc: str) -> None:
+        self.row, self.__doc__ = row, doc
+
+    def __get__(self, obj: RhythmicReservoir | None, owner: type | None = None):
+        return self if obj is None else obj._state[self.row].copy()
+
+    def __set__(self, obj: RhythmicReservoir, value: np.ndarray) -> None:
+        obj._state[self.row] = value
+
+
 class RhythmicReservoir:
     """Echo-state reservoir whose L links oscillate, coupled by an astrocyte graph.
 
@@ -120,14 +134,8 @@ class RhythmicReservoir:
         """Draw a graph and initial phases from one seed."""
         return cls(make_reservoir_graph(params, n_inputs, seed), params, seed)
 
-    @property
-    def activity(self) -> np.ndarray:
-        """Node activity n (tanh) or last spikes s (LIF), a copy; assign to set it."""
-        return self._state[0].copy()
-
-    @activity.setter
-    def activity(self, value: np.ndarray) -> None:
-        self._state[0] = value
+    activity = StateRow(0, "Node activity n (tanh) or last spikes s (LIF), a copy; assign to "
+                           "set it.")
 
     def readout_features(self) -> np.ndarray:
         """The node signal a linear readout sees (tanh activity here)."""

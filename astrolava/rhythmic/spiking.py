@@ -7,7 +7,7 @@ import numpy as np
 from astrolava.rhythmic.graph import ReservoirGraph, make_reservoir_graph
 from astrolava.rhythmic.kernel import LIF_NODES
 from astrolava.rhythmic.params import RhythmicParams
-from astrolava.rhythmic.reservoir import RhythmicReservoir
+from astrolava.rhythmic.reservoir import RhythmicReservoir, StateRow
 
 LIF_DEFAULTS = {"dv": 0.2, "threshold": 0.1, "alpha": 0.1}
 """Voltage decay, spike threshold and rate-trace weight of the spiking reservoir."""
@@ -69,23 +69,8 @@ class SpikingRhythmicReservoir(RhythmicReservoir):
         """Draw a graph and phases from one seed; ``lif`` holds dv, threshold, alpha."""
         return cls(make_reservoir_graph(params, n_inputs, seed), params, seed, **lif)
 
-    @property
-    def voltage(self) -> np.ndarray:
-        """Membrane voltage v, a copy; assign to set it."""
-        return self._state[1].copy()
-
-    @voltage.setter
-    def voltage(self, value: np.ndarray) -> None:
-        self._state[1] = value
-
-    @property
-    def rate(self) -> np.ndarray:
-        """Spike-rate trace r, a copy; assign to set it."""
-        return self._state[2].copy()
-
-    @rate.setter
-    def rate(self, value: np.ndarray) -> None:
-        self._state[2] = value
+    voltage = StateRow(1, "Membrane voltage v, a copy; assign to set it.")
+    rate = StateRow(2, "Spike-rate trace r, a copy; assign to set it.")
 
     def readout_features(self) -> np.ndarray:
         """The rate trace r."""

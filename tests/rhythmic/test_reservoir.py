@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 from astrolava.data import thomas_switching
-from astrolava.rhythmic import RhythmicParams, RhythmicReservoir, make_reservoir_graph
+from astrolava.rhythmic import (
+    RhythmicParams,
+    RhythmicReservoir,
+    SpikingRhythmicReservoir,
+    make_reservoir_graph,
+)
 from astrolava.rhythmic.dense import DenseRhythmicReservoir
 from astrolava.rhythmic.equations import node_update, order_parameter, recurrent_input
 from astrolava.rhythmic.reservoir import advance_phases
@@ -110,3 +115,15 @@ def test_bad_input(series: np.ndarray) -> None:
         res.step(np.zeros(2))
     with pytest.raises(ValueError, match="mode"):
         res.step(np.zeros(3), mode="spin")
+
+
+def test_state_rows_read_copies_and_assign_in_place() -> None:
+    res = SpikingRhythmicReservoir.from_params(PARAMS, 3, seed=1)
+    res.voltage = np.full(PARAMS.n_nodes, 0.25)
+    res.rate = np.arange(PARAMS.n_nodes, dtype=float)
+    view = res.rate
+    view[:] = -1.0  # a copy: the reservoir keeps its rate
+    np.testing.assert_array_equal(res.rate, np.arange(PARAMS.n_nodes))
+    np.testing.assert_array_equal(res.voltage, 0.25)
+    np.testing.assert_array_equal(res._state[1:], [np.full(PARAMS.n_nodes, 0.25),
+                                                   np.arange(PARAMS.n_nodes)])
