@@ -103,8 +103,7 @@ def neuron_response(spec: NetworkSpec, current: np.ndarray, last: bool,
     total = np.zeros(current.shape[1:])
     out = np.empty_like(current)
     for t in range(current.shape[0]):
-        v = spec.beta * v * (1.0 - fired) + current[t]
-        fired = (v > spec.threshold).astype(np.float64)
+        v, fired = lif_step(spec, v, fired, current[t])
         out[t] = fired
         if slopes is not None:
             slope = surrogate_slope(v - spec.threshold)
@@ -113,6 +112,14 @@ def neuron_response(spec: NetworkSpec, current: np.ndarray, last: bool,
     if slopes is not None:
         slopes.append(total / current.shape[0])
     return out
+
+
+def lif_step(spec: NetworkSpec, v: np.ndarray, fired: np.ndarray, current: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """One LIF step ``v[t] = β v[t−1](1 − s[t−1]) + z[t]``, ``s[t] = H(v[t] − θ)``: the new
+    ``(v, s)`` (float 0/1 spikes)."""
+    v = spec.beta * v * (1.0 - fired) + current
+    return v, (v > spec.threshold).astype(np.float64)
 
 
 def layer_forward(spec: NetworkSpec, w: np.ndarray, b: np.ndarray, inp: np.ndarray, last: bool,

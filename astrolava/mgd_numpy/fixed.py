@@ -130,6 +130,19 @@ def step_mean(total: np.ndarray, shift: int, num_steps: int) -> np.ndarray:
     return shift_round(total, shift) // num_steps
 
 
+def lif_constants(beta: float, threshold: float) -> tuple[int, int]:
+    """``(β_q, ϑ_q)``: the LIF decay on RATIO_FRAC bits and the threshold on Z_FRAC bits."""
+    return int(round(beta * (1 << RATIO_FRAC))), int(to_fixed(threshold, Z_FRAC))
+
+
+def lif_step(v: np.ndarray, fired: np.ndarray, current: np.ndarray, beta_q: int,
+             threshold_q: int) -> tuple[np.ndarray, np.ndarray]:
+    """One integer LIF step ``v = sat((β_q·v·(1 − s)) >> 12 + z)``, ``s = v > ϑ_q``: the new
+    ``(v, s)`` (int64, Z_FRAC potential and 0/1 spikes)."""
+    v = saturate(shift_round(beta_q * v * (1 - fired), -RATIO_FRAC) + current)
+    return v, (v > threshold_q).astype(np.int64)
+
+
 def lif_response(current: np.ndarray, beta_q: int, threshold_q: int,
                  slopes: list[np.ndarray] | None = None) -> np.ndarray:
     """LIF on integers: ``v = (β_q·v·(1 − s)) >> 12 + z``, ``s = v > θ`` (spikes 0/1).
@@ -145,8 +158,7 @@ def lif_response(current: np.ndarray, beta_q: int, threshold_q: int,
     total = np.zeros(current.shape[1:], dtype=np.int64)
     out = np.empty_like(current)
     for t in range(current.shape[0]):
-        v = saturate(shift_round(beta_q * v * (1 - fired), -RATIO_FRAC) + current[t])
-        fired = (v > threshold_q).astype(np.int64)
+        v, fired = lif_step(v, fired, current[t], beta_q, threshold_q)
         out[t] = fired
         if slopes is not None:
             slope = SLOPE(shift_round(v - threshold_q, SLOPE_FRAC - Z_FRAC))
@@ -309,8 +321,7 @@ class FixedNetwork:
         self.exps = [q[1] for q in quantized]
         self.biases = [q[2] for q in quantized]
         self.spiking, self.output_tanh = spiking, output_tanh
-        self.beta_q = int(round(beta * (1 << RATIO_FRAC)))
-        self.threshold_q = int(to_fixed(threshold, Z_FRAC))
+        self.beta_q, self.threshold_q = lif_constants(beta, threshold)
         self.num_steps = num_steps
 
     def in_frac(self, index: int) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from astrolava.processes.astrocyte.process import Astrocyte
 from astrolava.processes.tripartite_synapse.models import LEARN, REFRESH
-from astrolava.processes.tripartite_synapse.process import STEPS_PER_SAMPLE
+from astrolava.processes.tripartite_synapse.process import sample_steps
 from lava.magma.core.decorator import implements, requires, tag
 from lava.magma.core.model.py.model import PyLoihiProcessModel
 from lava.magma.core.model.py.ports import PyInPort, PyOutPort
@@ -33,13 +33,15 @@ class AstrocyteModel(PyLoihiProcessModel):
         self.mix_rate: float = proc_params["delta_mix"]
         self.epsilon: float = proc_params["epsilon"]
         self.normalize: str = proc_params["normalize"]
+        self.num_steps: int = proc_params["num_steps"]
         self.due = np.ones(self.sizes[-1], dtype=bool)
         self.flag = 0
         self.pre_sq = np.zeros(len(self.sizes))
         self.n_learned = 0
+        self.pert: tuple[np.ndarray, int] = (np.zeros(0), 0)  # (u, s) of the sample
 
     def _phase(self) -> int:
-        return (self.time_step - 1) % STEPS_PER_SAMPLE
+        return (self.time_step - 1) % sample_steps(self.num_steps)
 
     def _layers(self, row: np.ndarray) -> list[np.ndarray]:
         """A DeltaVec split into its layers' blocks."""
@@ -48,22 +50,28 @@ class AstrocyteModel(PyLoihiProcessModel):
     def run_spk(self) -> None:
         y = eq.check_label(self.label_in.recv()[0], self.sizes[-1])
         message = np.zeros(self.delta_out.shape, dtype=self.dtype)
-        if self._phase() == 0:
-            self.flag = 0
-            if self.learning[0]:
-                self.flag = REFRESH if self.due[y] else LEARN
+        phase = self._phase()
+        if phase < self.num_steps:  # clean pass: the flag; ‖v‖² and δ_new in its last step
+            if phase == 0:
+                self.flag = 0
+                if self.learning[0]:
+                    self.flag = REFRESH if self.due[y] else LEARN
             message[-1] = self.flag
             self.delta_out.send(message)
-            self.pre_sq = self.norm_in.recv()
+            pre_sq = self.norm_in.recv()
             delta_new = self.delta_new_in.recv()
-            if self.flag == REFRESH:
-                self.due[y] = False
-                self.n_refreshes[0] += 1
-                self.mix(y, delta_new)
+            if phase == self.num_steps - 1:
+                self.pre_sq = pre_sq
+                if self.flag == REFRESH:
+                    self.due[y] = False
+                    self.n_refreshes[0] += 1
+                    self.mix(y, delta_new)
             return
-        if self.flag:
-            message[:-2], message[-2] = self.perturbation(y)
-            self.n_learned += 1
+        if self.flag:  # perturbed pass: u and s in every step, formed in its first
+            if phase == self.num_steps:
+                self.pert = self.perturbation(y)
+                self.n_learned += 1
+            message[:-2], message[-2] = self.pert
         message[-1] = self.flag
         self.delta_out.send(message)
         self.norm_in.recv()
@@ -79,7 +87,7 @@ class AstrocyteModel(PyLoihiProcessModel):
         raise NotImplementedError
 
     def post_guard(self) -> bool:
-        return self._phase() == STEPS_PER_SAMPLE - 1 and self.flag != 0 \
+        return self._phase() == sample_steps(self.num_steps) - 1 and self.flag != 0 \
             and self.n_learned % self.tau_delta == 0
 
     def run_post_mgmt(self) -> None:

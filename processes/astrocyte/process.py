@@ -21,9 +21,10 @@ class Astrocyte(AbstractProcess):
     gradients of that sample and ``δ_c ← (1 − ρ) δ_c + ρ δ_new`` (Alg. 1 lines 4–8) — only
     forward passes, no backprop.
 
-    Per sample (two steps, see :class:`TripartiteSynapse`): step 0 sends the flag (0
-    evaluate, 1 learn, 2 learn and refresh) and collects ``‖v_l‖²`` from the synapses and
-    ``δ_new`` from the cost; step 1 sends ``u_l = s_l·δ_{y,l}`` with the normalisation
+    Per sample (a clean and a perturbed pass of ``T`` steps each, see
+    :class:`TripartiteSynapse`): the clean pass sends the flag (0 evaluate, 1 learn, 2 learn
+    and refresh) and collects, in its last step, ``‖v_l‖²`` from the synapses and
+    ``δ_new`` from the cost; the perturbed pass sends ``u_l = s_l·δ_{y,l}`` with the normalisation
     ``s_l`` (``"global"``: ``ε/‖θ̃‖``, ``"layer"``: ``ε/‖θ̃_l‖``, ``"none"``: ε, where
     ``‖θ̃_l‖² = ‖δ_{y,l}‖²(‖v_l‖² + 1)``).
 
@@ -40,6 +41,10 @@ class Astrocyte(AbstractProcess):
         ρ.
     epsilon : float > 0
     normalize : {"none", "layer", "global"}
+    num_steps : int >= 1
+        Steps ``T`` of a pass (a sample takes ``2·T`` steps, see ``TripartiteSynapse``): the
+        flag goes out in every clean step, ``‖v‖²`` and ``δ_new`` are read in step ``T−1``,
+        ``u`` is formed in step ``T`` and sent in every perturbed step.
     name : str, optional
 
     Ports
@@ -52,7 +57,8 @@ class Astrocyte(AbstractProcess):
     """
 
     def __init__(self, *, layer_sizes: Sequence[int], tau_delta: int, delta_mix: float,
-                 epsilon: float, normalize: str = "global", name: str | None = None) -> None:
+                 epsilon: float, normalize: str = "global", num_steps: int = 1,
+                 name: str | None = None) -> None:
         super().__init__(name=name)
         sizes = [int(n) for n in layer_sizes]
         if not sizes or min(sizes) < 1:
@@ -66,10 +72,12 @@ class Astrocyte(AbstractProcess):
         if normalize not in NORMALIZATIONS:
             raise ValueError(f"normalize={normalize!r} is not allowed; use one of "
                              f"{NORMALIZATIONS}")
+        if int(num_steps) != num_steps or num_steps < 1:
+            raise ValueError(f"num_steps={num_steps} must be an integer >= 1")
         n_neurons, n_classes = sum(sizes), sizes[-1]
         for key, value in (("layer_sizes", sizes), ("tau_delta", int(tau_delta)),
                            ("delta_mix", float(delta_mix)), ("epsilon", float(epsilon)),
-                           ("normalize", normalize)):
+                           ("normalize", normalize), ("num_steps", int(num_steps))):
             self.proc_params.overwrite(key, value)
         self.label_in = InPort(shape=(1,))
         self.norm_in = InPort(shape=(len(sizes),))

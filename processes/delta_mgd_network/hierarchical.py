@@ -4,6 +4,8 @@ and cost (the fine-grained graph that maps onto Loihi cores; paper Fig. 8).
 Wiring (``P = 1 + 2·N`` rows: the pass and the node-perturbation probes)::
 
     x_in ──► TripartiteSynapse_0 ──► GradedTanh_0 ──► ... ──► GradedTanh_{L-1} ──► GlobalCost
+             (spiking network: LIFLayer in place of GradedTanh; a sample is a clean and a
+              perturbed pass of T steps each, the input spikes arriving one vector per step)
                   ▲   │ ‖v‖²                                             │  │      ▲
     label_in ─────┼───┼───────────► Astrocyte ◄── δ_new (probe costs) ───┘  │      │
                   │   └───────────►  │  │                                   │      │
@@ -24,6 +26,7 @@ from astrolava.processes.delta_mgd_network.process import (
 )
 from astrolava.processes.global_cost.process import GlobalCost
 from astrolava.processes.graded_neuron.process import GradedTanh
+from astrolava.processes.lif_layer.process import LIFLayer
 from astrolava.processes.tripartite_synapse.process import TripartiteSynapse
 from lava.magma.core.decorator import implements, tag
 from lava.magma.core.model.sub.model import AbstractSubProcessModel
@@ -33,10 +36,11 @@ from astrolava.mgd_numpy import fixed as fx
 
 
 def check_hierarchical(proc: DeltaMGDNetwork) -> None:
-    """The fine-grained graph covers the rate network with SGD; say so otherwise."""
+    """The fine-grained graph covers rate (tanh output) and spiking networks with class
+    DeltaVecs and SGD; say so otherwise."""
     cfg, spec = proc.proc_params["config"], proc.proc_params["spec"]
-    if spec.spiking or not spec.output_tanh:
-        raise ValueError("the hierarchical model needs network='rate' with output_tanh=True; "
+    if not (spec.spiking or spec.output_tanh):
+        raise ValueError("the hierarchical model needs output_tanh=True for network='rate'; "
                          "use the fused model (select_sub_proc_model=False)")
     if cfg.optimizer != "sgd" or cfg.exact_output or cfg.activation_threshold \
             or cfg.deltavecs != "class":
@@ -61,26 +65,31 @@ class SubDeltaMGDNetwork(AbstractSubProcessModel):
         check_hierarchical(proc)
         cfg = proc.proc_params["config"]
         sizes: list[int] = list(proc.proc_params["sizes"])
+        spec, steps = proc.proc_params["spec"], proc.proc_params["num_steps"]
         n_neurons, n_layers = sum(sizes[1:]), len(sizes) - 1
         rows = 1 + 2 * n_neurons
         weights = unflatten_weights(proc.weights.init, sizes)
         biases = split_layers(proc.biases.init, sizes)
         self.astrocyte = Astrocyte(layer_sizes=sizes[1:], tau_delta=cfg.tau_delta,
                                    delta_mix=cfg.delta_mix, epsilon=cfg.epsilon,
-                                   normalize=cfg.normalize)
+                                   normalize=cfg.normalize, num_steps=steps)
         self.cost = GlobalCost(n_classes=sizes[-1], n_neurons=n_neurons, loss=cfg.loss,
                                epsilon=cfg.epsilon, gamma=cfg.gamma, fd_step=cfg.fd_step,
-                               eta=cfg.eta)
+                               eta=cfg.eta, num_steps=steps, spiking=spec.spiking)
         upstream = proc.in_ports.x_in
         for index in range(n_layers):
             synapse = TripartiteSynapse(
                 weights=weights[index], bias=biases[index], n_probes=rows - 1,
                 neuron_offset=sum(sizes[1:index + 1]), n_neurons=n_neurons,
                 layer_index=index, n_layers=n_layers, fd_step=cfg.fd_step, eta=cfg.eta,
-                weight_decay=cfg.weight_decay, vector_input=index == 0)
-            # fixed_pt: Z_FRAC currents in, A_FRAC graded spikes out (the fused model's LUT)
-            neuron = GradedTanh(shape=(rows, sizes[index + 1]), in_frac_bits=fx.Z_FRAC,
-                                out_frac_bits=fx.A_FRAC)
+                weight_decay=cfg.weight_decay, vector_input=index == 0, num_steps=steps,
+                spiking=spec.spiking)
+            shape = (rows, sizes[index + 1])
+            if spec.spiking:  # fixed_pt: Z_FRAC currents in, 0/1 spikes out
+                neuron = LIFLayer(shape=shape, num_steps=steps, beta=spec.beta,
+                                  threshold=spec.threshold)
+            else:  # fixed_pt: Z_FRAC currents in, A_FRAC graded spikes out (the fused LUT)
+                neuron = GradedTanh(shape=shape, in_frac_bits=fx.Z_FRAC, out_frac_bits=fx.A_FRAC)
             upstream.connect(synapse.a_in)
             synapse.z_out.connect(neuron.a_in)
             self.astrocyte.delta_out.connect(synapse.delta_in)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from astrolava.processes.tripartite_synapse.process import STEPS_PER_SAMPLE
+from astrolava.processes.tripartite_synapse.process import sample_steps
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
@@ -19,8 +19,6 @@ NETWORKS = ("rate", "spiking")
 DELTAVECS = ("class", "chain")
 """``DeltaMGDConfig.deltavecs`` values the Lava models implement (``"chain"``: the fused
 models only, rate and spiking networks; Adam only in ``floating_pt``)."""
-HIERARCHICAL_STEPS = STEPS_PER_SAMPLE
-"""Time steps of a sample in the hierarchical graph (clean + probes, perturbed)."""
 RESULT_FIELDS = ("prediction", "cost0", "delta_cost")
 """Payload of ``result_out`` per sample: predicted class, clean cost C0, ΔC (0 if not learning)."""
 
@@ -142,10 +140,12 @@ class DeltaMGDNetwork(AbstractProcess):
         return list(self.proc_params["sizes"])
 
     def steps_per_sample(self, hierarchical: bool = False) -> int:
-        """Time steps one sample takes (feed the data source with this hold time)."""
-        if hierarchical:
-            return HIERARCHICAL_STEPS
-        return self.proc_params["num_steps"]
+        """Time steps one sample takes (feed the data source with this hold time): ``T``
+        (1 for a rate network) in the fused model, ``2·T`` in the hierarchical one (a clean
+        and a perturbed pass; a spiking source's first T spikes are those of the fused
+        model's T-step code, the rest are ignored)."""
+        steps = self.proc_params["num_steps"]
+        return sample_steps(steps) if hierarchical else steps
 
     def layer_parameters(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Current ``([W_l], [b_l])`` in real units (call inside a running session).

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from astrolava.processes.global_cost.process import GlobalCost
-from astrolava.processes.tripartite_synapse.process import STEPS_PER_SAMPLE
+from astrolava.processes.tripartite_synapse.process import sample_steps
 from lava.magma.core.decorator import implements, requires, tag
 from lava.magma.core.model.py.model import PyLoihiProcessModel
 from lava.magma.core.model.py.ports import PyInPort, PyOutPort
@@ -32,29 +32,46 @@ class GlobalCostModel(PyLoihiProcessModel):
         self.gamma: float = proc_params["gamma"]
         self.fd_step: float = proc_params["fd_step"]
         self.eta: float = proc_params["eta"]
+        self.num_steps: int = proc_params["num_steps"]
+        self.spiking: bool = proc_params["spiking"]
         self.prediction = 0
         self.cost0_q = 0  # C0 of the sample in the model's own units
+        self.total: np.ndarray | None = None  # output rows summed over the pass
 
     def run_spk(self) -> None:
         out = self.out_in.recv()
         y = eq.check_label(self.label_in.recv()[0], out.shape[1])
-        n = self.n_neurons
-        if (self.time_step - 1) % STEPS_PER_SAMPLE == 0:
-            costs = self.costs(out, y)
+        n, steps = self.n_neurons, self.num_steps
+        phase = (self.time_step - 1) % sample_steps(steps)
+        rows = out if phase < steps else out[:1]
+        self.total = np.array(rows) if phase % steps == 0 else self.total + rows
+        if phase % steps != steps - 1:  # within a pass
+            self.delta_new_out.send(np.zeros(n, dtype=self.dtype))
+            self.k_out.send(np.zeros(2, dtype=self.dtype))
+            self.result_out.send(np.zeros(3))
+            return
+        readout = self.readout(self.total)
+        if phase == steps - 1:  # end of the clean pass
+            costs = self.costs(readout, y)
             self.cost0_q = costs[0]
             self.cost0[0] = self.real(costs[0])
             self.n_samples[0] += 1
-            self.prediction = int(np.argmax(out[0]))
+            self.prediction = int(np.argmax(readout[0]))
             self.n_correct[0] += int(self.prediction == y)
             self.delta_new_out.send(self.differences(costs[1:1 + n], costs[1 + n:]))
             self.k_out.send(np.zeros(2, dtype=self.dtype))
             self.result_out.send(np.zeros(3))
             return
         self.delta_new_out.send(np.zeros(n, dtype=self.dtype))
-        delta_cost = self.costs(out[0], y) - self.cost0_q
+        delta_cost = self.costs(readout[0], y) - self.cost0_q
         self.delta_cost[0] = self.real(delta_cost)
         self.k_out.send(np.array(self.coefficient(delta_cost, self.cost0_q), dtype=self.dtype))
         self.result_out.send(np.array([self.prediction, self.cost0[0], self.delta_cost[0]]))
+
+    def readout(self, total: np.ndarray) -> np.ndarray:
+        """Outputs of a pass from its rows summed over the T steps: ``total / T`` (the
+        output itself for T = 1, firing rates for spikes)."""
+        raise NotImplementedError
 
     def costs(self, out: np.ndarray, y: int) -> np.ndarray:
         """Cost of each output row (or of one output vector)."""
@@ -89,6 +106,9 @@ class PyGlobalCostFloat(GlobalCostModel):
     n_correct: np.ndarray = LavaPyType(np.ndarray, int)
     cost0: np.ndarray = LavaPyType(np.ndarray, float)
     delta_cost: np.ndarray = LavaPyType(np.ndarray, float)
+
+    def readout(self, total):
+        return total / self.num_steps
 
     def costs(self, out, y):
         return eq.sample_cost(out, y, self.loss)
@@ -147,6 +167,12 @@ class PyGlobalCostFixed(GlobalCostModel):
             raise ValueError(f"loss={self.loss!r}: the fixed_pt cost supports 'mse' only")
         self.rate = fx.mantissa_shift(self.eta / self.epsilon ** 2)
         self.gamma_q = fx.mantissa_shift(self.gamma) if self.gamma > 0 else None
+
+    def readout(self, total):
+        """A_FRAC outputs: graded ones as they are, spikes as the A_FRAC rate
+        (:func:`~astrolava.mgd_numpy.fixed.step_mean`)."""
+        return fx.step_mean(np.asarray(total, dtype=np.int64), fx.A_FRAC if self.spiking else 0,
+                            self.num_steps)
 
     def costs(self, out, y):
         return fx.sample_cost(out, y)

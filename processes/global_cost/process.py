@@ -12,12 +12,13 @@ LOSSES = ("mse", "ce")
 class GlobalCost(AbstractProcess):
     """The network's cost, measured where output and target meet (paper Alg. 1 l. 11, 16).
 
-    Per sample (two steps, see :class:`TripartiteSynapse`):
+    Per sample (two passes of ``T`` steps, see :class:`TripartiteSynapse`):
 
-    * step 0: clean cost ``C0`` of output row 0; counts the sample and whether its arg-max
-      is the label; the probe rows give the node-perturbation bias gradients
-      ``δ_j = (C(b_j + h) − C(b_j − h)) / 2h`` sent to the astrocyte on ``delta_new_out``;
-    * step 1: perturbed cost ``C̃``, ``ΔC = C̃ − C0`` and the third factor
+    * end of the clean pass: clean cost ``C0`` of output row 0 (its mean over the pass);
+      counts the sample and whether its arg-max is the label; the probe rows give the
+      node-perturbation bias gradients ``δ_j = (C(b_j + h) − C(b_j − h)) / 2h`` sent to
+      the astrocyte on ``delta_new_out``;
+    * end of the perturbed pass: perturbed cost ``C̃``, ``ΔC = C̃ − C0`` and the third factor
       ``k = ΔC·w/ε²`` (``w = γ·C0``, or 1 when γ = 0) broadcast to every synapse on ``k_out``.
 
     ``k`` travels as a mantissa and a shift ``(m, f)``, ``k = m·2**-f``: floating_pt sends
@@ -36,6 +37,13 @@ class GlobalCost(AbstractProcess):
     fd_step : float > 0
     eta : float > 0
         Learning rate η (fixed_pt folds it into ``k``; floating_pt does not use it).
+    num_steps : int >= 1
+        Steps ``T`` of a pass: the costs are those of the output rows summed over the pass
+        and divided by T (the firing rates of a spiking output, the readout of the fused
+        model), formed in the last clean step (``T−1``) and the last perturbed step
+        (``2T−1``).
+    spiking : bool
+        ``out_in`` carries 0/1 spikes (fixed_pt: their rate is formed on A_FRAC bits).
     name : str, optional
 
     Ports
@@ -44,7 +52,7 @@ class GlobalCost(AbstractProcess):
     label_in : InPort (1,)
     delta_new_out : OutPort (n_neurons,)
     k_out : OutPort (2,)
-        ``(m, f)`` of ``k`` in step 1, zeros in step 0.
+        ``(m, f)`` of ``k`` in the last step of a sample, zeros otherwise.
     result_out : OutPort (3,)
         ``(prediction, C0, ΔC)`` of the sample in its last step, zeros otherwise.
 
@@ -55,7 +63,8 @@ class GlobalCost(AbstractProcess):
 
     def __init__(self, *, n_classes: int, n_neurons: int, loss: str = "mse",
                  epsilon: float = 1e-3, gamma: float = 0.0, fd_step: float = 1e-3,
-                 eta: float = 1.0, name: str | None = None) -> None:
+                 eta: float = 1.0, num_steps: int = 1, spiking: bool = False,
+                 name: str | None = None) -> None:
         super().__init__(name=name)
         if n_classes < 1 or n_neurons < n_classes:
             raise ValueError(f"n_classes={n_classes} must be >= 1 and n_neurons={n_neurons} "
@@ -65,7 +74,10 @@ class GlobalCost(AbstractProcess):
         if epsilon <= 0 or gamma < 0 or fd_step <= 0 or eta <= 0:
             raise ValueError(f"epsilon={epsilon} > 0, gamma={gamma} >= 0, "
                              f"fd_step={fd_step} > 0 and eta={eta} > 0 are required")
-        for key, value in (("n_neurons", int(n_neurons)), ("loss", loss),
+        if int(num_steps) != num_steps or num_steps < 1:
+            raise ValueError(f"num_steps={num_steps} must be an integer >= 1")
+        for key, value in (("num_steps", int(num_steps)), ("spiking", bool(spiking)),
+                           ("n_neurons", int(n_neurons)), ("loss", loss),
                            ("epsilon", float(epsilon)), ("gamma", float(gamma)),
                            ("fd_step", float(fd_step)), ("eta", float(eta))):
             self.proc_params.overwrite(key, value)

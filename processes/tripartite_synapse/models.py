@@ -4,7 +4,7 @@ integers, the arithmetic of :mod:`astrolava.mgd_numpy.fixed`)."""
 from __future__ import annotations
 
 import numpy as np
-from astrolava.processes.tripartite_synapse.process import STEPS_PER_SAMPLE, TripartiteSynapse
+from astrolava.processes.tripartite_synapse.process import TripartiteSynapse, sample_steps
 from lava.magma.core.decorator import implements, requires, tag
 from lava.magma.core.model.py.model import PyLoihiProcessModel
 from lava.magma.core.model.py.ports import PyInPort, PyOutPort
@@ -36,22 +36,31 @@ class TripartiteSynapseModel(PyLoihiProcessModel):
         self.eta: float = proc_params["eta"]
         self.decay: float = proc_params["weight_decay"]
         self.vector_input: bool = proc_params["vector_input"]
+        self.num_steps: int = proc_params["num_steps"]
         self.flag = 0
         self.shift = 0  # power-of-two amplitude 2**s of u (fixed_pt; 0 in floating_pt)
+        self.inputs: np.ndarray | None = None  # vector_input: the T input vectors of a sample
+        self.total: np.ndarray | None = None  # row 0's input summed over the clean pass
 
     def _phase(self) -> int:
-        return (self.time_step - 1) % STEPS_PER_SAMPLE
+        return (self.time_step - 1) % sample_steps(self.num_steps)
 
     def run_spk(self) -> None:
         message = self.delta_in.recv()
         self.flag = int(message[-1])
         a = self.a_in.recv()
-        n_out = self.weights.shape[0]
+        n_out, phase = self.weights.shape[0], self._phase()
         z = np.zeros((self.n_probes + 1, n_out), dtype=self.dtype)
-        clean = a if self.vector_input else a[0]
         norm = np.zeros(self.norm_out.shape, dtype=self.dtype)
-        if self._phase() == 0:
-            norm[self.layer] = self.sq_norm(self.hold(clean))
+        if phase < self.num_steps:
+            clean = a if self.vector_input else a[0]
+            if self.vector_input:
+                if self.inputs is None:
+                    self.inputs = np.zeros((self.num_steps, len(a)), dtype=a.dtype)
+                self.inputs[phase] = a
+            self.total = np.array(clean) if phase == 0 else self.total + clean
+            if phase == self.num_steps - 1:
+                norm[self.layer] = self.sq_norm(self.hold(self.total))
             z[0] = self.current(clean)
             if self.flag == REFRESH:
                 # probe rows see the clean input in layer 0, upstream probes further on
@@ -61,6 +70,7 @@ class TripartiteSynapseModel(PyLoihiProcessModel):
                 z[1 + self.n_neurons + self.offset + own, own] -= step
                 z = self.finish(z)
         else:
+            clean = self.inputs[phase - self.num_steps] if self.vector_input else a[0]
             self.theta_post[:] = message[self.offset:self.offset + n_out]
             self.shift = int(message[-2])
             z[0] = self.current(clean, perturbed=True)
@@ -68,13 +78,13 @@ class TripartiteSynapseModel(PyLoihiProcessModel):
         self.norm_out.send(norm)
 
     def lrn_guard(self) -> bool:
-        return True  # k arrives every step (zeros in step 0), after the cost's spk phase
+        return True  # k arrives every step (zeros but in the last), after the cost's spk phase
 
     def run_lrn(self) -> None:
         """Apply the third factor ``k = m·2**-f`` (``k_in = (m, f)``) at the end of a learned
         sample (Alg. 1 line 17)."""
         coef = self.k_in.recv()
-        if self.flag == 0 or self._phase() != STEPS_PER_SAMPLE - 1:
+        if self.flag == 0 or self._phase() != sample_steps(self.num_steps) - 1:
             return
         self.learn(coef)
 
@@ -82,8 +92,9 @@ class TripartiteSynapseModel(PyLoihiProcessModel):
         """``W a + b`` (``+ θ̃_W a + θ̃_b`` when ``perturbed``) for every row of ``inp``."""
         raise NotImplementedError
 
-    def hold(self, clean: np.ndarray) -> np.ndarray:
-        """Store and return the presynaptic activity ``v`` of the clean pass."""
+    def hold(self, total: np.ndarray) -> np.ndarray:
+        """Store and return the presynaptic activity ``v = total / T`` of the clean pass
+        (``total``: row 0's input summed over the pass)."""
         raise NotImplementedError
 
     def sq_norm(self, v: np.ndarray) -> float:
@@ -125,8 +136,8 @@ class PyTripartiteSynapseFloat(TripartiteSynapseModel):
             z = z + u * (inp @ v) + u
         return z
 
-    def hold(self, clean):
-        self.pre_trace[:] = clean
+    def hold(self, total):
+        self.pre_trace[:] = total / self.num_steps
         return self.pre_trace
 
     def sq_norm(self, v):
@@ -157,9 +168,10 @@ class PyTripartiteSynapseFixed(TripartiteSynapseModel):
       (:func:`~astrolava.mgd_numpy.fixed.quantize_layer` of the initial ``weights``), bias
       24 bit with Z_FRAC fractional bits; ``weights``/``bias`` Vars mirror them in real
       units after every update;
-    * ``a_in``: X_FRAC integers (``vector_input``: the DatasetSource's fixed_pt samples) or
-      A_FRAC graded spikes; ``z_out``: 24-bit saturated Z_FRAC currents (feed a
-      ``GradedTanh`` with ``in_frac_bits=Z_FRAC``, ``out_frac_bits=A_FRAC``);
+    * ``a_in``: X_FRAC integers (``vector_input``: the DatasetSource's fixed_pt samples),
+      A_FRAC graded spikes, or 0/1 spikes (``spiking``; ``v`` their A_FRAC rate);
+      ``z_out``: 24-bit saturated Z_FRAC currents (feed a ``GradedTanh`` with
+      ``in_frac_bits=Z_FRAC``, ``out_frac_bits=A_FRAC``, or a ``LIFLayer``);
     * ``pre_trace`` ``v``: A_FRAC (24 bit); ``theta_post`` ``u``: D_FRAC (24 bit) with the
       astrocyte's power-of-two amplitude ``2**s`` (``delta_in[-2]``);
     * ``norm_out``: ``‖v‖²`` as a 24-bit SQ_FRAC integer;
@@ -194,7 +206,8 @@ class PyTripartiteSynapseFixed(TripartiteSynapseModel):
         super().__init__(proc_params)
         if self.decay:
             raise ValueError(f"weight_decay={self.decay}: the fixed_pt synapse supports 0 only")
-        self.in_frac = fx.X_FRAC if self.vector_input else fx.A_FRAC
+        self.in_frac = 0 if proc_params["spiking"] else \
+            fx.X_FRAC if self.vector_input else fx.A_FRAC
         self.layer_q: tuple[np.ndarray, int, np.ndarray] | None = None
 
     def _quantize(self) -> None:
@@ -215,8 +228,11 @@ class PyTripartiteSynapseFixed(TripartiteSynapseModel):
         """``(u, v, s)``: the held rank-one θ̃ = 2**s u ⊗ v as int64 arrays."""
         return self.theta_post.astype(np.int64), self.pre_trace.astype(np.int64), self.shift
 
-    def hold(self, clean):
-        self.pre_trace[:] = fx.to_activity(clean, self.in_frac)
+    def hold(self, total):
+        """``v = (total·2**(A_FRAC − in_frac)) / T`` (:func:`~astrolava.mgd_numpy.fixed.step_mean`:
+        the graded input itself for T = 1, the A_FRAC firing rate of spikes)."""
+        self.pre_trace[:] = fx.step_mean(np.asarray(total, dtype=np.int64),
+                                         fx.A_FRAC - self.in_frac, self.num_steps)
         return self.pre_trace
 
     def sq_norm(self, v):

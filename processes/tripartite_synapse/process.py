@@ -7,24 +7,33 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
-STEPS_PER_SAMPLE = 2
-"""Time steps of one sample in the fine-grained graph: 0 = clean + probes, 1 = perturbed."""
+
+def sample_steps(num_steps: int) -> int:
+    """Time steps of one sample in the fine-grained graph: a clean pass (with the
+    node-perturbation probes) of ``num_steps`` steps, then a perturbed pass as long (1 step
+    each for a rate network, ``T`` for a spiking one)."""
+    return 2 * num_steps
 
 
 class TripartiteSynapse(AbstractProcess):
     """Dense synapse of layer ``l`` whose learning uses only local and broadcast signals.
 
-    Each sample takes two time steps (``STEPS_PER_SAMPLE``):
+    Each sample takes ``2·T`` time steps (:func:`sample_steps`; ``T = num_steps``, 1 for a
+    rate network, the rate-code length for a spiking one, whose input spikes arrive one
+    vector per step):
 
-    * step 0 (clean pass and node-perturbation probes): ``z = W a + b`` for row 0 of the
-      input batch; it keeps ``v = a`` (row 0, the presynaptic activity) locally, reports
-      ``‖v‖²`` to the astrocyte on ``norm_out``, and, when the astrocyte flags a refresh, also
-      computes the probe rows, adding ``±h`` to its own neurons' probe rows.
-    * step 1 (perturbed pass): the astrocyte's scaled class DeltaVec ``u`` (amplitude
-      ``2**s``) arrives on ``delta_in``; the synapse forms ``θ̃_W = 2**s u ⊗ v``,
-      ``θ̃_b = 2**s u`` and sends ``(W + θ̃_W) a + b + θ̃_b`` for row 0.
-    * lrn phase of step 1: the third factor ``k = ΔC·w/ε²`` arrives from the global cost on
-      ``k_in`` and ``Θ ← Θ − η (k·θ̃ + λΘ)`` (paper Alg. 1 line 17).
+    * steps ``0..T−1`` (clean pass and node-perturbation probes): ``z = W a + b`` for row 0
+      of the input batch; it sums row 0 over the pass and keeps its mean
+      ``v = (1/T) Σ_t a[t]`` (the presynaptic activity, a firing rate for spikes) locally,
+      reporting ``‖v‖²`` to the astrocyte on ``norm_out`` in step ``T−1``; when the
+      astrocyte flags a refresh it also computes the probe rows, adding ``±h`` to its own
+      neurons' probe rows. A ``vector_input`` synapse stores the T input vectors.
+    * steps ``T..2T−1`` (perturbed pass): the astrocyte's scaled class DeltaVec ``u``
+      (amplitude ``2**s``) arrives on ``delta_in``; the synapse forms ``θ̃_W = 2**s u ⊗ v``,
+      ``θ̃_b = 2**s u`` and sends ``(W + θ̃_W) a + b + θ̃_b`` for row 0 (a ``vector_input``
+      synapse replays its stored input; what arrives then is ignored).
+    * lrn phase of step ``2T−1``: the third factor ``k = ΔC·w/ε²`` arrives from the global
+      cost on ``k_in`` and ``Θ ← Θ − η (k·θ̃ + λΘ)`` (paper Alg. 1 line 17).
 
     The floating_pt model computes in float64 (``s = 0``, ``u`` already scaled to ε). The
     fixed_pt model keeps Loihi's formats (see its docstring and
@@ -52,6 +61,10 @@ class TripartiteSynapse(AbstractProcess):
     weight_decay : float >= 0
     vector_input : bool
         ``a_in`` is a single vector (the network input), broadcast to all rows.
+    num_steps : int >= 1
+        Steps ``T`` of a pass.
+    spiking : bool
+        ``a_in`` carries 0/1 spikes (fixed_pt: 0 fractional bits).
     name : str, optional
 
     Ports
@@ -71,7 +84,8 @@ class TripartiteSynapse(AbstractProcess):
     def __init__(self, *, weights: np.ndarray, bias: np.ndarray, n_probes: int,
                  neuron_offset: int, n_neurons: int, layer_index: int, n_layers: int,
                  fd_step: float, eta: float, weight_decay: float = 0.0,
-                 vector_input: bool = False, name: str | None = None) -> None:
+                 vector_input: bool = False, num_steps: int = 1, spiking: bool = False,
+                 name: str | None = None) -> None:
         super().__init__(name=name)
         weights = np.asarray(weights, dtype=np.float64)
         bias = np.asarray(bias, dtype=np.float64)
@@ -85,12 +99,15 @@ class TripartiteSynapse(AbstractProcess):
             raise ValueError(f"layer_index={layer_index} must lie in [0, {n_layers})")
         if n_probes < 0 or fd_step <= 0 or eta <= 0 or weight_decay < 0:
             raise ValueError("n_probes >= 0, fd_step > 0, eta > 0 and weight_decay >= 0 needed")
+        if int(num_steps) != num_steps or num_steps < 1:
+            raise ValueError(f"num_steps={num_steps} must be an integer >= 1")
         rows = n_probes + 1
         for key, value in (("n_probes", int(n_probes)), ("neuron_offset", int(neuron_offset)),
                            ("n_neurons", int(n_neurons)), ("layer_index", int(layer_index)),
                            ("fd_step", float(fd_step)), ("eta", float(eta)),
                            ("weight_decay", float(weight_decay)),
-                           ("vector_input", bool(vector_input))):
+                           ("vector_input", bool(vector_input)),
+                           ("num_steps", int(num_steps)), ("spiking", bool(spiking))):
             self.proc_params.overwrite(key, value)
         self.a_in = InPort(shape=(n_in,) if vector_input else (rows, n_in))
         self.delta_in = InPort(shape=(n_neurons + 2,))

@@ -1,0 +1,83 @@
+"""Process models of :class:`LIFLayer`: floating_pt (float64) and fixed_pt (Loihi integers)."""
+
+from __future__ import annotations
+
+import numpy as np
+from astrolava.processes.lif_layer.process import LIFLayer
+from lava.magma.core.decorator import implements, requires, tag
+from lava.magma.core.model.py.model import PyLoihiProcessModel
+from lava.magma.core.model.py.ports import PyInPort, PyOutPort
+from lava.magma.core.model.py.type import LavaPyType
+from lava.magma.core.resources import CPU
+from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
+
+from astrolava.loihi_report import LOIHI_STOCK
+from astrolava.mgd_numpy import equations as eq
+from astrolava.mgd_numpy import fixed as fx
+
+
+class LIFLayerModel(PyLoihiProcessModel):
+    """Schedule shared by both models: reset at the start of a pass, one LIF step, send."""
+
+    def __init__(self, proc_params: dict) -> None:
+        super().__init__(proc_params)
+        self.num_steps: int = proc_params["num_steps"]
+        self.beta: float = proc_params["beta"]
+        self.threshold: float = proc_params["threshold"]
+
+    def run_spk(self) -> None:
+        current = self.a_in.recv()
+        if (self.time_step - 1) % self.num_steps == 0:
+            self.v[:] = 0
+            self.s[:] = 0
+        v, fired = self.step(current)
+        self.v[:] = v
+        self.s[:] = fired
+        self.s_out.send(self.s)
+
+    def step(self, current: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(v, s)`` after one step on ``current``."""
+        raise NotImplementedError
+
+
+@implements(proc=LIFLayer, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyLIFLayerFloat(LIFLayerModel):
+    """float64 LIF (:func:`astrolava.mgd_numpy.equations.lif_step`)."""
+
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    v: np.ndarray = LavaPyType(np.ndarray, float)
+    s: np.ndarray = LavaPyType(np.ndarray, float)
+
+    def __init__(self, proc_params: dict) -> None:
+        super().__init__(proc_params)
+        self.spec = eq.NetworkSpec(spiking=True, beta=self.beta, threshold=self.threshold)
+
+    def step(self, current):
+        return eq.lif_step(self.spec, self.v, self.s, current)
+
+
+@implements(proc=LIFLayer, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyLIFLayerFixed(LIFLayerModel):
+    """Integer LIF (:func:`astrolava.mgd_numpy.fixed.lif_step`): ``a_in`` Z_FRAC currents,
+    ``v`` 24-bit Z_FRAC, β on 12 bits, 0/1 spikes."""
+
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=fx.STATE_BITS)
+    s: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=fx.STATE_BITS)
+
+    loihi_mapping = LOIHI_STOCK["LIF"]
+    loihi_operations = ("LIF with 12-bit decay and reset to zero",)
+
+    def __init__(self, proc_params: dict) -> None:
+        super().__init__(proc_params)
+        self.beta_q, self.threshold_q = fx.lif_constants(self.beta, self.threshold)
+
+    def step(self, current):
+        return fx.lif_step(self.v.astype(np.int64), self.s.astype(np.int64),
+                           np.asarray(current, dtype=np.int64), self.beta_q, self.threshold_q)

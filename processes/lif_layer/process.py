@@ -1,0 +1,66 @@
+"""Interface of the LIF layer of the hierarchical spiking δ-MGD graph."""
+
+from __future__ import annotations
+
+import numpy as np
+from lava.magma.core.process.ports.ports import InPort, OutPort
+from lava.magma.core.process.process import AbstractProcess
+from lava.magma.core.process.variable import Var
+
+
+class LIFLayer(AbstractProcess):
+    """Leaky integrate-and-fire neurons, reset to rest at the start of every pass.
+
+    Each time step, for the summed synaptic current ``a_in = z[t]`` (paper §VI, snntorch
+    ``Leaky`` with reset to zero; ``astrolava.mgd_numpy.equations.NetworkSpec``)::
+
+        v[t] = β·v[t−1]·(1 − s[t−1]) + z[t]
+        s[t] = H(v[t] − ϑ)              (sent on s_out as 0/1 spikes)
+
+    and ``v = s = 0`` before the first step of every pass of ``num_steps`` steps, so each pass
+    (clean + probes, perturbed) starts from rest like the fused model's passes. The shape may
+    carry a leading axis of independent rows (the pass and the node-perturbation probes of
+    the hierarchical ``DeltaMGDNetwork``), each row its own set of neurons.
+
+    The floating_pt model is :func:`astrolava.mgd_numpy.equations.lif_step`; the fixed_pt
+    model is :func:`astrolava.mgd_numpy.fixed.lif_step` (Z_FRAC 24-bit saturated potential,
+    β on 12 bits, ϑ on the Z_FRAC grid).
+
+    On Loihi 2 this is the fixed-function CUBA LIF neuron with ``du = 4095`` (the current
+    passes straight into ``v``), ``dv = 4096 − β_q`` and ``vth = ϑ_q``, its reset to zero on
+    a spike, and a reset of ``v`` at the pass boundary (a host/embedded-CPU write or a
+    refractory/reset schedule every ``num_steps`` steps); stock Lava's ``LIF`` is not used
+    here because its bit-accurate model rounds the decay ``v·(4096 − dv)`` with its own
+    shifts and has no periodic reset, so it would not hold the fused model's arithmetic.
+
+    Parameters
+    ----------
+    shape : tuple of int
+    num_steps : int >= 1
+        Steps of one pass (the rate code length ``T``); ``v`` and ``s`` reset every T steps.
+    beta : float in [0, 1]
+        Decay of ``v`` per step.
+    threshold : float > 0
+        ``ϑ`` in current units.
+    name : str, optional
+    """
+
+    def __init__(self, *, shape: tuple[int, ...], num_steps: int, beta: float = 0.9,
+                 threshold: float = 1.0, name: str | None = None) -> None:
+        super().__init__(name=name)
+        shape = tuple(int(n) for n in np.atleast_1d(shape))
+        if not shape or min(shape) < 1:
+            raise ValueError(f"shape={shape} must be a non-empty tuple of sizes >= 1")
+        if int(num_steps) != num_steps or num_steps < 1:
+            raise ValueError(f"num_steps={num_steps} must be an integer >= 1")
+        if not 0.0 <= beta <= 1.0:
+            raise ValueError(f"beta={beta} must lie in [0, 1]")
+        if threshold <= 0:
+            raise ValueError(f"threshold={threshold} must be > 0")
+        for key, value in (("shape", shape), ("num_steps", int(num_steps)),
+                           ("beta", float(beta)), ("threshold", float(threshold))):
+            self.proc_params.overwrite(key, value)
+        self.a_in = InPort(shape=shape)
+        self.s_out = OutPort(shape=shape)
+        self.v = Var(shape=shape, init=0)
+        self.s = Var(shape=shape, init=0)
