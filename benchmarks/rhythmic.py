@@ -23,8 +23,10 @@ machine is shared: the best of several runs is the least disturbed one).
 Lava. max |R_lava − R_reference| over 2,000 steps for both tags.
 
 Recall. Trains a readout (on the node activities and their squares) on a two-regime Thomas
-series, recalls each regime by mean-phase control and compares the closed-loop output
-distribution with both regimes (Wasserstein).
+series, recalls each regime and compares the closed-loop output distribution with both regimes
+(Wasserstein). Two methods: ``rotate`` (published ω0 = 0.01; rotate the phases closed loop until
+⟨Φ⟩ reaches the context's target, then freeze) and ``snapshot`` (ω0 = 0.0015, so the training
+series spans less than one turn of ⟨Φ⟩; load the context's stored teacher-forced n and φ, freeze).
 
 Writes ``benchmarks/results/rhythmic.json`` ({"detection": [...], "speed": [...],
 "lava": [...], "detection_protocol": {...}}), ``rhythmic_recall.json`` (with attractor
@@ -91,7 +93,9 @@ from astrolava.rhythmic.readout import fit_next_step  # noqa: E402
 from astrolava.rhythmic.recall import (  # noqa: E402
     attractor_distances,
     context_phases,
+    context_snapshots,
     recall,
+    recall_snapshot,
 )
 from astrolava.rhythmic.scoring import detection_scores  # noqa: E402
 from astrolava.rhythmic.series import standardize  # noqa: E402
@@ -107,6 +111,16 @@ RECALL_RIDGE = 0.3
 """Ridge of the recall readout on [n; n ∘ n]. Chosen on Thomas seeds 10..17 (recall rows are
 seeds 0..2): right nearest regime in 11 of 16 recalls with ridge 0.3 and 10/16 with 0.1, against
 7/16 for the linear readout with ridge 1e-2, which often collapsed onto a fixed point."""
+RECALL_OMEGA = {"rotate": 0.01, "snapshot": 0.0015}
+"""ω0 of each recall method, chosen on Thomas seeds 10..17 (right nearest regime of 16 recalls,
+limit cycle + chaotic; "strict" also asks the x spread of the recall to be 0.5-2x the regime's).
+``snapshot`` at the middle of each context's longest stretch: 13/16 (7 + 6; strict 10/16) with
+ω0 = 0.0015, also 13/16 with 0.001 and 0.003, but 10/16 (6 + 4) with 0.01, where ⟨Φ⟩ turns about
+6 times over the series and every mean phase occurs in both contexts; a snapshot at the
+minimum-error step instead of the middle gave 10/16 (ω0 = 0.0015). ``rotate`` with the published
+ω0 = 0.01: 11/16 (5 + 6; strict 6/16, most chaotic ones collapse, std ratio ≈ 0.3); with
+ω0 = 0.0015 7/16. N = 300, spectral radius 0.9 or 1.2, input scale 0.5, ridge 0.03 or 3 gave
+7-10/16 with ``rotate``."""
 MERGE_GAP = 50
 """Alarms of per-column river detectors closer than this are one change."""
 
@@ -347,7 +361,8 @@ def attractor_statistics(x: np.ndarray) -> dict[str, list[float]]:
 
 
 def recall_experiment(seed: int = 0) -> tuple[dict, dict]:
-    """Recall each regime of a two-regime Thomas series; JSON row and trajectories to plot.
+    """Recall each regime of a two-regime Thomas series by both methods; JSON row and
+    trajectories to plot (``paths[method][context]``).
 
     Besides the Wasserstein distances, every recall reports the attractor statistics
     (:func:`attractor_statistics`) of the generated steps 500..1500 and of the true regime,
@@ -357,47 +372,60 @@ def recall_experiment(seed: int = 0) -> tuple[dict, dict]:
     s = thomas_switching(n_steps=4000, segment_range=(1200, 1600), seed=seed)
     mean, std = s.x.mean(axis=0), s.x.std(axis=0)
     u = (s.x - mean) / std
-    params = RhythmicParams(ridge=RECALL_RIDGE)
-    res = RhythmicReservoir.from_params(params, 3, seed=seed)
-    trace = res.run(u)
-    readout = fit_next_step(trace.states, u, params.warmup, params.ridge, quadratic=True)
-    one_step = np.sqrt(np.mean((readout.predict(trace.states[params.warmup:-1])
-                                - u[params.warmup + 1:]) ** 2))
-    targets = context_phases(trace, u, s.regimes, readout, params.warmup)
-    rows, paths = [], {}
-    for context, target in targets.items():
-        clone = RhythmicReservoir(res.graph, params)
-        clone.activity, clone.phases = res.activity.copy(), res.phases.copy()
-        generated, steps = recall(clone, readout, target, n_steps=1500)
-        generated = generated[500:] * std + mean
-        true = s.x[s.regimes == context]
-        distances = attractor_distances(generated, s.x, s.regimes)
-        gen_stats, true_stats = attractor_statistics(generated), attractor_statistics(true)
-        rows.append({"context": context, "b": s.values[context], "target_phase": target,
-                     "rotation_steps": steps, "wasserstein_to_regime": distances,
-                     "nearest_regime": min(distances, key=distances.get),
-                     "generated_stats": gen_stats, "true_stats": true_stats,
-                     "std_ratio": (np.array(gen_stats["std"])
-                                   / np.array(true_stats["std"])).tolist(),
-                     "generated_range_x": [float(generated[:, 0].min()),
-                                           float(generated[:, 0].max())]})
-        paths[context] = (generated, true, s.values[context])
-    return ({"seed": seed, "one_step_rmse_standardised": float(one_step),
-             "ridge": params.ridge, "recalls": rows}, paths)
+    rows, paths, one_step = [], {}, {}
+    for method, omega in RECALL_OMEGA.items():
+        params = RhythmicParams(ridge=RECALL_RIDGE, omega=omega)
+        res = RhythmicReservoir.from_params(params, 3, seed=seed)
+        trace = res.run(u, record_phases=method == "snapshot")
+        readout = fit_next_step(trace.states, u, params.warmup, params.ridge, quadratic=True)
+        one_step[method] = float(np.sqrt(np.mean(
+            (readout.predict(trace.states[params.warmup:-1]) - u[params.warmup + 1:]) ** 2)))
+        if method == "snapshot":
+            starts = context_snapshots(trace, s.regimes, params.warmup)
+            targets = {c: snap.mean_phase for c, snap in starts.items()}
+        else:
+            targets = context_phases(trace, u, s.regimes, readout, params.warmup)
+        paths[method] = {}
+        for context, target in targets.items():
+            clone = RhythmicReservoir(res.graph, params)
+            clone.activity, clone.phases = res.activity.copy(), res.phases.copy()
+            if method == "snapshot":
+                generated, steps = recall_snapshot(clone, readout, starts[context], 1500), 0
+            else:
+                generated, steps = recall(clone, readout, target, n_steps=1500)
+            generated = generated[500:] * std + mean
+            true = s.x[s.regimes == context]
+            distances = attractor_distances(generated, s.x, s.regimes)
+            gen_stats, true_stats = attractor_statistics(generated), attractor_statistics(true)
+            rows.append({"method": method, "omega": omega, "context": context,
+                         "b": s.values[context], "target_phase": target,
+                         "rotation_steps": steps, "wasserstein_to_regime": distances,
+                         "nearest_regime": min(distances, key=distances.get),
+                         "generated_stats": gen_stats, "true_stats": true_stats,
+                         "std_ratio": (np.array(gen_stats["std"])
+                                       / np.array(true_stats["std"])).tolist(),
+                         "generated_range_x": [float(generated[:, 0].min()),
+                                               float(generated[:, 0].max())]})
+            paths[method][context] = (generated, true, s.values[context])
+    return ({"seed": seed, "one_step_rmse_standardised": one_step,
+             "ridge": RECALL_RIDGE, "recalls": rows}, paths)
 
 
 def plot_recall(paths: dict[int, dict], path: Path) -> None:
-    """x–y portraits of each recalled regime (colour) over the true regime (grey), per seed."""
+    """x–y portraits of each recalled regime (colour) over the true regime (grey), one row per
+    seed, one column per (method, regime)."""
     seeds = sorted(paths)
-    fig, axes = plt.subplots(len(seeds), 2, figsize=(8, 3.6 * len(seeds)), squeeze=False)
+    panels = [(method, context) for method in RECALL_OMEGA for context in (0, 1)]
+    fig, axes = plt.subplots(len(seeds), len(panels), figsize=(4 * len(panels), 3.6 * len(seeds)),
+                             squeeze=False)
     for row, seed in enumerate(seeds):
-        for col, context in enumerate(sorted(paths[seed])):
-            generated, true, b = paths[seed][context]
+        for col, (method, context) in enumerate(panels):
+            generated, true, b = paths[seed][method][context]
             ax = axes[row, col]
             ax.plot(true[:, 0], true[:, 1], lw=0.3, color="0.6", label="true regime")
-            ax.plot(generated[:, 0], generated[:, 1], lw=0.6, color=f"C{col}",
+            ax.plot(generated[:, 0], generated[:, 1], lw=0.6, color=f"C{context}",
                     label="recalled (closed loop)")
-            ax.set_title(f"seed {seed}, regime b = {b}", fontsize=9)
+            ax.set_title(f"seed {seed}, {method}, regime b = {b}", fontsize=9)
             ax.set_xlabel("x")
             ax.set_ylabel("y")
     axes[0, 0].legend(fontsize=7)
@@ -485,8 +513,10 @@ def run_recall(chosen: dict) -> None:
                 RESULTS / "rhythmic_recall.png")
     for row in rows:
         for rec in row["recalls"]:
-            print(f"recall seed {row['seed']} context {rec['context']}: nearest regime "
-                  f"{rec['nearest_regime']}, std ratio {np.round(rec['std_ratio'], 2).tolist()}")
+            distances = {k: round(v, 2) for k, v in rec["wasserstein_to_regime"].items()}
+            print(f"recall seed {row['seed']} {rec['method']} context {rec['context']}: nearest "
+                  f"regime {rec['nearest_regime']}, Wasserstein {distances}, "
+                  f"std ratio {np.round(rec['std_ratio'], 2).tolist()}")
 
 
 def main() -> None:

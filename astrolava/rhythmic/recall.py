@@ -5,9 +5,17 @@ it, each context gets a target mean phase: ⟨Φ⟩ at the step of that context 
 smoothed one-step error is smallest. To recall a context the reservoir runs closed loop
 (u ← W_out·n) with the phases rotating uniformly (φ += τ·ω0) until ⟨Φ⟩ reaches the target,
 then the phases are frozen and the closed loop continues.
+
+:func:`context_snapshots` and :func:`recall_snapshot` are the warm-started variant: each context
+stores the teacher-forced node activity n and link phases φ at the middle step of its longest
+stretch (whose ⟨Φ⟩ is that context's mean phase); recall loads them, freezes the phases and
+runs the closed loop. With ω0 small enough that the training series spans less than one turn of
+⟨Φ⟩, every context owns its own range of mean phase.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats import wasserstein_distance
@@ -61,6 +69,63 @@ def recall(reservoir: RhythmicReservoir, readout: RidgeReadout, target_phase: fl
             outputs, _, _ = closed_loop(reservoir, readout, n_steps, mode="frozen")
             return outputs, step
     raise RuntimeError(f"⟨Φ⟩ did not reach {target_phase:.3f} within {limit} rotation steps")
+
+
+@dataclass(frozen=True)
+class ContextSnapshot:
+    """Teacher-forced reservoir state stored for one context.
+
+    Attributes
+    ----------
+    step : int
+        Index of the stored step in the training series.
+    mean_phase : float
+        ⟨Φ⟩ of ``phases`` (the context's target mean phase).
+    activity : numpy.ndarray
+        Node activity n after that step, ``(N,)``.
+    phases : numpy.ndarray
+        Link phases φ after that step, ``(L,)``.
+    """
+
+    step: int
+    mean_phase: float
+    activity: np.ndarray
+    phases: np.ndarray
+
+
+def context_snapshots(trace: ReservoirTrace, contexts: np.ndarray,
+                      warmup: int) -> dict[int, ContextSnapshot]:
+    """Teacher-forced state at the middle step of each context's longest stretch.
+
+    A stretch is a run of consecutive steps ``t >= warmup`` with the same context; the stored
+    step is ``first + len // 2`` of the longest one (the earliest if several are longest).
+    ``trace`` must come from ``run(..., record_phases=True)``.
+    """
+    if trace.phases is None:
+        raise ValueError("trace has no phases: run the reservoir with record_phases=True")
+    if len(contexts) != len(trace.states):
+        raise ValueError("trace and contexts must have the same number of steps")
+    snapshots = {}
+    for context in np.unique(contexts):
+        steps = np.flatnonzero((np.asarray(contexts) == context)
+                               & (np.arange(len(contexts)) >= warmup))
+        if len(steps) == 0:
+            raise ValueError(f"context {context} has no step after the warm-up")
+        stretches = np.split(steps, np.flatnonzero(np.diff(steps) > 1) + 1)
+        longest = max(stretches, key=len)
+        t = int(longest[len(longest) // 2])
+        snapshots[int(context)] = ContextSnapshot(t, float(trace.mean_phase[t]),
+                                                  trace.states[t].copy(),
+                                                  trace.phases[t].copy())
+    return snapshots
+
+
+def recall_snapshot(reservoir: RhythmicReservoir, readout: RidgeReadout,
+                    snapshot: ContextSnapshot, n_steps: int) -> np.ndarray:
+    """Load a context's stored n and φ, freeze the phases, generate ``n_steps`` closed-loop
+    outputs u ← W_out·n (returned, ``(n_steps, d)``)."""
+    reservoir.activity, reservoir.phases = snapshot.activity, snapshot.phases.copy()
+    return closed_loop(reservoir, readout, n_steps, mode="frozen")[0]
 
 
 def attractor_distances(generated: np.ndarray, x: np.ndarray,

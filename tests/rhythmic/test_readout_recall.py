@@ -7,11 +7,15 @@ from astrolava.data import thomas_switching
 from astrolava.rhythmic import RhythmicParams, RhythmicReservoir, order_parameter
 from astrolava.rhythmic.readout import RidgeReadout, closed_loop, fit_next_step
 from astrolava.rhythmic.recall import (
+    ContextSnapshot,
     attractor_distances,
     circular_distance,
     context_phases,
+    context_snapshots,
     recall,
+    recall_snapshot,
 )
+from astrolava.rhythmic.reservoir import ReservoirTrace
 from astrolava.rhythmic.series import standardize
 
 
@@ -80,3 +84,36 @@ def test_attractor_distances_pick_the_right_regime() -> None:
     contexts = np.repeat([0, 1], 500)
     d = attractor_distances(rng.normal(5, 1, (300, 1)), x, contexts)
     assert d[1] < 0.3 < 4.0 < d[0]
+
+
+def test_context_snapshots_take_middle_of_longest_stretch() -> None:
+    # contexts 0 0 1 1 1 0 0 0 0 1 with warm-up 1: context 0 stretches {1}, {5..8} -> the
+    # longest is 5..8, middle 5 + 4 // 2 = 7; context 1 stretches {2, 3, 4}, {9} -> 2 + 1 = 3
+    contexts = np.array([0, 0, 1, 1, 1, 0, 0, 0, 0, 1])
+    steps = np.arange(10.0)
+    trace = ReservoirTrace(states=np.column_stack([steps, -steps]), R=np.ones(10),
+                           mean_phase=0.1 * steps, phases=np.column_stack([steps, 2 * steps]))
+    snaps = context_snapshots(trace, contexts, warmup=1)
+    assert snaps[0].step == 7 and snaps[1].step == 3
+    assert snaps[0].mean_phase == pytest.approx(0.7)
+    np.testing.assert_array_equal(snaps[1].activity, [3.0, -3.0])
+    np.testing.assert_array_equal(snaps[1].phases, [3.0, 6.0])
+    with pytest.raises(ValueError, match="record_phases"):
+        context_snapshots(ReservoirTrace(trace.states, trace.R, trace.mean_phase), contexts, 1)
+    with pytest.raises(ValueError, match="warm-up"):
+        context_snapshots(trace, contexts, warmup=10)
+
+
+def test_recall_snapshot_loads_state_and_freezes() -> None:
+    # the first output is the readout of the stored activity; the phases stay the stored ones
+    params = RhythmicParams(n_nodes=20)
+    res = RhythmicReservoir.from_params(params, 2, seed=0)
+    rng = np.random.default_rng(0)
+    ro = RidgeReadout().fit(rng.standard_normal((30, 20)), rng.standard_normal((30, 2)))
+    snap = ContextSnapshot(step=0, mean_phase=0.0, activity=rng.uniform(-1, 1, 20),
+                           phases=rng.uniform(0, 2 * np.pi, res.graph.n_links))
+    outputs = recall_snapshot(res, ro, snap, n_steps=4)
+    assert outputs.shape == (4, 2)
+    np.testing.assert_allclose(outputs[0], ro.predict(snap.activity))
+    np.testing.assert_array_equal(res.phases, snap.phases)
+    assert res.phases is not snap.phases
