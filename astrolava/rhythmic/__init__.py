@@ -5,7 +5,8 @@ with numba, one implementation shared with the floating_pt Lava models):
 :class:`RhythmicReservoir` (tanh nodes) and :class:`SpikingRhythmicReservoir` (LIF nodes, rate
 read-out); :func:`order_parameter`;
 :class:`RidgeReadout` / :func:`fit_next_step` / :func:`closed_loop`; recall by mean-phase
-control (:func:`context_phases`, :func:`recall`); the unsupervised
+control (:func:`context_phases`, :func:`recall`) or from a stored context state
+(:func:`context_snapshots`, :func:`recall_snapshot`); the unsupervised
 :class:`SynchronyChangeDetector` and :func:`synchrony_features` for other detectors.
 Lava processes live in ``astrolava.processes`` (``RhythmicReservoirProcess`` and its parts).
 """
@@ -27,7 +28,14 @@ from astrolava.rhythmic.equations import (
 from astrolava.rhythmic.graph import ReservoirGraph, make_reservoir_graph
 from astrolava.rhythmic.params import RhythmicParams
 from astrolava.rhythmic.readout import RidgeReadout, closed_loop, fit_next_step
-from astrolava.rhythmic.recall import attractor_distances, context_phases, recall
+from astrolava.rhythmic.recall import (
+    ContextSnapshot,
+    attractor_distances,
+    context_phases,
+    context_snapshots,
+    recall,
+    recall_snapshot,
+)
 from astrolava.rhythmic.reservoir import (
     PHASE_MODES,
     ReservoirTrace,
@@ -38,10 +46,11 @@ from astrolava.rhythmic.scoring import detection_scores
 from astrolava.rhythmic.spiking import SpikingRhythmicReservoir
 
 __all__ = [
-    "PHASE_MODES", "ReservoirGraph", "ReservoirTrace", "RhythmicParams", "RhythmicReservoir",
-    "RidgeReadout", "SpikingRhythmicReservoir", "SynchronyChangeDetector", "advance_phases",
-    "attractor_distances", "closed_loop", "context_phases", "coupling_term", "detection_scores",
-    "fit_next_step", "link_drive", "link_modulation", "make_reservoir_graph", "node_update",
-    "order_parameter", "phase_update", "recall", "recurrent_input", "synchrony_features",
+    "ContextSnapshot", "PHASE_MODES", "ReservoirGraph", "ReservoirTrace", "RhythmicParams",
+    "RhythmicReservoir", "RidgeReadout", "SpikingRhythmicReservoir", "SynchronyChangeDetector",
+    "advance_phases", "attractor_distances", "closed_loop", "context_phases",
+    "context_snapshots", "coupling_term", "detection_scores", "fit_next_step", "link_drive",
+    "link_modulation", "make_reservoir_graph", "node_update", "order_parameter",
+    "phase_update", "recall", "recall_snapshot", "recurrent_input", "synchrony_features",
     "synchrony_roughness",
 ]
