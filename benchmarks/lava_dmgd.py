@@ -7,6 +7,9 @@ replaces their rows in the JSON, keeping the others):
   convergence), fused floating_pt and fixed_pt;
 * ``hierarchical``: digits, the hierarchical graph (one process per synapse / layer /
   astrocyte / cost), floating_pt and fixed_pt, one epoch;
+* ``hierarchical-spiking``: digits 64-128-128-10 LIF (T = 25), the hierarchical graph
+  (``LIFLayer`` neurons; a clean and a perturbed pass of T steps per sample), floating_pt
+  and fixed_pt, one epoch;
 * ``spiking``: digits 64-128-128-10 LIF (T = 25), ``--spiking-epochs`` epochs, fused
   floating_pt and fixed_pt;
 * ``fashion``: Fashion-MNIST 784-128-128-10 tanh, one epoch, fused floating_pt and fixed_pt.
@@ -14,7 +17,8 @@ replaces their rows in the JSON, keeping the others):
 Each row uses ``lava_preset(network, tag, hierarchical)``: A's recommended presets (chain
 DeltaVecs, Adam, ``delta_mix``, exact output δ; spiking: rate slopes, ε = 3, h = 1) on the
 fused floating_pt models, the same with SGD on the fused fixed_pt models, ``LAVA_PRESET``
-(class DeltaVecs, SGD) on the hierarchical graph; the row's ``config`` records it. The
+(class DeltaVecs, SGD) on the hierarchical rate graph, ``HIERARCHICAL_SPIKING`` (class
+DeltaVecs, SGD) on the hierarchical spiking graph; the row's ``config`` records it. The
 reference is ``astrolava.mgd.DeltaMGDLearner`` with the same config, initial weights and
 sample order (batch 1, no shuffling), evaluated on the same test set (spiking: a Bernoulli
 rate code of the same rates, drawn by the reference's own generator). Every run starts from
@@ -51,7 +55,7 @@ from astrolava.lava_training import build_network, lava_preset, train_in_lava  #
 from astrolava.mgd import DeltaMGDConfig, DeltaMGDLearner  # noqa: E402
 from astrolava.mgd.presets import build_model  # noqa: E402
 
-GROUPS = ("digits", "hierarchical", "spiking", "fashion")
+GROUPS = ("digits", "hierarchical", "hierarchical-spiking", "spiking", "fashion")
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -145,6 +149,9 @@ def main() -> None:
     if "hierarchical" in args.only:
         rows += [lava_row("digits", X, y, Xt, yt, 1, tag, True, args.seeds, references)
                  for tag in tags]
+    if "hierarchical-spiking" in args.only:
+        rows += [lava_row("digits", X, y, Xt, yt, 1, tag, True, args.seeds, references,
+                          network="spiking") for tag in tags]
     if "spiking" in args.only:
         rows += [lava_row("digits", X, y, Xt, yt, spiking_epochs, tag, False, args.seeds,
                           references, network="spiking") for tag in tags]
@@ -179,7 +186,7 @@ def group_of(row: dict) -> str:
     if row["dataset"] == "fashion-mnist":
         return "fashion"
     if row["model"] == "hierarchical":
-        return "hierarchical"
+        return "hierarchical-spiking" if row.get("network") == "spiking" else "hierarchical"
     return "spiking" if row.get("network") == "spiking" else "digits"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from astrolava.processes.dataset_source import DatasetSource
@@ -107,3 +109,19 @@ def test_cli(capsys):
     assert main(["loihi-report", "--samples", "10", "--hidden", "8"]) == 0
     out = capsys.readouterr().out
     assert "# Loihi 2 report" in out and "What would not fit Loihi 2" in out
+
+
+def test_cli_hierarchical_spiking_graph(capsys):
+    """The hierarchical spiking graph on integers: LIF layers report as Loihi's
+    fixed-function LIF neurons, their potentials within 24 bits."""
+    assert main(["loihi-report", "--samples", "3", "--hidden", "8", "--network", "spiking",
+                 "--hierarchical", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    layers = [p for p in report["processes"] if p["process_class"] == "LIFLayer"]
+    assert len(layers) == 2  # hidden and output layer
+    for layer in layers:
+        assert layer["loihi_mapping"] == "fixed-function LIF neurons on a neurocore"
+        v = next(var for var in layer["variables"] if var["name"] == "v")
+        assert v["declared_bits"] == 24 and v["fits"]
+    classes = {p["process_class"] for p in report["processes"]}
+    assert {"TripartiteSynapse", "Astrocyte", "GlobalCost", "DatasetSource"} <= classes

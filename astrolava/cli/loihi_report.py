@@ -8,7 +8,7 @@ import json
 
 def run(args: argparse.Namespace) -> int:
     from astrolava.data import load_dataset
-    from astrolava.lava_training import LAVA_PRESET, build_network, feed_dataset
+    from astrolava.lava_training import LAVA_PRESET, build_network, feed_dataset, lava_preset
     from astrolava.loihi_report import loihi_report
     from astrolava.mgd import DeltaMGDConfig
     from astrolava.processes.delta_mgd_network import network_run_config
@@ -18,8 +18,11 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--samples={args.samples} must be >= 1")
     X, y = load_dataset(args.dataset, "train")
     X, y = X[:args.samples], y[:args.samples]
-    net = build_network("rate", X.shape[1], int(y.max()) + 1, args.seed,
-                        DeltaMGDConfig(**LAVA_PRESET), hidden=tuple(args.hidden))
+    # rate: the class-DeltaVec SGD preset every model runs; spiking: the model's own preset
+    config = LAVA_PRESET if args.network == "rate" else \
+        lava_preset("spiking", args.tag, args.hierarchical)
+    net = build_network(args.network, X.shape[1], int(y.max()) + 1, args.seed,
+                        DeltaMGDConfig(**config), hidden=tuple(args.hidden))
     steps = feed_dataset(net, X, y, args.hierarchical, args.seed)
     with LavaSession(net, network_run_config(args.tag, args.hierarchical)) as session:
         session.run(len(y) * steps)
@@ -36,6 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--dataset", default="digits", help="dataset name (default digits)")
     parser.add_argument("--samples", type=int, default=100, help="training samples to run")
     parser.add_argument("--hidden", type=int, nargs="+", default=[32, 32])
+    parser.add_argument("--network", choices=("rate", "spiking"), default="rate",
+                        help="tanh layers, or LIF layers with a T-step rate code (default rate)")
     parser.add_argument("--tag", choices=("floating_pt", "fixed_pt"), default="fixed_pt")
     parser.add_argument("--hierarchical", action="store_true",
                         help="one process per synapse/layer instead of the fused model")

@@ -4,13 +4,17 @@ and cost (the fine-grained graph that maps onto Loihi cores; paper Fig. 8).
 Wiring (``P = 1 + 2·N`` rows: the pass and the node-perturbation probes)::
 
     x_in ──► TripartiteSynapse_0 ──► GradedTanh_0 ──► ... ──► GradedTanh_{L-1} ──► GlobalCost
-             (spiking network: LIFLayer in place of GradedTanh; a sample is a clean and a
-              perturbed pass of T steps each, the input spikes arriving one vector per step)
                   ▲   │ ‖v‖²                                             │  │      ▲
     label_in ─────┼───┼───────────► Astrocyte ◄── δ_new (probe costs) ───┘  │      │
                   │   └───────────►  │  │                                   │      │
                   └── u, flag ◄──────┘  └─ label                            │  label_in
                   └── k = ΔC·w/ε² (third factor, lrn phase) ◄───────────────┘
+
+A spiking network has :class:`~astrolava.processes.lif_layer.LIFLayer` neurons in place of
+``GradedTanh``; its input spikes arrive one vector per step, and a sample is a clean pass
+(with the probes) and a perturbed pass of ``T`` steps each, the LIF layers starting both
+from rest; the synapses' ``v`` and the cost's outputs are means over a pass (firing rates),
+the fused model's readout.
 
 Selected by ``Loihi2SimCfg(select_tag=..., select_sub_proc_model=True)``
 (:func:`~astrolava.processes.delta_mgd_network.run_config.network_run_config`).
