@@ -50,6 +50,20 @@ def test_score_uses_the_reference_since_the_last_change() -> None:
     assert alarm < 73 and det.scores_[73] == 0.0 and det.scores_[74] == pytest.approx(0.0)
 
 
+def test_score_waits_for_a_full_reference_window_and_re_arms() -> None:
+    # the boundaries of the test above on a noisy R (there R is constant on both sides of the
+    # boundaries, so its score would be 0 either way): 0 up to t = 2w - 2 = 18, a score from
+    # t = 19 on; after the change at 40 the fresh reference starts at 55, 0 up to t = 73
+    noise = 1e-3 * np.random.default_rng(0).standard_normal(200)
+    r = np.where(np.arange(200) < 40, 0.2, 0.6) + noise
+    det = SynchronyChangeDetector(window=10, reference=30, settle=15, threshold=4.0,
+                                  roughness_weight=0.5, response_delay=0,
+                                  smoothing=1).fit_synchrony(r, np.zeros(200))
+    assert det.change_points_ == [40]
+    assert det.scores_[18] == 0.0 < det.scores_[19]
+    assert det.scores_[73] == 0.0 < det.scores_[74]
+
+
 def test_phase_velocity_wraps() -> None:
     np.testing.assert_allclose(phase_velocity(np.array([6.2, 0.05, 0.15])),
                                [0.0, 0.05 + 2 * np.pi - 6.2, 0.1], atol=1e-12)

@@ -82,13 +82,12 @@ def test_coupling_term_hand_computed() -> None:
                                       np.sin(0.3 - np.pi / 2 + 0.1)], atol=1e-15)
 
 
-def test_coupling_term_cancelling_neighbours_uncouple() -> None:
-    # link 0's neighbours sit at 0 and pi: |z| = 0 within rounding, K must stay finite
-    phases = np.array([1.0, 0.0, np.pi])
-    term = coupling_term(np.cos(phases), np.sin(phases), np.array([0, 2, 2, 2]),
-                         np.array([1, 2]), 0.0)
-    assert np.all(np.isfinite(term)) and np.all(np.abs(term) <= 1.0)
-    np.testing.assert_array_equal(term[1:], [0.0, 0.0])
+def test_coupling_term_without_mean_field_is_zero() -> None:
+    # link 0's neighbours (cos, sin) = (1, 0) and (-1, 0) cancel exactly: |z| = 0, no Ψ, K = 0
+    # (no division by zero); links 1 and 2 have no neighbours at all
+    cos_phi, sin_phi = np.array([np.cos(1.0), 1.0, -1.0]), np.array([np.sin(1.0), 0.0, 0.0])
+    term = coupling_term(cos_phi, sin_phi, np.array([0, 2, 2, 2]), np.array([1, 2]), 0.0)
+    np.testing.assert_array_equal(term, [0.0, 0.0, 0.0])
 
 
 def test_phase_update_hand_computed_and_wrapped() -> None:
