@@ -112,15 +112,15 @@ def test_cli(capsys):
 
 
 def test_cli_hierarchical_spiking_graph(capsys):
-    """The hierarchical spiking graph on integers: LIF layers report as Loihi's
-    fixed-function LIF neurons, their potentials within 24 bits."""
+    """The hierarchical spiking graph on integers: LIF layers report as astrolava models (their
+    rounding and per-pass reset are not the fixed-function LIF's), potentials within 24 bits."""
     assert main(["loihi-report", "--samples", "3", "--hidden", "8", "--network", "spiking",
                  "--hierarchical", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     layers = [p for p in report["processes"] if p["process_class"] == "LIFLayer"]
     assert len(layers) == 2  # hidden and output layer
     for layer in layers:
-        assert layer["loihi_mapping"] == "fixed-function LIF neurons on a neurocore"
+        assert layer["loihi_mapping"].startswith("needs a Loihi 2 microcode neuron")
         v = next(var for var in layer["variables"] if var["name"] == "v")
         assert v["declared_bits"] == 24 and v["fits"]
     classes = {p["process_class"] for p in report["processes"]}

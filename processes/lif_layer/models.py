@@ -11,7 +11,6 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from astrolava.loihi_report import LOIHI_STOCK
 from astrolava.mgd_numpy import equations as eq
 from astrolava.mgd_numpy import fixed as fx
 
@@ -71,8 +70,8 @@ class PyLIFLayerFixed(LIFLayerModel):
     v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=fx.STATE_BITS)
     s: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=fx.STATE_BITS)
 
-    loihi_mapping = LOIHI_STOCK["LIF"]
-    loihi_operations = ("LIF with 12-bit decay and reset to zero",)
+    loihi_operations = ("LIF with 12-bit decay rounded half up (Loihi's fixed-function LIF "
+                        "truncates) and reset to zero, also at the start of every pass",)
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)

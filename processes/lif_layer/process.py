@@ -26,12 +26,12 @@ class LIFLayer(AbstractProcess):
     model is :func:`astrolava.mgd_numpy.fixed.lif_step` (Z_FRAC 24-bit saturated potential,
     β on 12 bits, ϑ on the Z_FRAC grid).
 
-    On Loihi 2 this is the fixed-function CUBA LIF neuron with ``du = 4095`` (the current
-    passes straight into ``v``), ``dv = 4096 − β_q`` and ``vth = ϑ_q``, its reset to zero on
-    a spike, and a reset of ``v`` at the pass boundary (a host/embedded-CPU write or a
-    refractory/reset schedule every ``num_steps`` steps); stock Lava's ``LIF`` is not used
-    here because its bit-accurate model rounds the decay ``v·(4096 − dv)`` with its own
-    shifts and has no periodic reset, so it would not hold the fused model's arithmetic.
+    On Loihi 2 this is close to the fixed-function CUBA LIF neuron with ``du = 4095`` (the
+    current passes straight into ``v``), ``dv = 4096 − β_q`` and ``vth = ϑ_q``, reset to
+    zero on a spike, but not equal to it: the decay here rounds half up where Loihi's
+    truncates, and ``v`` resets at every pass boundary; so ``loihi_report`` lists it as a
+    model that needs a microcode neuron (stock Lava's ``LIF`` is not used for the same
+    reasons: it would not hold the fused model's arithmetic).
 
     Parameters
     ----------
