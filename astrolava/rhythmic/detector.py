@@ -112,7 +112,8 @@ class SynchronyChangeDetector:
     the means of the recent window [t−w, t) and of the reference window [max(a, t−w−L), t−w),
     in units of their pooled spread) of R and of its log roughness ρ
     (:func:`synchrony_roughness`), and c = ``roughness_weight``; s = 0 while the reference
-    holds fewer than w samples. The reference start a is 0 at first and ``settle`` steps
+    holds fewer than w samples. The reference start a is the first sample after the warm-up
+    (or 0 for synchrony without one) at first, and ``settle`` steps
     after the last reported change (re-armed on a fresh reference), so the reference spans up
     to L steps of the current regime: a long reference learns how much a chaotic regime's
     synchrony fluctuates and its dips stop raising alarms. An excursion of s above
@@ -313,6 +314,8 @@ class SynchronyChangeDetector:
             self.roughness_.append(float(np.log(sum(self._steps) / len(self._steps)
                                                 + ROUGHNESS_OFFSET)))
         self.R_.append(r)
+        if np.isnan(r):  # warm-up: the reference starts after it
+            self._anchor = len(self.R_)
         self.mean_phase_.append(float(mean_phase))
         self._score()
         return self

@@ -64,6 +64,17 @@ def test_score_waits_for_a_full_reference_window_and_re_arms() -> None:
     assert det.scores_[73] == 0.0 < det.scores_[74]
 
 
+def test_reference_starts_after_the_warm_up() -> None:
+    # R is NaN during a warm-up of 20 samples: the reference starts at 20 and holds w = 10
+    # samples from t = 20 + 2w - 1 = 39 on (not only once the L-step span has left the NaNs)
+    r = 0.2 + 1e-3 * np.random.default_rng(0).standard_normal(120)
+    r[:20] = np.nan
+    det = SynchronyChangeDetector(window=10, reference=30, settle=15, threshold=4.0,
+                                  roughness_weight=0.5, response_delay=0,
+                                  smoothing=1).fit_synchrony(r, np.zeros(120))
+    assert det.scores_[38] == 0.0 < det.scores_[39]
+
+
 def test_phase_velocity_wraps() -> None:
     np.testing.assert_allclose(phase_velocity(np.array([6.2, 0.05, 0.15])),
                                [0.0, 0.05 + 2 * np.pi - 6.2, 0.1], atol=1e-12)
