@@ -29,7 +29,7 @@ it implements). Torch reference, digits, seed 0, test accuracy after one epoch (
 30.0 %, (0.1, 0.1, 0.003, τδ = 10) 16.2 %, (0.3, 0.1, 0.1) 11.3 %; h >= 0.3 or ε >= 1:
 10 % (the output layer falls silent, C = 1/2, and no ΔC is left). Class DeltaVecs measured
 on spike counts are far weaker here than the chain preset with rate slopes (95 %)."""
-FIXED_SGD = {"rate": {"eta": 0.01}, "spiking": {"eta": 0.3}}
+FIXED_SGD = {"rate": {"eta": LAVA_PRESET["eta"]}, "spiking": {"eta": 0.3}}
 """SGD step sizes replacing Adam in the fixed_pt models (a learning engine has no Adam), per
 network, found with the torch reference and the same config on digits (seed 0). Spiking
 (preset ε = 3), test accuracy after one epoch for η = 0.003 / 0.01 / 0.03 / 0.1 / 0.3 / 1:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from astrolava.rhythmic.equations import order_parameter
 from astrolava.rhythmic.reservoir import RhythmicReservoir
 
 
@@ -79,6 +78,5 @@ def closed_loop(reservoir: RhythmicReservoir, readout: RidgeReadout, n_steps: in
     r, psi = np.empty(n_steps), np.empty(n_steps)
     for t in range(n_steps):
         outputs[t] = readout.predict(reservoir.readout_features())
-        reservoir.step(outputs[t], mode)
-        r[t], psi[t] = order_parameter(reservoir.phases)
+        r[t], psi[t] = reservoir.step(outputs[t], mode)
     return outputs, r, psi

@@ -23,6 +23,7 @@ from scipy.stats import wasserstein_distance
 from astrolava.rhythmic.detector import rolling_mean
 from astrolava.rhythmic.readout import RidgeReadout, closed_loop
 from astrolava.rhythmic.reservoir import ReservoirTrace, RhythmicReservoir
+from astrolava.rhythmic.spiking import SpikingRhythmicReservoir
 
 
 def circular_distance(a: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
@@ -123,7 +124,11 @@ def context_snapshots(trace: ReservoirTrace, contexts: np.ndarray,
 def recall_snapshot(reservoir: RhythmicReservoir, readout: RidgeReadout,
                     snapshot: ContextSnapshot, n_steps: int) -> np.ndarray:
     """Load a context's stored n and φ, freeze the phases, generate ``n_steps`` closed-loop
-    outputs u ← W_out·n (returned, ``(n_steps, d)``)."""
+    outputs u ← W_out·n (returned, ``(n_steps, d)``). Tanh reservoirs only: a spiking one's
+    recorded states are rate traces, not its node activity (spikes)."""
+    if isinstance(reservoir, SpikingRhythmicReservoir):
+        raise TypeError("recall_snapshot needs a tanh RhythmicReservoir; a "
+                        "SpikingRhythmicReservoir's snapshot would hold rates, not spikes")
     reservoir.activity, reservoir.phases = snapshot.activity, snapshot.phases.copy()
     return closed_loop(reservoir, readout, n_steps, mode="frozen")[0]
 

@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 from astrolava.data import thomas_switching
-from astrolava.rhythmic import RhythmicParams, RhythmicReservoir, order_parameter
+from astrolava.rhythmic import (
+    RhythmicParams,
+    RhythmicReservoir,
+    SpikingRhythmicReservoir,
+    order_parameter,
+)
 from astrolava.rhythmic.readout import RidgeReadout, closed_loop, fit_next_step
 from astrolava.rhythmic.recall import (
     ContextSnapshot,
@@ -117,3 +122,13 @@ def test_recall_snapshot_loads_state_and_freezes() -> None:
     np.testing.assert_allclose(outputs[0], ro.predict(snap.activity))
     np.testing.assert_array_equal(res.phases, snap.phases)
     assert res.phases is not snap.phases
+
+
+def test_recall_snapshot_refuses_a_spiking_reservoir() -> None:
+    params = RhythmicParams(n_nodes=20)
+    res = SpikingRhythmicReservoir.from_params(params, 2, seed=0)
+    ro = RidgeReadout().fit(np.ones((3, 20)) * np.arange(3)[:, None], np.zeros((3, 2)))
+    snap = ContextSnapshot(step=0, mean_phase=0.0, activity=np.zeros(20),
+                           phases=np.zeros(res.graph.n_links))
+    with pytest.raises(TypeError, match="SpikingRhythmicReservoir"):
+        recall_snapshot(res, ro, snap, n_steps=2)
