@@ -8,7 +8,7 @@ import json
 
 def run(args: argparse.Namespace) -> int:
     from astrolava.data import load_dataset
-    from astrolava.lava_training import LAVA_PRESET, build_network, feed_dataset, lava_preset
+    from astrolava.lava_training import build_network, feed_dataset, lava_preset
     from astrolava.loihi_report import loihi_report
     from astrolava.mgd import DeltaMGDConfig
     from astrolava.processes.delta_mgd_network import network_run_config
@@ -18,9 +18,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--samples={args.samples} must be >= 1")
     X, y = load_dataset(args.dataset, "train")
     X, y = X[:args.samples], y[:args.samples]
-    # rate: the class-DeltaVec SGD preset every model runs; spiking: the model's own preset
-    config = LAVA_PRESET if args.network == "rate" else \
-        lava_preset("spiking", args.tag, args.hierarchical)
+    config = lava_preset(args.network, args.tag, args.hierarchical)  # what the model runs
     net = build_network(args.network, X.shape[1], int(y.max()) + 1, args.seed,
                         DeltaMGDConfig(**config), hidden=tuple(args.hidden))
     steps = feed_dataset(net, X, y, args.hierarchical, args.seed)
