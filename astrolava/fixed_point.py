@@ -139,10 +139,8 @@ class LookupTable:
     def __call__(self, q: np.ndarray) -> np.ndarray:
         idx = np.asarray(q, dtype=np.int64) - self.lo
         if self.period_bits is not None:
-            idx = idx & ((1 << self.period_bits) - 1)
-        else:
-            idx = np.clip(idx, 0, len(self.table) - 1)
-        return self.table[idx]
+            return self.table[idx & ((1 << self.period_bits) - 1)]
+        return self.table.take(idx, mode="clip")  # clamped to the grid's ends, one pass
 
 
 def tanh_table(in_frac_bits: int, out_frac_bits: int, in_max: float = 8.0) -> LookupTable:

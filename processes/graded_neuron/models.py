@@ -11,7 +11,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from astrolava.fixed_point import STATE_BITS, int_range, saturate, tanh_table, to_fixed
+from astrolava.fixed_point import STATE_BITS, saturate, tanh_table, to_fixed
 
 
 @implements(proc=GradedTanh, protocol=LoihiProtocol)
@@ -59,18 +59,12 @@ class PyGradedTanhModelFixed(PyLoihiProcessModel):
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
         self.in_frac_bits: int = proc_params["in_frac_bits"]
-        tanh = tanh_table(self.in_frac_bits, proc_params["out_frac_bits"])
-        # the table cut to the 24-bit input range: a clipped index into it is the 24-bit
-        # saturation of the input followed by the table's own clamping
-        sat_lo, sat_hi = int_range(STATE_BITS)
-        self.table_lo = max(tanh.lo, sat_lo)
-        self.table = tanh.table[self.table_lo - tanh.lo:sat_hi - tanh.lo + 1]
+        self.tanh = tanh_table(self.in_frac_bits, proc_params["out_frac_bits"])
 
     def run_spk(self) -> None:
-        """``tanh_q(sat(a + b_q))`` is one clipped gather ``table[clip(a + b_q − lo)]``; with
-        ``leak_q = 0`` the update is ``n = tanh_q`` exactly (no mixing needed)."""
-        offset = to_fixed(self.bias, self.in_frac_bits) - self.table_lo
-        drive = self.table.take(self.a_in.recv().astype(np.int64) + offset, mode="clip")
+        """``n = tanh_q(sat(a + b_q))``; with ``leak_q = 0`` exactly that (no mixing needed)."""
+        drive = self.tanh(saturate(self.a_in.recv().astype(np.int64)
+                                   + to_fixed(self.bias, self.in_frac_bits)))
         leak_q = int(to_fixed(self.leak[0], LEAK_FRAC_BITS))
         if leak_q:
             mixed = leak_q * self.n.astype(np.int64) + ((1 << LEAK_FRAC_BITS) - leak_q) * drive
