@@ -155,9 +155,11 @@ def _stop_within(runtime: Any, timeout: float) -> bool:
 
 def _kill_runtime(runtime: Any, children: list[mp.Process]) -> None:
     """Terminate the child processes of a Lava runtime (``_runtime_processes``) and release
-    its shared memory."""
-    _reap(children, 0.0)
+    its shared memory: the actors first, then the managers are asked to shut down (the
+    shared-memory manager unlinks its segments), then whatever is left is reaped."""
     infra = getattr(runtime, "_messaging_infrastructure", None)
+    actors = set(getattr(infra, "actors", [])) if infra is not None else set()
+    _reap([p for p in children if p in actors], 0.0)
     smm = getattr(infra, "smm", None)
     if smm is not None:
         try:
@@ -170,6 +172,7 @@ def _kill_runtime(runtime: Any, children: list[mp.Process]) -> None:
             watchdog.stop()
         except Exception:  # noqa: BLE001 - already stopped
             pass
+    _reap(children, REAP_TIMEOUT_S)
     runtime._is_running = False
     runtime._is_started = False
 
