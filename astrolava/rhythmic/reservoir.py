@@ -70,6 +70,22 @@ def advance_phases(phases: np.ndarray, activity: np.ndarray, graph: ReservoirGra
                        params.eps1, params.eps2, params.omega, params.gamma, params.tau, code)
 
 
+class LinkPhases:
+    """The link phases φ of a reservoir as an attribute: reading gives the array the compiled
+    loop updates in place, assigning stores an own float64 copy (so ``run`` and ``step`` never
+    copy the phases)."""
+
+    def __get__(self, obj: RhythmicReservoir | None, owner: type | None = None):
+        return self if obj is None else obj._phases
+
+    def __set__(self, obj: RhythmicReservoir, value: np.ndarray) -> None:
+        value = np.array(value, dtype=np.float64)
+        if value.shape != (obj.graph.n_links,):
+            raise ValueError(f"phases has shape {value.shape}; the reservoir has "
+                             f"({obj.graph.n_links},) links")
+        obj._phases = value
+
+
 class StateRow:
     """A row of a reservoir's node state ``_state`` (n or s, v, r) as an attribute: reading
     gives a copy, assigning sets the row in place (the compiled loop updates ``_state``)."""
@@ -109,7 +125,8 @@ class RhythmicReservoir:
     Attributes
     ----------
     phases : numpy.ndarray
-        Link phases φ, shape ``(L,)`` (may be reassigned).
+        Link phases φ, shape ``(L,)``, updated in place by :meth:`run` and :meth:`step`
+        (assigning stores a copy).
     activity : numpy.ndarray
         Node activity n, shape ``(N,)`` (a copy; assign to set it).
     """
@@ -134,6 +151,7 @@ class RhythmicReservoir:
         """Draw a graph and initial phases from one seed."""
         return cls(make_reservoir_graph(params, n_inputs, seed), params, seed)
 
+    phases = LinkPhases()
     activity = StateRow(0, "Node activity n (tanh) or last spikes s (LIF), a copy; assign to "
                            "set it.")
 
@@ -172,13 +190,12 @@ class RhythmicReservoir:
     def _advance(self, u: np.ndarray, mode: str, record: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Run the compiled loop over the rows of ``u``; returns features, R and ⟨Φ⟩."""
-        code = mode_code(mode)
         p = self.params
         consts = tuple(float(c) for c in (p.m, p.leak, p.bias, p.eps1, p.eps2, p.omega,
                                           p.gamma, p.tau, *self._lif_constants()))
         states = np.empty((len(u), self.graph.n_nodes))
         r, psi = np.empty(len(u)), np.empty(len(u))
-        self.phases = np.array(self.phases, dtype=np.float64)  # own copy, updated in place
-        run_series(np.ascontiguousarray(u @ self.graph.w_in.T), self.phases, self._state,
-                   self._links, consts, self._NODES, code, states, r, psi, record)
+        run_series(np.ascontiguousarray(u @ self.graph.w_in.T), self._phases, self._state,
+                   self._links, consts, self._NODES, mode_code(mode), states, r, psi,
+                   record)
         return states, r, psi

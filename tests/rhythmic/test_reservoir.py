@@ -127,3 +127,14 @@ def test_state_rows_read_copies_and_assign_in_place() -> None:
     np.testing.assert_array_equal(res.voltage, 0.25)
     np.testing.assert_array_equal(res._state[1:], [np.full(PARAMS.n_nodes, 0.25),
                                                    np.arange(PARAMS.n_nodes)])
+
+
+def test_phases_assignment_copies_and_checks_shape() -> None:
+    res = RhythmicReservoir.from_params(PARAMS, 3, seed=0)
+    given = np.full(res.graph.n_links, 1.0)
+    res.phases = given
+    res.run(np.arange(9.0).reshape(3, 3), mode="rotate")
+    np.testing.assert_array_equal(given, 1.0)  # the caller's array is not advanced
+    np.testing.assert_allclose(res.phases, 1.0 + 3 * PARAMS.omega, atol=1e-12)
+    with pytest.raises(ValueError, match="phases has shape"):
+        res.phases = np.zeros(res.graph.n_links + 1)
