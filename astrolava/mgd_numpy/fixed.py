@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -96,20 +98,41 @@ def shift_round(value: np.ndarray | int, shift: int) -> np.ndarray:
     return (value + (1 << (-shift - 1))) >> -shift
 
 
-def quantize_layer(w: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
-    """``(weight+tag integer, shared exponent, bias integer)`` of one float layer.
+@dataclass(frozen=True, eq=False)
+class FixedLayer:
+    """One layer in Loihi formats (:func:`quantize_layer`): ``wq`` the weight+tag integers
+    ``(mantissa << TAG_BITS) + tag``, ``exp`` their shared exponent, ``bq`` the Z_FRAC bias.
+
+    Immutable: a weight update (:func:`update_layer`) makes a new layer, so the forward
+    operand :attr:`forward_mantissa` is formed once per update, not once per current.
+    """
+
+    wq: np.ndarray
+    exp: int
+    bq: np.ndarray
+
+    @cached_property
+    def forward_mantissa(self) -> np.ndarray:
+        """``mantissa(wq).T`` (n_in, n_out) as float64 — exact, 8-bit integers — the operand
+        of :func:`mantissa_product`."""
+        return mantissa(self.wq).T.astype(np.float64)
+
+
+def quantize_layer(w: np.ndarray, b: np.ndarray) -> FixedLayer:
+    """The :class:`FixedLayer` of one float layer ``(W, b)``.
 
     Loihi's mixed-sign 8-bit weights are even values in [-256, 254] (``quantize_weights``);
     halving them gives a signed 8-bit mantissa ``m`` with the exponent raised by one.
     """
     exp = quantize_weights(w * WEIGHT_HEADROOM).weight_exp
     even = quantize_weights(w, weight_exp=exp).mantissa.astype(np.int64)
-    return (even >> 1) << TAG_BITS, int(exp) + 1, to_fixed(b, Z_FRAC)
+    return FixedLayer((even >> 1) << TAG_BITS, int(exp) + 1, to_fixed(b, Z_FRAC))
 
 
-def dequantize_layer(wq: np.ndarray, exp: int, bq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def dequantize_layer(layer: FixedLayer) -> tuple[np.ndarray, np.ndarray]:
     """Real ``(W, b)`` of a fixed-point layer (weights including their tag bits)."""
-    return wq.astype(np.float64) * 2.0 ** (exp - TAG_BITS), bq.astype(np.float64) / 2 ** Z_FRAC
+    return (layer.wq.astype(np.float64) * 2.0 ** (layer.exp - TAG_BITS),
+            layer.bq.astype(np.float64) / 2 ** Z_FRAC)
 
 
 def mantissa(wq: np.ndarray) -> np.ndarray:
@@ -172,31 +195,32 @@ def lif_response(current: np.ndarray, beta_q: int, threshold_q: int,
 
 
 def mantissa_product(inp: np.ndarray, mant: np.ndarray) -> np.ndarray:
-    """The integer product ``inp @ mant`` of int64 inputs and 8-bit weight mantissas.
+    """The integer product ``inp @ mant`` of int64 inputs and 8-bit weight mantissas held
+    as float64 (:attr:`FixedLayer.forward_mantissa`).
 
     Every partial sum is bounded by ``n·max|inp|·2**(WEIGHT_BITS − 1)``; below ``2**53`` the
     float64 (BLAS) product is exact and is used, else the int64 one.
     """
     bound = mant.shape[0] * int(np.abs(inp).max(initial=0)) << (WEIGHT_BITS - 1)
     if bound < 1 << 53:
-        return (inp.astype(np.float64) @ mant.astype(np.float64)).astype(np.int64)
-    return inp @ mant
+        return (inp.astype(np.float64) @ mant).astype(np.int64)
+    return inp @ mant.astype(np.int64)
 
 
-def layer_current(wq: np.ndarray, exp: int, bq: np.ndarray, inp: np.ndarray, in_frac: int,
+def layer_current(layer: FixedLayer, inp: np.ndarray, in_frac: int,
                   pert: tuple[np.ndarray, np.ndarray, int] | None = None,
                   shift: np.ndarray | None = None) -> np.ndarray:
     """Saturated dendritic current ``W a + b + θ̃_W a + θ̃_b + shift`` (Z_FRAC, 24 bit) of one
     layer (Alg. 1 lines 10 and 15).
 
-    ``wq`` (weight+tag), ``exp``, ``bq``: the layer from :func:`quantize_layer`; ``inp``
-    carries ``in_frac`` fractional bits. ``pert = (u, v, s)``: rank-one θ̃ with ``u``
-    (D_FRAC), ``v`` (A_FRAC activity) and the power-of-two amplitude ``2**s``; the term
-    ``u (v·a)`` is the astrocyte's contribution added to the dendritic current.
+    ``layer``: from :func:`quantize_layer`; ``inp`` carries ``in_frac`` fractional bits.
+    ``pert = (u, v, s)``: rank-one θ̃ with ``u`` (D_FRAC), ``v`` (A_FRAC activity) and the
+    power-of-two amplitude ``2**s``; the term ``u (v·a)`` is the astrocyte's contribution
+    added to the dendritic current.
     """
     inp = np.asarray(inp, dtype=np.int64)
-    acc = mantissa_product(inp, mantissa(wq).T)  # value·2**(in_frac − e)
-    current = shift_round(acc, exp + Z_FRAC - in_frac) + bq
+    acc = mantissa_product(inp, layer.forward_mantissa)  # value·2**(in_frac − e)
+    current = shift_round(acc, layer.exp + Z_FRAC - in_frac) + layer.bq
     if pert is not None:
         u, v, s = pert
         # θ̃_W a = 2**s u (v·a): (D + A + in_frac) fractional bits -> Z_FRAC
@@ -282,10 +306,10 @@ def mix_deltavecs(old: np.ndarray, new: np.ndarray, delta_mix: float) -> np.ndar
                                 + mix * np.asarray(new, dtype=np.int64), -RATIO_FRAC))
 
 
-def update_layer(wq: np.ndarray, exp: int, bq: np.ndarray, pert: tuple[np.ndarray, np.ndarray, int],
-                 coef: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+def update_layer(layer: FixedLayer, pert: tuple[np.ndarray, np.ndarray, int],
+                 coef: tuple[int, int]) -> FixedLayer:
     """``Θ ← Θ − k·θ̃`` of one layer (Alg. 1 l. 17) with ``k = m·2**-f`` (``coef = (m, f)``),
-    ``θ̃_W = 2**s u ⊗ v``, ``θ̃_b = 2**s u``; returns the new ``(wq, bq)``.
+    ``θ̃_W = 2**s u ⊗ v``, ``θ̃_b = 2**s u``; returns the new layer.
 
     The weight change is formed in weight+tag units ``2**(e − TAG_BITS)`` and rounded there
     (then clipped to the 16-bit WEIGHT_RANGE); the bias change in Z_FRAC units (24-bit
@@ -293,10 +317,11 @@ def update_layer(wq: np.ndarray, exp: int, bq: np.ndarray, pert: tuple[np.ndarra
     """
     (u, v, s), (coef_m, coef_frac) = pert, coef
     # θ̃_W = 2**s u ⊗ v with D_FRAC + A_FRAC fractional bits
-    delta_w = shift_round(np.outer(coef_m * u, v), s + TAG_BITS - exp - D_FRAC - A_FRAC
+    delta_w = shift_round(np.outer(coef_m * u, v), s + TAG_BITS - layer.exp - D_FRAC - A_FRAC
                           - coef_frac)
     delta_b = shift_round(coef_m * u, s + Z_FRAC - D_FRAC - coef_frac)
-    return np.clip(wq - delta_w, *WEIGHT_RANGE), saturate(bq - delta_b, STATE_BITS)
+    return FixedLayer(np.clip(layer.wq - delta_w, *WEIGHT_RANGE), layer.exp,
+                      saturate(layer.bq - delta_b, STATE_BITS))
 
 
 class FixedNetwork:
@@ -312,14 +337,16 @@ class FixedNetwork:
         LIF decay and threshold (spiking only).
     num_steps : int
         T of the rate code (spiking only).
+
+    Attributes
+    ----------
+    layers : list of FixedLayer
+        The integer parameters, replaced by new layers at every :meth:`update`.
     """
 
     def __init__(self, layers: Sequence[tuple[np.ndarray, np.ndarray]], spiking: bool,
                  output_tanh: bool, beta: float, threshold: float, num_steps: int) -> None:
-        quantized = [quantize_layer(w, b) for w, b in layers]
-        self.weights = [q[0] for q in quantized]
-        self.exps = [q[1] for q in quantized]
-        self.biases = [q[2] for q in quantized]
+        self.layers = [quantize_layer(w, b) for w, b in layers]
         self.spiking, self.output_tanh = spiking, output_tanh
         self.beta_q, self.threshold_q = lif_constants(beta, threshold)
         self.num_steps = num_steps
@@ -336,8 +363,7 @@ class FixedNetwork:
                       slopes: list[np.ndarray] | None = None) -> np.ndarray:
         """``f(W a + b + θ̃_W a + θ̃_b + shift)`` on integers (:func:`layer_current`);
         ``current_only`` stops before the neuron and returns the saturated current."""
-        current = layer_current(self.weights[index], self.exps[index], self.biases[index], inp,
-                                self.in_frac(index), pert, shift)
+        current = layer_current(self.layers[index], inp, self.in_frac(index), pert, shift)
         return current if current_only else self.respond(index, current, slopes)
 
     def respond(self, index: int, current: np.ndarray,
@@ -348,7 +374,7 @@ class FixedNetwork:
             return lif_response(current, self.beta_q, self.threshold_q, slopes)
         if slopes is not None:
             raise ValueError("slopes are only measured for a spiking network")
-        last = index == len(self.weights) - 1
+        last = index == len(self.layers) - 1
         if last and not self.output_tanh:
             return saturate(shift_round(current, A_FRAC - Z_FRAC))
         return TANH(current)
@@ -357,7 +383,7 @@ class FixedNetwork:
                      shift: np.ndarray | None = None,
                      slopes: list[np.ndarray] | None = None) -> list[np.ndarray]:
         outs = []
-        for index in range(start, len(self.weights)):
+        for index in range(start, len(self.layers)):
             inp = self.layer_forward(index, inp, None if perts is None else perts[index],
                                      shift if index == start else None, slopes=slopes)
             outs.append(inp)
@@ -377,7 +403,7 @@ class FixedNetwork:
         return to_activity(act, self.in_frac(index))
 
     def readout(self, last: np.ndarray) -> np.ndarray:
-        return self.activity(last, len(self.weights)) if self.spiking else last
+        return self.activity(last, len(self.layers)) if self.spiking else last
 
     def cost(self, last: np.ndarray, label: int) -> np.ndarray:
         return sample_cost(self.readout(last), label)
@@ -387,12 +413,12 @@ class FixedNetwork:
         """Central differences ``(C(b+h) − C(b−h))/2h`` on every bias, D_FRAC integers
         (:func:`probe_shifts`, :func:`cost_differences`)."""
         deltas = []
-        for index, wq in enumerate(self.weights):
-            n = wq.shape[0]
+        for index, layer in enumerate(self.layers):
+            n = layer.bq.shape[0]
             # the 2n copies share layer ``index``'s clean current: the shift is its only change
             current = self.layer_forward(index, acts[index], current_only=True)
             out = self.respond(index, saturate(current[..., None, :] + probe_shifts(n, step)))
-            last = out if index == len(self.weights) - 1 else \
+            last = out if index == len(self.layers) - 1 else \
                 self.forward_from(index + 1, out)[-1]
             cost = self.cost(last, label)
             deltas.append(cost_differences(cost[:n], cost[n:], step))
@@ -408,7 +434,7 @@ class FixedNetwork:
         shift — layers ``l+1..L`` run to the saturated output current (Z_FRAC; spiking: its
         mean over the T steps), central differences.
         """
-        last = len(self.weights) - 1
+        last = len(self.layers) - 1
         rows = []
         for index in range(last):
             frac = self.in_frac(index + 1)
@@ -459,9 +485,8 @@ class FixedNetwork:
 
     def update(self, perts: list, coef: tuple[int, int]) -> None:
         """``Θ ← Θ − k·θ̃`` of every layer (:func:`update_layer`)."""
-        for index, pert in enumerate(perts):
-            self.weights[index], self.biases[index] = update_layer(
-                self.weights[index], self.exps[index], self.biases[index], pert, coef)
+        self.layers = [update_layer(layer, pert, coef)
+                       for layer, pert in zip(self.layers, perts, strict=True)]
 
 
 def check_fixed_config(config) -> None:

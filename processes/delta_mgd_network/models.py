@@ -261,8 +261,7 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
 
     def _mirror(self) -> None:
         """Write the integer state into the real-valued Vars."""
-        reals = [fx.dequantize_layer(w, e, b) for w, e, b
-                 in zip(self.net.weights, self.net.exps, self.net.biases, strict=True)]
+        reals = [fx.dequantize_layer(layer) for layer in self.net.layers]
         self.weights[:] = np.concatenate([w.ravel() for w, _ in reals])
         self.biases[:] = np.concatenate([b for _, b in reals])
         self.deltavecs[:] = self.deltas_q / 2.0 ** fx.D_FRAC

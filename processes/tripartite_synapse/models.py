@@ -208,7 +208,7 @@ class PyTripartiteSynapseFixed(TripartiteSynapseModel):
             raise ValueError(f"weight_decay={self.decay}: the fixed_pt synapse supports 0 only")
         self.in_frac = 0 if proc_params["spiking"] else \
             fx.X_FRAC if self.vector_input else fx.A_FRAC
-        self.layer_q: tuple[np.ndarray, int, np.ndarray] | None = None
+        self.layer_q: fx.FixedLayer | None = None
 
     def _quantize(self) -> None:
         """Quantize the real initial Vars once (they are set after ``__init__``)."""
@@ -216,12 +216,12 @@ class PyTripartiteSynapseFixed(TripartiteSynapseModel):
         self._mirror()
 
     def _mirror(self) -> None:
-        self.weights[:], self.bias[:] = fx.dequantize_layer(*self.layer_q)
+        self.weights[:], self.bias[:] = fx.dequantize_layer(self.layer_q)
 
     def current(self, inp, perturbed=False):
         if self.layer_q is None:
             self._quantize()
-        return fx.layer_current(*self.layer_q, inp, self.in_frac,
+        return fx.layer_current(self.layer_q, inp, self.in_frac,
                                 self._pert() if perturbed else None)
 
     def _pert(self) -> tuple[np.ndarray, np.ndarray, int]:
@@ -246,7 +246,5 @@ class PyTripartiteSynapseFixed(TripartiteSynapseModel):
 
     def learn(self, coef):
         """``Θ ← Θ − k·θ̃`` on the weight+tag and bias integers."""
-        wq, exp, bq = self.layer_q
-        wq, bq = fx.update_layer(wq, exp, bq, self._pert(), (int(coef[0]), int(coef[1])))
-        self.layer_q = (wq, exp, bq)
+        self.layer_q = fx.update_layer(self.layer_q, self._pert(), (int(coef[0]), int(coef[1])))
         self._mirror()

@@ -26,8 +26,7 @@ def quantized_network(seed: int, spiking: bool, gain: float = 1.0
               for a, b in zip(SIZES[:-1], SIZES[1:], strict=True)]
     net = fx.FixedNetwork(layers, spiking=spiking, output_tanh=True, beta=0.9, threshold=1.0,
                           num_steps=T if spiking else 1)
-    real = [fx.dequantize_layer(w, e, b) for w, e, b
-            in zip(net.weights, net.exps, net.biases, strict=True)]
+    real = [fx.dequantize_layer(layer) for layer in net.layers]
     return net, real
 
 

@@ -155,7 +155,7 @@ def test_hierarchical_equals_fused(digits, tag, network):
         np.testing.assert_allclose(b, a, rtol=0, atol=tolerance * np.abs(a).max())
     # learned: away from the start the model holds (the fixed model's start is quantized)
     starts = weights if tag == "floating_pt" else [
-        fx.dequantize_layer(*fx.quantize_layer(w0, b0))[0]
+        fx.dequantize_layer(fx.quantize_layer(w0, b0))[0]
         for w0, b0 in zip(weights, biases, strict=True)]
     assert max(np.abs(w - w0).max() for w, w0 in zip(fused_w, starts, strict=True)) > 1e-3
 
@@ -190,7 +190,7 @@ def test_fixed_point_tracks_float(digits, network, config):
         lava_train(DeltaMGDNetwork(weights=weights, biases=biases, config=config, **spiking),
                    X, y, tag=tag, encoding=encoding) for tag in ("floating_pt", "fixed_pt"))
     for f, q, w0, b0 in zip(float_w, fixed_w, weights, biases, strict=True):
-        q0 = fx.dequantize_layer(*fx.quantize_layer(w0, b0))[0]  # the fixed model's start
+        q0 = fx.dequantize_layer(fx.quantize_layer(w0, b0))[0]  # the fixed model's start
         step_float, step_fixed = (f - w0).ravel(), (q - q0).ravel()
         assert np.abs(step_float).max() > 1e-3
         cosine = step_float @ step_fixed / np.linalg.norm(step_float) / np.linalg.norm(step_fixed)
