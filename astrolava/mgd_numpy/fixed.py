@@ -207,26 +207,43 @@ def mantissa_product(inp: np.ndarray, mant: np.ndarray) -> np.ndarray:
     return inp @ mant.astype(np.int64)
 
 
+def synaptic_current(layer: FixedLayer, inp: np.ndarray, in_frac: int) -> np.ndarray:
+    """The unsaturated dendritic current ``W a + b`` (Z_FRAC, int64) of one layer for an
+    input ``inp`` with ``in_frac`` fractional bits."""
+    inp = np.asarray(inp, dtype=np.int64)
+    acc = mantissa_product(inp, layer.forward_mantissa)  # value·2**(in_frac − e)
+    return shift_round(acc, layer.exp + Z_FRAC - in_frac) + layer.bq
+
+
+def perturbation_current(inp: np.ndarray, in_frac: int,
+                         pert: tuple[np.ndarray, np.ndarray, int]) -> np.ndarray:
+    """The astrocyte's contribution ``θ̃_W a + θ̃_b = 2**s (u (v·a) + u)`` to the dendritic
+    current (Z_FRAC, unsaturated) of a rank-one θ̃, ``pert = (u, v, s)``: ``u`` (D_FRAC),
+    ``v`` (A_FRAC activity) and the power-of-two amplitude ``2**s``; ``inp`` carries
+    ``in_frac`` fractional bits."""
+    u, v, s = pert
+    # θ̃_W a = 2**s u (v·a): (D + A + in_frac) fractional bits -> Z_FRAC
+    dot = np.asarray(inp, dtype=np.int64) @ v
+    return (shift_round(u * dot[..., None], s + Z_FRAC - D_FRAC - A_FRAC - in_frac)
+            + shift_round(u, s + Z_FRAC - D_FRAC))
+
+
 def layer_current(layer: FixedLayer, inp: np.ndarray, in_frac: int,
                   pert: tuple[np.ndarray, np.ndarray, int] | None = None,
-                  shift: np.ndarray | None = None) -> np.ndarray:
+                  shift: np.ndarray | None = None, current: np.ndarray | None = None
+                  ) -> np.ndarray:
     """Saturated dendritic current ``W a + b + θ̃_W a + θ̃_b + shift`` (Z_FRAC, 24 bit) of one
     layer (Alg. 1 lines 10 and 15).
 
-    ``layer``: from :func:`quantize_layer`; ``inp`` carries ``in_frac`` fractional bits.
-    ``pert = (u, v, s)``: rank-one θ̃ with ``u`` (D_FRAC), ``v`` (A_FRAC activity) and the
-    power-of-two amplitude ``2**s``; the term ``u (v·a)`` is the astrocyte's contribution
-    added to the dendritic current.
+    ``layer``: from :func:`quantize_layer`; ``inp`` carries ``in_frac`` fractional bits;
+    ``pert``: the rank-one θ̃ (:func:`perturbation_current`); ``current``: the unsaturated
+    ``W a + b`` (:func:`synaptic_current`) if already known (the perturbed pass reuses the
+    clean pass's first-layer current).
     """
-    inp = np.asarray(inp, dtype=np.int64)
-    acc = mantissa_product(inp, layer.forward_mantissa)  # value·2**(in_frac − e)
-    current = shift_round(acc, layer.exp + Z_FRAC - in_frac) + layer.bq
+    if current is None:
+        current = synaptic_current(layer, inp, in_frac)
     if pert is not None:
-        u, v, s = pert
-        # θ̃_W a = 2**s u (v·a): (D + A + in_frac) fractional bits -> Z_FRAC
-        dot = inp @ v
-        current = current + shift_round(u * dot[..., None], s + Z_FRAC - D_FRAC - A_FRAC - in_frac)
-        current = current + shift_round(u, s + Z_FRAC - D_FRAC)
+        current = current + perturbation_current(inp, in_frac, pert)
     if shift is not None:
         current = current + shift
     return saturate(current)
@@ -360,11 +377,19 @@ class FixedNetwork:
     def layer_forward(self, index: int, inp: np.ndarray,
                       pert: tuple[np.ndarray, np.ndarray, int] | None = None,
                       shift: np.ndarray | None = None, current_only: bool = False,
-                      slopes: list[np.ndarray] | None = None) -> np.ndarray:
-        """``f(W a + b + θ̃_W a + θ̃_b + shift)`` on integers (:func:`layer_current`);
-        ``current_only`` stops before the neuron and returns the saturated current."""
-        current = layer_current(self.layers[index], inp, self.in_frac(index), pert, shift)
+                      slopes: list[np.ndarray] | None = None,
+                      current: np.ndarray | None = None) -> np.ndarray:
+        """``f(W a + b + θ̃_W a + θ̃_b + shift)`` on integers (:func:`layer_current`, with a
+        known unsaturated ``current = W a + b``); ``current_only`` stops before the neuron and
+        returns the saturated current."""
+        current = layer_current(self.layers[index], inp, self.in_frac(index), pert, shift,
+                                current)
         return current if current_only else self.respond(index, current, slopes)
+
+    def first_current(self, inp: np.ndarray) -> np.ndarray:
+        """The first layer's unsaturated ``W_1 s_0 + b_1`` (:func:`synaptic_current`), which
+        the clean and the perturbed pass share (:meth:`forward`'s ``current``)."""
+        return synaptic_current(self.layers[0], inp, self.in_frac(0))
 
     def respond(self, index: int, current: np.ndarray,
                 slopes: list[np.ndarray] | None = None) -> np.ndarray:
@@ -380,21 +405,28 @@ class FixedNetwork:
         return TANH(current)
 
     def forward_from(self, start: int, inp: np.ndarray, perts: list | None = None,
-                     shift: np.ndarray | None = None,
-                     slopes: list[np.ndarray] | None = None) -> list[np.ndarray]:
+                     shift: np.ndarray | None = None, slopes: list[np.ndarray] | None = None,
+                     current: np.ndarray | None = None) -> list[np.ndarray]:
+        """Outputs of layers ``start..L`` (``shift`` and a known unsaturated ``current`` on
+        layer ``start`` only)."""
         outs = []
         for index in range(start, len(self.layers)):
+            first = index == start
             inp = self.layer_forward(index, inp, None if perts is None else perts[index],
-                                     shift if index == start else None, slopes=slopes)
+                                     shift if first else None, slopes=slopes,
+                                     current=current if first else None)
             outs.append(inp)
         return outs
 
     def forward(self, inp: np.ndarray, perts: list | None = None,
-                slopes: list[np.ndarray] | None = None) -> list[np.ndarray]:
+                slopes: list[np.ndarray] | None = None,
+                current: np.ndarray | None = None) -> list[np.ndarray]:
         """``[s_0, ..., s_L]`` as integers (spike trains for the spiking network); ``slopes``
-        (spiking, an empty list) receives every layer's A_FRAC rate slope ``ρ_l``."""
+        (spiking, an empty list) receives every layer's A_FRAC rate slope ``ρ_l``;
+        ``current``: :meth:`first_current` if already known."""
         return [np.asarray(inp, dtype=np.int64), *self.forward_from(0, inp, perts,
-                                                                   slopes=slopes)]
+                                                                   slopes=slopes,
+                                                                   current=current)]
 
     def activity(self, act: np.ndarray, index: int) -> np.ndarray:
         """Presynaptic activity in A_FRAC: the graded value, or the spike count·2**A/T."""

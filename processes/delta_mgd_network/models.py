@@ -271,7 +271,8 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
             self._quantize()
         cfg, net = self.config, self.net
         slopes = [] if self.chain and net.spiking and learn else None
-        acts = net.forward(sample, slopes=slopes)
+        first = net.first_current(sample)  # the perturbed pass reuses W_1 s_0 + b_1
+        acts = net.forward(sample, slopes=slopes, current=first)
         cost0 = int(net.cost(acts[-1], y))
         prediction = int(np.argmax(net.readout(acts[-1])))
         real_cost0 = cost0 / 2.0 ** fx.C_FRAC
@@ -290,7 +291,8 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
         pre = [net.activity(a, i) for i, a in enumerate(acts[:-1])]
         c, s = fx.perturbation_scale(post, [fx.activity_sq_norm(v) for v in pre], cfg.epsilon)
         self.perts = [(fx.scale_post(u, c), v, s) for u, v in zip(post, pre, strict=True)]
-        delta_cost = int(net.cost(net.forward(sample, self.perts)[-1], y)) - cost0
+        perturbed = net.forward(sample, self.perts, current=first)[-1]
+        delta_cost = int(net.cost(perturbed, y)) - cost0
         self.coef = fx.learning_coefficient(delta_cost, cost0, self.rate, self.gamma)
         return prediction, real_cost0, delta_cost / 2.0 ** fx.C_FRAC
 

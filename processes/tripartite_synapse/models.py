@@ -40,6 +40,7 @@ class TripartiteSynapseModel(PyLoihiProcessModel):
         self.flag = 0
         self.shift = 0  # power-of-two amplitude 2**s of u (fixed_pt; 0 in floating_pt)
         self.inputs: np.ndarray | None = None  # vector_input: the T input vectors of a sample
+        self.currents: np.ndarray | None = None  # vector_input: their clean W a + b
         self.total: np.ndarray | None = None  # row 0's input summed over the clean pass
 
     def _phase(self) -> int:
@@ -54,26 +55,33 @@ class TripartiteSynapseModel(PyLoihiProcessModel):
         norm = np.zeros(self.norm_out.shape, dtype=self.dtype)
         if phase < self.num_steps:
             clean = a if self.vector_input else a[0]
+            current = self.current(clean)
             if self.vector_input:
                 if self.inputs is None:
                     self.inputs = np.zeros((self.num_steps, len(a)), dtype=a.dtype)
-                self.inputs[phase] = a
+                    self.currents = np.zeros((self.num_steps, n_out), dtype=self.dtype)
+                self.inputs[phase], self.currents[phase] = a, current
             self.total = np.array(clean) if phase == 0 else self.total + clean
             if phase == self.num_steps - 1:
                 norm[self.layer] = self.sq_norm(self.hold(self.total))
-            z[0] = self.current(clean)
+            z[0] = self.finish(current)
             if self.flag == REFRESH:
                 # probe rows see the clean input in layer 0, upstream probes further on
-                z[1:] = z[0] if self.vector_input else self.current(a[1:])
+                z[1:] = z[0] if self.vector_input else self.finish(self.current(a[1:]))
                 own, step = np.arange(n_out), self.probe_step()
                 z[1 + self.offset + own, own] += step
                 z[1 + self.n_neurons + self.offset + own, own] -= step
                 z = self.finish(z)
         else:
-            clean = self.inputs[phase - self.num_steps] if self.vector_input else a[0]
             self.theta_post[:] = message[self.offset:self.offset + n_out]
             self.shift = int(message[-2])
-            z[0] = self.current(clean, perturbed=True)
+            if self.vector_input:  # replay the stored input; its clean current is known
+                index = phase - self.num_steps
+                clean, current = self.inputs[index], self.currents[index]
+            else:
+                clean = a[0]
+                current = self.current(clean)
+            z[0] = self.finish(self.perturbed(current, clean))
         self.z_out.send(z)
         self.norm_out.send(norm)
 
@@ -88,8 +96,13 @@ class TripartiteSynapseModel(PyLoihiProcessModel):
             return
         self.learn(coef)
 
-    def current(self, inp: np.ndarray, perturbed: bool = False) -> np.ndarray:
-        """``W a + b`` (``+ θ̃_W a + θ̃_b`` when ``perturbed``) for every row of ``inp``."""
+    def current(self, inp: np.ndarray) -> np.ndarray:
+        """``W a + b`` for every row of ``inp`` (before :meth:`finish`)."""
+        raise NotImplementedError
+
+    def perturbed(self, current: np.ndarray, inp: np.ndarray) -> np.ndarray:
+        """``current + θ̃_W a + θ̃_b`` for the input ``a = inp`` whose ``W a + b`` is
+        ``current`` (before :meth:`finish`)."""
         raise NotImplementedError
 
     def hold(self, total: np.ndarray) -> np.ndarray:
@@ -129,12 +142,12 @@ class PyTripartiteSynapseFloat(TripartiteSynapseModel):
     pre_trace: np.ndarray = LavaPyType(np.ndarray, float)
     theta_post: np.ndarray = LavaPyType(np.ndarray, float)
 
-    def current(self, inp, perturbed=False):
-        z = inp @ self.weights.T + self.bias
-        if perturbed:
-            u, v = self.theta_post, self.pre_trace
-            z = z + u * (inp @ v) + u
-        return z
+    def current(self, inp):
+        return inp @ self.weights.T + self.bias
+
+    def perturbed(self, current, inp):
+        u, v = self.theta_post, self.pre_trace
+        return current + u * (inp @ v) + u
 
     def hold(self, total):
         self.pre_trace[:] = total / self.num_steps
@@ -218,11 +231,15 @@ class PyTripartiteSynapseFixed(TripartiteSynapseModel):
     def _mirror(self) -> None:
         self.weights[:], self.bias[:] = fx.dequantize_layer(self.layer_q)
 
-    def current(self, inp, perturbed=False):
+    def current(self, inp):
+        """Unsaturated ``W a + b`` (:func:`~astrolava.mgd_numpy.fixed.synaptic_current`)."""
         if self.layer_q is None:
             self._quantize()
-        return fx.layer_current(self.layer_q, inp, self.in_frac,
-                                self._pert() if perturbed else None)
+        return fx.synaptic_current(self.layer_q, inp, self.in_frac)
+
+    def perturbed(self, current, inp):
+        """Unsaturated (:func:`~astrolava.mgd_numpy.fixed.perturbation_current`)."""
+        return current + fx.perturbation_current(inp, self.in_frac, self._pert())
 
     def _pert(self) -> tuple[np.ndarray, np.ndarray, int]:
         """``(u, v, s)``: the held rank-one θ̃ = 2**s u ⊗ v as int64 arrays."""

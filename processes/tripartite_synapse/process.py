@@ -31,7 +31,8 @@ class TripartiteSynapse(AbstractProcess):
     * steps ``T..2T−1`` (perturbed pass): the astrocyte's scaled class DeltaVec ``u``
       (amplitude ``2**s``) arrives on ``delta_in``; the synapse forms ``θ̃_W = 2**s u ⊗ v``,
       ``θ̃_b = 2**s u`` and sends ``(W + θ̃_W) a + b + θ̃_b`` for row 0 (a ``vector_input``
-      synapse replays its stored input; what arrives then is ignored).
+      synapse replays its stored input and adds θ̃'s term to the ``W a + b`` it kept from
+      the clean pass, like the fused model; what arrives then is ignored).
     * lrn phase of step ``2T−1``: the third factor ``k = ΔC·w/ε²`` arrives from the global
       cost on ``k_in`` and ``Θ ← Θ − η (k·θ̃ + λΘ)`` (paper Alg. 1 line 17).
 
