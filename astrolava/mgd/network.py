@@ -173,28 +173,31 @@ def spike_train(model: SpikingMLP, index: int, current: torch.Tensor,
     """
     neuron = model.neurons[index]
     mem = neuron.init_leaky()
-    spikes = []
+    spikes, pre_reset = [], []
     for t in range(current.shape[0]):
+        if slopes is not None:  # U[t] = β·v[t-1] + I[t] from the neuron's reset state v[t-1]
+            pre_reset.append(current[t] if t == 0 else model.beta * mem + current[t])
         s, mem = neuron(current[t], mem)
         spikes.append(s)
     spikes = torch.stack(spikes)
     if slopes is not None:
-        slopes.append(_rate_slope(model, current, spikes))
+        slopes.append(_rate_slope(model, torch.stack(pre_reset), spikes))
     return spikes
 
 
-def _rate_slope(model: SpikingMLP, current: torch.Tensor, spikes: torch.Tensor) -> torch.Tensor:
-    """``ρ = ∂r/∂b`` of :func:`spike_train` from a layer's input current and its spikes."""
-    trace = torch.ones_like(current[0])  # m[t]
-    decayed = torch.zeros_like(current[0])  # β·v[t-1]
-    total = torch.zeros_like(current[0])
-    for t in range(current.shape[0]):
-        pre_reset = decayed + current[t]  # U[t]
-        slope = surrogate_slope(model, pre_reset)
-        total = total + slope * trace
-        trace = 1 + model.beta * trace * (1 - spikes[t] - pre_reset * slope)
-        decayed = model.beta * pre_reset * (1 - spikes[t])
-    return total / current.shape[0]
+def _rate_slope(model: SpikingMLP, pre_reset: torch.Tensor, spikes: torch.Tensor
+                ) -> torch.Tensor:
+    """``ρ = ∂r/∂b`` of :func:`spike_train` from the pre-reset potentials ``U`` and the spikes
+    (T, batch, n) of its pass: ``σ'[t]`` and ``1 − s[t] − U[t]·σ'[t]`` for all steps at once,
+    then the trace ``m[t]`` step by step."""
+    slope = surrogate_slope(model, pre_reset)
+    factor = 1 - spikes - pre_reset * slope
+    trace = torch.ones_like(pre_reset[0])  # m[t]
+    total = torch.zeros_like(pre_reset[0])
+    for t in range(pre_reset.shape[0]):
+        total = total + slope[t] * trace
+        trace = 1 + model.beta * trace * factor[t]
+    return total / pre_reset.shape[0]
 
 
 def forward_from(model: nn.Module, start: int, inp: torch.Tensor,
