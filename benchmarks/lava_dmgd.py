@@ -24,11 +24,13 @@ sample order (batch 1, no shuffling), evaluated on the same test set (spiking: a
 rate code of the same rates, drawn by the reference's own generator). Every run starts from
 ``build_model(..., seed)``.
 
-``--seeds S ...`` runs every row once per seed (initial weights, rate code) and writes one
-row per model with the mean over the seeds in ``test_acc`` / ``reference_test_acc``
-/ ``samples_per_s`` and, per seed, ``seeds``, ``test_acc_per_seed``,
-``reference_test_acc_per_seed``, with the sample standard deviations ``test_acc_sd`` and
-``reference_test_acc_sd`` (spiking rows: the spike draws vary a lot). Usage::
+Every row records the seeds it ran with in ``seeds`` (there is no file-wide seed: ``--only``
+keeps rows from earlier runs). ``--seeds S ...`` runs every row once per seed (initial
+weights, rate code) and writes one row per model with the mean over the seeds in
+``test_acc`` / ``reference_test_acc`` / ``samples_per_s`` and, per seed,
+``test_acc_per_seed``, ``reference_test_acc_per_seed``, with the sample standard deviations
+``test_acc_sd`` and ``reference_test_acc_sd`` (spiking rows: the spike draws vary a lot).
+Usage::
 
     nice -n 10 .venv/bin/python benchmarks/lava_dmgd.py [--quick] [--only GROUP ...]
         [--seeds 0 1 2]
@@ -169,8 +171,8 @@ def main() -> None:
         if out.exists() and set(args.only) != set(GROUPS) else []
     order = {group: i for i, group in enumerate(GROUPS)}
     rows = sorted(kept + rows, key=lambda r: (order[group_of(r)], r["tag"] != "floating_pt"))
-    out.write_text(json.dumps({"rows": rows, "seed": args.seeds[0],
-                               "date": time.strftime("%Y-%m-%d %H:%M:%S")}, indent=2))
+    out.write_text(json.dumps({"rows": rows, "date": time.strftime("%Y-%m-%d %H:%M:%S")},
+                              indent=2))
     plot(rows, out.with_suffix(".png"))
     for row in rows:
         spread = (f" ± {row['test_acc_sd']:.4f} (ref {row['reference_test_acc']:.4f} ± "
