@@ -177,8 +177,12 @@ class RhythmicReservoir:
 
     def run(self, u: np.ndarray, mode: str = "coupled",
             record_phases: bool = False) -> ReservoirTrace:
-        """Drive the reservoir with a series ``u`` (``(T, n_inputs)``) and record every step."""
-        u = validate_series(u, 1, "u")
+        """Drive the reservoir with a series ``u`` (``(T, n_inputs)``) and record every step.
+
+        A constant ``u`` is valid input (as it is for :meth:`step`); NaN/inf and an empty
+        series are not.
+        """
+        u = validate_series(u, 1, "u", allow_constant=True)
         if u.shape[1] != self.graph.n_inputs:
             raise ValueError(f"u has {u.shape[1]} columns; the reservoir expects "
                              f"n_inputs={self.graph.n_inputs}")

@@ -5,14 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 
-def validate_series(x: np.ndarray, min_steps: int = 2, name: str = "x") -> np.ndarray:
+def validate_series(x: np.ndarray, min_steps: int = 2, name: str = "x",
+                    allow_constant: bool = False) -> np.ndarray:
     """Return ``x`` as a float64 ``(T, d)`` array after checking it can drive a reservoir.
+
+    ``allow_constant=True`` accepts a series whose every column is constant: a reservoir runs
+    on it (:meth:`~astrolava.rhythmic.reservoir.RhythmicReservoir.run`), while a detector or a
+    user's series needs some variation to scale and model.
 
     Raises
     ------
     ValueError
-        If ``x`` is not 1-D or 2-D, holds NaN/inf, has fewer than ``min_steps`` rows, or every
-        column is constant.
+        If ``x`` is not 1-D or 2-D, holds NaN/inf, has fewer than ``min_steps`` rows, or (unless
+        ``allow_constant``) every column is constant.
     """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim == 1:
@@ -24,7 +29,7 @@ def validate_series(x: np.ndarray, min_steps: int = 2, name: str = "x") -> np.nd
                          "(warm-up plus detection windows)")
     if not np.all(np.isfinite(x)):
         raise ValueError(f"{name} contains NaN or inf values")
-    if np.all(np.ptp(x, axis=0) == 0):
+    if not allow_constant and np.all(np.ptp(x, axis=0) == 0):
         raise ValueError(f"{name} is constant: every column has a single value, nothing to model")
     return x
 

@@ -80,6 +80,17 @@ def test_step_equals_run(series: np.ndarray) -> None:
     np.testing.assert_array_equal(b.phases, a.phases)
 
 
+def test_constant_input_runs_as_steps() -> None:
+    """A constant input is valid for run as it is for step (the compiled loop, same values)."""
+    u = np.full((30, 3), 0.7)
+    a = RhythmicReservoir.from_params(PARAMS, 3, seed=3)
+    b = RhythmicReservoir.from_params(PARAMS, 3, seed=3)
+    trace = a.run(u)
+    r = np.array([b.step(row)[0] for row in u])
+    np.testing.assert_array_equal(trace.R, r)
+    np.testing.assert_array_equal(b.activity, trace.states[-1])
+
+
 def test_seeded_and_recorded(series: np.ndarray) -> None:
     a = RhythmicReservoir.from_params(PARAMS, 3, seed=5).run(series, record_phases=True)
     b = RhythmicReservoir.from_params(PARAMS, 3, seed=5).run(series)
@@ -109,8 +120,8 @@ def test_bad_input(series: np.ndarray) -> None:
         res.run(series[:, :2])
     with pytest.raises(ValueError, match="mode"):
         res.run(series, mode="spin")
-    with pytest.raises(ValueError, match="constant"):
-        res.run(np.ones((50, 3)))
+    with pytest.raises(ValueError, match="at least 1"):
+        res.run(np.empty((0, 3)))
     with pytest.raises(ValueError, match="n_inputs"):
         res.step(np.zeros(2))
     with pytest.raises(ValueError, match="mode"):
