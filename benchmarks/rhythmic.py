@@ -84,6 +84,7 @@ from astrolava.data import (  # noqa: E402
 from astrolava.rhythmic import RhythmicParams, RhythmicReservoir, make_reservoir_graph  # noqa: E402
 from astrolava.rhythmic.dense import DenseRhythmicReservoir  # noqa: E402
 from astrolava.rhythmic.detector import (  # noqa: E402
+    DEFAULT_SMOOTHING,
     SynchronyChangeDetector,
     synchrony_features,
 )
@@ -121,6 +122,9 @@ minimum-error step instead of the middle gave 10/16 (ω0 = 0.0015). ``rotate`` w
 ω0 = 0.01: 11/16 (5 + 6; strict 6/16, most chaotic ones collapse, std ratio ≈ 0.3); with
 ω0 = 0.0015 7/16. N = 300, spectral radius 0.9 or 1.2, input scale 0.5, ridge 0.03 or 3 gave
 7-10/16 with ``rotate``."""
+SHORT_WINDOW = 25
+"""Longest detector window, roughness smoothing and synchrony-feature window on the short river
+series (hundreds of steps, changes tens of steps apart)."""
 MERGE_GAP = 50
 """Alarms of per-column river detectors closer than this are one change."""
 
@@ -148,10 +152,12 @@ SERIES: dict[tuple, np.ndarray] = {}
 
 def synchrony(key: tuple, setting: tuple[int, float], nodes: str = "tanh",
               short: bool = False) -> Detections:
-    """The rhythmic-sharing detector; window and roughness smoothing 25 on short river series."""
+    """The rhythmic-sharing detector; window and roughness smoothing at most ``SHORT_WINDOW`` on
+    the short river series."""
     window, threshold = setting
-    det = SynchronyChangeDetector(window=min(window, 25) if short else window,
-                                  threshold=threshold, smoothing=25 if short else 100)
+    det = SynchronyChangeDetector(window=min(window, SHORT_WINDOW) if short else window,
+                                  threshold=threshold,
+                                  smoothing=SHORT_WINDOW if short else DEFAULT_SMOOTHING)
     det.fit_synchrony(*synchrony_signals(key, nodes, short))
     return det.change_points_, det.alarm_times_
 
@@ -167,7 +173,7 @@ def synchrony_feature_matrix(key: tuple, short: bool) -> np.ndarray:
     """Standardised ``synchrony_features`` of a series (warm-up rows repeat the first row)."""
     r, psi = synchrony_signals(key, "tanh", short)
     warm = short_params(short).warmup
-    feats = synchrony_features(r[warm:], psi[warm:], 25 if short else 50)
+    feats = synchrony_features(r[warm:], psi[warm:], SHORT_WINDOW if short else 50)
     return standardize(np.vstack([np.repeat(feats[:1], warm, axis=0), feats]))
 
 

@@ -28,6 +28,8 @@ DEFAULT_REFERENCE = 300
 """Default longest reference window L of :class:`SynchronyChangeDetector` (steps)."""
 DEFAULT_SETTLE = 100
 """Default steps between a reported change and the start of the fresh reference."""
+DEFAULT_SMOOTHING = 100
+"""Default k of :class:`SynchronyChangeDetector`, steps of the mean |ΔR| in the roughness ρ."""
 ROUGHNESS_OFFSET = 1e-5
 """Added to the mean |ΔR| before the logarithm of :func:`synchrony_roughness` (flat R)."""
 NODES = {"tanh": RhythmicReservoir, "lif": SpikingRhythmicReservoir}
@@ -87,17 +89,66 @@ def synchrony_features(R: np.ndarray, mean_phase: np.ndarray, window: int = 50) 
     return np.column_stack([R, mean_r, std_r, velocity, synchrony_roughness(R, window)])
 
 
+def moment_shift(mean_ref: float, var_ref: float, mean_recent: float, var_recent: float,
+                 noise_floor: float) -> float:
+    """s = |m₂ − m₁| / (√((v₁ + v₂)/2) + noise_floor) from the windows' means and variances."""
+    spread = np.sqrt(max((var_ref + var_recent) / 2.0, 0.0))
+    return float(abs(mean_recent - mean_ref) / (spread + noise_floor))
+
+
 def shift_score(reference: np.ndarray, recent: np.ndarray, noise_floor: float) -> float:
     """Standardised difference of a reference window and the recent window.
 
     s = |m₂ − m₁| / (√((v₁ + v₂)/2) + noise_floor), where m₁, v₁ are the mean and variance of
-    ``reference`` and m₂, v₂ those of ``recent``. The pooled spread keeps a regime whose
-    synchrony fluctuates (chaos) from raising alarms on its own dips; ``noise_floor`` bounds
-    the score of flat signals.
+    ``reference`` and m₂, v₂ those of ``recent`` (:func:`moment_shift`). The pooled spread
+    keeps a regime whose synchrony fluctuates (chaos) from raising alarms on its own dips;
+    ``noise_floor`` bounds the score of flat signals.
     """
-    m1, m2 = reference.mean(), recent.mean()
-    spread = np.sqrt(max((reference.var() + recent.var()) / 2.0, 0.0))
-    return float(abs(m2 - m1) / (spread + noise_floor))
+    return moment_shift(reference.mean(), reference.var(), recent.mean(), recent.var(),
+                        noise_floor)
+
+
+class RunningMoments:
+    """A series that grows one sample at a time, with the mean and variance of any stretch in
+    O(1) from prefix sums.
+
+    With c the first finite sample, S₁(t) = Σ_{τ<t} (x_τ − c) and S₂(t) = Σ_{τ<t} (x_τ − c)²;
+    over [a, b) with n = b − a: mean = c + (S₁(b) − S₁(a))/n and
+    variance = (S₂(b) − S₂(a))/n − ((S₁(b) − S₁(a))/n)² (the offset c keeps the sums small, so
+    the difference of sums loses little precision). NaN samples add 0 to the sums and are
+    counted; a stretch holding one has no moments. Storage doubles when full.
+    """
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self._sums = np.zeros((max(int(capacity), 1) + 1, 3))  # S₁, S₂, NaN count; row 0 = 0
+        self._size = 0
+        self._offset: float | None = None
+
+    def __len__(self) -> int:
+        return self._size
+
+    def append(self, value: float) -> None:
+        """Add one sample at the end."""
+        if self._size + 1 == len(self._sums):
+            self._sums = np.concatenate([self._sums, np.empty_like(self._sums)])
+        if np.isnan(value):
+            step = (0.0, 0.0, 1.0)
+        else:
+            if self._offset is None:
+                self._offset = value
+            d = value - self._offset
+            step = (d, d * d, 0.0)
+        self._sums[self._size + 1] = self._sums[self._size] + step
+        self._size += 1
+
+    def moments(self, start: int, stop: int) -> tuple[float, float] | None:
+        """(mean, variance) of the samples ``start`` … ``stop − 1``; None if one is NaN."""
+        s1, s2, nans = self._sums[stop] - self._sums[start]
+        if nans:
+            return None
+        n = stop - start
+        mean = s1 / n
+        return self._offset + mean, s2 / n - mean * mean
 
 
 class SynchronyChangeDetector:
@@ -183,7 +234,7 @@ class SynchronyChangeDetector:
     def __init__(self, window: int = DEFAULT_WINDOW, threshold: float = DEFAULT_THRESHOLD,
                  reference: int = DEFAULT_REFERENCE, settle: int = DEFAULT_SETTLE,
                  noise_floor: float = 0.02,
-                 min_gap: int | None = None, smoothing: int = 100,
+                 min_gap: int | None = None, smoothing: int = DEFAULT_SMOOTHING,
                  roughness_floor: float = 0.1, roughness_weight: float = 0.7,
                  response_delay: int = 25,
                  params: RhythmicParams | None = None, seed: int = 0,
@@ -245,6 +296,7 @@ class SynchronyChangeDetector:
         self.roughness_: list[float] = []
         self.scores_: list[float] = []
         self._steps: deque[float] = deque(maxlen=int(self.smoothing))  # last k |ΔR|
+        self._moments = (RunningMoments(), RunningMoments())  # of R_ and roughness_
         self.drift_detected = False
         self._buffer: list[np.ndarray] = []
         self._reservoir: RhythmicReservoir | None = None
@@ -263,9 +315,7 @@ class SynchronyChangeDetector:
         self.drift_detected = False
         if self._scale is None:
             self._buffer.append(x)
-            self.R_.append(np.nan)
-            self.mean_phase_.append(np.nan)
-            self.roughness_.append(np.nan)
+            self._record(np.nan, np.nan, np.nan)
             self.scores_.append(np.nan)
             if len(self._buffer) == self.params.warmup:
                 self._start()
@@ -307,18 +357,24 @@ class SynchronyChangeDetector:
         self.drift_detected = False
         r = float(r)
         if np.isnan(r):
-            self.roughness_.append(np.nan)
+            rho = np.nan
         else:
             previous = self.R_[-1] if self._steps else r
             self._steps.append(abs(r - previous))
-            self.roughness_.append(float(np.log(sum(self._steps) / len(self._steps)
-                                                + ROUGHNESS_OFFSET)))
-        self.R_.append(r)
+            rho = float(np.log(sum(self._steps) / len(self._steps) + ROUGHNESS_OFFSET))
+        self._record(r, float(mean_phase), rho)
         if np.isnan(r):  # warm-up: the reference starts after it
             self._anchor = len(self.R_)
-        self.mean_phase_.append(float(mean_phase))
         self._score()
         return self
+
+    def _record(self, r: float, mean_phase: float, rho: float) -> None:
+        """Append one sample of R, ⟨Φ⟩ and ρ (the lists and the running moments)."""
+        self.R_.append(r)
+        self.mean_phase_.append(mean_phase)
+        self.roughness_.append(rho)
+        for moments, value in zip(self._moments, (r, rho), strict=True):
+            moments.append(value)
 
     def fit_synchrony(self, R: np.ndarray, mean_phase: np.ndarray) -> SynchronyChangeDetector:
         """Detect changes in precomputed R(t), ⟨Φ⟩(t) (no reservoir is run).
@@ -346,13 +402,14 @@ class SynchronyChangeDetector:
         start = max(self._anchor, now - w - self.reference)
         score = 0.0
         if now - w - start >= w:
-            r = np.asarray(self.R_[start:])
-            if not np.isnan(r).any():
-                rho = np.asarray(self.roughness_[start:])
+            (r_ref, rho_ref), (r_new, rho_new) = (
+                [m.moments(a, b) for m in self._moments]
+                for a, b in ((start, now - w), (now - w, now)))
+            if r_ref is not None and r_new is not None:
                 score = float(np.hypot(
-                    shift_score(r[:-w], r[-w:], self.noise_floor),
-                    self.roughness_weight * shift_score(rho[:-w], rho[-w:],
-                                                        self.roughness_floor)))
+                    moment_shift(*r_ref, *r_new, self.noise_floor),
+                    self.roughness_weight * moment_shift(*rho_ref, *rho_new,
+                                                         self.roughness_floor)))
         self.scores_.append(score)
         t = now - 1
         if self._excursion is None:

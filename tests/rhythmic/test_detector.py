@@ -6,6 +6,7 @@ import pytest
 from astrolava.data import thomas_switching
 from astrolava.rhythmic import RhythmicParams
 from astrolava.rhythmic.detector import (
+    RunningMoments,
     SynchronyChangeDetector,
     phase_velocity,
     rolling_mean,
@@ -62,6 +63,41 @@ def test_score_waits_for_a_full_reference_window_and_re_arms() -> None:
     assert det.change_points_ == [40]
     assert det.scores_[18] == 0.0 < det.scores_[19]
     assert det.scores_[73] == 0.0 < det.scores_[74]
+
+
+def test_running_moments_equal_numpy() -> None:
+    x = 0.9 + 0.01 * np.random.default_rng(1).standard_normal(3000)
+    x[:7] = np.nan
+    moments = RunningMoments(capacity=4)  # grows several times
+    for v in x:
+        moments.append(v)
+    assert len(moments) == 3000 and moments.moments(5, 40) is None
+    for a, b in ((7, 8), (7, 300), (1000, 1100), (2500, 3000)):
+        mean, var = moments.moments(a, b)
+        assert mean == pytest.approx(x[a:b].mean(), rel=1e-12)
+        assert var == pytest.approx(x[a:b].var(), rel=1e-8, abs=1e-15)
+
+
+def test_running_score_equals_shift_scores_of_the_windows() -> None:
+    # every score from the running moments equals shift_score on the slices of R_ and ρ it
+    # stands for: reference [max(a, t-w-L), t-w), recent [t-w, t), a re-armed after a change
+    rng = np.random.default_rng(2)
+    r = np.clip(np.where(np.arange(900) < 400, 0.6, 0.95) + 0.02 * rng.standard_normal(900), 0, 1)
+    r[:50] = np.nan
+    w, L, settle = 40, 120, 30
+    det = SynchronyChangeDetector(window=w, reference=L, settle=settle, threshold=4.0,
+                                  response_delay=0, smoothing=10).fit_synchrony(r, np.zeros(900))
+    assert len(det.change_points_) == 1
+    anchors = [(0, 50), (det.alarm_times_[0] + 1, det.change_points_[0] + settle)]
+    rho = np.asarray(det.roughness_)
+    for t in range(900):
+        anchor = max(a for since, a in anchors if since <= t)
+        start, now = max(anchor, t + 1 - w - L), t + 1
+        expected = 0.0
+        if now - w - start >= w:
+            expected = np.hypot(shift_score(r[start:now - w], r[now - w:now], 0.02),
+                                0.7 * shift_score(rho[start:now - w], rho[now - w:now], 0.1))
+        assert det.scores_[t] == pytest.approx(expected, rel=1e-9, abs=1e-12)
 
 
 def test_reference_starts_after_the_warm_up() -> None:
@@ -150,6 +186,20 @@ def test_update_is_online_and_matches_fit_with_warmup_scaling() -> None:
     for row in s.x:
         online.update(row)
     np.testing.assert_array_equal(np.asarray(online.R_), np.asarray(fitted.R_))
+
+
+def test_fit_equals_update_on_a_series_flat_after_the_warm_up() -> None:
+    # the reservoir runs on constant input, so fit (one compiled run after the warm-up) works
+    # where update (one step per sample) does, with the same synchrony and changes
+    x = np.zeros((400, 2))
+    x[:100] = np.random.default_rng(3).standard_normal((100, 2))
+    params = RhythmicParams(n_nodes=30, warmup=100)
+    fitted = SynchronyChangeDetector(window=50, params=params, scaling="warmup").fit(x)
+    online = SynchronyChangeDetector(window=50, params=params)
+    for row in x:
+        online.update(row)
+    np.testing.assert_array_equal(np.asarray(online.R_), np.asarray(fitted.R_))
+    assert online.change_points_ == fitted.change_points_
 
 
 @pytest.mark.parametrize("kwargs", [{"window": 1}, {"threshold": 0.0}, {"min_gap": 0},
