@@ -4,7 +4,11 @@ After a teacher-forced run over a series with several contexts and a readout fit
 it, each context gets a target mean phase: ⟨Φ⟩ at the step of that context where the readout's
 smoothed one-step error is smallest. To recall a context the reservoir runs closed loop
 (u ← W_out·n) with the phases rotating uniformly (φ += τ·ω0) until ⟨Φ⟩ reaches the target,
-then the phases are frozen and the closed loop continues.
+then the phases are frozen and the closed loop continues. :func:`context_mid_phases` gives the
+other target: ⟨Φ⟩ at the middle step of the context's longest stretch. With a phase-gated readout
+(:class:`~astrolava.rhythmic.readout.RidgeReadout`, W_out turning with ⟨Φ⟩) and ω0 small enough
+that the training series spans less than one turn of ⟨Φ⟩, the mean phase alone selects the
+context: the gated readout has learnt each context's dynamics in that context's range of ⟨Φ⟩.
 
 :func:`context_snapshots` and :func:`recall_snapshot` are the warm-started variant: each context
 stores the teacher-forced node activity n and link phases φ at the middle step of its longest
@@ -40,7 +44,8 @@ def context_phases(trace: ReservoirTrace, u: np.ndarray, contexts: np.ndarray,
     """
     if len(contexts) != len(u) or len(trace.states) != len(u):
         raise ValueError("trace, u and contexts must have the same number of steps")
-    error = np.linalg.norm(readout.predict(trace.states[:-1]) - u[1:], axis=1)
+    error = np.linalg.norm(readout.predict(trace.states[:-1], trace.mean_phase[:-1]) - u[1:],
+                           axis=1)
     smooth = rolling_mean(np.append(error, error[-1]), window)
     valid = np.arange(len(u)) >= warmup + window
     targets = {}
@@ -94,31 +99,46 @@ class ContextSnapshot:
     phases: np.ndarray
 
 
+def middle_steps(contexts: np.ndarray, warmup: int) -> dict[int, int]:
+    """Middle step of each context's longest stretch.
+
+    A stretch is a run of consecutive steps ``t >= warmup`` with the same context; the middle
+    step is ``first + len // 2`` of the longest one (the earliest if several are longest).
+    """
+    contexts = np.asarray(contexts)
+    middles = {}
+    for context in np.unique(contexts):
+        steps = np.flatnonzero((contexts == context) & (np.arange(len(contexts)) >= warmup))
+        if len(steps) == 0:
+            raise ValueError(f"context {context} has no step after the warm-up")
+        stretches = np.split(steps, np.flatnonzero(np.diff(steps) > 1) + 1)
+        longest = max(stretches, key=len)
+        middles[int(context)] = int(longest[len(longest) // 2])
+    return middles
+
+
+def context_mid_phases(trace: ReservoirTrace, contexts: np.ndarray,
+                       warmup: int) -> dict[int, float]:
+    """Target ⟨Φ⟩ of each context: its value at the :func:`middle_steps` step."""
+    if len(contexts) != len(trace.states):
+        raise ValueError("trace and contexts must have the same number of steps")
+    return {context: float(trace.mean_phase[t])
+            for context, t in middle_steps(contexts, warmup).items()}
+
+
 def context_snapshots(trace: ReservoirTrace, contexts: np.ndarray,
                       warmup: int) -> dict[int, ContextSnapshot]:
-    """Teacher-forced state at the middle step of each context's longest stretch.
+    """Teacher-forced state at the :func:`middle_steps` step of each context.
 
-    A stretch is a run of consecutive steps ``t >= warmup`` with the same context; the stored
-    step is ``first + len // 2`` of the longest one (the earliest if several are longest).
     ``trace`` must come from ``run(..., record_phases=True)``.
     """
     if trace.phases is None:
         raise ValueError("trace has no phases: run the reservoir with record_phases=True")
     if len(contexts) != len(trace.states):
         raise ValueError("trace and contexts must have the same number of steps")
-    snapshots = {}
-    for context in np.unique(contexts):
-        steps = np.flatnonzero((np.asarray(contexts) == context)
-                               & (np.arange(len(contexts)) >= warmup))
-        if len(steps) == 0:
-            raise ValueError(f"context {context} has no step after the warm-up")
-        stretches = np.split(steps, np.flatnonzero(np.diff(steps) > 1) + 1)
-        longest = max(stretches, key=len)
-        t = int(longest[len(longest) // 2])
-        snapshots[int(context)] = ContextSnapshot(t, float(trace.mean_phase[t]),
-                                                  trace.states[t].copy(),
-                                                  trace.phases[t].copy())
-    return snapshots
+    return {context: ContextSnapshot(t, float(trace.mean_phase[t]), trace.states[t].copy(),
+                                     trace.phases[t].copy())
+            for context, t in middle_steps(contexts, warmup).items()}
 
 
 def recall_snapshot(reservoir: RhythmicReservoir, readout: RidgeReadout,

@@ -15,8 +15,10 @@ from astrolava.rhythmic.recall import (
     ContextSnapshot,
     attractor_distances,
     circular_distance,
+    context_mid_phases,
     context_phases,
     context_snapshots,
+    middle_steps,
     recall,
     recall_snapshot,
 )
@@ -43,6 +45,33 @@ def test_quadratic_readout_recovers_quadratic_map() -> None:
     np.testing.assert_allclose(ro.features(np.array([3.0, -1.0])), [3.0, -1.0, 9.0, 1.0])
 
 
+def test_phase_gated_features_hand_computed() -> None:
+    # g(n) = n = [1, 2] gated by [1, cos ψ, sin ψ] with ψ = π/2: [1, 0, 1, 2, 0, 2]
+    ro = RidgeReadout(phase_gated=True)
+    np.testing.assert_allclose(ro.features(np.array([1.0, 2.0]), np.pi / 2),
+                               [1.0, 0.0, 1.0, 2.0, 0.0, 2.0], atol=1e-15)
+    # quadratic, two states with ψ = 0 and π: g = [n, n²] → [g, g, 0] and [g, −g, 0]
+    quad = RidgeReadout(quadratic=True, phase_gated=True)
+    np.testing.assert_allclose(quad.features(np.array([[3.0], [-1.0]]), np.array([0.0, np.pi])),
+                               [[3.0, 3.0, 0.0, 9.0, 9.0, 0.0], [-1.0, 1.0, 0.0, 1.0, -1.0, 0.0]],
+                               atol=1e-12)
+    with pytest.raises(ValueError, match="mean_phase"):
+        ro.features(np.ones(2))
+    with pytest.raises(ValueError, match="one ⟨Φ⟩ per state"):
+        ro.features(np.ones((3, 2)), np.zeros(2))
+
+
+def test_phase_gated_readout_recovers_phase_dependent_map() -> None:
+    # y = x·(1 + 2 cos ψ − sin ψ) + 0.5: weights over [x, x cos ψ, x sin ψ] are [1, 2, −1]
+    rng = np.random.default_rng(3)
+    x, psi = rng.standard_normal((200, 1)), rng.uniform(0, 2 * np.pi, 200)
+    y = x[:, 0] * (1 + 2 * np.cos(psi) - np.sin(psi)) + 0.5
+    ro = RidgeReadout(1e-12, phase_gated=True).fit(x, y, psi)
+    np.testing.assert_allclose(ro.weights_, [[1.0, 2.0, -1.0, 0.5]], atol=1e-8)
+    np.testing.assert_allclose(ro.predict(np.array([2.0]), np.pi / 2), [2.0 * 0.0 + 0.5],
+                               atol=1e-8)
+
+
 def test_ridge_shrinks_towards_zero() -> None:
     rng = np.random.default_rng(1)
     x = rng.standard_normal((50, 3))
@@ -66,21 +95,27 @@ def test_circular_distance() -> None:
                                [0.2, 2 * np.pi - 6.1], atol=1e-12)
 
 
-def test_recall_reaches_target_phase_and_freezes() -> None:
+@pytest.mark.parametrize("gated", [False, True])
+def test_recall_reaches_target_phase_and_freezes(gated: bool) -> None:
     s = thomas_switching(n_steps=900, segment_range=(400, 500), seed=0)
     u = standardize(s.x)
     params = RhythmicParams(n_nodes=60, ridge=1e-6)
     res = RhythmicReservoir.from_params(params, 3, seed=0)
     trace = res.run(u)
-    ro = fit_next_step(trace.states, u, params.warmup, params.ridge)
+    ro = fit_next_step(trace.states, u, params.warmup, params.ridge,
+                       mean_phase=trace.mean_phase if gated else None)
+    assert ro.phase_gated == gated
     targets = context_phases(trace, u, s.regimes, ro, params.warmup)
     assert set(targets) == {0, 1}
     outputs, steps = recall(res, ro, targets[1], n_steps=20)
     assert outputs.shape == (20, 3) and steps >= 1
     frozen = res.phases.copy()
-    closed_loop(res, ro, 5, mode="frozen")
+    psi, activity = order_parameter(frozen)[1], res.activity
+    # the first frozen output reads the current activity (gated: at the frozen ⟨Φ⟩)
+    np.testing.assert_allclose(closed_loop(res, ro, 5, mode="frozen")[0][0],
+                               ro.predict(activity, psi))
     np.testing.assert_array_equal(res.phases, frozen)
-    assert circular_distance(order_parameter(frozen)[1], targets[1]) <= params.omega + 1e-12
+    assert circular_distance(psi, targets[1]) <= params.omega + 1e-12
 
 
 def test_attractor_distances_pick_the_right_regime() -> None:
@@ -99,6 +134,8 @@ def test_context_snapshots_take_middle_of_longest_stretch() -> None:
     trace = ReservoirTrace(states=np.column_stack([steps, -steps]), R=np.ones(10),
                            mean_phase=0.1 * steps, phases=np.column_stack([steps, 2 * steps]))
     snaps = context_snapshots(trace, contexts, warmup=1)
+    assert middle_steps(contexts, warmup=1) == {0: 7, 1: 3}
+    assert context_mid_phases(trace, contexts, warmup=1) == pytest.approx({0: 0.7, 1: 0.3})
     assert snaps[0].step == 7 and snaps[1].step == 3
     assert snaps[0].mean_phase == pytest.approx(0.7)
     np.testing.assert_array_equal(snaps[1].activity, [3.0, -3.0])
