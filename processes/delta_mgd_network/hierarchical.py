@@ -1,7 +1,9 @@
 """Hierarchical models of :class:`DeltaMGDNetwork`: one process per synapse, layer, astrocyte
 and cost (the fine-grained graph that maps onto Loihi cores; paper Fig. 8).
 
-Wiring (``P = 1 + 2·N`` rows: the pass and the node-perturbation probes)::
+Wiring (``P = 1 + 2·N`` rows: the pass and the node-perturbation probes, sent as row
+messages, :mod:`astrolava.processes.probe_rows`: row 0 every step, the probe rows on a second
+port of each link only in the clean pass of a refresh)::
 
     x_in ──► TripartiteSynapse_0 ──► GradedTanh_0 ──► ... ──► GradedTanh_{L-1} ──► GlobalCost
                   ▲   │ ‖v‖²                                             │  │      ▲
@@ -80,7 +82,7 @@ class SubDeltaMGDNetwork(AbstractSubProcessModel):
         self.cost = GlobalCost(n_classes=sizes[-1], n_neurons=n_neurons, loss=cfg.loss,
                                epsilon=cfg.epsilon, gamma=cfg.gamma, fd_step=cfg.fd_step,
                                eta=cfg.eta, num_steps=steps, spiking=spec.spiking)
-        upstream = proc.in_ports.x_in
+        upstream, upstream_probes = proc.in_ports.x_in, None  # the input has no probe rows
         for index in range(n_layers):
             synapse = TripartiteSynapse(
                 weights=weights[index], bias=biases[index], n_probes=rows - 1,
@@ -88,21 +90,26 @@ class SubDeltaMGDNetwork(AbstractSubProcessModel):
                 layer_index=index, n_layers=n_layers, fd_step=cfg.fd_step, eta=cfg.eta,
                 weight_decay=cfg.weight_decay, vector_input=index == 0, num_steps=steps,
                 spiking=spec.spiking)
-            shape = (rows, sizes[index + 1])
+            shape = (sizes[index + 1],)
             if spec.spiking:  # fixed_pt: Z_FRAC currents in, 0/1 spikes out
                 neuron = LIFLayer(shape=shape, num_steps=steps, beta=spec.beta,
-                                  threshold=spec.threshold)
+                                  threshold=spec.threshold, n_probes=rows - 1)
             else:  # fixed_pt: Z_FRAC currents in, A_FRAC graded spikes out (the fused LUT)
-                neuron = GradedTanh(shape=shape, in_frac_bits=fx.Z_FRAC, out_frac_bits=fx.A_FRAC)
+                neuron = GradedTanh(shape=shape, in_frac_bits=fx.Z_FRAC, out_frac_bits=fx.A_FRAC,
+                                    n_probes=rows - 1)
             upstream.connect(synapse.a_in)
+            if upstream_probes is not None:
+                upstream_probes.connect(synapse.probe_in)
             synapse.z_out.connect(neuron.a_in)
+            synapse.probe_out.connect(neuron.probe_in)
             self.astrocyte.delta_out.connect(synapse.delta_in)
             self.cost.k_out.connect(synapse.k_in)
             synapse.norm_out.connect(self.astrocyte.norm_in)
             setattr(self, f"synapse_{index}", synapse)
             setattr(self, f"neuron_{index}", neuron)
-            upstream = neuron.s_out
+            upstream, upstream_probes = neuron.s_out, neuron.probe_out
         upstream.connect(self.cost.out_in)
+        upstream_probes.connect(self.cost.probe_in)
         proc.in_ports.label_in.connect(self.astrocyte.label_in)
         proc.in_ports.label_in.connect(self.cost.label_in)
         self.cost.delta_new_out.connect(self.astrocyte.delta_new_in)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from astrolava.processes.global_cost.process import GlobalCost
+from astrolava.processes.probe_rows import recv_rows
 from astrolava.processes.tripartite_synapse.process import sample_steps
 from lava.magma.core.decorator import implements, requires, tag
 from lava.magma.core.model.py.model import PyLoihiProcessModel
@@ -39,11 +40,10 @@ class GlobalCostModel(PyLoihiProcessModel):
         self.total: np.ndarray | None = None  # output rows summed over the pass
 
     def run_spk(self) -> None:
-        out = self.out_in.recv()
-        y = eq.check_label(self.label_in.recv()[0], out.shape[1])
+        rows = recv_rows(self.out_in, self.probe_in)  # the pass, and probe rows if sent
+        y = eq.check_label(self.label_in.recv()[0], rows.shape[1])
         n, steps = self.n_neurons, self.num_steps
         phase = (self.time_step - 1) % sample_steps(steps)
-        rows = out if phase < steps else out[:1]
         self.total = np.array(rows) if phase % steps == 0 else self.total + rows
         if phase % steps != steps - 1:  # within a pass
             self.delta_new_out.send(np.zeros(n, dtype=self.dtype))
@@ -58,7 +58,8 @@ class GlobalCostModel(PyLoihiProcessModel):
             self.n_samples[0] += 1
             self.prediction = int(np.argmax(readout[0]))
             self.n_correct[0] += int(self.prediction == y)
-            self.delta_new_out.send(self.differences(costs[1:1 + n], costs[1 + n:]))
+            self.delta_new_out.send(self.differences(costs[1:1 + n], costs[1 + n:])
+                                    if len(costs) > 1 else np.zeros(n, dtype=self.dtype))
             self.k_out.send(np.zeros(2, dtype=self.dtype))
             self.result_out.send(np.zeros(3))
             return
@@ -98,6 +99,7 @@ class PyGlobalCostFloat(GlobalCostModel):
     ``(k, 0)`` (the synapses apply η)."""
 
     out_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    probe_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     label_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     delta_new_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     k_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
@@ -144,6 +146,7 @@ class PyGlobalCostFixed(GlobalCostModel):
 
     dtype = np.int64
     out_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    probe_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
     label_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
     delta_new_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32,
                                           precision=fx.STATE_BITS)

@@ -48,9 +48,13 @@ class GlobalCost(AbstractProcess):
 
     Ports
     -----
-    out_in : InPort (1 + 2·n_neurons, n_classes)
+    out_in : InPort (n_classes + 1,)
+        Output row 0 and the flag of a row message (:mod:`astrolava.processes.probe_rows`).
+    probe_in : InPort (2·n_neurons, n_classes)
+        The probe output rows, in the steps whose flag is set (the clean pass of a refresh).
     label_in : InPort (1,)
     delta_new_out : OutPort (n_neurons,)
+        The probe gradients at the end of a clean pass with probe rows, zeros otherwise.
     k_out : OutPort (2,)
         ``(m, f)`` of ``k`` in the last step of a sample, zeros otherwise.
     result_out : OutPort (3,)
@@ -81,7 +85,8 @@ class GlobalCost(AbstractProcess):
                            ("epsilon", float(epsilon)), ("gamma", float(gamma)),
                            ("fd_step", float(fd_step)), ("eta", float(eta))):
             self.proc_params.overwrite(key, value)
-        self.out_in = InPort(shape=(1 + 2 * n_neurons, n_classes))
+        self.out_in = InPort(shape=(n_classes + 1,))
+        self.probe_in = InPort(shape=(2 * n_neurons, n_classes))
         self.label_in = InPort(shape=(1,))
         self.delta_new_out = OutPort(shape=(n_neurons,))
         self.k_out = OutPort(shape=(2,))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from astrolava.processes.graded_neuron.process import LEAK_FRAC_BITS, GradedTanh
+from astrolava.processes.probe_rows import recv_rows, send_rows
 from lava.magma.core.decorator import implements, requires, tag
 from lava.magma.core.model.py.model import PyLoihiProcessModel
 from lava.magma.core.model.py.ports import PyInPort, PyOutPort
@@ -21,16 +22,24 @@ class PyGradedTanhModelFloat(PyLoihiProcessModel):
     """``n = leak * n + (1 - leak) * tanh(a_in + bias)`` in float64; sends ``n``."""
 
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    probe_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    probe_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     bias: np.ndarray = LavaPyType(np.ndarray, float)
     leak: np.ndarray = LavaPyType(np.ndarray, float)
     n: np.ndarray = LavaPyType(np.ndarray, float)
 
+    def __init__(self, proc_params: dict) -> None:
+        super().__init__(proc_params)
+        self.flagged: bool = proc_params["n_probes"] > 0
+
     def run_spk(self) -> None:
-        drive = np.tanh(self.a_in.recv() + self.bias)
+        a = recv_rows(self.a_in, self.probe_in, self.flagged)
+        rows = len(a)  # all rows, or those received
+        drive = np.tanh(a + self.bias)
         leak = self.leak[0]
-        self.n[:] = leak * self.n + (1.0 - leak) * drive
-        self.s_out.send(self.n)
+        self.n[:rows] = leak * self.n[:rows] + (1.0 - leak) * drive
+        send_rows(self.s_out, self.probe_out, self.n[:rows], self.flagged)
 
 
 @implements(proc=GradedTanh, protocol=LoihiProtocol)
@@ -51,7 +60,9 @@ class PyGradedTanhModelFixed(PyLoihiProcessModel):
     """
 
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=STATE_BITS)
+    probe_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=STATE_BITS)
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=STATE_BITS)
+    probe_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=STATE_BITS)
     bias: np.ndarray = LavaPyType(np.ndarray, float)
     leak: np.ndarray = LavaPyType(np.ndarray, float)
     n: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=STATE_BITS)
@@ -60,14 +71,17 @@ class PyGradedTanhModelFixed(PyLoihiProcessModel):
         super().__init__(proc_params)
         self.in_frac_bits: int = proc_params["in_frac_bits"]
         self.tanh = tanh_table(self.in_frac_bits, proc_params["out_frac_bits"])
+        self.flagged: bool = proc_params["n_probes"] > 0
 
     def run_spk(self) -> None:
         """``n = tanh_q(sat(a + b_q))``; with ``leak_q = 0`` exactly that (no mixing needed)."""
-        drive = self.tanh(saturate(self.a_in.recv().astype(np.int64)
-                                   + to_fixed(self.bias, self.in_frac_bits)))
+        a = recv_rows(self.a_in, self.probe_in, self.flagged)
+        rows = len(a)  # all rows, or those received
+        drive = self.tanh(saturate(a.astype(np.int64) + to_fixed(self.bias, self.in_frac_bits)))
         leak_q = int(to_fixed(self.leak[0], LEAK_FRAC_BITS))
         if leak_q:
-            mixed = leak_q * self.n.astype(np.int64) + ((1 << LEAK_FRAC_BITS) - leak_q) * drive
+            mixed = leak_q * self.n[:rows].astype(np.int64) \
+                + ((1 << LEAK_FRAC_BITS) - leak_q) * drive
             drive = saturate((mixed + (1 << (LEAK_FRAC_BITS - 1))) >> LEAK_FRAC_BITS)
-        self.n[:] = drive
-        self.s_out.send(self.n)
+        self.n[:rows] = drive
+        send_rows(self.s_out, self.probe_out, self.n[:rows], self.flagged)

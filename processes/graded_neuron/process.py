@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from lava.magma.core.process.ports.ports import InPort, OutPort
+from astrolava.processes.probe_rows import row_ports
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
@@ -43,6 +43,13 @@ class GradedTanh(AbstractProcess):
     out_frac_bits : int in 0..22
         fixed_pt only: the state ``n`` and the graded spike are integers with this many
         fractional bits (tanh in [-1, 1] then fits Loihi's 24-bit payload).
+    n_probes : int >= 0
+        With ``n_probes > 0`` (the hierarchical ``DeltaMGDNetwork``; ``shape = (n,)``,
+        ``leak = 0``) the layer has ``1 + n_probes`` rows (the pass and the node-perturbation
+        probes) that arrive and leave as row messages
+        (:mod:`astrolava.processes.probe_rows`): row 0 and a flag on ``a_in`` / ``s_out``
+        every step, the probe rows on ``probe_in`` / ``probe_out`` only when the flag is
+        set; only the rows received are computed. 0: plain ports of ``shape``.
     name : str, optional
 
     Notes
@@ -57,24 +64,28 @@ class GradedTanh(AbstractProcess):
     def __init__(self, *, shape: tuple[int, ...], bias: float | np.ndarray = 0.0,
                  leak: float = 0.0,
                  in_frac_bits: int = DEFAULT_IN_FRAC_BITS,
-                 out_frac_bits: int = DEFAULT_OUT_FRAC_BITS, name: str | None = None) -> None:
+                 out_frac_bits: int = DEFAULT_OUT_FRAC_BITS, n_probes: int = 0,
+                 name: str | None = None) -> None:
         # AbstractProcess must be initialised before anything can raise (its __del__ needs it)
         super().__init__(shape=shape, in_frac_bits=int(in_frac_bits),
-                         out_frac_bits=int(out_frac_bits), name=name)
+                         out_frac_bits=int(out_frac_bits), n_probes=int(n_probes), name=name)
         shape = _check_shape(shape)
         if not 0.0 <= float(leak) < 1.0:
             raise ValueError(f"leak={leak} must lie in [0, 1)")
+        if int(n_probes) != n_probes or n_probes < 0 or (n_probes and (len(shape) != 1
+                                                                      or leak != 0)):
+            raise ValueError(f"n_probes={n_probes} must be an integer >= 0, and 0 unless "
+                             f"shape={shape} is (n,) and leak={leak} is 0")
         if not 0 <= int(in_frac_bits) <= 20:
             raise ValueError(f"in_frac_bits={in_frac_bits} must lie in 0..20")
         if not 0 <= int(out_frac_bits) <= STATE_BITS - 2:
             raise ValueError(f"out_frac_bits={out_frac_bits} must lie in 0..{STATE_BITS - 2}")
         self.proc_params.overwrite("shape", shape)
         bias = _broadcast("bias", bias, shape)
-        self.a_in = InPort(shape=shape)
-        self.s_out = OutPort(shape=shape)
+        self.a_in, self.probe_in, self.s_out, self.probe_out, state = row_ports(shape, n_probes)
         self.bias = Var(shape=shape, init=bias)
         self.leak = Var(shape=(1,), init=np.array([float(leak)]))
-        self.n = Var(shape=shape, init=0)
+        self.n = Var(shape=state, init=0)
 
     @property
     def shape(self) -> tuple[int, ...]:

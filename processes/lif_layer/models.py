@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from astrolava.processes.lif_layer.process import LIFLayer
+from astrolava.processes.probe_rows import recv_rows, send_rows
 from lava.magma.core.decorator import implements, requires, tag
 from lava.magma.core.model.py.model import PyLoihiProcessModel
 from lava.magma.core.model.py.ports import PyInPort, PyOutPort
@@ -23,19 +24,22 @@ class LIFLayerModel(PyLoihiProcessModel):
         self.num_steps: int = proc_params["num_steps"]
         self.beta: float = proc_params["beta"]
         self.threshold: float = proc_params["threshold"]
+        self.flagged: bool = proc_params["n_probes"] > 0
 
     def run_spk(self) -> None:
-        current = self.a_in.recv()
+        current = recv_rows(self.a_in, self.probe_in, self.flagged)
         if (self.time_step - 1) % self.num_steps == 0:
             self.v[:] = 0
             self.s[:] = 0
-        v, fired = self.step(current)
-        self.v[:] = v
-        self.s[:] = fired
-        self.s_out.send(self.s)
+        rows = len(current)  # all rows, or those received
+        v, fired = self.step(self.v[:rows], self.s[:rows], current)
+        self.v[:rows] = v
+        self.s[:rows] = fired
+        send_rows(self.s_out, self.probe_out, self.s[:rows], self.flagged)
 
-    def step(self, current: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(v, s)`` after one step on ``current``."""
+    def step(self, v: np.ndarray, fired: np.ndarray, current: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray]:
+        """``(v, s)`` after one step from ``(v, s)`` on ``current``."""
         raise NotImplementedError
 
 
@@ -46,7 +50,9 @@ class PyLIFLayerFloat(LIFLayerModel):
     """float64 LIF (:func:`astrolava.mgd_numpy.equations.lif_step`)."""
 
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    probe_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    probe_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     v: np.ndarray = LavaPyType(np.ndarray, float)
     s: np.ndarray = LavaPyType(np.ndarray, float)
 
@@ -54,8 +60,8 @@ class PyLIFLayerFloat(LIFLayerModel):
         super().__init__(proc_params)
         self.spec = eq.NetworkSpec(spiking=True, beta=self.beta, threshold=self.threshold)
 
-    def step(self, current):
-        return eq.lif_step(self.spec, self.v, self.s, current)
+    def step(self, v, fired, current):
+        return eq.lif_step(self.spec, v, fired, current)
 
 
 @implements(proc=LIFLayer, protocol=LoihiProtocol)
@@ -66,7 +72,9 @@ class PyLIFLayerFixed(LIFLayerModel):
     ``v`` 24-bit Z_FRAC, β on 12 bits, 0/1 spikes."""
 
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    probe_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    probe_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
     v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=fx.STATE_BITS)
     s: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=fx.STATE_BITS)
 
@@ -77,6 +85,6 @@ class PyLIFLayerFixed(LIFLayerModel):
         super().__init__(proc_params)
         self.beta_q, self.threshold_q = fx.lif_constants(self.beta, self.threshold)
 
-    def step(self, current):
-        return fx.lif_step(self.v.astype(np.int64), self.s.astype(np.int64),
+    def step(self, v, fired, current):
+        return fx.lif_step(v.astype(np.int64), fired.astype(np.int64),
                            np.asarray(current, dtype=np.int64), self.beta_q, self.threshold_q)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from lava.magma.core.process.ports.ports import InPort, OutPort
+from astrolava.processes.probe_rows import row_ports
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
@@ -19,8 +19,13 @@ class LIFLayer(AbstractProcess):
 
     and ``v = s = 0`` before the first step of every pass of ``num_steps`` steps, so each pass
     (clean + probes, perturbed) starts from rest like the fused model's passes. The shape may
-    carry a leading axis of independent rows (the pass and the node-perturbation probes of
-    the hierarchical ``DeltaMGDNetwork``), each row its own set of neurons.
+    carry a leading axis of independent rows, each row its own set of neurons.
+
+    With ``n_probes > 0`` (the hierarchical ``DeltaMGDNetwork``) the layer of ``n`` neurons has
+    ``1 + n_probes`` rows (the pass and the node-perturbation probes), which arrive and leave
+    as row messages (:mod:`astrolava.processes.probe_rows`): row 0 and a flag on
+    ``a_in`` / ``s_out`` every step, the probe rows on ``probe_in`` / ``probe_out`` only when
+    the flag is set; only the rows received are stepped.
 
     The floating_pt model is :func:`astrolava.mgd_numpy.equations.lif_step`; the fixed_pt
     model is :func:`astrolava.mgd_numpy.fixed.lif_step` (Z_FRAC 24-bit saturated potential,
@@ -42,15 +47,25 @@ class LIFLayer(AbstractProcess):
         Decay of ``v`` per step.
     threshold : float > 0
         ``ϑ`` in current units.
+    n_probes : int >= 0
+        Probe rows of a row-message layer (``shape = (n,)``); 0: plain ports of ``shape``.
     name : str, optional
+
+    Ports
+    -----
+    a_in, s_out : ``shape``, or ``(n + 1,)`` (row 0 and the flag) with ``n_probes``
+    probe_in, probe_out : ``(n_probes, n)`` (with ``n_probes``; else ``(1, 1)``, unused)
     """
 
     def __init__(self, *, shape: tuple[int, ...], num_steps: int, beta: float = 0.9,
-                 threshold: float = 1.0, name: str | None = None) -> None:
+                 threshold: float = 1.0, n_probes: int = 0, name: str | None = None) -> None:
         super().__init__(name=name)
         shape = tuple(int(n) for n in np.atleast_1d(shape))
         if not shape or min(shape) < 1:
             raise ValueError(f"shape={shape} must be a non-empty tuple of sizes >= 1")
+        if int(n_probes) != n_probes or n_probes < 0 or (n_probes and len(shape) != 1):
+            raise ValueError(f"n_probes={n_probes} must be an integer >= 0, and 0 unless "
+                             f"shape={shape} is (n,)")
         if int(num_steps) != num_steps or num_steps < 1:
             raise ValueError(f"num_steps={num_steps} must be an integer >= 1")
         if not 0.0 <= beta <= 1.0:
@@ -58,9 +73,9 @@ class LIFLayer(AbstractProcess):
         if threshold <= 0:
             raise ValueError(f"threshold={threshold} must be > 0")
         for key, value in (("shape", shape), ("num_steps", int(num_steps)),
-                           ("beta", float(beta)), ("threshold", float(threshold))):
+                           ("beta", float(beta)), ("threshold", float(threshold)),
+                           ("n_probes", int(n_probes))):
             self.proc_params.overwrite(key, value)
-        self.a_in = InPort(shape=shape)
-        self.s_out = OutPort(shape=shape)
-        self.v = Var(shape=shape, init=0)
-        self.s = Var(shape=shape, init=0)
+        self.a_in, self.probe_in, self.s_out, self.probe_out, state = row_ports(shape, n_probes)
+        self.v = Var(shape=state, init=0)
+        self.s = Var(shape=state, init=0)

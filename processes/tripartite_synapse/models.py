@@ -4,6 +4,7 @@ integers, the arithmetic of :mod:`astrolava.mgd_numpy.fixed`)."""
 from __future__ import annotations
 
 import numpy as np
+from astrolava.processes.probe_rows import recv_rows, send_rows
 from astrolava.processes.tripartite_synapse.process import TripartiteSynapse, sample_steps
 from lava.magma.core.decorator import implements, requires, tag
 from lava.magma.core.model.py.model import PyLoihiProcessModel
@@ -49,9 +50,9 @@ class TripartiteSynapseModel(PyLoihiProcessModel):
     def run_spk(self) -> None:
         message = self.delta_in.recv()
         self.flag = int(message[-1])
-        a = self.a_in.recv()
+        # the network input, or the upstream layer's rows (its probe rows only when sent)
+        a = self.a_in.recv() if self.vector_input else recv_rows(self.a_in, self.probe_in)
         n_out, phase = self.weights.shape[0], self._phase()
-        z = np.zeros((self.n_probes + 1, n_out), dtype=self.dtype)
         norm = np.zeros(self.norm_out.shape, dtype=self.dtype)
         if phase < self.num_steps:
             clean = a if self.vector_input else a[0]
@@ -64,14 +65,15 @@ class TripartiteSynapseModel(PyLoihiProcessModel):
             self.total = np.array(clean) if phase == 0 else self.total + clean
             if phase == self.num_steps - 1:
                 norm[self.layer] = self.sq_norm(self.hold(self.total))
-            z[0] = self.finish(current)
+            z = self.finish(current)[None]
             if self.flag == REFRESH:
                 # probe rows see the clean input in layer 0, upstream probes further on
-                z[1:] = z[0] if self.vector_input else self.finish(self.current(a[1:]))
+                probes = np.repeat(z, self.n_probes, axis=0) if self.vector_input \
+                    else self.finish(self.current(a[1:]))
                 own, step = np.arange(n_out), self.probe_step()
-                z[1 + self.offset + own, own] += step
-                z[1 + self.n_neurons + self.offset + own, own] -= step
-                z = self.finish(z)
+                probes[self.offset + own, own] += step
+                probes[self.n_neurons + self.offset + own, own] -= step
+                z = self.finish(np.concatenate([z, probes]))
         else:
             self.theta_post[:] = message[self.offset:self.offset + n_out]
             self.shift = int(message[-2])
@@ -81,8 +83,8 @@ class TripartiteSynapseModel(PyLoihiProcessModel):
             else:
                 clean = a[0]
                 current = self.current(clean)
-            z[0] = self.finish(self.perturbed(current, clean))
-        self.z_out.send(z)
+            z = self.finish(self.perturbed(current, clean))[None]
+        send_rows(self.z_out, self.probe_out, z)
         self.norm_out.send(norm)
 
     def lrn_guard(self) -> bool:
@@ -133,9 +135,11 @@ class PyTripartiteSynapseFloat(TripartiteSynapseModel):
     """float64 synapse: dense current, local θ̃ = u ⊗ v, three-factor update."""
 
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    probe_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     delta_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     k_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     z_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    probe_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     norm_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     weights: np.ndarray = LavaPyType(np.ndarray, float)
     bias: np.ndarray = LavaPyType(np.ndarray, float)
@@ -198,9 +202,11 @@ class PyTripartiteSynapseFixed(TripartiteSynapseModel):
 
     dtype = np.int64
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    probe_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
     delta_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
     k_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
     z_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    probe_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
     norm_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
     weights: np.ndarray = LavaPyType(np.ndarray, float)
     bias: np.ndarray = LavaPyType(np.ndarray, float)

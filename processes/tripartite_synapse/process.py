@@ -27,7 +27,9 @@ class TripartiteSynapse(AbstractProcess):
       ``v = (1/T) Σ_t a[t]`` (the presynaptic activity, a firing rate for spikes) locally,
       reporting ``‖v‖²`` to the astrocyte on ``norm_out`` in step ``T−1``; when the
       astrocyte flags a refresh it also computes the probe rows, adding ``±h`` to its own
-      neurons' probe rows. A ``vector_input`` synapse stores the T input vectors.
+      neurons' probe rows, and sends them on ``probe_out`` (row messages,
+      :mod:`astrolava.processes.probe_rows`: without a refresh only row 0 travels). A
+      ``vector_input`` synapse stores the T input vectors.
     * steps ``T..2T−1`` (perturbed pass): the astrocyte's scaled class DeltaVec ``u``
       (amplitude ``2**s``) arrives on ``delta_in``; the synapse forms ``θ̃_W = 2**s u ⊗ v``,
       ``θ̃_b = 2**s u`` and sends ``(W + θ̃_W) a + b + θ̃_b`` for row 0 (a ``vector_input``
@@ -46,7 +48,7 @@ class TripartiteSynapse(AbstractProcess):
     ----------
     weights : numpy.ndarray (n_out, n_in)
     bias : numpy.ndarray (n_out,)
-    n_probes : int >= 0
+    n_probes : int = 2·n_neurons
         Probe rows ``P − 1 = 2·N_neurons`` of the node-perturbation batch.
     neuron_offset : int >= 0
         Index of this layer's first neuron among all the network's neurons (its slice of
@@ -70,14 +72,21 @@ class TripartiteSynapse(AbstractProcess):
 
     Ports
     -----
-    a_in : InPort (n_in,) or (P, n_in)
+    a_in : InPort (n_in,) or (n_in + 1,)
+        The network input (``vector_input``), or the upstream layer's row 0 and flag of a
+        row message (:mod:`astrolava.processes.probe_rows`).
+    probe_in : InPort (P − 1, n_in)
+        The upstream probe rows, in the steps whose flag is set (unused for ``vector_input``).
     delta_in : InPort (n_neurons + 2,)
         Scaled DeltaVec ``u`` of every layer, the amplitude exponent ``s`` and, last, the
         astrocyte's flag (0 evaluate, 1 learn, 2 learn and refresh).
     k_in : InPort (2,)
         Update coefficient ``k = m·2**-f`` as ``(m, f)`` from the global cost, read in the
         lrn phase of every step (the cost sends zeros in step 0).
-    z_out : OutPort (P, n_out)
+    z_out : OutPort (n_out + 1,)
+        Row 0 of the currents and the flag 1 in the steps that send probe rows.
+    probe_out : OutPort (P − 1, n_out)
+        The probe rows' currents, only in the clean pass of a refresh.
     norm_out : OutPort (n_layers,)
         ``‖v‖²`` in this layer's component (summed with the other layers' at the astrocyte).
     """
@@ -98,11 +107,12 @@ class TripartiteSynapse(AbstractProcess):
             raise ValueError(f"neuron_offset={neuron_offset} must lie in [0, {n_neurons - n_out}]")
         if not 0 <= layer_index < n_layers:
             raise ValueError(f"layer_index={layer_index} must lie in [0, {n_layers})")
-        if n_probes < 0 or fd_step <= 0 or eta <= 0 or weight_decay < 0:
-            raise ValueError("n_probes >= 0, fd_step > 0, eta > 0 and weight_decay >= 0 needed")
+        if n_probes != 2 * n_neurons:
+            raise ValueError(f"n_probes={n_probes} must be 2·n_neurons = {2 * n_neurons}")
+        if fd_step <= 0 or eta <= 0 or weight_decay < 0:
+            raise ValueError("fd_step > 0, eta > 0 and weight_decay >= 0 needed")
         if int(num_steps) != num_steps or num_steps < 1:
             raise ValueError(f"num_steps={num_steps} must be an integer >= 1")
-        rows = n_probes + 1
         for key, value in (("n_probes", int(n_probes)), ("neuron_offset", int(neuron_offset)),
                            ("n_neurons", int(n_neurons)), ("layer_index", int(layer_index)),
                            ("fd_step", float(fd_step)), ("eta", float(eta)),
@@ -110,10 +120,12 @@ class TripartiteSynapse(AbstractProcess):
                            ("vector_input", bool(vector_input)),
                            ("num_steps", int(num_steps)), ("spiking", bool(spiking))):
             self.proc_params.overwrite(key, value)
-        self.a_in = InPort(shape=(n_in,) if vector_input else (rows, n_in))
+        self.a_in = InPort(shape=(n_in,) if vector_input else (n_in + 1,))
+        self.probe_in = InPort(shape=(n_probes, n_in))
         self.delta_in = InPort(shape=(n_neurons + 2,))
         self.k_in = InPort(shape=(2,))
-        self.z_out = OutPort(shape=(rows, n_out))
+        self.z_out = OutPort(shape=(n_out + 1,))
+        self.probe_out = OutPort(shape=(n_probes, n_out))
         self.norm_out = OutPort(shape=(n_layers,))
         self.weights = Var(shape=weights.shape, init=weights)
         self.bias = Var(shape=bias.shape, init=bias)

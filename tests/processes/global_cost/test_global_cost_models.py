@@ -14,16 +14,26 @@ from astrolava.runtime import LavaSession, sim_config
 H, EPSILON, ETA = 0.1, 0.5, 0.01
 
 
+# 2 classes, 2 neurons: rows = clean/perturbed pass, +h probes (2), -h probes (2)
+CLEAN = np.array([[0.5, -0.5], [0.6, -0.5], [0.5, -0.4], [0.4, -0.5], [0.5, -0.6]])
+PERTURBED = np.array([0.7, -0.5])
+
+
+def _connect_rows(cost: GlobalCost, clean: np.ndarray, perturbed: np.ndarray) -> None:
+    """Row messages of a clean step with probe rows (flag 1) and a perturbed step (flag 0)
+    into ``cost``: row 0 and the flag on ``out_in``, the probe rows on ``probe_in`` (also
+    sent in step 1, where the flag tells the cost not to read them)."""
+    rows = Source(data=np.stack([np.append(clean[0], 1), np.append(perturbed, 0)], axis=-1))
+    probes = Source(data=np.stack([clean[1:], np.zeros_like(clean[1:])], axis=-1))
+    rows.s_out.connect(cost.out_in)
+    probes.s_out.connect(cost.probe_in)
+
+
 def test_costs_gradients_and_third_factor():
-    # 2 classes, 2 neurons: rows = clean/perturbed pass, +h probes (2), -h probes (2)
-    clean = np.array([[0.5, -0.5], [0.6, -0.5], [0.5, -0.4], [0.4, -0.5], [0.5, -0.6]])
-    perturbed = np.zeros_like(clean)
-    perturbed[0] = [0.7, -0.5]
-    outs = Source(data=np.stack([clean, perturbed], axis=-1))
     labels = Source(data=np.zeros((1, 2)))
     cost = GlobalCost(n_classes=2, n_neurons=2, epsilon=EPSILON, fd_step=H)
     deltas, third = Sink(shape=(2,), buffer=2), Sink(shape=(2,), buffer=2)
-    outs.s_out.connect(cost.out_in)
+    _connect_rows(cost, CLEAN, PERTURBED)
     labels.s_out.connect(cost.label_in)
     cost.delta_new_out.connect(deltas.a_in)
     cost.k_out.connect(third.a_in)
@@ -47,14 +57,10 @@ def test_fixed_point_costs_gradients_and_third_factor():
     """fixed_pt on the same outputs as A_FRAC integers: C_FRAC costs, D_FRAC gradients with
     the step rounded to h = 2**-3 on the Z_FRAC grid, and k = (m, f) = η·ΔC/ε² with η folded
     in (a 16-bit mantissa)."""
-    clean = np.array([[0.5, -0.5], [0.6, -0.5], [0.5, -0.4], [0.4, -0.5], [0.5, -0.6]])
-    perturbed = np.zeros_like(clean)
-    perturbed[0] = [0.7, -0.5]
-    outs = Source(data=fx.to_fixed(np.stack([clean, perturbed], axis=-1), fx.A_FRAC))
     labels = Source(data=np.zeros((1, 2), dtype=np.int32))
     cost = GlobalCost(n_classes=2, n_neurons=2, epsilon=EPSILON, fd_step=0.125, eta=ETA)
     deltas, third = Sink(shape=(2,), buffer=2), Sink(shape=(2,), buffer=2)
-    outs.s_out.connect(cost.out_in)
+    _connect_rows(cost, fx.to_fixed(CLEAN, fx.A_FRAC), fx.to_fixed(PERTURBED, fx.A_FRAC))
     labels.s_out.connect(cost.label_in)
     cost.delta_new_out.connect(deltas.a_in)
     cost.k_out.connect(third.a_in)

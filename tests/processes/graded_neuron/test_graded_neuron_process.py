@@ -15,6 +15,15 @@ def test_vars_and_ports_follow_shape() -> None:
     assert neuron.shape == (3,)
 
 
+def test_probe_rows_travel_as_row_messages() -> None:
+    """n_probes: row 0 and a flag on a_in / s_out, the probe rows on probe_in / probe_out,
+    state for every row."""
+    neuron = GradedTanh(shape=(3,), n_probes=4)
+    assert neuron.a_in.shape == neuron.s_out.shape == (4,)
+    assert neuron.probe_in.shape == neuron.probe_out.shape == (4, 3)
+    assert neuron.n.shape == (5, 3) and neuron.bias.shape == (3,)
+
+
 @pytest.mark.parametrize(("kwargs", "parameter"), [
     ({"shape": (0,)}, "shape"),
     ({"shape": (3,), "leak": 1.0}, "leak"),
@@ -23,6 +32,9 @@ def test_vars_and_ports_follow_shape() -> None:
     ({"shape": (3,), "bias": np.array([0.0, np.nan, 0.0])}, "bias"),
     ({"shape": (3,), "in_frac_bits": 21}, "in_frac_bits"),
     ({"shape": (3,), "out_frac_bits": 23}, "out_frac_bits"),
+    ({"shape": (3,), "n_probes": -2}, "n_probes"),
+    ({"shape": (3,), "n_probes": 4, "leak": 0.5}, "n_probes"),
+    ({"shape": (2, 3), "n_probes": 4}, "n_probes"),
 ])
 def test_bad_parameters_name_themselves(kwargs: dict, parameter: str) -> None:
     with pytest.raises(ValueError, match=parameter):

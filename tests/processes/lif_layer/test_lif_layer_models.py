@@ -56,7 +56,8 @@ def test_each_pass_equals_the_fused_lif(tag):
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"num_steps": 0}, "num_steps=0"), ({"beta": 1.5}, "beta=1.5"),
-    ({"threshold": 0.0}, "threshold=0.0"), ({"shape": (0,)}, "shape=")])
+    ({"threshold": 0.0}, "threshold=0.0"), ({"shape": (0,)}, "shape="),
+    ({"n_probes": -1}, "n_probes=-1"), ({"shape": (2, 3), "n_probes": 4}, "n_probes=4")])
 def test_bad_parameters_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):
         LIFLayer(**{"shape": (2,), "num_steps": 4, **kwargs})

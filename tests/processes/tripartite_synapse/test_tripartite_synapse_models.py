@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from astrolava.processes.tripartite_synapse import TripartiteSynapse
@@ -9,6 +12,9 @@ from lava.proc.io.sink import RingBuffer as Sink
 from lava.proc.io.source import RingBuffer as Source
 
 from astrolava.runtime import LavaSession, sim_config
+
+sys.path.insert(0, str(Path(__file__).parent / "procs"))
+from row_sink import RowSink  # noqa: E402
 
 W = np.array([[1.0, 2.0], [0.5, -1.0]])
 B = np.array([0.1, -0.2])
@@ -25,11 +31,13 @@ def test_clean_probe_perturbed_and_update():
     # step 0: flag 2 (learn + refresh); step 1: u, amplitude exponent 0 and flag 1
     deltas = Source(data=np.array([[0.0, 0.0, 0.0, 2.0], [*u, 0.0, 1.0]]).T)
     third = Source(data=np.array([[0.0, K], [0.0, 0.0]]))  # k = (m, f) = (K, 0) in step 1
-    currents, norms = Sink(shape=(5, 2), buffer=2), Sink(shape=(1,), buffer=2)
+    currents = RowSink(n=2, n_probes=4, steps=2)
+    norms = Sink(shape=(1,), buffer=2)
     inputs.s_out.connect(synapse.a_in)
     deltas.s_out.connect(synapse.delta_in)
     third.s_out.connect(synapse.k_in)
     synapse.z_out.connect(currents.a_in)
+    synapse.probe_out.connect(currents.probe_in)
     synapse.norm_out.connect(norms.a_in)
     with LavaSession(synapse, sim_config()) as session:
         session.run(2)
@@ -37,16 +45,20 @@ def test_clean_probe_perturbed_and_update():
         norm = norms.data.get()
         weights, bias = synapse.weights.get(), synapse.bias.get()
     clean = W @ a + B
-    np.testing.assert_allclose(z[0, :, 0], clean)
+    np.testing.assert_allclose(z[0, 0], clean)
     shifts = np.concatenate([H * np.eye(2), -H * np.eye(2)])
-    np.testing.assert_allclose(z[1:, :, 0], clean + shifts)
+    np.testing.assert_allclose(z[0, 1:], clean + shifts)  # probe rows with the refresh flag
     assert norm[0, 0] == pytest.approx(a @ a)
-    np.testing.assert_allclose(z[0, :, 1], clean + u * (a @ a) + u)  # (W + u⊗a) a + b + u
+    np.testing.assert_allclose(z[1, 0], clean + u * (a @ a) + u)  # (W + u⊗a) a + b + u
+    assert np.isnan(z[1, 1:]).all()  # the perturbed pass sends no probe rows
     np.testing.assert_allclose(weights, W - ETA * K * np.outer(u, a))
     np.testing.assert_allclose(bias, B - ETA * K * u)
 
 
 def test_bad_arguments():
+    with pytest.raises(ValueError, match="n_probes=3 must be 2·n_neurons = 4"):
+        TripartiteSynapse(weights=W, bias=B, n_probes=3, neuron_offset=0, n_neurons=2,
+                          layer_index=0, n_layers=1, fd_step=H, eta=ETA)
     with pytest.raises(ValueError, match="neuron_offset=3"):
         TripartiteSynapse(weights=W, bias=B, n_probes=4, neuron_offset=3, n_neurons=2,
                           layer_index=0, n_layers=1, fd_step=H, eta=ETA)
