@@ -21,8 +21,8 @@ REFRESH, LEARN = 2, 1
 
 class TripartiteSynapseModel(PyLoihiProcessModel):
     """Schedule shared by both models (see :class:`TripartiteSynapse`); subclasses implement
-    the arithmetic: :meth:`current`, :meth:`hold`, :meth:`sq_norm`, :meth:`probe_step`,
-    :meth:`finish` and :meth:`learn`."""
+    the arithmetic: :meth:`current`, :meth:`perturbed`, :meth:`hold`, :meth:`sq_norm`,
+    :meth:`probe_step`, :meth:`finish` and :meth:`learn`."""
 
     dtype: type = np.float64
     """Element type of the messages (currents, ‖v‖²) the model sends."""
