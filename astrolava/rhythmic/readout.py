@@ -17,9 +17,10 @@ class RidgeReadout:
     activities let the readout bend its output, which keeps closed-loop recall nearer the
     trained attractor). With ``phase_gated`` the features also carry the mean phase ⟨Φ⟩ of
     the link phases: f = g(n) ⊗ [1, cos⟨Φ⟩, sin⟨Φ⟩] (each g_k followed by g_k·cos⟨Φ⟩ and
-    g_k·sin⟨Φ⟩), so W_out·f = W₀·g + cos⟨Φ⟩·W_c·g + sin⟨Φ⟩·W_s·g: a readout that turns with
-    ⟨Φ⟩, the way the link modulation M(φ) does (an extension of SPEC §2, used for recall by
-    mean phase).
+    g_k·sin⟨Φ⟩), so W_out·f = W₀·g + cos⟨Φ⟩·W_c·g + sin⟨Φ⟩·W_s·g: every readout weight
+    oscillates with the mean phase, w(⟨Φ⟩) = a + b·sin(⟨Φ⟩ + θ) (= a + b·sin θ·cos⟨Φ⟩ +
+    b·cos θ·sin⟨Φ⟩, so ridge fits a, b and θ of each weight), as the recurrent links do with
+    their own phase (an extension of SPEC §2, used for recall by mean phase).
 
     Parameters
     ----------
