@@ -10,6 +10,7 @@ much it fluctuates (R is smooth while the input is periodic and jitters while it
 from __future__ import annotations
 
 from collections import deque
+from functools import reduce
 
 import numpy as np
 
@@ -151,24 +152,43 @@ class RunningMoments:
         return self._offset + mean, s2 / n - mean * mean
 
 
+class TrailingRoughness:
+    """Log roughness of a signal fed one sample at a time: the online form of
+    :func:`synchrony_roughness`, ρ(t) = ln(mean_k |x(τ) − x(τ−1)| + 1e-5) over the last k
+    samples (the first difference is 0)."""
+
+    def __init__(self, smoothing: int) -> None:
+        self._steps: deque[float] = deque(maxlen=int(smoothing))  # last k |Δx|
+        self._last = 0.0
+
+    def append(self, value: float) -> float:
+        """Add one sample; returns ρ after it."""
+        self._steps.append(abs(value - self._last) if self._steps else 0.0)
+        self._last = value
+        return float(np.log(sum(self._steps) / len(self._steps) + ROUGHNESS_OFFSET))
+
+
 class SynchronyChangeDetector:
     """Online change-point detector on the order parameter of a rhythmic-sharing reservoir.
 
     Per sample (river style, :meth:`update`): the sample is standardised, drives the
     reservoir, and the score
 
-        s(t) = √(s_R(t)² + (c·s_ρ(t))²)
+        s(t) = √((a·s_R(t))² + (c·s_ρ(t))² + Σ_j (c_u·s_ρu,j(t))²)
 
     is updated, where s_R and s_ρ are the shift scores (:func:`shift_score`: the difference of
     the means of the recent window [t−w, t) and of the reference window [max(a, t−w−L), t−w),
     in units of their pooled spread) of R and of its log roughness ρ
-    (:func:`synchrony_roughness`), and c = ``roughness_weight``; s = 0 while the reference
-    holds fewer than w samples. The reference start a is the first sample after the warm-up
-    (or 0 for synchrony without one) at first, and ``settle`` steps
-    after the last reported change (re-armed on a fresh reference), so the reference spans up
-    to L steps of the current regime: a long reference learns how much a chaotic regime's
-    synchrony fluctuates and its dips stop raising alarms. An excursion of s above
-    ``threshold`` is one change: once its peak is passed (s falls below half the peak or the
+    (:func:`synchrony_roughness`), a = ``level_weight``, c = ``roughness_weight``; s = 0 while
+    the reference holds fewer than w samples. With c_u = ``input_weight`` > 0 the score also
+    takes the shift scores s_ρu,j of the log roughness of each standardised input column u_j
+    (the same ρ of the input itself: "synchrony + input"); the default c_u = 0 is synchrony
+    alone, and a = c = 0 leaves the input alone (an ablation without synchrony). The reference
+    start a is the first sample after the warm-up (or 0 for synchrony without one) at first,
+    and ``settle`` steps after the last reported change (re-armed on a fresh reference), so
+    the reference spans up to L steps of the current regime: a long reference learns how much
+    a chaotic regime's synchrony fluctuates and its dips stop raising alarms. An excursion of s
+    above ``threshold`` is one change: once its peak is passed (s falls below half the peak or the
     threshold, or 2w steps have gone by) the detector reports the location
     ``argmax s − w + 1 − response_delay`` (the first sample of the recent window at the peak,
     less the lag of R) and the alarm time. scikit-learn style, :meth:`fit` runs a whole
@@ -199,7 +219,12 @@ class SynchronyChangeDetector:
     roughness_floor : float
         Added to the spread of ρ (> 0), in units of ρ (natural log).
     roughness_weight : float
-        c, weight of the roughness score s_ρ against the level score s_R (>= 0).
+        c, weight of the roughness score s_ρ (>= 0).
+    level_weight : float
+        a, weight of the level score s_R (>= 0).
+    input_weight : float
+        c_u, weight of each input column's roughness score s_ρu,j (>= 0); 0 = synchrony only.
+        a + c + c_u must be > 0.
     response_delay : int
         Steps by which R lags a change of the input (>= 0), subtracted from the location.
     min_gap : int or None
@@ -236,7 +261,8 @@ class SynchronyChangeDetector:
                  noise_floor: float = 0.02,
                  min_gap: int | None = None, smoothing: int = DEFAULT_SMOOTHING,
                  roughness_floor: float = 0.1, roughness_weight: float = 0.7,
-                 response_delay: int = 25,
+                 response_delay: int = 25, level_weight: float = 1.0,
+                 input_weight: float = 0.0,
                  params: RhythmicParams | None = None, seed: int = 0,
                  scaling: str = "series", nodes: str = "tanh") -> None:
         self.window = window
@@ -251,6 +277,8 @@ class SynchronyChangeDetector:
         self.roughness_floor = roughness_floor
         self.roughness_weight = roughness_weight
         self.response_delay = response_delay
+        self.level_weight = level_weight
+        self.input_weight = input_weight
         self.params = params if params is not None else RhythmicParams()
         self.seed = seed
         self._validate()
@@ -274,6 +302,12 @@ class SynchronyChangeDetector:
             raise ValueError(f"roughness_floor={self.roughness_floor} must be > 0")
         if not self.roughness_weight >= 0:
             raise ValueError(f"roughness_weight={self.roughness_weight} must be >= 0")
+        for name in ("level_weight", "input_weight"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name}={getattr(self, name)} must be >= 0")
+        if not self.level_weight + self.roughness_weight + self.input_weight > 0:
+            raise ValueError("level_weight + roughness_weight + input_weight must be > 0 (all "
+                             "three are 0: nothing to score)")
         if not (isinstance(self.response_delay, int | np.integer) and self.response_delay >= 0):
             raise ValueError(f"response_delay={self.response_delay} must be an integer >= 0")
         if self.min_gap is not None and self.min_gap < 1:
@@ -295,8 +329,9 @@ class SynchronyChangeDetector:
         self.mean_phase_: list[float] = []
         self.roughness_: list[float] = []
         self.scores_: list[float] = []
-        self._steps: deque[float] = deque(maxlen=int(self.smoothing))  # last k |ΔR|
-        self._moments = (RunningMoments(), RunningMoments())  # of R_ and roughness_
+        self._roughness = TrailingRoughness(self.smoothing)  # ρ of R
+        self._input_roughness: list[TrailingRoughness] = []  # ρ of each input column
+        self._moments = [RunningMoments(), RunningMoments()]  # of R_, roughness_, input ρ
         self.drift_detected = False
         self._buffer: list[np.ndarray] = []
         self._reservoir: RhythmicReservoir | None = None
@@ -315,8 +350,9 @@ class SynchronyChangeDetector:
         self.drift_detected = False
         if self._scale is None:
             self._buffer.append(x)
-            self._record(np.nan, np.nan, np.nan)
+            self._record(np.nan, np.nan, [np.nan])
             self.scores_.append(np.nan)
+            self._anchor = len(self.R_)  # the reference starts after the warm-up
             if len(self._buffer) == self.params.warmup:
                 self._start()
             return self
@@ -346,50 +382,74 @@ class SynchronyChangeDetector:
             trace = self._reservoir.run(u)
             synchrony = zip(trace.R, trace.mean_phase, strict=True)
         if observe:
-            for r, psi in synchrony:
-                self.observe(r, psi)
+            for (r, psi), row in zip(synchrony, u, strict=True):
+                self.observe(r, psi, row)
 
-    def observe(self, r: float, mean_phase: float) -> SynchronyChangeDetector:
+    def observe(self, r: float, mean_phase: float, u: np.ndarray | None = None
+                ) -> SynchronyChangeDetector:
         """Score one synchrony sample (R, ⟨Φ⟩) computed elsewhere, e.g. by the Lava process.
 
-        :meth:`update` calls it with the reservoir's own order parameter.
+        ``u`` is the standardised input sample that drove the reservoir to it, needed only
+        when ``input_weight > 0``. :meth:`update` calls it with the reservoir's own order
+        parameter and the scaled sample.
         """
         self.drift_detected = False
         r = float(r)
-        if np.isnan(r):
-            rho = np.nan
-        else:
-            previous = self.R_[-1] if self._steps else r
-            self._steps.append(abs(r - previous))
-            rho = float(np.log(sum(self._steps) / len(self._steps) + ROUGHNESS_OFFSET))
-        self._record(r, float(mean_phase), rho)
+        inputs: list[float] = []
+        if self.input_weight > 0:
+            if u is None:
+                raise ValueError(f"input_weight={self.input_weight} > 0 needs the input "
+                                 "sample u")
+            u = np.atleast_1d(np.asarray(u, float))
+            if not self._input_roughness:
+                self._input_roughness = [TrailingRoughness(self.smoothing) for _ in u]
+                self._moments += [RunningMoments() for _ in u]
+                for moments in self._moments[2:]:  # align with the samples seen so far
+                    for _ in self.R_:
+                        moments.append(np.nan)
+            if len(u) != len(self._input_roughness):
+                raise ValueError(f"u has {len(u)} columns; earlier samples had "
+                                 f"{len(self._input_roughness)}")
+            inputs = [np.nan if np.isnan(r) else rough.append(v)
+                      for rough, v in zip(self._input_roughness, u, strict=True)]
+        rho = np.nan if np.isnan(r) else self._roughness.append(r)
+        self._record(r, float(mean_phase), [rho, *inputs])
         if np.isnan(r):  # warm-up: the reference starts after it
             self._anchor = len(self.R_)
         self._score()
         return self
 
-    def _record(self, r: float, mean_phase: float, rho: float) -> None:
-        """Append one sample of R, ⟨Φ⟩ and ρ (the lists and the running moments)."""
+    def _record(self, r: float, mean_phase: float, roughness: list[float]) -> None:
+        """Append one sample of R, ⟨Φ⟩ and the roughness of R (then of the inputs) to the
+        lists and the running moments (NaN for a signal not given)."""
         self.R_.append(r)
         self.mean_phase_.append(mean_phase)
-        self.roughness_.append(rho)
-        for moments, value in zip(self._moments, (r, rho), strict=True):
-            moments.append(value)
+        self.roughness_.append(roughness[0])
+        values = [r, *roughness]
+        for k, moments in enumerate(self._moments):
+            moments.append(values[k] if k < len(values) else np.nan)
 
-    def fit_synchrony(self, R: np.ndarray, mean_phase: np.ndarray) -> SynchronyChangeDetector:
+    def fit_synchrony(self, R: np.ndarray, mean_phase: np.ndarray, u: np.ndarray | None = None
+                      ) -> SynchronyChangeDetector:
         """Detect changes in precomputed R(t), ⟨Φ⟩(t) (no reservoir is run).
 
-        NaN marks samples without synchrony yet (a warm-up); they score 0.
+        NaN marks samples without synchrony yet (a warm-up); they score 0. ``u`` (``(T, d)``
+        or ``(T,)``), the standardised input that drove the reservoir, is needed only when
+        ``input_weight > 0``.
         """
         R, mean_phase = np.asarray(R, float), np.asarray(mean_phase, float)
         if R.shape != mean_phase.shape or R.ndim != 1:
             raise ValueError("R and mean_phase must be 1-D arrays of the same length")
+        rows = (validate_series(u, len(R), "u", allow_constant=True) if u is not None
+                else [None] * len(R))
+        if len(rows) != len(R):
+            raise ValueError(f"u has {len(rows)} steps; R has {len(R)}")
         known = R[~np.isnan(R)]
         if not (np.all(np.isfinite(known)) and np.all((known >= 0) & (known <= 1 + 1e-9))):
             raise ValueError("R must lie in [0, 1] (NaN allowed for warm-up samples)")
         self.reset()
-        for r, psi in zip(R, mean_phase, strict=True):
-            self.observe(r, psi)
+        for r, psi, row in zip(R, mean_phase, rows, strict=True):
+            self.observe(r, psi, row)
         self._finish()
         return self
 
@@ -402,14 +462,15 @@ class SynchronyChangeDetector:
         start = max(self._anchor, now - w - self.reference)
         score = 0.0
         if now - w - start >= w:
-            (r_ref, rho_ref), (r_new, rho_new) = (
-                [m.moments(a, b) for m in self._moments]
-                for a, b in ((start, now - w), (now - w, now)))
-            if r_ref is not None and r_new is not None:
-                score = float(np.hypot(
-                    moment_shift(*r_ref, *r_new, self.noise_floor),
-                    self.roughness_weight * moment_shift(*rho_ref, *rho_new,
-                                                         self.roughness_floor)))
+            reference = [m.moments(start, now - w) for m in self._moments]
+            recent = [m.moments(now - w, now) for m in self._moments]
+            if all(m is not None for m in reference + recent):
+                terms = [(self.level_weight, self.noise_floor),
+                         (self.roughness_weight, self.roughness_floor)]
+                terms += [(self.input_weight, self.roughness_floor)] * (len(reference) - 2)
+                score = float(reduce(np.hypot, [
+                    weight * moment_shift(*ref, *new, floor)
+                    for (weight, floor), ref, new in zip(terms, reference, recent, strict=True)]))
         self.scores_.append(score)
         t = now - 1
         if self._excursion is None:

@@ -100,6 +100,44 @@ def test_running_score_equals_shift_scores_of_the_windows() -> None:
         assert det.scores_[t] == pytest.approx(expected, rel=1e-9, abs=1e-12)
 
 
+def test_input_roughness_scores() -> None:
+    # a = c = 0, c_u = 1: the score is the hypot of the shift scores of each input column's
+    # log roughness (synchrony_roughness of u_j from the first sample after the warm-up)
+    rng = np.random.default_rng(4)
+    u = np.column_stack([np.where(np.arange(600) < 300, 0.1, 1.0) * rng.standard_normal(600),
+                         np.sin(np.arange(600) / 5.0)])
+    r = np.full(600, 0.5)
+    r[:40] = np.nan
+    kw = {"window": 30, "reference": 90, "threshold": 1e6, "smoothing": 10}
+    det = SynchronyChangeDetector(level_weight=0.0, roughness_weight=0.0, input_weight=1.0,
+                                  **kw).fit_synchrony(r, np.zeros(600), u)
+    rho = [synchrony_roughness(u[40:, j], 10) for j in range(2)]
+    for t in (99, 250, 330, 599):
+        now = t + 1 - 40
+        start = max(0, now - 30 - 90)
+        expected = np.hypot(*[shift_score(x[start:now - 30], x[now - 30:now], 0.1) for x in rho])
+        assert det.scores_[t] == pytest.approx(expected, rel=1e-9)
+    # synchrony alone ignores u; with c_u > 0 the input column terms add in quadrature
+    alone = SynchronyChangeDetector(**kw).fit_synchrony(r, np.zeros(600))
+    both = SynchronyChangeDetector(input_weight=1.0, **kw).fit_synchrony(r, np.zeros(600), u)
+    np.testing.assert_allclose(both.scores_, np.hypot(alone.scores_, det.scores_), rtol=1e-12)
+    with pytest.raises(ValueError, match="needs the input"):
+        SynchronyChangeDetector(input_weight=1.0).fit_synchrony(r, np.zeros(600))
+
+
+def test_fit_with_input_equals_fit_synchrony() -> None:
+    s = thomas_switching(n_steps=1600, segment_range=(800, 800), seed=2)
+    params = RhythmicParams(n_nodes=30, warmup=100)
+    fitted = SynchronyChangeDetector(window=100, input_weight=1.0, params=params,
+                                     scaling="warmup").fit(s.x)
+    scale = s.x[:100].mean(axis=0), s.x[:100].std(axis=0)
+    replay = SynchronyChangeDetector(window=100, input_weight=1.0).fit_synchrony(
+        np.asarray(fitted.R_), np.asarray(fitted.mean_phase_), (s.x - scale[0]) / scale[1])
+    # the same scores after the warm-up (update's warm-up moves the reference start too)
+    np.testing.assert_allclose(replay.scores_[100:], fitted.scores_[100:], rtol=1e-9)
+    assert replay.change_points_ == fitted.change_points_
+
+
 def test_reference_starts_after_the_warm_up() -> None:
     # R is NaN during a warm-up of 20 samples: the reference starts at 20 and holds w = 10
     # samples from t = 20 + 2w - 1 = 39 on (not only once the L-step span has left the NaNs)
@@ -206,11 +244,17 @@ def test_fit_equals_update_on_a_series_flat_after_the_warm_up() -> None:
                                     {"reference": 50}, {"settle": -1},
                                     {"noise_floor": 0.0}, {"smoothing": 0},
                                     {"roughness_floor": 0.0}, {"roughness_weight": -0.1},
-                                    {"response_delay": -1},
+                                    {"response_delay": -1}, {"level_weight": -0.1},
+                                    {"input_weight": -0.1},
                                     {"scaling": "global"}, {"nodes": "izhikevich"}])
 def test_detector_bad_parameters(kwargs: dict) -> None:
     with pytest.raises(ValueError, match=next(iter(kwargs))):
         SynchronyChangeDetector(**kwargs)
+
+
+def test_detector_needs_a_weighted_score() -> None:
+    with pytest.raises(ValueError, match="nothing to score"):
+        SynchronyChangeDetector(level_weight=0.0, roughness_weight=0.0)
 
 
 def test_detector_bad_series() -> None:
