@@ -200,7 +200,16 @@ class SynchronyChangeDetector:
     choose them. On those tuning seeds the reference of up to L = 300 steps raised the mean F1
     on Thomas from 0.71 (adjacent reference [t−2w, t−w), w = 100, threshold 4, c = 1) to 0.77
     (w = 50, threshold 4) at 0.97 on Lorenz, and c = 0.7 with threshold 3.5 to 0.82 / 1.00
-    (w = 100).
+    (w = 100). Tried later on the same seeds and not kept (mean F1 over both systems, best
+    (w, threshold) of the benchmark grid, against 0.908 for the defaults): locating a change
+    retrospectively at the best two-sample (l2/CUSUM) split of R and ρ between the reference
+    start and the alarm, 0.874–0.908 (the tuning misses are chaos → limit-cycle switches, not
+    location errors); a third term from the second-difference roughness ln mean_k |Δ²R|,
+    0.867–0.908; k = 25 / 50 / 200, 0.872 / 0.903 / 0.856; c = 0.5 / 1 / 1.5, 0.884 / 0.877 /
+    0.864; the largest term instead of the quadrature sum, 0.884. With the input's roughness
+    (c_u = 1, the same k) the tuning F1 is 0.959 (Thomas 0.93), and the input's roughness alone
+    (a = c = 0) 0.976: on these seeds synchrony does not add to the input term
+    (``benchmarks/rhythmic.py`` ``DETECTOR_VARIANTS`` lists every variant).
 
     Parameters
     ----------
