@@ -9,7 +9,9 @@ which was used for tuning or for designing the synchrony detector (its score and
 were developed on the tuning seeds only); F1, precision, recall
 with a tolerance margin (100 steps for the generated series, 10 for river's), and the mean
 delay from the true change to the alarm. Methods: the synchrony detector of
-``astrolava.rhythmic`` (and its spiking-reservoir variant), ruptures PELT and BinSeg (l2
+``astrolava.rhythmic`` (and its spiking-reservoir variant; "+input" with the roughness of
+the standardised input as extra score terms, and "input-roughness (no synchrony)", that input
+term alone, to show what synchrony adds: ``SCORES``), ruptures PELT and BinSeg (l2
 cost, penalty tuned), river ADWIN, PageHinkley and KSWIN (one detector per input column,
 alarms merged), ruptures PELT on the input plus ``synchrony_features`` ("+RS"), and ADWIN /
 PageHinkley run on the synchrony features instead of the input ("on RS features").
@@ -125,6 +127,39 @@ minimum-error step instead of the middle gave 10/16 (ω0 = 0.0015). ``rotate`` w
 SHORT_WINDOW = 25
 """Longest detector window, roughness smoothing and synchrony-feature window on the short river
 series (hundreds of steps, changes tens of steps apart)."""
+DETECTOR_VARIANTS = {
+    "tried, not kept (synchrony alone; grid-best mean F1 on the tune seeds, kept default 0.908)": {
+        "retrospective location (best l2/CUSUM split of R, or R and rho, between the reference "
+        "start and the alarm; delay 0 or 25)": "0.874-0.908 (R alone 0.874-0.875, R + rho "
+        "0.905-0.908: location errors on the tune seeds are small, the misses are "
+        "chaos -> limit-cycle switches)",
+        "second-difference roughness ln mean_k |d2R| as a third term (k 25/50/100, weight "
+        "0.5/1)": "0.867-0.908",
+        "roughness smoothing k 25 / 50 / 200 (100 kept)": "0.872 / 0.903 / 0.856",
+        "roughness weight c 0.5 / 1.0 / 1.5 (0.7 kept)": "0.884 / 0.877 / 0.864",
+        "max of the terms instead of their quadrature sum": "0.884",
+    },
+    "synchrony + input (row rhythmic-sharing+input)": {
+        "input mean shift, c_u 0.5 / 0.7 / 1": "0.905 / 0.910 / 0.915",
+        "input roughness with k = smoothing (kept, c_u = 1), c_u 0.5 / 0.7 / 1 / 1.5 / 2 / 3":
+            "0.924 / 0.947 / 0.959 / 0.957 / 0.969 (threshold 8, the grid's edge) / 0.943",
+        "input roughness k 25, c_u 0.5 / 0.7 / 1": "0.923 / 0.930 / 0.948",
+        "input roughness k 50, c_u 0.5 / 0.7 / 1": "0.930 / 0.949 / 0.962",
+        "input log std over 50 steps, c_u 0.5 / 0.7 / 1": "0.944 / 0.963 / 0.975",
+    },
+    "input alone, no synchrony (row input-roughness (no synchrony))": {
+        "input roughness k = smoothing (kept as the ablation row)": "0.976",
+        "input roughness k 25 / 50": "0.966 / 0.970",
+        "input log std over 50 / 100 steps": "0.970 / 0.969",
+        "input mean shift": "0.856",
+    },
+    "note": "the kept input term is the detector's own roughness rho applied to each "
+            "standardised input column (no new feature or constant); c_u = 1 weighs each column "
+            "like the R level. On the tune seeds the input roughness alone scores higher than "
+            "with synchrony added (0.976 vs 0.959): synchrony does not enhance it there.",
+}
+"""Detector variants tried on the tune seeds only (test seeds and river never looked at while
+choosing), grid-best mean F1 over Thomas and Lorenz; written to ``detection_protocol``."""
 MERGE_GAP = 50
 """Alarms of per-column river detectors closer than this are one change."""
 
@@ -150,15 +185,24 @@ SERIES: dict[tuple, np.ndarray] = {}
 """Series by key, so the reservoir runs once per series however many settings are scored."""
 
 
+SCORES = {"synchrony": {}, "synchrony+input": {"input_weight": 1.0},
+          "input": {"input_weight": 1.0, "level_weight": 0.0, "roughness_weight": 0.0}}
+"""Weights of the detector's score terms (R level, R roughness, input roughness) per variant:
+synchrony alone (the defaults), synchrony plus the roughness of the standardised input
+(c_u = 1), and the input roughness alone (the ablation that shows what synchrony adds)."""
+
+
 def synchrony(key: tuple, setting: tuple[int, float], nodes: str = "tanh",
-              short: bool = False) -> Detections:
-    """The rhythmic-sharing detector; window and roughness smoothing at most ``SHORT_WINDOW`` on
-    the short river series."""
+              short: bool = False, score: str = "synchrony") -> Detections:
+    """The rhythmic-sharing detector with the score terms ``SCORES[score]``; window and
+    roughness smoothing at most ``SHORT_WINDOW`` on the short river series."""
     window, threshold = setting
     det = SynchronyChangeDetector(window=min(window, SHORT_WINDOW) if short else window,
                                   threshold=threshold,
-                                  smoothing=SHORT_WINDOW if short else DEFAULT_SMOOTHING)
-    det.fit_synchrony(*synchrony_signals(key, nodes, short))
+                                  smoothing=SHORT_WINDOW if short else DEFAULT_SMOOTHING,
+                                  **SCORES[score])
+    det.fit_synchrony(*synchrony_signals(key, nodes, short),
+                      SERIES[key] if score != "synchrony" else None)
     return det.change_points_, det.alarm_times_
 
 
@@ -207,6 +251,10 @@ def methods() -> dict[str, tuple[Callable[..., Detections], list]]:
     return {
         "rhythmic-sharing": (lambda k, v, short: synchrony(k, v, "tanh", short), grid),
         "rhythmic-sharing-lif": (lambda k, v, short: synchrony(k, v, "lif", short), grid),
+        "rhythmic-sharing+input": (
+            lambda k, v, short: synchrony(k, v, "tanh", short, "synchrony+input"), grid),
+        "input-roughness (no synchrony)": (
+            lambda k, v, short: synchrony(k, v, "tanh", short, "input"), grid),
         "ruptures-pelt": (lambda k, v, short: ruptures_method("pelt", SERIES[k], v), pens),
         "ruptures-binseg": (lambda k, v, short: ruptures_method("binseg", SERIES[k], v), pens),
         "ruptures-pelt+RS": (lambda k, v, short: ruptures_with_synchrony(k, v, short), pens),
@@ -499,7 +547,7 @@ def run_detection(args: argparse.Namespace) -> dict:
         "note": "settings chosen by mean F1 on the tune seeds (thomas and lorenz); rows are "
                 "test seeds and river series only, never used for tuning or for designing "
                 "the synchrony detector",
-        "chosen": chosen})
+        "chosen": chosen, "detector_variants": DETECTOR_VARIANTS})
     for name in chosen:
         synth = [r["f1"] for r in rows if r["method"] == name and "seed" in r["dataset"]]
         river = [r["f1"] for r in rows if r["method"] == name and r["dataset"].startswith("riv")]
