@@ -26,9 +26,12 @@ Lava. max |R_lava − R_reference| over 2,000 steps for both tags.
 
 Recall. Trains a readout (on the node activities and their squares) on a two-regime Thomas
 series, recalls each regime and compares the closed-loop output distribution with both regimes
-(Wasserstein). Two methods: ``rotate`` (published ω0 = 0.01; rotate the phases closed loop until
-⟨Φ⟩ reaches the context's target, then freeze) and ``snapshot`` (ω0 = 0.0015, so the training
-series spans less than one turn of ⟨Φ⟩; load the context's stored teacher-forced n and φ, freeze).
+(Wasserstein). Methods (``RECALL_METHODS``): ``rotate`` (published ω0 = 0.01; rotate the phases
+closed loop until ⟨Φ⟩ reaches the context's target, then freeze); ``snapshot`` (ω0 = 0.0015, so
+the training series spans less than one turn of ⟨Φ⟩; load the context's stored teacher-forced n
+and φ, freeze); ``gated`` (ω0 = 0.0015, a phase-gated readout W_out(⟨Φ⟩), rotate to the target
+⟨Φ⟩ of the context, freeze: only the target is stored) and its control ``gated-m0`` (the same
+with link modulation m = 0, so the phases do not act on the reservoir at all).
 
 Writes ``benchmarks/results/rhythmic.json`` ({"detection": [...], "speed": [...],
 "lava": [...], "detection_protocol": {...}}), ``rhythmic_recall.json`` (with attractor
@@ -95,6 +98,7 @@ from astrolava.rhythmic.plots import plot_synchrony  # noqa: E402
 from astrolava.rhythmic.readout import fit_next_step  # noqa: E402
 from astrolava.rhythmic.recall import (  # noqa: E402
     attractor_distances,
+    context_mid_phases,
     context_phases,
     context_snapshots,
     recall,
@@ -110,20 +114,42 @@ SYNTH_MARGIN = 100
 RIVER_MARGIN = 10
 TUNE_SEEDS = [0, 1, *range(10, 18)]
 """Seeds of the generated series used to choose settings (and to design the detector)."""
-RECALL_RIDGE = 0.3
-"""Ridge of the recall readout on [n; n ∘ n]. Chosen on Thomas seeds 10..17 (recall rows are
-seeds 0..2): right nearest regime in 11 of 16 recalls with ridge 0.3 and 10/16 with 0.1, against
-7/16 for the linear readout with ridge 1e-2, which often collapsed onto a fixed point."""
-RECALL_OMEGA = {"rotate": 0.01, "snapshot": 0.0015}
-"""ω0 of each recall method, chosen on Thomas seeds 10..17 (right nearest regime of 16 recalls,
-limit cycle + chaotic; "strict" also asks the x spread of the recall to be 0.5-2x the regime's).
+RECALL_METHODS = {
+    "rotate": {"omega": 0.01, "ridge": 0.3, "gated": False, "m": 0.6, "target": "min-error"},
+    "snapshot": {"omega": 0.0015, "ridge": 0.3, "gated": False, "m": 0.6, "target": "middle"},
+    "gated": {"omega": 0.0015, "ridge": 0.1, "gated": True, "m": 0.6, "target": "middle"},
+    "gated-m0": {"omega": 0.0015, "ridge": 0.1, "gated": True, "m": 0.0, "target": "middle"},
+}
+"""Settings of each recall method: ω0, ridge of the readout on [n; n ∘ n], phase-gated readout
+(features ⊗ [1, cos⟨Φ⟩, sin⟨Φ⟩]), link modulation depth m and target ⟨Φ⟩ ("min-error":
+:func:`context_phases`, "middle": :func:`context_mid_phases`, the middle of the context's longest
+stretch). Chosen on Thomas seeds 10..17 (recall rows are seeds 0..2), counting the right nearest
+regime of 16 recalls (limit cycle + chaotic; "strict" also asks the x spread of the recall to be
+0.5-2x the regime's).
+
+``rotate`` with the published ω0 = 0.01, ridge 0.3: 11/16 (5 + 6; strict 6/16, most chaotic ones
+collapse, std ratio ≈ 0.3); ridge 0.1 10/16; a linear readout with ridge 1e-2 7/16 (it often
+collapsed onto a fixed point); ω0 = 0.0015 7/16; N = 300, spectral radius 0.9 or 1.2, input
+scale 0.5, ridge 0.03 or 3 gave 7-10/16. At ω0 = 0.01 ⟨Φ⟩ turns about 6 times over the series,
+so every mean phase occurs in both contexts.
+
 ``snapshot`` at the middle of each context's longest stretch: 13/16 (7 + 6; strict 10/16) with
-ω0 = 0.0015, also 13/16 with 0.001 and 0.003, but 10/16 (6 + 4) with 0.01, where ⟨Φ⟩ turns about
-6 times over the series and every mean phase occurs in both contexts; a snapshot at the
-minimum-error step instead of the middle gave 10/16 (ω0 = 0.0015). ``rotate`` with the published
-ω0 = 0.01: 11/16 (5 + 6; strict 6/16, most chaotic ones collapse, std ratio ≈ 0.3); with
-ω0 = 0.0015 7/16. N = 300, spectral radius 0.9 or 1.2, input scale 0.5, ridge 0.03 or 3 gave
-7-10/16 with ``rotate``."""
+ω0 = 0.0015, also 13/16 with 0.001 and 0.003, but 10/16 (6 + 4) with 0.01; a snapshot at the
+minimum-error step instead of the middle gave 10/16 (ω0 = 0.0015).
+
+``gated``: 14/16 (7 + 7; strict 11, where the same count gives ``snapshot`` strict 11) with
+ω0 = 0.0015, ridge 0.1, middle target; ridge 0.03 / 0.3 / 1.0: 13 / 12 / 11 (strict 9 / 10 /
+10); min-error target 12/16; ω0 = 0.001 10/16, 0.002 12/16; ω0 = 0.01 9/16. Without gating
+(same ω0, rotation to the middle target) 9/16 (strict 7).
+``gated-m0`` (control, same settings with m = 0): 13/16 (5 + 8; strict 13); ω0 = 0.001 / 0.002:
+13 / 12 (strict 12 / 10): the selection is made by the readout's ⟨Φ⟩ gating, not by the
+oscillating links. Also tried without gating, none consistently above 11/16: phases kept
+coupled (Kuramoto) during the closed-loop approach (ω0 = 0.0015: 10/16 middle, 13/16 min-error;
+0.001: 11 / 10; 0.002: 10 / 9; 0.003: 8 / 6), a synchronised pattern (all φ = target) 9/16,
+freezing at the candidate whose frozen closed loop has the smallest consistency error
+‖W_cur·f(n(t)) − u(t)‖ (W_cur the readout of the current input) 8-13/16, choosing among the
+target crossings of a ω0 = 0.01 rotation by the one-step error on a 100-step teacher-forced cue
+of the context 12/16 (strict 6; the cue alone, no rotation, 9/16)."""
 SHORT_WINDOW = 25
 """Longest detector window, roughness smoothing and synchrony-feature window on the short river
 series (hundreds of steps, changes tens of steps apart)."""
@@ -415,8 +441,8 @@ def attractor_statistics(x: np.ndarray) -> dict[str, list[float]]:
 
 
 def recall_experiment(seed: int = 0) -> tuple[dict, dict]:
-    """Recall each regime of a two-regime Thomas series by both methods; JSON row and
-    trajectories to plot (``paths[method][context]``).
+    """Recall each regime of a two-regime Thomas series by every method of
+    ``RECALL_METHODS``; JSON row and trajectories to plot (``paths[method][context]``).
 
     Besides the Wasserstein distances, every recall reports the attractor statistics
     (:func:`attractor_statistics`) of the generated steps 500..1500 and of the true regime,
@@ -427,18 +453,21 @@ def recall_experiment(seed: int = 0) -> tuple[dict, dict]:
     mean, std = s.x.mean(axis=0), s.x.std(axis=0)
     u = (s.x - mean) / std
     rows, paths, one_step = [], {}, {}
-    for method, omega in RECALL_OMEGA.items():
-        params = RhythmicParams(ridge=RECALL_RIDGE, omega=omega)
+    for method, spec in RECALL_METHODS.items():
+        params = RhythmicParams(ridge=spec["ridge"], omega=spec["omega"], m=spec["m"])
         res = RhythmicReservoir.from_params(params, 3, seed=seed)
         trace = res.run(u, record_phases=method == "snapshot")
-        readout = fit_next_step(trace.states, u, params.warmup, params.ridge, quadratic=True)
+        w = params.warmup
+        readout = fit_next_step(trace.states, u, w, params.ridge, quadratic=True,
+                                mean_phase=trace.mean_phase if spec["gated"] else None)
         one_step[method] = float(np.sqrt(np.mean(
-            (readout.predict(trace.states[params.warmup:-1]) - u[params.warmup + 1:]) ** 2)))
-        if method == "snapshot":
-            starts = context_snapshots(trace, s.regimes, params.warmup)
-            targets = {c: snap.mean_phase for c, snap in starts.items()}
+            (readout.predict(trace.states[w:-1], trace.mean_phase[w:-1]) - u[w + 1:]) ** 2)))
+        if spec["target"] == "middle":
+            targets = context_mid_phases(trace, s.regimes, w)
         else:
-            targets = context_phases(trace, u, s.regimes, readout, params.warmup)
+            targets = context_phases(trace, u, s.regimes, readout, w)
+        if method == "snapshot":
+            starts = context_snapshots(trace, s.regimes, w)
         paths[method] = {}
         for context, target in targets.items():
             clone = RhythmicReservoir(res.graph, params)
@@ -451,7 +480,7 @@ def recall_experiment(seed: int = 0) -> tuple[dict, dict]:
             true = s.x[s.regimes == context]
             distances = attractor_distances(generated, s.x, s.regimes)
             gen_stats, true_stats = attractor_statistics(generated), attractor_statistics(true)
-            rows.append({"method": method, "omega": omega, "context": context,
+            rows.append({"method": method, **spec, "context": context,
                          "b": s.values[context], "target_phase": target,
                          "rotation_steps": steps, "wasserstein_to_regime": distances,
                          "nearest_regime": min(distances, key=distances.get),
@@ -461,15 +490,14 @@ def recall_experiment(seed: int = 0) -> tuple[dict, dict]:
                          "generated_range_x": [float(generated[:, 0].min()),
                                                float(generated[:, 0].max())]})
             paths[method][context] = (generated, true, s.values[context])
-    return ({"seed": seed, "one_step_rmse_standardised": one_step,
-             "ridge": RECALL_RIDGE, "recalls": rows}, paths)
+    return {"seed": seed, "one_step_rmse_standardised": one_step, "recalls": rows}, paths
 
 
 def plot_recall(paths: dict[int, dict], path: Path) -> None:
     """x–y portraits of each recalled regime (colour) over the true regime (grey), one row per
     seed, one column per (method, regime)."""
     seeds = sorted(paths)
-    panels = [(method, context) for method in RECALL_OMEGA for context in (0, 1)]
+    panels = [(method, context) for method in RECALL_METHODS for context in (0, 1)]
     fig, axes = plt.subplots(len(seeds), len(panels), figsize=(4 * len(panels), 3.6 * len(seeds)),
                              squeeze=False)
     for row, seed in enumerate(seeds):

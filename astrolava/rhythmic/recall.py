@@ -9,6 +9,9 @@ other target: ⟨Φ⟩ at the middle step of the context's longest stretch. With
 (:class:`~astrolava.rhythmic.readout.RidgeReadout`, W_out turning with ⟨Φ⟩) and ω0 small enough
 that the training series spans less than one turn of ⟨Φ⟩, the mean phase alone selects the
 context: the gated readout has learnt each context's dynamics in that context's range of ⟨Φ⟩.
+The selection is then made by the readout, not by the link modulation: with m = 0 (the phases do
+not act on the reservoir) the same recall does as well (``benchmarks/rhythmic.py``,
+``RECALL_METHODS``).
 
 :func:`context_snapshots` and :func:`recall_snapshot` are the warm-started variant: each context
 stores the teacher-forced node activity n and link phases φ at the middle step of its longest
