@@ -71,12 +71,13 @@ def advance_phases(phases: np.ndarray, activity: np.ndarray, graph: ReservoirGra
 
 
 class LinkPhases:
-    """The link phases φ of a reservoir as an attribute: reading gives the array the compiled
-    loop updates in place, assigning stores an own float64 copy (so ``run`` and ``step`` never
-    copy the phases)."""
+    """The link phases φ of a reservoir as an attribute: reading gives a copy, assigning stores
+    an own float64 copy (checked for shape); the compiled loop of ``run`` and ``step`` updates
+    the stored array in place, without copying it per call."""
 
-    def __get__(self, obj: RhythmicReservoir | None, owner: type | None = None):
-        return self if obj is None else obj._phases
+    def __get__(self, obj: RhythmicReservoir | None, owner: type | None = None
+                ) -> LinkPhases | np.ndarray:
+        return self if obj is None else obj._phases.copy()
 
     def __set__(self, obj: RhythmicReservoir, value: np.ndarray) -> None:
         value = np.array(value, dtype=np.float64)
@@ -125,8 +126,7 @@ class RhythmicReservoir:
     Attributes
     ----------
     phases : numpy.ndarray
-        Link phases φ, shape ``(L,)``, updated in place by :meth:`run` and :meth:`step`
-        (assigning stores a copy).
+        Link phases φ, shape ``(L,)`` (a copy; assign to set them).
     activity : numpy.ndarray
         Node activity n, shape ``(N,)`` (a copy; assign to set it).
     """

@@ -144,8 +144,10 @@ def test_phases_assignment_copies_and_checks_shape() -> None:
     res = RhythmicReservoir.from_params(PARAMS, 3, seed=0)
     given = np.full(res.graph.n_links, 1.0)
     res.phases = given
+    held = res.phases
     res.run(np.arange(9.0).reshape(3, 3), mode="rotate")
     np.testing.assert_array_equal(given, 1.0)  # the caller's array is not advanced
+    np.testing.assert_array_equal(held, 1.0)  # nor an array read before the run
     np.testing.assert_allclose(res.phases, 1.0 + 3 * PARAMS.omega, atol=1e-12)
     with pytest.raises(ValueError, match="phases has shape"):
         res.phases = np.zeros(res.graph.n_links + 1)
