@@ -177,14 +177,14 @@ class SynchronyChangeDetector:
         s(t) = √((a·s_R(t))² + (c·s_ρ(t))² + Σ_j (c_u·s_ρu,j(t))²)
 
     is updated, where s_R and s_ρ are the shift scores (:func:`shift_score`: the difference of
-    the means of the recent window [t−w, t) and of the reference window [max(a, t−w−L), t−w),
+    the means of the recent window [t−w, t) and of the reference window [max(t₀, t−w−L), t−w),
     in units of their pooled spread) of R and of its log roughness ρ
     (:func:`synchrony_roughness`), a = ``level_weight``, c = ``roughness_weight``; s = 0 while
     the reference holds fewer than w samples. With c_u = ``input_weight`` > 0 the score also
     takes the shift scores s_ρu,j of the log roughness of each standardised input column u_j
     (the same ρ of the input itself: "synchrony + input"); the default c_u = 0 is synchrony
     alone, and a = c = 0 leaves the input alone (an ablation without synchrony). The reference
-    start a is the first sample after the warm-up (or 0 for synchrony without one) at first,
+    start t₀ is the first sample after the warm-up (or 0 for synchrony without one) at first,
     and ``settle`` steps after the last reported change (re-armed on a fresh reference), so
     the reference spans up to L steps of the current regime: a long reference learns how much
     a chaotic regime's synchrony fluctuates and its dips stop raising alarms. An excursion of s
@@ -226,7 +226,7 @@ class SynchronyChangeDetector:
     smoothing : int
         k, steps of the trailing mean of |ΔR| in the roughness ρ (>= 1).
     roughness_floor : float
-        Added to the spread of ρ (> 0), in units of ρ (natural log).
+        Added to the spread of ρ and of each input's ρ (> 0), in units of ρ (natural log).
     roughness_weight : float
         c, weight of the roughness score s_ρ (>= 0).
     level_weight : float

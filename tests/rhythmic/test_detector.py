@@ -237,6 +237,8 @@ def test_fit_equals_update_on_a_series_flat_after_the_warm_up() -> None:
     for row in x:
         online.update(row)
     np.testing.assert_array_equal(np.asarray(online.R_), np.asarray(fitted.R_))
+    np.testing.assert_array_equal(np.asarray(online.scores_), np.asarray(fitted.scores_))
+    assert np.nanmax(fitted.scores_) > 0  # the scores compared are not all zero
     assert online.change_points_ == fitted.change_points_
 
 
