@@ -28,7 +28,7 @@ Recall. Trains a readout (on the node activities and their squares) on a two-reg
 series, recalls each regime and compares the closed-loop output distribution with both regimes
 (Wasserstein). Methods (``RECALL_METHODS``): ``rotate`` (published ω0 = 0.01; rotate the phases
 closed loop until ⟨Φ⟩ reaches the context's target, then freeze); ``snapshot`` (ω0 = 0.0015, so
-the training series spans less than one turn of ⟨Φ⟩; load the context's stored teacher-forced n
+the training series spans about one turn of ⟨Φ⟩; load the context's stored teacher-forced n
 and φ, freeze); ``gated`` (ω0 = 0.0015, a phase-gated readout W_out(⟨Φ⟩), rotate to the target
 ⟨Φ⟩ of the context, freeze: only the target is stored) and its control ``gated-m0`` (the same
 with link modulation m = 0, so the phases do not act on the reservoir at all).
