@@ -44,7 +44,14 @@ class GlobalCostModel(PyLoihiProcessModel):
         y = eq.check_label(self.label_in.recv()[0], rows.shape[1])
         n, steps = self.n_neurons, self.num_steps
         phase = (self.time_step - 1) % sample_steps(steps)
-        self.total = np.array(rows) if phase % steps == 0 else self.total + rows
+        if phase % steps == 0:
+            self.total = np.array(rows)
+        elif len(rows) != len(self.total):
+            raise ValueError(f"GlobalCost: {len(rows)} output rows in step {phase % steps} of "
+                             f"a pass that began with {len(self.total)}; the probe flag must "
+                             "stay the same for all T steps of a pass")
+        else:
+            self.total = self.total + rows
         if phase % steps != steps - 1:  # within a pass
             self.delta_new_out.send(np.zeros(n, dtype=self.dtype))
             self.k_out.send(np.zeros(2, dtype=self.dtype))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pytest
 from astrolava.processes.global_cost import GlobalCost
@@ -19,12 +21,15 @@ CLEAN = np.array([[0.5, -0.5], [0.6, -0.5], [0.5, -0.4], [0.4, -0.5], [0.5, -0.6
 PERTURBED = np.array([0.7, -0.5])
 
 
-def _connect_rows(cost: GlobalCost, clean: np.ndarray, perturbed: np.ndarray) -> None:
-    """Row messages of a clean step with probe rows (flag 1) and a perturbed step (flag 0)
-    into ``cost``: row 0 and the flag on ``out_in``, the probe rows on ``probe_in`` (also
-    sent in step 1, where the flag tells the cost not to read them)."""
-    rows = Source(data=np.stack([np.append(clean[0], 1), np.append(perturbed, 0)], axis=-1))
-    probes = Source(data=np.stack([clean[1:], np.zeros_like(clean[1:])], axis=-1))
+def _connect_rows(cost: GlobalCost, clean: np.ndarray, perturbed: np.ndarray,
+                  flags: tuple[int, int] = (1, 0)) -> None:
+    """Row messages of two steps into ``cost``: by default a clean step with probe rows
+    (flag 1) and a perturbed step (flag 0). Row 0 of the first step (``perturbed`` in the
+    second) and the flag go on ``out_in``, the probe rows ``clean[1:]`` on ``probe_in`` in
+    both steps (the cost reads them only where the flag is set)."""
+    rows = Source(data=np.stack([np.append(clean[0], flags[0]),
+                                 np.append(perturbed, flags[1])], axis=-1))
+    probes = Source(data=np.stack([clean[1:], clean[1:]], axis=-1))
     rows.s_out.connect(cost.out_in)
     probes.s_out.connect(cost.probe_in)
 
@@ -75,6 +80,23 @@ def test_fixed_point_costs_gradients_and_third_factor():
     c_plus, c_minus = 0.5 * (0.16 + 0.25), 0.5 * (0.36 + 0.25)
     np.testing.assert_allclose(probe, (c_plus - c_minus) / (2 * 0.125), atol=1e-3)
     assert m * 2.0 ** -f == pytest.approx(ETA * delta_cost / EPSILON ** 2, rel=1e-4)
+
+
+def test_row_count_change_within_a_pass_raises(caplog):
+    """T = 2: probe rows in step 0 of the clean pass but not in step 1 is an error naming
+    both row counts (summing them would broadcast row 0 onto the probe rows). Lava raises a
+    summary in the caller and logs the model's traceback at INFO level (the runtime takes
+    its log level from the process's log configuration, which GlobalCost leaves at WARNING)."""
+    labels = Source(data=np.zeros((1, 2)))
+    cost = GlobalCost(n_classes=2, n_neurons=2, epsilon=EPSILON, fd_step=H, num_steps=2)
+    cost._log_config.level = logging.INFO
+    _connect_rows(cost, CLEAN, PERTURBED)
+    labels.s_out.connect(cost.label_in)
+    with caplog.at_level(logging.INFO), pytest.raises(RuntimeError, match="Exception"):
+        with LavaSession(cost, sim_config()) as session:
+            session.run(2)
+    assert "ValueError: GlobalCost: 1 output rows in step 1 of a pass that began with 5" \
+        in caplog.text
 
 
 def test_bad_arguments():
