@@ -82,6 +82,29 @@ def test_fixed_point_costs_gradients_and_third_factor():
     assert m * 2.0 ** -f == pytest.approx(ETA * delta_cost / EPSILON ** 2, rel=1e-4)
 
 
+def test_clean_pass_without_probe_rows():
+    """A clean step with flag 0 (a sample whose DeltaVec is not refreshed): no probe
+    gradients (delta_new is 0 in both steps), but C0, the count of correct samples and the
+    third factor as with probes. Label 1, so the arg-max 0 is wrong."""
+    labels = Source(data=np.ones((1, 2)))  # label 1
+    cost = GlobalCost(n_classes=2, n_neurons=2, epsilon=EPSILON, fd_step=H)
+    deltas, third = Sink(shape=(2,), buffer=2), Sink(shape=(2,), buffer=2)
+    _connect_rows(cost, CLEAN, PERTURBED, flags=(0, 0))
+    labels.s_out.connect(cost.label_in)
+    cost.delta_new_out.connect(deltas.a_in)
+    cost.k_out.connect(third.a_in)
+    with LavaSession(cost, sim_config()) as session:
+        session.run(2)
+        cost0, n_correct = cost.cost0.get()[0], cost.n_correct.get()[0]
+        n_samples, delta_new = cost.n_samples.get()[0], deltas.data.get()
+        k = third.data.get()[0, 1]
+    # C0 = 1/2 (0.5^2 + (-0.5 - 1)^2), C̃ = 1/2 (0.7^2 + (-0.5 - 1)^2)
+    assert cost0 == pytest.approx(1.25)
+    assert n_correct == 0 and n_samples == 1
+    np.testing.assert_array_equal(delta_new, np.zeros((2, 2)))
+    assert k == pytest.approx((1.37 - 1.25) / EPSILON ** 2)
+
+
 def test_row_count_change_within_a_pass_raises(caplog):
     """T = 2: probe rows in step 0 of the clean pass but not in step 1 is an error naming
     both row counts (summing them would broadcast row 0 onto the probe rows). Lava raises a
