@@ -21,6 +21,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``astrolava`` console script."""
+    """Entry point of the ``astrolava`` console script.
+
+    Bad input (a ``ValueError`` or a missing file) ends the command with
+    ``astrolava <command>: error: <message>`` on stderr and exit status 1, not a traceback.
+    """
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except (ValueError, FileNotFoundError) as err:
+        raise SystemExit(f"astrolava {args.command}: error: {err}") from err

@@ -77,11 +77,7 @@ BACKENDS = {"torch": run_torch, "lava": run_lava}
 def run(args: argparse.Namespace) -> int:
     if args.resume and not args.out:
         raise SystemExit("--resume needs --out (the folder holding the checkpoint)")
-    try:
-        summary = BACKENDS[args.backend](args)
-    except ValueError as err:
-        raise SystemExit(f"astrolava train: error: {err}") from err
-    print(json.dumps(summary, indent=2))
+    print(json.dumps(BACKENDS[args.backend](args), indent=2))
     return 0
 
 

@@ -43,3 +43,14 @@ def test_csv_errors(tmp_path: Path) -> None:
     const.write_text("a\n" + "1.0\n" * 300)
     with pytest.raises(ValueError, match="constant"):
         load_csv_series(const)
+
+
+def test_drift_cli_reports_bad_input_without_a_traceback(tmp_path: Path) -> None:
+    const = tmp_path / "const.csv"
+    const.write_text("a,b\n" + "1.0,2.0\n" * 300)
+    with pytest.raises(SystemExit, match="astrolava drift: error: .*constant"):
+        main(["drift", "--dataset", str(const)])
+    with pytest.raises(SystemExit, match="astrolava drift: error: .*no such file"):
+        main(["drift", "--dataset", str(tmp_path / "missing.csv")])
+    with pytest.raises(SystemExit, match="astrolava drift: error: window=1"):
+        main(["drift", "--window", "1", "--steps", "900"])
