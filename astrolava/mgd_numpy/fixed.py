@@ -103,13 +103,21 @@ class FixedLayer:
     """One layer in Loihi formats (:func:`quantize_layer`): ``wq`` the weight+tag integers
     ``(mantissa << TAG_BITS) + tag``, ``exp`` their shared exponent, ``bq`` the Z_FRAC bias.
 
-    Immutable: a weight update (:func:`update_layer`) makes a new layer, so the forward
-    operand :attr:`forward_mantissa` is formed once per update, not once per current.
+    Immutable: ``wq`` and ``bq`` are read-only copies of the arrays given, and a weight
+    update (:func:`update_layer`) makes a new layer, so the forward operand
+    :attr:`forward_mantissa` is formed once per update, not once per current, and never
+    goes stale.
     """
 
     wq: np.ndarray
     exp: int
     bq: np.ndarray
+
+    def __post_init__(self) -> None:
+        for name in ("wq", "bq"):
+            frozen = np.array(getattr(self, name))
+            frozen.flags.writeable = False
+            object.__setattr__(self, name, frozen)  # the dataclass itself is frozen
 
     @cached_property
     def forward_mantissa(self) -> np.ndarray:

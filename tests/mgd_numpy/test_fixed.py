@@ -96,3 +96,17 @@ def test_perturbation_scale_gives_norm_epsilon(epsilon):
         sq += (u_real @ u_real) * (v_real @ v_real + 1)
     assert np.sqrt(sq) == pytest.approx(epsilon, rel=1e-2)
     assert fx.perturbation_scale([np.zeros(3, dtype=np.int64)], [5], epsilon) == (0, 0)
+
+
+def test_fixed_layer_is_read_only():
+    """``wq`` and ``bq`` are read-only copies: writing raises (it would leave the cached
+    ``forward_mantissa`` stale), and the caller's arrays stay writable."""
+    wq, bq = np.arange(6, dtype=np.int64).reshape(2, 3) << fx.TAG_BITS, np.zeros(2, np.int64)
+    layer = fx.FixedLayer(wq, 0, bq)
+    np.testing.assert_array_equal(layer.forward_mantissa, [[0, 3], [1, 4], [2, 5]])
+    with pytest.raises(ValueError, match="read-only"):
+        layer.wq[0, 0] = 1
+    with pytest.raises(ValueError, match="read-only"):
+        layer.bq += 1
+    wq[0, 0] = bq[0] = 7
+    assert layer.wq[0, 0] == 0 and layer.bq[0] == 0
