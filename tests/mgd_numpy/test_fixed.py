@@ -110,3 +110,26 @@ def test_fixed_layer_is_read_only():
         layer.bq += 1
     wq[0, 0] = bq[0] = 7
     assert layer.wq[0, 0] == 0 and layer.bq[0] == 0
+
+
+def exact_product(inp: np.ndarray, mant: np.ndarray) -> np.ndarray:
+    """``inp @ mant`` in Python integers (no rounding, no overflow)."""
+    return (inp.astype(object) @ mant.astype(np.int64).astype(object)).astype(np.int64)
+
+
+def test_mantissa_product_float_path_is_exact():
+    """24-bit inputs, 64 inputs: bound 64·2**23·2**7 < 2**53, the float64 product, exact."""
+    rng = np.random.default_rng(0)
+    inp = rng.integers(-(1 << 23), 1 << 23, (5, 64))
+    mant = rng.integers(-128, 128, (64, 10)).astype(np.float64)
+    np.testing.assert_array_equal(fx.mantissa_product(inp, mant), exact_product(inp, mant))
+
+
+def test_mantissa_product_int64_fallback_is_exact():
+    """Inputs near 2**50 (odd, so their low bits matter): the bound 3·2**50·2**7 exceeds
+    2**53, the int64 product is used and is exact where float64 would round."""
+    inp = np.array([[(1 << 50) + 1, -(1 << 50) + 3, (1 << 49) + 5]], dtype=np.int64)
+    mant = np.array([[127.0, -3.0], [-128.0, 1.0], [5.0, 77.0]])
+    exact = exact_product(inp, mant)
+    assert not np.array_equal((inp.astype(np.float64) @ mant).astype(np.int64), exact)
+    np.testing.assert_array_equal(fx.mantissa_product(inp, mant), exact)
