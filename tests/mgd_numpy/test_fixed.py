@@ -133,3 +133,27 @@ def test_mantissa_product_int64_fallback_is_exact():
     exact = exact_product(inp, mant)
     assert not np.array_equal((inp.astype(np.float64) @ mant).astype(np.int64), exact)
     np.testing.assert_array_equal(fx.mantissa_product(inp, mant), exact)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_synaptic_and_perturbation_currents_match_float(seed):
+    """On a freshly quantized layer (tags 0, so ``dequantize_layer`` is the mantissa the
+    synapse applies): ``W a + b`` within half a Z_FRAC LSB of the float64 value (one rounded
+    shift, the bias exact), and ``2**s (u (v·a) + u)`` within one LSB (two rounded shifts)."""
+    rng = np.random.default_rng(seed)
+    n_in, n_out = 64, 12
+    layer = fx.quantize_layer(rng.normal(0, 1 / np.sqrt(n_in), (n_out, n_in)),
+                              rng.normal(0, 0.1, n_out))
+    inp = fx.to_fixed(rng.uniform(-1, 1, (3, n_in)), fx.A_FRAC)
+    a = inp / 2.0 ** fx.A_FRAC
+    lsb = 2.0 ** -fx.Z_FRAC
+    w, b = fx.dequantize_layer(layer)
+    current = fx.synaptic_current(layer, inp, fx.A_FRAC) * lsb
+    assert np.abs(current - (a @ w.T + b)).max() <= lsb / 2
+    u = fx.to_fixed(rng.normal(0, 0.05, n_out), fx.D_FRAC)
+    v = fx.to_fixed(rng.uniform(-1, 1, n_in), fx.A_FRAC)
+    c, s = fx.perturbation_scale([u], [fx.activity_sq_norm(v)], 1e-2)
+    u = fx.scale_post(u, c)
+    u_real, v_real = u / 2.0 ** fx.D_FRAC, v / 2.0 ** fx.A_FRAC
+    pert = fx.perturbation_current(inp, fx.A_FRAC, (u, v, s)) * lsb
+    assert np.abs(pert - 2.0 ** s * (np.outer(a @ v_real, u_real) + u_real)).max() <= lsb
