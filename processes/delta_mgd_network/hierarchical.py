@@ -85,7 +85,7 @@ class SubDeltaMGDNetwork(AbstractSubProcessModel):
         upstream, upstream_probes = proc.in_ports.x_in, None  # the input has no probe rows
         for index in range(n_layers):
             synapse = TripartiteSynapse(
-                weights=weights[index], bias=biases[index], n_probes=rows - 1,
+                weights=weights[index], bias=biases[index],
                 neuron_offset=sum(sizes[1:index + 1]), n_neurons=n_neurons,
                 layer_index=index, n_layers=n_layers, fd_step=cfg.fd_step, eta=cfg.eta,
                 weight_decay=cfg.weight_decay, vector_input=index == 0, num_steps=steps,

@@ -48,13 +48,12 @@ class TripartiteSynapse(AbstractProcess):
     ----------
     weights : numpy.ndarray (n_out, n_in)
     bias : numpy.ndarray (n_out,)
-    n_probes : int = 2·n_neurons
-        Probe rows ``P − 1 = 2·N_neurons`` of the node-perturbation batch.
     neuron_offset : int >= 0
         Index of this layer's first neuron among all the network's neurons (its slice of
         the DeltaVec and of the probe rows).
     n_neurons : int >= n_out
-        Neurons of the whole network (length of a DeltaVec).
+        Neurons of the whole network (length of a DeltaVec); the node-perturbation batch
+        has ``P − 1 = 2·n_neurons`` probe rows.
     layer_index, n_layers : int
         Position of this layer (its component of ``norm_out``).
     fd_step : float > 0
@@ -91,7 +90,7 @@ class TripartiteSynapse(AbstractProcess):
         ``‖v‖²`` in this layer's component (summed with the other layers' at the astrocyte).
     """
 
-    def __init__(self, *, weights: np.ndarray, bias: np.ndarray, n_probes: int,
+    def __init__(self, *, weights: np.ndarray, bias: np.ndarray,
                  neuron_offset: int, n_neurons: int, layer_index: int, n_layers: int,
                  fd_step: float, eta: float, weight_decay: float = 0.0,
                  vector_input: bool = False, num_steps: int = 1, spiking: bool = False,
@@ -107,13 +106,16 @@ class TripartiteSynapse(AbstractProcess):
             raise ValueError(f"neuron_offset={neuron_offset} must lie in [0, {n_neurons - n_out}]")
         if not 0 <= layer_index < n_layers:
             raise ValueError(f"layer_index={layer_index} must lie in [0, {n_layers})")
-        if n_probes != 2 * n_neurons:
-            raise ValueError(f"n_probes={n_probes} must be 2·n_neurons = {2 * n_neurons}")
-        if fd_step <= 0 or eta <= 0 or weight_decay < 0:
-            raise ValueError("fd_step > 0, eta > 0 and weight_decay >= 0 needed")
+        if fd_step <= 0:
+            raise ValueError(f"fd_step={fd_step} must be > 0")
+        if eta <= 0:
+            raise ValueError(f"eta={eta} must be > 0")
+        if weight_decay < 0:
+            raise ValueError(f"weight_decay={weight_decay} must be >= 0")
         if int(num_steps) != num_steps or num_steps < 1:
             raise ValueError(f"num_steps={num_steps} must be an integer >= 1")
-        for key, value in (("n_probes", int(n_probes)), ("neuron_offset", int(neuron_offset)),
+        n_probes = 2 * int(n_neurons)  # P − 1 probe rows: +h and −h for every neuron
+        for key, value in (("n_probes", n_probes), ("neuron_offset", int(neuron_offset)),
                            ("n_neurons", int(n_neurons)), ("layer_index", int(layer_index)),
                            ("fd_step", float(fd_step)), ("eta", float(eta)),
                            ("weight_decay", float(weight_decay)),

@@ -24,9 +24,10 @@ H, ETA, K = 0.01, 0.1, 3.0
 def test_clean_probe_perturbed_and_update():
     a = np.array([1.0, 0.5])
     u = np.array([0.2, -0.4])
-    synapse = TripartiteSynapse(weights=W, bias=B, n_probes=4, neuron_offset=0, n_neurons=2,
+    synapse = TripartiteSynapse(weights=W, bias=B, neuron_offset=0, n_neurons=2,
                                 layer_index=0, n_layers=1, fd_step=H, eta=ETA,
                                 vector_input=True)
+    assert synapse.probe_out.shape == (4, 2)  # 2·n_neurons probe rows, derived
     inputs = Source(data=np.stack([a, a], axis=-1))
     # step 0: flag 2 (learn + refresh); step 1: u, amplitude exponent 0 and flag 1
     deltas = Source(data=np.array([[0.0, 0.0, 0.0, 2.0], [*u, 0.0, 1.0]]).T)
@@ -55,13 +56,15 @@ def test_clean_probe_perturbed_and_update():
     np.testing.assert_allclose(bias, B - ETA * K * u)
 
 
-def test_bad_arguments():
-    with pytest.raises(ValueError, match="n_probes=3 must be 2·n_neurons = 4"):
-        TripartiteSynapse(weights=W, bias=B, n_probes=3, neuron_offset=0, n_neurons=2,
-                          layer_index=0, n_layers=1, fd_step=H, eta=ETA)
-    with pytest.raises(ValueError, match="neuron_offset=3"):
-        TripartiteSynapse(weights=W, bias=B, n_probes=4, neuron_offset=3, n_neurons=2,
-                          layer_index=0, n_layers=1, fd_step=H, eta=ETA)
-    with pytest.raises(ValueError, match="must be \\(n_out, n_in\\)"):
-        TripartiteSynapse(weights=W, bias=np.zeros(3), n_probes=4, neuron_offset=0,
-                          n_neurons=2, layer_index=0, n_layers=1, fd_step=H, eta=ETA)
+@pytest.mark.parametrize("kwargs, message", [
+    ({"neuron_offset": 3}, "neuron_offset=3 must lie in \\[0, 0\\]"),
+    ({"bias": np.zeros(3)}, "must be \\(n_out, n_in\\)"),
+    ({"fd_step": 0.0}, "fd_step=0.0 must be > 0"),
+    ({"eta": -0.1}, "eta=-0.1 must be > 0"),
+    ({"weight_decay": -1e-3}, "weight_decay=-0.001 must be >= 0")])
+def test_bad_arguments(kwargs, message):
+    """One error per parameter, naming its value and the allowed range."""
+    args = {"weights": W, "bias": B, "neuron_offset": 0, "n_neurons": 2, "layer_index": 0,
+            "n_layers": 1, "fd_step": H, "eta": ETA} | kwargs
+    with pytest.raises(ValueError, match=message):
+        TripartiteSynapse(**args)
