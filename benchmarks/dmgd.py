@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,7 +158,9 @@ def measure_throughput(repeats: int = 20, batches: int = 100) -> dict:
     ``32·batches`` samples back to back. ``samples_per_s`` is each method's best round; the
     ratio δ-MGD / BP is given of the bests and as the median (and range) of the per-round
     ratios, which a busy machine disturbs less than either best (both methods of a round see
-    about the same load)."""
+    about the same load). ``loadavg_before`` / ``loadavg_after`` are the machine's 1, 5 and
+    15 minute load averages (``os.getloadavg``) before and after the rounds."""
+    load_before = os.getloadavg()
     data = load("fashion-mnist", BATCH_SIZE * batches)
     learners = {}
     for method in ("bp", "delta-mgd"):
@@ -179,7 +182,18 @@ def measure_throughput(repeats: int = 20, batches: int = 100) -> dict:
     return {"batch_size": BATCH_SIZE, "threads": torch.get_num_threads(), "rounds": repeats,
             "samples_per_s": best, "ratio_delta_mgd_to_bp": best["delta-mgd"] / best["bp"],
             "ratio_per_round_median": float(np.median(ratios)),
-            "ratio_per_round_range": [min(ratios), max(ratios)]}
+            "ratio_per_round_range": [min(ratios), max(ratios)],
+            "loadavg_before": list(load_before), "loadavg_after": list(os.getloadavg())}
+
+
+def read_result(parser: argparse.ArgumentParser, name: str) -> dict:
+    """The committed ``results/<name>.json`` that ``--only`` / ``--throughput-only`` update,
+    or a usage error (``parser.error`` exits with status 2) when it does not exist."""
+    path = RESULTS / f"{name}.json"
+    if not path.exists():
+        parser.error(f"{path} does not exist: --only and --throughput-only update an existing "
+                     "result; run the full table first (no options)")
+    return json.loads(path.read_text())
 
 
 def merge_rows(old: list[dict], new: list[dict]) -> list[dict]:
@@ -226,12 +240,13 @@ def main() -> None:
                         help="re-measure only the BP / δ-MGD throughput into the existing "
                         "dmgd.json (no training runs)")
     args = parser.parse_args()
+    if args.throughput_only and (args.ablation or args.only or args.seeds):
+        parser.error("--throughput-only trains nothing: it takes none of --ablation, --only "
+                     "and --seeds")
     torch.set_num_threads(1)
     RESULTS.mkdir(exist_ok=True)
     if args.throughput_only:
-        if args.ablation or args.only:
-            raise ValueError("--throughput-only takes neither --ablation nor --only")
-        result = json.loads((RESULTS / "dmgd.json").read_text())
+        result = read_result(parser, "dmgd")
         result["throughput"] = measure_throughput()
         print(json.dumps(result["throughput"]))
         (RESULTS / "dmgd.json").write_text(json.dumps(result, indent=1))
@@ -251,7 +266,7 @@ def main() -> None:
                 and (job.train_size or full[job.dataset]) == size]
         if not jobs:
             raise ValueError(f"--only {dataset} {network} {size} matches no job of the table")
-        kept = json.loads((RESULTS / f"{name}.json").read_text())["rows"]
+        kept = read_result(parser, name)["rows"]
     rows, cache = [], {}
     runs = [(job, seed) for job in jobs for seed in (args.seeds or job.seeds)]
     for job, seed in tqdm(runs, desc=name):
