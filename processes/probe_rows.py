@@ -16,6 +16,7 @@ Side-effect free (kept out of the process folders, whose files Lava's model disc
 from __future__ import annotations
 
 import numpy as np
+from lava.magma.core.model.py.model import PyLoihiProcessModel
 from lava.magma.core.model.py.ports import PyInPort, PyOutPort
 from lava.magma.core.process.ports.ports import InPort, OutPort
 
@@ -53,3 +54,21 @@ def send_rows(out: PyOutPort, probe_out: PyOutPort, rows: np.ndarray,
     out.send(np.append(rows[0], len(rows) > 1))
     if len(rows) > 1:
         probe_out.send(rows[1:])
+
+
+class RowNeuronModel(PyLoihiProcessModel):
+    """A neuron layer's step on row messages: receive the step's rows (:func:`recv_rows`),
+    :meth:`respond` to them, send the response (:func:`send_rows`). Subclasses declare the
+    ports ``a_in``, ``probe_in``, ``s_out``, ``probe_out``; the process passes ``n_probes``."""
+
+    def __init__(self, proc_params: dict) -> None:
+        super().__init__(proc_params)
+        self.flagged: bool = proc_params["n_probes"] > 0
+
+    def run_spk(self) -> None:
+        rows = recv_rows(self.a_in, self.probe_in, self.flagged)
+        send_rows(self.s_out, self.probe_out, self.respond(rows), self.flagged)
+
+    def respond(self, rows: np.ndarray) -> np.ndarray:
+        """The layer's output rows for input rows ``(P, n)`` (all rows, or those received)."""
+        raise NotImplementedError

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 from astrolava.processes.graded_neuron.process import LEAK_FRAC_BITS, GradedTanh
-from astrolava.processes.probe_rows import recv_rows, send_rows
+from astrolava.processes.probe_rows import RowNeuronModel
 from lava.magma.core.decorator import implements, requires, tag
-from lava.magma.core.model.py.model import PyLoihiProcessModel
 from lava.magma.core.model.py.ports import PyInPort, PyOutPort
 from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
@@ -18,7 +17,7 @@ from astrolava.fixed_point import STATE_BITS, saturate, tanh_table, to_fixed
 @implements(proc=GradedTanh, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyGradedTanhModelFloat(PyLoihiProcessModel):
+class PyGradedTanhModelFloat(RowNeuronModel):
     """``n = leak * n + (1 - leak) * tanh(a_in + bias)`` in float64; sends ``n``."""
 
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
@@ -29,23 +28,18 @@ class PyGradedTanhModelFloat(PyLoihiProcessModel):
     leak: np.ndarray = LavaPyType(np.ndarray, float)
     n: np.ndarray = LavaPyType(np.ndarray, float)
 
-    def __init__(self, proc_params: dict) -> None:
-        super().__init__(proc_params)
-        self.flagged: bool = proc_params["n_probes"] > 0
-
-    def run_spk(self) -> None:
-        a = recv_rows(self.a_in, self.probe_in, self.flagged)
+    def respond(self, a: np.ndarray) -> np.ndarray:
         rows = len(a)  # all rows, or those received
         drive = np.tanh(a + self.bias)
         leak = self.leak[0]
         self.n[:rows] = leak * self.n[:rows] + (1.0 - leak) * drive
-        send_rows(self.s_out, self.probe_out, self.n[:rows], self.flagged)
+        return self.n[:rows]
 
 
 @implements(proc=GradedTanh, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
-class PyGradedTanhModelFixed(PyLoihiProcessModel):
+class PyGradedTanhModelFixed(RowNeuronModel):
     """The same update on integers, as a Loihi 2 microcode neuron would compute it.
 
     Scaling (``Fi = in_frac_bits``, ``Fo = out_frac_bits``, ``FL = LEAK_FRAC_BITS = 12``):
@@ -71,11 +65,9 @@ class PyGradedTanhModelFixed(PyLoihiProcessModel):
         super().__init__(proc_params)
         self.in_frac_bits: int = proc_params["in_frac_bits"]
         self.tanh = tanh_table(self.in_frac_bits, proc_params["out_frac_bits"])
-        self.flagged: bool = proc_params["n_probes"] > 0
 
-    def run_spk(self) -> None:
+    def respond(self, a: np.ndarray) -> np.ndarray:
         """``n = tanh_q(sat(a + b_q))``; with ``leak_q = 0`` exactly that (no mixing needed)."""
-        a = recv_rows(self.a_in, self.probe_in, self.flagged)
         rows = len(a)  # all rows, or those received
         drive = self.tanh(saturate(a.astype(np.int64) + to_fixed(self.bias, self.in_frac_bits)))
         leak_q = int(to_fixed(self.leak[0], LEAK_FRAC_BITS))
@@ -84,4 +76,4 @@ class PyGradedTanhModelFixed(PyLoihiProcessModel):
                 + ((1 << LEAK_FRAC_BITS) - leak_q) * drive
             drive = saturate((mixed + (1 << (LEAK_FRAC_BITS - 1))) >> LEAK_FRAC_BITS)
         self.n[:rows] = drive
-        send_rows(self.s_out, self.probe_out, self.n[:rows], self.flagged)
+        return self.n[:rows]

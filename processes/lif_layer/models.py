@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 from astrolava.processes.lif_layer.process import LIFLayer
-from astrolava.processes.probe_rows import recv_rows, send_rows
+from astrolava.processes.probe_rows import RowNeuronModel
 from lava.magma.core.decorator import implements, requires, tag
-from lava.magma.core.model.py.model import PyLoihiProcessModel
 from lava.magma.core.model.py.ports import PyInPort, PyOutPort
 from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
@@ -16,7 +15,7 @@ from astrolava.mgd_numpy import equations as eq
 from astrolava.mgd_numpy import fixed as fx
 
 
-class LIFLayerModel(PyLoihiProcessModel):
+class LIFLayerModel(RowNeuronModel):
     """Schedule shared by both models: reset at the start of a pass, one LIF step, send."""
 
     def __init__(self, proc_params: dict) -> None:
@@ -24,10 +23,8 @@ class LIFLayerModel(PyLoihiProcessModel):
         self.num_steps: int = proc_params["num_steps"]
         self.beta: float = proc_params["beta"]
         self.threshold: float = proc_params["threshold"]
-        self.flagged: bool = proc_params["n_probes"] > 0
 
-    def run_spk(self) -> None:
-        current = recv_rows(self.a_in, self.probe_in, self.flagged)
+    def respond(self, current: np.ndarray) -> np.ndarray:
         if (self.time_step - 1) % self.num_steps == 0:
             self.v[:] = 0
             self.s[:] = 0
@@ -35,7 +32,7 @@ class LIFLayerModel(PyLoihiProcessModel):
         v, fired = self.step(self.v[:rows], self.s[:rows], current)
         self.v[:rows] = v
         self.s[:rows] = fired
-        send_rows(self.s_out, self.probe_out, self.s[:rows], self.flagged)
+        return self.s[:rows]
 
     def step(self, v: np.ndarray, fired: np.ndarray, current: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray]:
