@@ -24,17 +24,20 @@ bias gradient of each class's output unit combined per sample with its output er
 the output currents' Jacobian combined with the exact output δ and each neuron's own slope."""
 
 
-def _positive(name: str, value: float) -> None:
+def require_positive(name: str, value: float) -> None:
+    """Raise a ValueError naming ``name`` unless ``value > 0``."""
     if not value > 0:
         raise ValueError(f"{name}={value} must be > 0")
 
 
-def _at_least_one(name: str, value: int) -> None:
+def require_count(name: str, value: int) -> None:
+    """Raise a ValueError naming ``name`` unless ``value`` is an integer >= 1."""
     if int(value) != value or value < 1:
         raise ValueError(f"{name}={value} must be an integer >= 1")
 
 
-def _in_range(name: str, value: float, low: float, high: float) -> None:
+def require_in_range(name: str, value: float, low: float, high: float) -> None:
+    """Raise a ValueError naming ``name`` unless ``low <= value <= high``."""
     if not low <= value <= high:
         raise ValueError(f"{name}={value} must lie in [{low}, {high}]")
 
@@ -76,10 +79,10 @@ class PerturbativeConfig:
     normalize: str = "global"
 
     def __post_init__(self) -> None:
-        _positive("eta", self.eta)
-        _positive("epsilon", self.epsilon)
-        _in_range("gamma", self.gamma, 0.0, float("inf"))
-        _in_range("weight_decay", self.weight_decay, 0.0, float("inf"))
+        require_positive("eta", self.eta)
+        require_positive("epsilon", self.epsilon)
+        require_in_range("gamma", self.gamma, 0.0, float("inf"))
+        require_in_range("weight_decay", self.weight_decay, 0.0, float("inf"))
         _one_of("optimizer", self.optimizer, OPTIMIZERS)
         _one_of("loss", self.loss, LOSSES)
         _one_of("normalize", self.normalize, NORMALIZATIONS)
@@ -115,7 +118,7 @@ class MGDConfig(PerturbativeConfig):
     def __post_init__(self) -> None:
         super().__post_init__()
         for name in ("tau_x", "tau_theta", "tau_p"):
-            _at_least_one(name, getattr(self, name))
+            require_count(name, getattr(self, name))
 
 
 @dataclass(frozen=True)
@@ -143,8 +146,8 @@ class HebbianConfig(PerturbativeConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _in_range("activation_threshold", self.activation_threshold, 0.0, float("inf"))
-        _positive("fd_step", self.fd_step)
+        require_in_range("activation_threshold", self.activation_threshold, 0.0, float("inf"))
+        require_positive("fd_step", self.fd_step)
 
 
 @dataclass(frozen=True)
@@ -186,15 +189,15 @@ class DeltaMGDConfig(PerturbativeConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _at_least_one("tau_delta", self.tau_delta)
+        require_count("tau_delta", self.tau_delta)
         _one_of("deltavecs", self.deltavecs, DELTAVECS)
         _one_of("refresh", self.refresh, REFRESHES)
         if self.deltavecs == "chain" and self.refresh != "node":
             raise ValueError(f"refresh={self.refresh!r} is not allowed with deltavecs='chain' "
                              "(its rows are measured by node perturbation); use refresh='node'")
-        _positive("fd_step", self.fd_step)
-        _in_range("delta_mix", self.delta_mix, 1e-12, 1.0)
-        _in_range("activation_threshold", self.activation_threshold, 0.0, float("inf"))
+        require_positive("fd_step", self.fd_step)
+        require_in_range("delta_mix", self.delta_mix, 1e-12, 1.0)
+        require_in_range("activation_threshold", self.activation_threshold, 0.0, float("inf"))
 
 
 METHOD_CONFIGS: dict[str, type[PerturbativeConfig]] = {

@@ -8,6 +8,8 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
+from astrolava.mgd.config import require_count, require_positive
+
 NORMALIZATIONS = ("none", "layer", "global")
 
 
@@ -63,17 +65,14 @@ class Astrocyte(AbstractProcess):
         sizes = [int(n) for n in layer_sizes]
         if not sizes or min(sizes) < 1:
             raise ValueError(f"layer_sizes={sizes} must list >= 1 layer widths >= 1")
-        if int(tau_delta) != tau_delta or tau_delta < 1:
-            raise ValueError(f"tau_delta={tau_delta} must be an integer >= 1")
+        require_count("tau_delta", tau_delta)
         if not 0 < delta_mix <= 1:
             raise ValueError(f"delta_mix={delta_mix} must lie in (0, 1]")
-        if epsilon <= 0:
-            raise ValueError(f"epsilon={epsilon} must be > 0")
+        require_positive("epsilon", epsilon)
         if normalize not in NORMALIZATIONS:
             raise ValueError(f"normalize={normalize!r} is not allowed; use one of "
                              f"{NORMALIZATIONS}")
-        if int(num_steps) != num_steps or num_steps < 1:
-            raise ValueError(f"num_steps={num_steps} must be an integer >= 1")
+        require_count("num_steps", num_steps)
         n_neurons, n_classes = sum(sizes), sizes[-1]
         for key, value in (("layer_sizes", sizes), ("tau_delta", int(tau_delta)),
                            ("delta_mix", float(delta_mix)), ("epsilon", float(epsilon)),

@@ -6,6 +6,8 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
+from astrolava.mgd.config import require_count
+
 LOSSES = ("mse", "ce")
 
 
@@ -78,8 +80,7 @@ class GlobalCost(AbstractProcess):
         if epsilon <= 0 or gamma < 0 or fd_step <= 0 or eta <= 0:
             raise ValueError(f"epsilon={epsilon} > 0, gamma={gamma} >= 0, "
                              f"fd_step={fd_step} > 0 and eta={eta} > 0 are required")
-        if int(num_steps) != num_steps or num_steps < 1:
-            raise ValueError(f"num_steps={num_steps} must be an integer >= 1")
+        require_count("num_steps", num_steps)
         for key, value in (("num_steps", int(num_steps)), ("spiking", bool(spiking)),
                            ("n_neurons", int(n_neurons)), ("loss", loss),
                            ("epsilon", float(epsilon)), ("gamma", float(gamma)),

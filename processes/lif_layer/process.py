@@ -7,6 +7,8 @@ from astrolava.processes.probe_rows import row_ports
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
+from astrolava.mgd.config import require_count
+
 
 class LIFLayer(AbstractProcess):
     """Leaky integrate-and-fire neurons, reset to rest at the start of every pass.
@@ -66,8 +68,7 @@ class LIFLayer(AbstractProcess):
         if int(n_probes) != n_probes or n_probes < 0 or (n_probes and len(shape) != 1):
             raise ValueError(f"n_probes={n_probes} must be an integer >= 0, and 0 unless "
                              f"shape={shape} is (n,)")
-        if int(num_steps) != num_steps or num_steps < 1:
-            raise ValueError(f"num_steps={num_steps} must be an integer >= 1")
+        require_count("num_steps", num_steps)
         if not 0.0 <= beta <= 1.0:
             raise ValueError(f"beta={beta} must lie in [0, 1]")
         if threshold <= 0:

@@ -7,6 +7,8 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
+from astrolava.mgd.config import require_count, require_positive
+
 
 def sample_steps(num_steps: int) -> int:
     """Time steps of one sample in the fine-grained graph: a clean pass (with the
@@ -106,14 +108,11 @@ class TripartiteSynapse(AbstractProcess):
             raise ValueError(f"neuron_offset={neuron_offset} must lie in [0, {n_neurons - n_out}]")
         if not 0 <= layer_index < n_layers:
             raise ValueError(f"layer_index={layer_index} must lie in [0, {n_layers})")
-        if fd_step <= 0:
-            raise ValueError(f"fd_step={fd_step} must be > 0")
-        if eta <= 0:
-            raise ValueError(f"eta={eta} must be > 0")
+        require_positive("fd_step", fd_step)
+        require_positive("eta", eta)
         if weight_decay < 0:
             raise ValueError(f"weight_decay={weight_decay} must be >= 0")
-        if int(num_steps) != num_steps or num_steps < 1:
-            raise ValueError(f"num_steps={num_steps} must be an integer >= 1")
+        require_count("num_steps", num_steps)
         n_probes = 2 * int(n_neurons)  # P − 1 probe rows: +h and −h for every neuron
         for key, value in (("n_probes", n_probes), ("neuron_offset", int(neuron_offset)),
                            ("n_neurons", int(n_neurons)), ("layer_index", int(layer_index)),
