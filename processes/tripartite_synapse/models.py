@@ -73,7 +73,7 @@ class TripartiteSynapseModel(PyLoihiProcessModel):
                 own, step = np.arange(n_out), self.probe_step()
                 probes[self.offset + own, own] += step
                 probes[self.n_neurons + self.offset + own, own] -= step
-                z = self.finish(np.concatenate([z, probes]))
+                z = np.concatenate([z, self.finish(probes)])
         else:
             self.theta_post[:] = message[self.offset:self.offset + n_out]
             self.shift = int(message[-2])
