@@ -18,7 +18,10 @@ from __future__ import annotations
 import numpy as np
 from lava.magma.core.model.py.model import PyLoihiProcessModel
 from lava.magma.core.model.py.ports import PyInPort, PyOutPort
+from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.process.ports.ports import InPort, OutPort
+
+from astrolava.fixed_point import STATE_BITS
 
 
 def row_ports(shape: tuple[int, ...], n_probes: int
@@ -72,3 +75,21 @@ class RowNeuronModel(PyLoihiProcessModel):
     def respond(self, rows: np.ndarray) -> np.ndarray:
         """The layer's output rows for input rows ``(P, n)`` (all rows, or those received)."""
         raise NotImplementedError
+
+
+class RowNeuronModelFloat(RowNeuronModel):
+    """:class:`RowNeuronModel` with float64 row ports."""
+
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    probe_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    probe_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+
+
+class RowNeuronModelFixed(RowNeuronModel):
+    """:class:`RowNeuronModel` with 24-bit integer row ports."""
+
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=STATE_BITS)
+    probe_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=STATE_BITS)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=STATE_BITS)
+    probe_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=STATE_BITS)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 from astrolava.processes.graded_neuron.process import LEAK_FRAC_BITS, GradedTanh
-from astrolava.processes.probe_rows import RowNeuronModel
+from astrolava.processes.probe_rows import RowNeuronModelFixed, RowNeuronModelFloat
 from lava.magma.core.decorator import implements, requires, tag
-from lava.magma.core.model.py.ports import PyInPort, PyOutPort
 from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
@@ -17,13 +16,9 @@ from astrolava.fixed_point import STATE_BITS, saturate, tanh_table, to_fixed
 @implements(proc=GradedTanh, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyGradedTanhModelFloat(RowNeuronModel):
+class PyGradedTanhModelFloat(RowNeuronModelFloat):
     """``n = leak * n + (1 - leak) * tanh(a_in + bias)`` in float64; sends ``n``."""
 
-    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    probe_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    probe_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     bias: np.ndarray = LavaPyType(np.ndarray, float)
     leak: np.ndarray = LavaPyType(np.ndarray, float)
     n: np.ndarray = LavaPyType(np.ndarray, float)
@@ -39,7 +34,7 @@ class PyGradedTanhModelFloat(RowNeuronModel):
 @implements(proc=GradedTanh, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
-class PyGradedTanhModelFixed(RowNeuronModel):
+class PyGradedTanhModelFixed(RowNeuronModelFixed):
     """The same update on integers, as a Loihi 2 microcode neuron would compute it.
 
     Scaling (``Fi = in_frac_bits``, ``Fo = out_frac_bits``, ``FL = LEAK_FRAC_BITS = 12``):
@@ -53,10 +48,6 @@ class PyGradedTanhModelFixed(RowNeuronModel):
       saturated to 24 bits; ``n`` and the graded spike carry Fo fractional bits.
     """
 
-    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=STATE_BITS)
-    probe_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=STATE_BITS)
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=STATE_BITS)
-    probe_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=STATE_BITS)
     bias: np.ndarray = LavaPyType(np.ndarray, float)
     leak: np.ndarray = LavaPyType(np.ndarray, float)
     n: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=STATE_BITS)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 from astrolava.processes.lif_layer.process import LIFLayer
-from astrolava.processes.probe_rows import RowNeuronModel
+from astrolava.processes.probe_rows import (
+    RowNeuronModel,
+    RowNeuronModelFixed,
+    RowNeuronModelFloat,
+)
 from lava.magma.core.decorator import implements, requires, tag
-from lava.magma.core.model.py.ports import PyInPort, PyOutPort
 from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
@@ -43,13 +46,9 @@ class LIFLayerModel(RowNeuronModel):
 @implements(proc=LIFLayer, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyLIFLayerFloat(LIFLayerModel):
+class PyLIFLayerFloat(LIFLayerModel, RowNeuronModelFloat):
     """float64 LIF (:func:`astrolava.mgd_numpy.equations.lif_step`)."""
 
-    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    probe_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    probe_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     v: np.ndarray = LavaPyType(np.ndarray, float)
     s: np.ndarray = LavaPyType(np.ndarray, float)
 
@@ -64,14 +63,10 @@ class PyLIFLayerFloat(LIFLayerModel):
 @implements(proc=LIFLayer, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
-class PyLIFLayerFixed(LIFLayerModel):
+class PyLIFLayerFixed(LIFLayerModel, RowNeuronModelFixed):
     """Integer LIF (:func:`astrolava.mgd_numpy.fixed.lif_step`): ``a_in`` Z_FRAC currents,
     ``v`` 24-bit Z_FRAC, β on 12 bits, 0/1 spikes."""
 
-    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
-    probe_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
-    probe_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
     v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=fx.STATE_BITS)
     s: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=fx.STATE_BITS)
 
