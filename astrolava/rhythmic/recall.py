@@ -156,7 +156,7 @@ def recall_snapshot(reservoir: RhythmicReservoir, readout: RidgeReadout,
     if isinstance(reservoir, SpikingRhythmicReservoir):
         raise TypeError("recall_snapshot needs a tanh RhythmicReservoir; a "
                         "SpikingRhythmicReservoir's snapshot would hold rates, not spikes")
-    reservoir.activity, reservoir.phases = snapshot.activity, snapshot.phases.copy()
+    reservoir.activity, reservoir.phases = snapshot.activity, snapshot.phases  # both copy
     return closed_loop(reservoir, readout, n_steps, mode="frozen")[0]
 
 

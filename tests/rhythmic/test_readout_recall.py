@@ -158,7 +158,7 @@ def test_recall_snapshot_loads_state_and_freezes() -> None:
     assert outputs.shape == (4, 2)
     np.testing.assert_allclose(outputs[0], ro.predict(snap.activity))
     np.testing.assert_array_equal(res.phases, snap.phases)
-    assert res.phases is not snap.phases
+    assert not np.shares_memory(res._phases, snap.phases)  # loading copied the snapshot
 
 
 def test_recall_snapshot_refuses_a_spiking_reservoir() -> None:
@@ -169,3 +169,23 @@ def test_recall_snapshot_refuses_a_spiking_reservoir() -> None:
                            phases=np.zeros(res.graph.n_links))
     with pytest.raises(TypeError, match="SpikingRhythmicReservoir"):
         recall_snapshot(res, ro, snap, n_steps=2)
+
+
+def test_gated_closed_loop_reads_the_mean_phase_of_every_step() -> None:
+    # a gated readout sees ⟨Φ⟩ of the current phases at each step: while the phases rotate
+    # it changes every step, so the loop must pass each step's ⟨Φ⟩ on (hand-written loop)
+    params = RhythmicParams(n_nodes=20, omega=0.3)
+    rng = np.random.default_rng(1)
+    ro = RidgeReadout(ridge=1e-3, phase_gated=True).fit(
+        rng.uniform(-1, 1, (60, 20)), rng.standard_normal((60, 2)), rng.uniform(0, 6, 60))
+    res = RhythmicReservoir.from_params(params, 2, seed=0)
+    res.activity = rng.uniform(-1, 1, 20)
+    twin = RhythmicReservoir(res.graph, params)
+    twin.activity, twin.phases = res.activity, res.phases
+    outputs, _, psi = closed_loop(res, ro, 5, mode="rotate")
+    current = order_parameter(twin.phases)[1]
+    for t in range(5):
+        expected = ro.predict(twin.readout_features(), current)
+        np.testing.assert_allclose(outputs[t], expected, rtol=0, atol=1e-12)
+        current = twin.step(expected, "rotate")[1]
+    assert np.ptp(psi) > 0.5  # ⟨Φ⟩ moved: a loop keeping the first ⟨Φ⟩ would differ
