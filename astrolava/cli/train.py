@@ -76,7 +76,7 @@ BACKENDS = {"torch": run_torch, "lava": run_lava}
 
 def run(args: argparse.Namespace) -> int:
     if args.resume and not args.out:
-        raise SystemExit("--resume needs --out (the folder holding the checkpoint)")
+        raise ValueError("--resume needs --out (the folder holding the checkpoint)")
     print(json.dumps(BACKENDS[args.backend](args), indent=2))
     return 0
 
