@@ -165,6 +165,13 @@ DETECTOR_VARIANTS = {
         "roughness weight c 0.5 / 1.0 / 1.5 (0.7 kept)": "0.884 / 0.877 / 0.864",
         "max of the terms instead of their quadrature sum": "0.884",
     },
+    "tried earlier, not kept (synchrony alone; reported by the engineer who ran them, against "
+    "0.91 for the detector of that time)": {
+        "two or three windows at once": "at most +0.005 beyond what a longer minimum gap gives",
+        "rotation speed of the mean phase as a statistic": "no gain",
+        "median/MAD standardisation": "0.73",
+        "CUSUM on the standardised features": "0.84",
+    },
     "synchrony + input (row rhythmic-sharing+input)": {
         "input mean shift, c_u 0.5 / 0.7 / 1": "0.905 / 0.910 / 0.915",
         "input roughness with k = smoothing (kept, c_u = 1), c_u 0.5 / 0.7 / 1 / 1.5 / 2 / 3":
