@@ -147,9 +147,10 @@ def build_network(network: str, n_in: int, n_classes: int, seed: int,
                   config: DeltaMGDConfig, hidden: Sequence[int] | None = None
                   ) -> DeltaMGDNetwork:
     """A :class:`DeltaMGDNetwork` starting from the torch reference's initial network
-    ``astrolava.mgd.presets.build_model(network, n_in, n_classes, seed, hidden)`` (its
+    ``astrolava.models.build_model(network, n_in, n_classes, seed, hidden)`` (its
     weights, biases and, spiking, its T, β and threshold)."""
-    from astrolava.mgd.presets import HIDDEN, build_model
+    from astrolava.mgd.presets import HIDDEN
+    from astrolava.models import build_model
 
     model = build_model(network, n_in, n_classes, seed, HIDDEN if hidden is None else hidden)
     weights, biases = initial_parameters(model.layers)

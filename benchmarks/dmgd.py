@@ -34,11 +34,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from astrolava.models import build_model  # noqa: E402
+from astrolava.models.mgd.trainer import Dataset, make_config, make_learner, train  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
 from astrolava.data import load_dataset  # noqa: E402
-from astrolava.mgd.presets import build_model, preset  # noqa: E402
-from astrolava.mgd.trainer import Dataset, make_config, make_learner, train  # noqa: E402
+from astrolava.mgd.presets import preset  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 BATCH_SIZE = 32

@@ -49,13 +49,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from astrolava.models import build_model  # noqa: E402
+from astrolava.models.mgd import DeltaMGDLearner  # noqa: E402
 from astrolava.models.training import evaluate  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
 from astrolava.data import load_dataset  # noqa: E402
 from astrolava.lava_training import build_network, lava_preset, train_in_lava  # noqa: E402
-from astrolava.mgd import DeltaMGDConfig, DeltaMGDLearner  # noqa: E402
-from astrolava.mgd.presets import build_model  # noqa: E402
+from astrolava.mgd import DeltaMGDConfig  # noqa: E402
 
 GROUPS = ("digits", "hierarchical", "hierarchical-spiking", "spiking", "fashion")
 

@@ -12,6 +12,8 @@ import snntorch as snn
 import torch
 from torch import nn
 
+from astrolava.mgd.presets import HIDDEN, NETWORKS, SPIKING_STEPS, SPIKING_WEIGHT_GAIN
+
 
 def _check_sizes(sizes: Sequence[int]) -> list[int]:
     sizes = [int(s) for s in sizes]
@@ -124,3 +126,21 @@ class SpikingMLP(nn.Module):
     def forward(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         """Output firing rates (batch, sizes[-1]) for inputs ``x`` in [0, 1]."""
         return self.forward_spikes(self.encode(x, generator))[-1].mean(dim=0)
+
+
+def build_model(network: str, n_in: int, n_classes: int, seed: int,
+                hidden: Sequence[int] = HIDDEN, num_steps: int = SPIKING_STEPS) -> nn.Module:
+    """A RateMLP (tanh everywhere) or SpikingMLP ``n_in-hidden-n_classes``, initialised by
+    ``torch.manual_seed(seed)`` (PyTorch's default uniform init; spiking weights times
+    ``SPIKING_WEIGHT_GAIN``)."""
+    if network not in NETWORKS:
+        raise ValueError(f"network={network!r} is not allowed; use one of {NETWORKS}")
+    torch.manual_seed(seed)
+    sizes = (n_in, *hidden, n_classes)
+    if network == "rate":
+        return RateMLP(sizes)
+    model = SpikingMLP(sizes, num_steps=num_steps)
+    with torch.no_grad():
+        for layer in model.layers:
+            layer.weight.mul_(SPIKING_WEIGHT_GAIN)
+    return model

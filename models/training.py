@@ -1,7 +1,7 @@
 """Backprop (rate nets) and BPTT (spiking nets) training of the reference MLPs.
 
 The per-sample cost :func:`sample_cost` defined here is the one every learning rule of
-astrolava minimises, so backprop baselines and perturbative rules (``astrolava.mgd``) are
+astrolava minimises, so backprop baselines and perturbative rules (``astrolava.models.mgd``) are
 compared on the same objective.
 """
 

@@ -38,9 +38,10 @@ def parse_hyper(items: list[str]) -> dict:
 
 
 def run_torch(args: argparse.Namespace) -> dict:
-    """Train with the vectorised torch reference (``astrolava.mgd``)."""
-    from astrolava.mgd.presets import build_model, preset
-    from astrolava.mgd.trainer import Dataset, make_config, make_learner, train
+    """Train with the vectorised torch reference (``astrolava.models.mgd``)."""
+    from astrolava.mgd.presets import preset
+    from astrolava.models import build_model
+    from astrolava.models.mgd.trainer import Dataset, make_config, make_learner, train
 
     torch.set_num_threads(1)
     hyper = {**preset(args.method, args.network), **parse_hyper(args.set)}
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from astrolava.mgd.trainer import METHODS
+    from astrolava.models.mgd.trainer import METHODS
 
     parser = subparsers.add_parser(
         "train", help="train an MLP with backprop or an MGD-family method",

@@ -1,14 +1,7 @@
 """Recommended hyper-parameters of each method (found by ``benchmarks/dmgd.py`` sweeps;
-see ``docs/dmgd_ablation.md``), and the network each run trains."""
+see ``docs/dmgd_ablation.md``) and the shape of the networks they train."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-
-import torch
-from torch import nn
-
-from astrolava.models import RateMLP, SpikingMLP
 
 NETWORKS = ("rate", "spiking")
 
@@ -54,21 +47,3 @@ def preset(method: str, network: str) -> dict:
         methods = sorted({m for m, _ in PRESETS})
         raise ValueError(f"method={method!r} is not allowed; use one of {methods}")
     return dict(PRESETS[(method, network)])
-
-
-def build_model(network: str, n_in: int, n_classes: int, seed: int,
-                hidden: Sequence[int] = HIDDEN, num_steps: int = SPIKING_STEPS) -> nn.Module:
-    """A RateMLP (tanh everywhere) or SpikingMLP ``n_in-hidden-n_classes``, initialised by
-    ``torch.manual_seed(seed)`` (PyTorch's default uniform init; spiking weights times
-    ``SPIKING_WEIGHT_GAIN``)."""
-    if network not in NETWORKS:
-        raise ValueError(f"network={network!r} is not allowed; use one of {NETWORKS}")
-    torch.manual_seed(seed)
-    sizes = (n_in, *hidden, n_classes)
-    if network == "rate":
-        return RateMLP(sizes)
-    model = SpikingMLP(sizes, num_steps=num_steps)
-    with torch.no_grad():
-        for layer in model.layers:
-            layer.weight.mul_(SPIKING_WEIGHT_GAIN)
-    return model

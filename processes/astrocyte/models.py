@@ -1,5 +1,5 @@
 """Process models of :class:`Astrocyte`: floating_pt (float64) and fixed_pt (Loihi integers,
-the arithmetic of :mod:`astrolava.mgd_numpy.fixed`)."""
+the arithmetic of :mod:`astrolava.mgd.fixed`)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from astrolava.mgd_numpy import equations as eq
-from astrolava.mgd_numpy import fixed as fx
+from astrolava.mgd import equations as eq
+from astrolava.mgd import fixed as fx
 
 
 class AstrocyteModel(PyLoihiProcessModel):
@@ -124,17 +124,17 @@ class PyAstrocyteFloat(AstrocyteModel):
 @requires(CPU)
 @tag("fixed_pt")
 class PyAstrocyteFixed(AstrocyteModel):
-    """The astrocyte on Loihi integers (formats of :mod:`astrolava.mgd_numpy.fixed`).
+    """The astrocyte on Loihi integers (formats of :mod:`astrolava.mgd.fixed`).
 
     * DeltaVecs: 24-bit D_FRAC integers (the ``deltavecs`` Var mirrors them in real units;
       set it before the run, it is quantized on the first sample); the refresh mixes with
       ρ on RATIO_FRAC = 12 bits, rounded and saturated
-      (:func:`~astrolava.mgd_numpy.fixed.mix_deltavecs`);
+      (:func:`~astrolava.mgd.fixed.mix_deltavecs`);
     * ``norm_in``: the synapses' ``‖v_l‖²`` as 24-bit SQ_FRAC integers; ``delta_new_in``:
       D_FRAC node-perturbation gradients from the cost;
     * ``delta_out``: the class DeltaVec scaled by an 8-bit mantissa, ``u' = u·c/2**7``
       (D_FRAC, 24 bit), with the exponent ``s`` of the amplitude ``2**s``
-      (:func:`~astrolava.mgd_numpy.fixed.perturbation_scale`: global normalisation only,
+      (:func:`~astrolava.mgd.fixed.perturbation_scale`: global normalisation only,
       an integer square root and a division, ``‖θ̃‖ = ε`` to about 0.4 %), then the flag.
     """
 

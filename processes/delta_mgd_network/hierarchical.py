@@ -38,7 +38,7 @@ from lava.magma.core.decorator import implements, tag
 from lava.magma.core.model.sub.model import AbstractSubProcessModel
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from astrolava.mgd_numpy import fixed as fx
+from astrolava.mgd import fixed as fx
 
 
 def check_hierarchical(proc: DeltaMGDNetwork) -> None:
@@ -62,7 +62,7 @@ class SubDeltaMGDNetwork(AbstractSubProcessModel):
 
     One wiring serves both tags: the run configuration's tag picks the children's
     floating_pt or fixed_pt models (fixed_pt: Loihi integer formats, see
-    :mod:`astrolava.mgd_numpy.fixed`; the same integer functions as the fused fixed_pt
+    :mod:`astrolava.mgd.fixed`; the same integer functions as the fused fixed_pt
     model, so both give identical weights; it needs ``normalize="global"`` and no weight
     decay).
     """

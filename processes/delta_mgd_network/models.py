@@ -1,8 +1,8 @@
 """Fused process models of :class:`DeltaMGDNetwork`: the whole network in one process.
 
 The phases of a sample are the LoihiProtocol's (see :class:`DeltaMGDNetwork`); the
-arithmetic is :mod:`~astrolava.mgd_numpy.equations` (float) or
-:mod:`~astrolava.mgd_numpy.fixed` (Loihi integers). The hierarchical
+arithmetic is :mod:`~astrolava.mgd.equations` (float) or
+:mod:`~astrolava.mgd.fixed` (Loihi integers). The hierarchical
 models are in :mod:`~astrolava.processes.delta_mgd_network.hierarchical`.
 """
 
@@ -23,8 +23,8 @@ from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 from threadpoolctl import threadpool_limits
 
-from astrolava.mgd_numpy import equations as eq
-from astrolava.mgd_numpy import fixed as fx
+from astrolava.mgd import equations as eq
+from astrolava.mgd import fixed as fx
 
 
 class FusedDeltaMGDModel(PyLoihiProcessModel):
@@ -207,10 +207,10 @@ class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
 @requires(CPU)
 @tag("fixed_pt")
 class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
-    """Fused δ-MGD network on Loihi integers (formats in :mod:`astrolava.mgd_numpy.fixed`).
+    """Fused δ-MGD network on Loihi integers (formats in :mod:`astrolava.mgd.fixed`).
 
     ``x_in`` carries ``round(x·2**X_FRAC)`` (DatasetSource fixed_pt) or 0/1 spikes. The
-    integer state lives in a :class:`~astrolava.mgd_numpy.fixed.FixedNetwork`; the
+    integer state lives in a :class:`~astrolava.mgd.fixed.FixedNetwork`; the
     ``weights``, ``biases`` and ``deltavecs`` Vars mirror it in real units (exactly
     representable values) after every change, so both tags are read the same way.
     Supports ``loss="mse"`` and ``optimizer="sgd"``, class or chain DeltaVecs (no Adam on a

@@ -12,7 +12,7 @@ from lava.magma.core.process.variable import Var
 from lava.magma.core.run_configs import Loihi2SimCfg
 
 from astrolava.mgd.config import DeltaMGDConfig
-from astrolava.mgd_numpy.equations import NetworkSpec
+from astrolava.mgd.equations import NetworkSpec
 from astrolava.runtime import sim_config
 
 NETWORKS = ("rate", "spiking")

@@ -1,5 +1,5 @@
 """Process models of :class:`GlobalCost`: floating_pt (float64) and fixed_pt (Loihi integers,
-the arithmetic of :mod:`astrolava.mgd_numpy.fixed`)."""
+the arithmetic of :mod:`astrolava.mgd.fixed`)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from astrolava.mgd_numpy import equations as eq
-from astrolava.mgd_numpy import fixed as fx
+from astrolava.mgd import equations as eq
+from astrolava.mgd import fixed as fx
 
 
 class GlobalCostModel(PyLoihiProcessModel):
@@ -137,15 +137,15 @@ class PyGlobalCostFloat(GlobalCostModel):
 @requires(CPU)
 @tag("fixed_pt")
 class PyGlobalCostFixed(GlobalCostModel):
-    """The cost on Loihi integers (formats of :mod:`astrolava.mgd_numpy.fixed`).
+    """The cost on Loihi integers (formats of :mod:`astrolava.mgd.fixed`).
 
     * ``out_in``: A_FRAC graded outputs (24 bit); costs ``C = 1/2 Σ (o − t)²`` as 24-bit
-      C_FRAC integers (:func:`~astrolava.mgd_numpy.fixed.sample_cost`; ``loss="mse"`` only);
+      C_FRAC integers (:func:`~astrolava.mgd.fixed.sample_cost`; ``loss="mse"`` only);
     * ``delta_new_out``: central differences with the step rounded to ``h = 2**k`` on the
       Z_FRAC grid, so ``/2h`` is a shift (D_FRAC, 24 bit,
-      :func:`~astrolava.mgd_numpy.fixed.cost_differences`);
+      :func:`~astrolava.mgd.fixed.cost_differences`);
     * ``k_out = (m, f)``: ``k = (η/ε²)·ΔC·w`` with ``w = γ·C0`` (or 1) as a 16-bit mantissa
-      and a shift (:func:`~astrolava.mgd_numpy.fixed.learning_coefficient`; η is folded in
+      and a shift (:func:`~astrolava.mgd.fixed.learning_coefficient`; η is folded in
       here, like a learning engine's single coefficient);
     * the ``cost0`` / ``delta_cost`` Vars and ``result_out`` carry real values
       (``C_q / 2**C_FRAC``).
@@ -180,7 +180,7 @@ class PyGlobalCostFixed(GlobalCostModel):
 
     def readout(self, total):
         """A_FRAC outputs: graded ones as they are, spikes as the A_FRAC rate
-        (:func:`~astrolava.mgd_numpy.fixed.step_mean`)."""
+        (:func:`~astrolava.mgd.fixed.step_mean`)."""
         return fx.step_mean(np.asarray(total, dtype=np.int64), fx.A_FRAC if self.spiking else 0,
                             self.num_steps)
 

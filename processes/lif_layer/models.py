@@ -14,8 +14,8 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from astrolava.mgd_numpy import equations as eq
-from astrolava.mgd_numpy import fixed as fx
+from astrolava.mgd import equations as eq
+from astrolava.mgd import fixed as fx
 
 
 class LIFLayerModel(RowNeuronModel):
@@ -47,7 +47,7 @@ class LIFLayerModel(RowNeuronModel):
 @requires(CPU)
 @tag("floating_pt")
 class PyLIFLayerFloat(LIFLayerModel, RowNeuronModelFloat):
-    """float64 LIF (:func:`astrolava.mgd_numpy.equations.lif_step`)."""
+    """float64 LIF (:func:`astrolava.mgd.equations.lif_step`)."""
 
     v: np.ndarray = LavaPyType(np.ndarray, float)
     s: np.ndarray = LavaPyType(np.ndarray, float)
@@ -64,7 +64,7 @@ class PyLIFLayerFloat(LIFLayerModel, RowNeuronModelFloat):
 @requires(CPU)
 @tag("fixed_pt")
 class PyLIFLayerFixed(LIFLayerModel, RowNeuronModelFixed):
-    """Integer LIF (:func:`astrolava.mgd_numpy.fixed.lif_step`): ``a_in`` Z_FRAC currents,
+    """Integer LIF (:func:`astrolava.mgd.fixed.lif_step`): ``a_in`` Z_FRAC currents,
     ``v`` 24-bit Z_FRAC, β on 12 bits, 0/1 spikes."""
 
     v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=fx.STATE_BITS)

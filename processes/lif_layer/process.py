@@ -14,7 +14,7 @@ class LIFLayer(AbstractProcess):
     """Leaky integrate-and-fire neurons, reset to rest at the start of every pass.
 
     Each time step, for the summed synaptic current ``a_in = z[t]`` (paper §VI, snntorch
-    ``Leaky`` with reset to zero; ``astrolava.mgd_numpy.equations.NetworkSpec``)::
+    ``Leaky`` with reset to zero; ``astrolava.mgd.equations.NetworkSpec``)::
 
         v[t] = β·v[t−1]·(1 − s[t−1]) + z[t]
         s[t] = H(v[t] − ϑ)              (sent on s_out as 0/1 spikes)
@@ -29,8 +29,8 @@ class LIFLayer(AbstractProcess):
     ``a_in`` / ``s_out`` every step, the probe rows on ``probe_in`` / ``probe_out`` only when
     the flag is set; only the rows received are stepped.
 
-    The floating_pt model is :func:`astrolava.mgd_numpy.equations.lif_step`; the fixed_pt
-    model is :func:`astrolava.mgd_numpy.fixed.lif_step` (Z_FRAC 24-bit saturated potential,
+    The floating_pt model is :func:`astrolava.mgd.equations.lif_step`; the fixed_pt
+    model is :func:`astrolava.mgd.fixed.lif_step` (Z_FRAC 24-bit saturated potential,
     β on 12 bits, ϑ on the Z_FRAC grid).
 
     On Loihi 2 this is close to the fixed-function CUBA LIF neuron with ``du = 4095`` (the

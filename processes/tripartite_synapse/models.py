@@ -1,5 +1,5 @@
 """Process models of :class:`TripartiteSynapse`: floating_pt (float64) and fixed_pt (Loihi
-integers, the arithmetic of :mod:`astrolava.mgd_numpy.fixed`)."""
+integers, the arithmetic of :mod:`astrolava.mgd.fixed`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from astrolava.mgd_numpy import fixed as fx
+from astrolava.mgd import fixed as fx
 
 REFRESH, LEARN = 2, 1
 """Flags sent by the astrocyte after the DeltaVec (0: evaluate only)."""
@@ -179,10 +179,10 @@ class PyTripartiteSynapseFloat(TripartiteSynapseModel):
 @requires(CPU)
 @tag("fixed_pt")
 class PyTripartiteSynapseFixed(TripartiteSynapseModel):
-    """The synapse on Loihi integers (formats of :mod:`astrolava.mgd_numpy.fixed`).
+    """The synapse on Loihi integers (formats of :mod:`astrolava.mgd.fixed`).
 
     * weights: 8-bit mantissa + 8-bit learning tag with one shared exponent
-      (:func:`~astrolava.mgd_numpy.fixed.quantize_layer` of the initial ``weights``), bias
+      (:func:`~astrolava.mgd.fixed.quantize_layer` of the initial ``weights``), bias
       24 bit with Z_FRAC fractional bits; ``weights``/``bias`` Vars mirror them in real
       units after every update;
     * ``a_in``: X_FRAC integers (``vector_input``: the DatasetSource's fixed_pt samples),
@@ -194,7 +194,7 @@ class PyTripartiteSynapseFixed(TripartiteSynapseModel):
     * ``norm_out``: ``‖v‖²`` as a 24-bit SQ_FRAC integer;
     * ``k_in = (m, f)``: the learning-engine coefficient ``k = m·2**-f`` from the global cost
       (16-bit mantissa; η is folded into it, so this model does not read ``eta``);
-      the update is :func:`~astrolava.mgd_numpy.fixed.update_layer` (rounded in
+      the update is :func:`~astrolava.mgd.fixed.update_layer` (rounded in
       weight+tag units, saturating).
 
     Only ``weight_decay = 0``.
@@ -238,13 +238,13 @@ class PyTripartiteSynapseFixed(TripartiteSynapseModel):
         self.weights[:], self.bias[:] = fx.dequantize_layer(self.layer_q)
 
     def current(self, inp):
-        """Unsaturated ``W a + b`` (:func:`~astrolava.mgd_numpy.fixed.synaptic_current`)."""
+        """Unsaturated ``W a + b`` (:func:`~astrolava.mgd.fixed.synaptic_current`)."""
         if self.layer_q is None:
             self._quantize()
         return fx.synaptic_current(self.layer_q, inp, self.in_frac)
 
     def perturbed(self, current, inp):
-        """Unsaturated (:func:`~astrolava.mgd_numpy.fixed.perturbation_current`)."""
+        """Unsaturated (:func:`~astrolava.mgd.fixed.perturbation_current`)."""
         return current + fx.perturbation_current(inp, self.in_frac, self._pert())
 
     def _pert(self) -> tuple[np.ndarray, np.ndarray, int]:
@@ -252,7 +252,7 @@ class PyTripartiteSynapseFixed(TripartiteSynapseModel):
         return self.theta_post.astype(np.int64), self.pre_trace.astype(np.int64), self.shift
 
     def hold(self, total):
-        """``v = (total·2**(A_FRAC − in_frac)) / T`` (:func:`~astrolava.mgd_numpy.fixed.step_mean`:
+        """``v = (total·2**(A_FRAC − in_frac)) / T`` (:func:`~astrolava.mgd.fixed.step_mean`:
         the graded input itself for T = 1, the A_FRAC firing rate of spikes)."""
         self.pre_trace[:] = fx.step_mean(np.asarray(total, dtype=np.int64),
                                          fx.A_FRAC - self.in_frac, self.num_steps)

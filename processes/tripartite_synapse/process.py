@@ -42,7 +42,7 @@ class TripartiteSynapse(AbstractProcess):
 
     The floating_pt model computes in float64 (``s = 0``, ``u`` already scaled to ε). The
     fixed_pt model keeps Loihi's formats (see its docstring and
-    :mod:`astrolava.mgd_numpy.fixed`): 8-bit weight mantissa + 8-bit learning tag with a
+    :mod:`astrolava.mgd.fixed`): 8-bit weight mantissa + 8-bit learning tag with a
     shared exponent, 24-bit saturating bias, currents, activities and DeltaVecs, the
     learning-engine coefficient ``k`` (with η folded in) as a 16-bit mantissa and a shift.
 

@@ -1,10 +1,10 @@
 """Hyper-parameter validation: every bad value is refused with the parameter's name."""
 
 import pytest
+from astrolava.models.mgd.backprop import BackpropConfig
+from astrolava.models.mgd.trainer import make_config
 
-from astrolava.mgd.backprop import BackpropConfig
 from astrolava.mgd.config import DeltaMGDConfig, HebbianConfig, MGDConfig
-from astrolava.mgd.trainer import make_config
 
 
 @pytest.mark.parametrize(("cls", "kwargs", "name"), [

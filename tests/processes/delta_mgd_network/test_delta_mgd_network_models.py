@@ -6,14 +6,15 @@ import numpy as np
 import pytest
 import torch
 from astrolava.models import RateMLP, SpikingMLP
+from astrolava.models.mgd import DeltaMGDLearner
 from astrolava.processes.dataset_source import DatasetSource, encode_spikes
 from astrolava.processes.delta_mgd_network import DeltaMGDNetwork, network_run_config
 
 from astrolava.data import load_digits
 from astrolava.lava_training import lava_preset
-from astrolava.mgd import DeltaMGDConfig, DeltaMGDLearner
+from astrolava.mgd import DeltaMGDConfig
+from astrolava.mgd import fixed as fx
 from astrolava.mgd.presets import preset
-from astrolava.mgd_numpy import fixed as fx
 from astrolava.runtime import LavaSession
 
 N_SAMPLES = 100
@@ -139,7 +140,7 @@ def test_hierarchical_equals_fused(digits, tag, network):
     """One process per synapse / layer / astrocyte / cost gives the fused model's weights,
     biases and number of correct answers: to 1e-10 (rate) / 1e-12 (spiking) relative in
     float64 (BLAS sums a sample in another order than the fused model's), exactly in
-    fixed_pt (the same integer functions of ``astrolava.mgd_numpy.fixed``, one sample split
+    fixed_pt (the same integer functions of ``astrolava.mgd.fixed``, one sample split
     over the processes and, spiking, over its time steps)."""
     X, y = digits[0][:40], digits[1][:40]
     weights, biases = random_layers()

@@ -10,7 +10,7 @@ from astrolava.processes.global_cost import GlobalCost
 from lava.proc.io.sink import RingBuffer as Sink
 from lava.proc.io.source import RingBuffer as Source
 
-from astrolava.mgd_numpy import fixed as fx
+from astrolava.mgd import fixed as fx
 from astrolava.runtime import LavaSession, sim_config
 
 H, EPSILON, ETA = 0.1, 0.5, 0.01

@@ -8,8 +8,8 @@ from astrolava.processes.lif_layer import LIFLayer
 from lava.proc.io.sink import RingBuffer as Sink
 from lava.proc.io.source import RingBuffer as Source
 
-from astrolava.mgd_numpy import equations as eq
-from astrolava.mgd_numpy import fixed as fx
+from astrolava.mgd import equations as eq
+from astrolava.mgd import fixed as fx
 from astrolava.runtime import LavaSession, sim_config
 
 

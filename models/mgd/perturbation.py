@@ -29,18 +29,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-from torch import nn
-
-from astrolava.mgd.accounting import perturbative_update_ops
-from astrolava.mgd.config import (
-    AlignedConfig,
-    DeltaMGDConfig,
-    HebbianConfig,
-    MGDConfig,
-    PerturbativeConfig,
-)
-from astrolava.mgd.cost import network_cost, output_delta, output_error, update_coefficients
-from astrolava.mgd.deltavecs import (
+from astrolava.models import RateMLP
+from astrolava.models.mgd.accounting import perturbative_update_ops
+from astrolava.models.mgd.cost import network_cost, output_delta, output_error, update_coefficients
+from astrolava.models.mgd.deltavecs import (
     DeltaVecBank,
     bias_gradients_autograd,
     bias_gradients_node,
@@ -48,8 +40,8 @@ from astrolava.mgd.deltavecs import (
     output_jacobians_autograd,
     output_jacobians_node,
 )
-from astrolava.mgd.learner import Gradient, Learner
-from astrolava.mgd.network import (
+from astrolava.models.mgd.learner import Gradient, Learner
+from astrolava.models.mgd.network import (
     ONE,
     LayerPerturbation,
     activity,
@@ -58,8 +50,16 @@ from astrolava.mgd.network import (
     forward,
     readout,
 )
-from astrolava.models import RateMLP
 from astrolava.models.training import one_hot_targets
+from torch import nn
+
+from astrolava.mgd.config import (
+    AlignedConfig,
+    DeltaMGDConfig,
+    HebbianConfig,
+    MGDConfig,
+    PerturbativeConfig,
+)
 
 
 @dataclass

@@ -5,10 +5,17 @@ import json
 import numpy as np
 import pytest
 import torch
+from astrolava.models import build_model
+from astrolava.models.mgd.trainer import (
+    CHECKPOINT,
+    METRICS,
+    Dataset,
+    make_config,
+    make_learner,
+    train,
+)
 
 from astrolava.cli import main
-from astrolava.mgd.presets import build_model
-from astrolava.mgd.trainer import CHECKPOINT, METRICS, Dataset, make_config, make_learner, train
 
 
 def _data():

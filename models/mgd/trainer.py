@@ -22,14 +22,14 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from astrolava.models.mgd.backprop import BackpropConfig, BackpropLearner
+from astrolava.models.mgd.diagnostics import gradient_diagnostics
+from astrolava.models.mgd.perturbation import LEARNERS
+from astrolava.models.training import evaluate
 from torch import nn
 from tqdm.auto import tqdm
 
-from astrolava.mgd.backprop import BackpropConfig, BackpropLearner
 from astrolava.mgd.config import METHOD_CONFIGS
-from astrolava.mgd.diagnostics import gradient_diagnostics
-from astrolava.mgd.perturbation import LEARNERS
-from astrolava.models.training import evaluate
 
 METHODS = ("bp", *METHOD_CONFIGS)
 """Method names accepted by :func:`make_learner`."""

@@ -3,9 +3,8 @@
 import pytest
 import torch
 from astrolava.models import RateMLP, SpikingMLP, sample_cost
-
-from astrolava.mgd.cost import output_delta, output_error
-from astrolava.mgd.deltavecs import (
+from astrolava.models.mgd.cost import output_delta, output_error
+from astrolava.models.mgd.deltavecs import (
     DeltaVecBank,
     bias_gradients_autograd,
     bias_gradients_node,
@@ -13,7 +12,7 @@ from astrolava.mgd.deltavecs import (
     output_jacobians_autograd,
     output_jacobians_node,
 )
-from astrolava.mgd.network import forward, layer_forward
+from astrolava.models.mgd.network import forward, layer_forward
 
 
 def _net(loss_seed=0):

@@ -2,8 +2,7 @@
 
 import torch
 from astrolava.models import RateMLP, SpikingMLP
-
-from astrolava.mgd.network import LayerPerturbation, forward
+from astrolava.models.mgd.network import LayerPerturbation, forward
 
 
 def test_rank_one_equals_dense():

@@ -16,19 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+from astrolava.models import RateMLP, SpikingMLP
 from torch import nn
 
-from astrolava.models import RateMLP, SpikingMLP
+from astrolava.mgd.equations import SURROGATE_ALPHA
 
 ONE = torch.tensor(1.0)
 """Exact constant 1 as a 0-dim tensor for the per-step arithmetic: an operation with a Python
 number first wraps it into a tensor (one more dispatched op, ~1.3 µs at batch 32 on one
 thread); a 0-dim tensor takes the other operand's dtype, so results are identical to the
 Python number's in float32 and float64."""
-
-SURROGATE_ALPHA = 2.0
-"""α of snntorch's default ATan surrogate gradient (``snn.Leaky``'s ``spike_grad``)."""
-
 
 @dataclass
 class LayerPerturbation:

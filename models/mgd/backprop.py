@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import torch
-
-from astrolava.mgd.accounting import backprop_update_ops
-from astrolava.mgd.diagnostics import true_gradient
-from astrolava.mgd.learner import Gradient, Learner
-from astrolava.mgd.network import encode
+from astrolava.models.mgd.accounting import backprop_update_ops
+from astrolava.models.mgd.diagnostics import true_gradient
+from astrolava.models.mgd.learner import Gradient, Learner
+from astrolava.models.mgd.network import encode
 from astrolava.models.training import LOSSES, OPTIMIZERS, check_choice
 
 

@@ -4,11 +4,10 @@ gradient (estimate), operation counts and the state a checkpoint needs."""
 from __future__ import annotations
 
 import torch
-from torch import nn
-
-from astrolava.mgd.accounting import OperationCounts
-from astrolava.mgd.network import check_model
+from astrolava.models.mgd.accounting import OperationCounts
+from astrolava.models.mgd.network import check_model
 from astrolava.models.training import make_optimizer
+from torch import nn
 
 Gradient = list[tuple[torch.Tensor, torch.Tensor]]
 """Per layer ``(∂/∂W, ∂/∂b)`` (estimates), shaped like the layer's weight and bias."""

@@ -6,10 +6,9 @@ from __future__ import annotations
 import copy
 
 import torch
+from astrolava.models.mgd.cost import network_cost
+from astrolava.models.mgd.network import activity, forward
 from torch import nn
-
-from astrolava.mgd.cost import network_cost
-from astrolava.mgd.network import activity, forward
 
 SATURATION_LEVEL = 0.99
 """A tanh unit with ``|a| > 0.99``, or a spiking unit firing at every step, is saturated."""

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
-
-from astrolava.mgd.network import ONE, readout
 from astrolava.models import RateMLP
+from astrolava.models.mgd.network import ONE, readout
 from astrolava.models.training import one_hot_targets, sample_cost
+from torch import nn
 
 
 def network_cost(model: nn.Module, last: torch.Tensor, y: torch.Tensor, loss: str,

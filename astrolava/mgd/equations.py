@@ -1,7 +1,7 @@
 """δ-MGD equations in NumPy (float64), shared by the fused model and the per-layer processes.
 
 Each function is one step of δ-MGD (paper Alg. 1) for one sample, written as the torch
-reference ``astrolava.mgd`` computes it (same cost, same node-perturbation refresh, same
+reference ``astrolava.models.mgd`` computes it (same cost, same node-perturbation refresh, same
 normalisation, same update), so a Lava float model reproduces the reference's weights.
 
 Notation: layer ``l`` maps ``a_{l-1}`` (n_in) to ``a_l`` (n_out) with weights ``W_l``
@@ -19,13 +19,13 @@ import numpy as np
 from numba import njit
 from scipy.linalg.blas import dger
 
-from astrolava.mgd.network import SURROGATE_ALPHA
+SURROGATE_ALPHA = 2.0
+"""α of snntorch's default ATan surrogate gradient (``snn.Leaky``'s ``spike_grad``)."""
 
 Layers = Sequence[tuple[np.ndarray, np.ndarray]]
 """``[(W_1, b_1), ..., (W_L, b_L)]``."""
 ONE = np.ones(1)
 """The presynaptic factor of a bias: ``θ̃_b = u = [1] ⊗ u`` as a (1, n_out) row."""
-
 
 @dataclass(frozen=True)
 class NetworkSpec:
@@ -41,14 +41,12 @@ class NetworkSpec:
     beta: float = 0.9
     threshold: float = 1.0
 
-
 def check_label(label: float, n_classes: int) -> int:
     """Return ``label`` as int, or raise ``ValueError`` if it is outside ``[0, n_classes)``."""
     y = int(label)
     if y != label or not 0 <= y < n_classes:
         raise ValueError(f"label={float(label):g} is outside the classes [0, {n_classes})")
     return y
-
 
 def sample_cost(output: np.ndarray, label: int, loss: str) -> np.ndarray:
     """Per-sample cost of outputs (..., n_classes) (``astrolava.models.training.sample_cost``).
@@ -63,31 +61,27 @@ def sample_cost(output: np.ndarray, label: int, loss: str) -> np.ndarray:
     err[..., label] -= 1.0
     return 0.5 * (err ** 2).sum(axis=-1)
 
-
 def readout(spec: NetworkSpec, last: np.ndarray) -> np.ndarray:
     """Network output: the last activations, or the output firing rates ``(1/T) Σ_t s_L[t]``."""
     return last.mean(axis=0) if spec.spiking else last
-
 
 def activity(spec: NetworkSpec, act: np.ndarray) -> np.ndarray:
     """Presynaptic activity ``a_i`` of a layer output: itself, or its firing rate (paper §III)."""
     return act.mean(axis=0) if spec.spiking else act
 
-
 def surrogate_slope(offset: np.ndarray) -> np.ndarray:
     """snntorch's ATan surrogate ``σ'(U) = (α/2) / (1 + (π α (U − ϑ) / 2)²)`` of the
     potential's distance to threshold ``offset = U − ϑ`` (α = ``SURROGATE_ALPHA``;
-    ``astrolava.mgd.network.surrogate_slope``)."""
+    ``astrolava.models.mgd.network.surrogate_slope``)."""
     shifted = (np.pi * SURROGATE_ALPHA / 2) * offset
     return (SURROGATE_ALPHA / 2) / (1 + shifted * shifted)
-
 
 def neuron_response(spec: NetworkSpec, current: np.ndarray, last: bool,
                     slopes: list[np.ndarray] | None = None) -> np.ndarray:
     """Layer output for its input current: tanh (rate) or the LIF spike train (spiking).
 
     With a list ``slopes`` (spiking only) also appends each neuron's rate slope
-    ``ρ = ∂r/∂b``, the forward-mode trace of ``astrolava.mgd.network.spike_train`` kept in
+    ``ρ = ∂r/∂b``, the forward-mode trace of ``astrolava.models.mgd.network.spike_train`` kept in
     the same loop (``U[t]`` the pre-reset potential, ``σ'`` :func:`surrogate_slope`)::
 
         m[t] = 1 + β·m[t−1]·(1 − s[t−1] − U[t−1]·σ'[t−1]),   m[0] = 1
@@ -113,14 +107,12 @@ def neuron_response(spec: NetworkSpec, current: np.ndarray, last: bool,
         slopes.append(total / current.shape[0])
     return out
 
-
 def lif_step(spec: NetworkSpec, v: np.ndarray, fired: np.ndarray, current: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray]:
     """One LIF step ``v[t] = β v[t−1](1 − s[t−1]) + z[t]``, ``s[t] = H(v[t] − θ)``: the new
     ``(v, s)`` (float 0/1 spikes)."""
     v = spec.beta * v * (1.0 - fired) + current
     return v, (v > spec.threshold).astype(np.float64)
-
 
 def layer_forward(spec: NetworkSpec, w: np.ndarray, b: np.ndarray, inp: np.ndarray, last: bool,
                   pert: tuple[np.ndarray, np.ndarray] | None = None,
@@ -141,7 +133,6 @@ def layer_forward(spec: NetworkSpec, w: np.ndarray, b: np.ndarray, inp: np.ndarr
         current = current + shift
     return neuron_response(spec, current, last, slopes)
 
-
 def forward_from(spec: NetworkSpec, layers: Layers, start: int, inp: np.ndarray,
                  perts: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
                  shift: np.ndarray | None = None, current: np.ndarray | None = None,
@@ -158,7 +149,6 @@ def forward_from(spec: NetworkSpec, layers: Layers, start: int, inp: np.ndarray,
         outs.append(inp)
     return outs
 
-
 def forward(spec: NetworkSpec, layers: Layers, inp: np.ndarray,
             perts: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
             current: np.ndarray | None = None, slopes: list[np.ndarray] | None = None
@@ -167,7 +157,6 @@ def forward(spec: NetworkSpec, layers: Layers, inp: np.ndarray,
     layer's ``W_1 s_0 + b_1`` if already known; ``slopes`` (spiking, an empty list) receives
     every layer's rate slope ``ρ_l = ∂r_l/∂b_l`` (:func:`neuron_response`)."""
     return [inp, *forward_from(spec, layers, 0, inp, perts, current=current, slopes=slopes)]
-
 
 def node_perturbation_deltas(spec: NetworkSpec, layers: Layers, acts: Sequence[np.ndarray],
                              label: int, step: float, loss: str) -> list[np.ndarray]:
@@ -190,7 +179,6 @@ def node_perturbation_deltas(spec: NetworkSpec, layers: Layers, acts: Sequence[n
         deltas.append((cost[:n] - cost[n:]) / (2 * step))
     return deltas
 
-
 def output_delta(spec: NetworkSpec, output: np.ndarray, label: int, loss: str,
                  slope: np.ndarray | None = None) -> np.ndarray:
     """Exact local output-layer ``δ_L = ∂C/∂z_L`` (paper §III-A).
@@ -200,7 +188,7 @@ def output_delta(spec: NetworkSpec, output: np.ndarray, label: int, loss: str,
     one); a spiking network's ``output`` is the output spike train (T, n_out), ``o`` its
     firing rates and ``f'`` the rate slope ``slope = ρ_L`` of its clean pass
     (:func:`neuron_response`; ``e ⊙ ρ_L`` is BPTT's bias gradient). Only the output units'
-    own values and the label (``astrolava.mgd.cost.output_delta``).
+    own values and the label (``astrolava.models.mgd.cost.output_delta``).
     """
     if spec.spiking and slope is None:
         raise ValueError("the exact output δ of a spiking network needs its rate slope "
@@ -216,7 +204,6 @@ def output_delta(spec: NetworkSpec, output: np.ndarray, label: int, loss: str,
         return grad * slope
     return grad * (1.0 - output ** 2) if spec.output_tanh else grad
 
-
 def output_current_jacobians(spec: NetworkSpec, layers: Layers, acts: Sequence[np.ndarray],
                              step: float) -> list[np.ndarray]:
     """``K_l[k, j] ≈ ∂z_L,k/∂a_l,j`` of every hidden layer ``l`` (n_out, n_l), by node
@@ -224,7 +211,7 @@ def output_current_jacobians(spec: NetworkSpec, layers: Layers, acts: Sequence[n
 
     ``a_l,j ± h`` for every ``j`` at once (``2·n_l`` copies), layers ``l+1..L`` run to the
     output pre-activation ``z_L = W_L a_{L−1} + b_L``, central differences
-    (``astrolava.mgd.deltavecs.output_current_jacobians_node``). Spiking networks: ``a_l``
+    (``astrolava.models.mgd.deltavecs.output_current_jacobians_node``). Spiking networks: ``a_l``
     is the spike train, shifted by ``±h`` at every step, and ``z_L`` the output current
     averaged over the T steps (``K_l ≈ ∂z̄_L/∂r_l``). Only forward passes.
     """
@@ -241,7 +228,6 @@ def output_current_jacobians(spec: NetworkSpec, layers: Layers, acts: Sequence[n
         rows.append(((values[:n] - values[n:]) / (2 * step)).T)
     return rows
 
-
 def chain_deltas(acts: Sequence[np.ndarray], rows: Sequence[np.ndarray],
                  delta_out: np.ndarray, slopes: Sequence[np.ndarray] | None = None
                  ) -> list[np.ndarray]:
@@ -254,11 +240,9 @@ def chain_deltas(acts: Sequence[np.ndarray], rows: Sequence[np.ndarray],
     hidden = [f * (delta_out @ k) for f, k in zip(local, rows, strict=True)]
     return [*hidden, delta_out]
 
-
 def ternary(a: np.ndarray, threshold: float) -> np.ndarray:
     """``tern(a) = sign(a)`` where ``|a| >= threshold``, else 0 (paper §III-B)."""
     return np.sign(a) * (np.abs(a) >= threshold)
-
 
 def normalization_scale(sq_norms: Sequence[float], epsilon: float, mode: str) -> list[float]:
     """Per-layer factors that rescale a directed θ̃ to Euclidean norm ε.
@@ -277,17 +261,14 @@ def normalization_scale(sq_norms: Sequence[float], epsilon: float, mode: str) ->
         return [scale(s) for s in sq_norms]
     return [scale(float(sum(sq_norms)))] * len(sq_norms)
 
-
 def rank_one_sq_norm(u: np.ndarray, v: np.ndarray) -> float:
     """``‖u ⊗ v‖² + ‖u‖²`` of a layer's rank-one θ̃ (weights and bias)."""
     return float((u @ u) * (v @ v) + u @ u)
-
 
 def update_coefficient(delta_cost: float, cost0: float, epsilon: float, gamma: float) -> float:
     """``k = ΔC·w/ε²`` with ``w = γ·C0`` (1 when γ = 0): ``ĝ = k·θ̃`` (Eq. 1, Alg. 1 l. 16-17)."""
     weight = gamma * cost0 if gamma > 0 else 1.0
     return delta_cost * weight / epsilon ** 2
-
 
 def rank_one_descend(w: np.ndarray, u: np.ndarray, v: np.ndarray, lr: float) -> None:
     """In place ``W ← W − η·u ⊗ v`` (SGD on a rank-one estimate; BLAS ``dger``, no temporary).
@@ -295,7 +276,6 @@ def rank_one_descend(w: np.ndarray, u: np.ndarray, v: np.ndarray, lr: float) -> 
     ``w`` must be C-contiguous (its transpose is the Fortran matrix ``dger`` updates).
     """
     dger(-lr, v, u, a=w.T, overwrite_a=True)
-
 
 @dataclass
 class Adam:
@@ -316,12 +296,10 @@ class Adam:
         return cls(np.zeros(w.shape), np.zeros(w.shape), np.zeros(w.shape[0]),
                    np.zeros(w.shape[0]))
 
-
 def descend(param: np.ndarray, grad: np.ndarray, lr: float, decay: float) -> None:
     """In place SGD step ``Θ ← Θ − η (ĝ + λΘ)``."""
     grad = grad + decay * param if decay else grad
     param -= lr * grad
-
 
 @njit(cache=True, error_model="numpy")
 def _adam_rank_one_rows(param: np.ndarray, m: np.ndarray, v: np.ndarray, u: np.ndarray,
@@ -338,7 +316,6 @@ def _adam_rank_one_rows(param: np.ndarray, m: np.ndarray, v: np.ndarray, u: np.n
             m[i, j] = m_ij
             v[i, j] = v_ij
             param[i, j] -= rate * m_ij / (np.sqrt(v_ij) + eps)
-
 
 def adam_rank_one(layers: Layers, factors: Sequence[tuple[np.ndarray, np.ndarray]],
                   adams: Sequence[Adam], lr: float, decay: float, step: int) -> None:

@@ -11,10 +11,8 @@ import functools
 from collections.abc import Callable
 
 import torch
-from torch import nn
-
-from astrolava.mgd.cost import network_cost
-from astrolava.mgd.network import (
+from astrolava.models.mgd.cost import network_cost
+from astrolava.models.mgd.network import (
     activate,
     batch_dim,
     forward,
@@ -22,6 +20,7 @@ from astrolava.mgd.network import (
     layer_forward,
     readout,
 )
+from torch import nn
 
 
 @functools.lru_cache(maxsize=16)

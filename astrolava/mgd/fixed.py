@@ -50,7 +50,7 @@ from astrolava.fixed_point import (
     tanh_table,
     to_fixed,
 )
-from astrolava.mgd_numpy.equations import surrogate_slope
+from astrolava.mgd.equations import surrogate_slope
 
 X_FRAC = 8
 """Fractional bits of graded input samples (``DatasetSource`` fixed_pt default)."""

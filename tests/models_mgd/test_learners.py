@@ -3,17 +3,17 @@
 import pytest
 import torch
 from astrolava.models import RateMLP, SpikingMLP
-
-from astrolava.mgd.accounting import backprop_components, delta_mgd_components
-from astrolava.mgd.config import AlignedConfig, DeltaMGDConfig, HebbianConfig, MGDConfig
-from astrolava.mgd.diagnostics import agreement, cosine, true_gradient
-from astrolava.mgd.perturbation import (
+from astrolava.models.mgd.accounting import backprop_components, delta_mgd_components
+from astrolava.models.mgd.diagnostics import agreement, cosine, true_gradient
+from astrolava.models.mgd.perturbation import (
     AlignedLearner,
     DeltaMGDLearner,
     HebbianLearner,
     MGDLearner,
     normalize_perturbations,
 )
+
+from astrolava.mgd.config import AlignedConfig, DeltaMGDConfig, HebbianConfig, MGDConfig
 
 
 def _flat(grads):

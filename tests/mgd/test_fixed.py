@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from astrolava.mgd_numpy import equations as eq
-from astrolava.mgd_numpy import fixed as fx
+from astrolava.mgd import equations as eq
+from astrolava.mgd import fixed as fx
 
 SIZES = [64, 12, 10, 10]
 T = 25
