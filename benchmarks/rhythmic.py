@@ -40,11 +40,11 @@ statistics of recalled vs true regimes) and PNGs ``rhythmic_recall.png``, ``rhyt
 
 Usage::
 
-    nice -n 10 .venv/bin/python benchmarks/rhythmic.py          # ~15 min on one core
+    nice -n 10 .venv/bin/python benchmarks/rhythmic.py
     nice -n 10 .venv/bin/python benchmarks/rhythmic.py --speed-only   # speed + Lava rows only
 
 On a shared machine run the speed rows with one BLAS thread (the dense formulation's N×N
-products otherwise fight other jobs for cores and its rate drops 2-3×)::
+products otherwise compete with other jobs for cores)::
 
     OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 nice -n 10 \
         .venv/bin/python benchmarks/rhythmic.py --speed-only
@@ -56,8 +56,11 @@ products otherwise fight other jobs for cores and its rate drops 2-3×)::
 writing and replace only their own keys (the two may run at the same time).
 ``--recall-only`` rewrites only ``rhythmic_recall.json`` and ``rhythmic_recall.png``.
 ``--reuse-baselines`` copies the rows of the input-only baselines (ruptures PELT/BinSeg,
-river ADWIN/PageHinkley/KSWIN) from the existing ``rhythmic.json`` instead of re-running them
-(PELT alone takes ~15 min); use it only while their code and the series are unchanged.
+river ADWIN/PageHinkley/KSWIN) from the existing ``rhythmic.json`` instead of re-running them;
+use it only while their code and the series are unchanged.
+
+How the detector's defaults and the recall methods were chosen (the variants tried on the tuning
+seeds and their scores) and how long the runs take: ``docs/experiments/rhythmic.md``.
 """
 
 from __future__ import annotations
@@ -86,27 +89,27 @@ from astrolava.data import (  # noqa: E402
     lorenz_switching,
     thomas_switching,
 )
-from astrolava.rhythmic import RhythmicParams, RhythmicReservoir, make_reservoir_graph  # noqa: E402
-from astrolava.rhythmic.dense import DenseRhythmicReservoir  # noqa: E402
-from astrolava.rhythmic.detector import (  # noqa: E402
-    DEFAULT_SMOOTHING,
+from astrolava.rhythmic import (  # noqa: E402
+    RhythmicParams,
+    RhythmicReservoir,
+    SpikingRhythmicReservoir,
     SynchronyChangeDetector,
-    synchrony_features,
-)
-from astrolava.rhythmic.fixed import ORDER_FRAC_BITS  # noqa: E402
-from astrolava.rhythmic.plots import plot_synchrony  # noqa: E402
-from astrolava.rhythmic.readout import fit_next_step  # noqa: E402
-from astrolava.rhythmic.recall import (  # noqa: E402
     attractor_distances,
     context_mid_phases,
     context_phases,
     context_snapshots,
+    detection_scores,
+    fit_next_step,
+    make_reservoir_graph,
     recall,
     recall_snapshot,
+    synchrony_features,
 )
-from astrolava.rhythmic.scoring import detection_scores  # noqa: E402
+from astrolava.rhythmic.dense import DenseRhythmicReservoir  # noqa: E402
+from astrolava.rhythmic.detector import DEFAULT_SMOOTHING  # noqa: E402
+from astrolava.rhythmic.fixed import ORDER_FRAC_BITS  # noqa: E402
+from astrolava.rhythmic.plots import plot_synchrony  # noqa: E402
 from astrolava.rhythmic.series import standardize  # noqa: E402
-from astrolava.rhythmic.spiking import SpikingRhythmicReservoir  # noqa: E402
 from astrolava.runtime import LavaSession, sim_config  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -123,76 +126,11 @@ RECALL_METHODS = {
 """Settings of each recall method: ω0, ridge of the readout on [n; n ∘ n], phase-gated readout
 (features ⊗ [1, cos⟨Φ⟩, sin⟨Φ⟩]), link modulation depth m and target ⟨Φ⟩ ("min-error":
 :func:`context_phases`, "middle": :func:`context_mid_phases`, the middle of the context's longest
-stretch). Chosen on Thomas seeds 10..17 (recall rows are seeds 0..2), counting the right nearest
-regime of 16 recalls (limit cycle + chaotic; "strict" also asks the x spread of the recall to be
-0.5-2x the regime's).
-
-``rotate`` with the published ω0 = 0.01, ridge 0.3: 11/16 (5 + 6; strict 6/16, most chaotic ones
-collapse, std ratio ≈ 0.3); ridge 0.1 10/16; a linear readout with ridge 1e-2 7/16 (it often
-collapsed onto a fixed point); ω0 = 0.0015 7/16; N = 300, spectral radius 0.9 or 1.2, input
-scale 0.5, ridge 0.03 or 3 gave 7-10/16. At ω0 = 0.01 ⟨Φ⟩ turns about 6 times over the series,
-so every mean phase occurs in both contexts.
-
-``snapshot`` at the middle of each context's longest stretch: 13/16 (7 + 6; strict 10/16) with
-ω0 = 0.0015, also 13/16 with 0.001 and 0.003, but 10/16 (6 + 4) with 0.01; a snapshot at the
-minimum-error step instead of the middle gave 10/16 (ω0 = 0.0015).
-
-``gated``: 14/16 (7 + 7; strict 11, where the same count gives ``snapshot`` strict 11) with
-ω0 = 0.0015, ridge 0.1, middle target; ridge 0.03 / 0.3 / 1.0: 13 / 12 / 11 (strict 9 / 10 /
-10); min-error target 12/16; ω0 = 0.001 10/16, 0.002 12/16; ω0 = 0.01 9/16. Without gating
-(same ω0, rotation to the middle target) 9/16 (strict 7).
-``gated-m0`` (control, same settings with m = 0): 13/16 (5 + 8; strict 13); ω0 = 0.001 / 0.002:
-13 / 12 (strict 12 / 10): the selection is made by the readout's ⟨Φ⟩ gating, not by the
-oscillating links. Also tried without gating, none consistently above 11/16: phases kept
-coupled (Kuramoto) during the closed-loop approach (ω0 = 0.0015: 10/16 middle, 13/16 min-error;
-0.001: 11 / 10; 0.002: 10 / 9; 0.003: 8 / 6), a synchronised pattern (all φ = target) 9/16,
-freezing at the candidate whose frozen closed loop has the smallest consistency error
-‖W_cur·f(n(t)) − u(t)‖ (W_cur the readout of the current input) 8-13/16, choosing among the
-target crossings of a ω0 = 0.01 rotation by the one-step error on a 100-step teacher-forced cue
-of the context 12/16 (strict 6; the cue alone, no rotation, 9/16)."""
+stretch). Chosen on Thomas seeds 10..17 (the recall rows are seeds 0..2); the counts of every
+setting tried are in ``docs/experiments/rhythmic.md``."""
 SHORT_WINDOW = 25
 """Longest detector window, roughness smoothing and synchrony-feature window on the short river
 series (hundreds of steps, changes tens of steps apart)."""
-DETECTOR_VARIANTS = {
-    "tried, not kept (synchrony alone; grid-best mean F1 on the tune seeds, kept default 0.908)": {
-        "retrospective location (best l2/CUSUM split of R, or R and rho, between the reference "
-        "start and the alarm; delay 0 or 25)": "0.874-0.908 (R alone 0.874-0.875, R + rho "
-        "0.905-0.908: location errors on the tune seeds are small, the misses are "
-        "chaos -> limit-cycle switches)",
-        "second-difference roughness ln mean_k |d2R| as a third term (k 25/50/100, weight "
-        "0.5/1)": "0.867-0.908",
-        "roughness smoothing k 25 / 50 / 200 (100 kept)": "0.872 / 0.903 / 0.856",
-        "roughness weight c 0.5 / 1.0 / 1.5 (0.7 kept)": "0.884 / 0.877 / 0.864",
-        "max of the terms instead of their quadrature sum": "0.884",
-    },
-    "tried earlier, not kept (synchrony alone; reported by the engineer who ran them, against "
-    "0.91 for the detector of that time)": {
-        "two or three windows at once": "at most +0.005 beyond what a longer minimum gap gives",
-        "rotation speed of the mean phase as a statistic": "no gain",
-        "median/MAD standardisation": "0.73",
-        "CUSUM on the standardised features": "0.84",
-    },
-    "synchrony + input (row rhythmic-sharing+input)": {
-        "input mean shift, c_u 0.5 / 0.7 / 1": "0.905 / 0.910 / 0.915",
-        "input roughness with k = smoothing (kept, c_u = 1), c_u 0.5 / 0.7 / 1 / 1.5 / 2 / 3":
-            "0.924 / 0.947 / 0.959 / 0.957 / 0.969 (threshold 8, the grid's edge) / 0.943",
-        "input roughness k 25, c_u 0.5 / 0.7 / 1": "0.923 / 0.930 / 0.948",
-        "input roughness k 50, c_u 0.5 / 0.7 / 1": "0.930 / 0.949 / 0.962",
-        "input log std over 50 steps, c_u 0.5 / 0.7 / 1": "0.944 / 0.963 / 0.975",
-    },
-    "input alone, no synchrony (row input-roughness (no synchrony))": {
-        "input roughness k = smoothing (kept as the ablation row)": "0.976",
-        "input roughness k 25 / 50": "0.966 / 0.970",
-        "input log std over 50 / 100 steps": "0.970 / 0.969",
-        "input mean shift": "0.856",
-    },
-    "note": "the kept input term is the detector's own roughness rho applied to each "
-            "standardised input column (no new feature or constant); c_u = 1 weighs each column "
-            "like the R level. On the tune seeds the input roughness alone scores higher than "
-            "with synchrony added (0.976 vs 0.959): synchrony does not enhance it there.",
-}
-"""Detector variants tried on the tune seeds only (test seeds and river never looked at while
-choosing), grid-best mean F1 over Thomas and Lorenz; written to ``detection_protocol``."""
 MERGE_GAP = 50
 """Alarms of per-column river detectors closer than this are one change."""
 
@@ -582,7 +520,7 @@ def run_detection(args: argparse.Namespace) -> dict:
         "note": "settings chosen by mean F1 on the tune seeds (thomas and lorenz); rows are "
                 "test seeds and river series only, never used for tuning or for designing "
                 "the synchrony detector",
-        "chosen": chosen, "detector_variants": DETECTOR_VARIANTS})
+        "chosen": chosen})
     for name in chosen:
         synth = [r["f1"] for r in rows if r["method"] == name and "seed" in r["dataset"]]
         river = [r["f1"] for r in rows if r["method"] == name and r["dataset"].startswith("riv")]
