@@ -16,18 +16,7 @@ from astrolava.models.mlp import RateMLP, SpikingMLP
 from torch import nn
 from tqdm.auto import tqdm
 
-LOSSES = ("mse", "ce")
-"""Per-sample costs: ``"mse"`` = half squared error to one-hot targets, ``"ce"`` = softmax
-cross-entropy of the network outputs."""
-
-OPTIMIZERS = ("adam", "sgd")
-
-
-def check_choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
-    """Return ``value`` if it is one of ``allowed``, else raise a ``ValueError`` naming ``name``."""
-    if value not in allowed:
-        raise ValueError(f"{name}={value!r} is not allowed; use one of {allowed}")
-    return value
+from astrolava.mgd.config import LOSSES, OPTIMIZERS, require_one_of, require_positive
 
 
 def one_hot_targets(y: torch.Tensor, n_classes: int, dtype: torch.dtype) -> torch.Tensor:
@@ -58,7 +47,7 @@ def sample_cost(output: torch.Tensor, y: torch.Tensor, loss: str = "mse",
     target : Tensor (batch, n_classes), optional
         The one-hot targets of ``y`` for ``"mse"``, when the caller already holds them.
     """
-    check_choice("loss", loss, LOSSES)
+    require_one_of("loss", loss, LOSSES)
     if loss == "ce":
         return nn.functional.cross_entropy(output, y, reduction="none")
     if target is None:
@@ -108,9 +97,8 @@ def evaluate(model: nn.Module, X: np.ndarray | torch.Tensor, y: np.ndarray | tor
 
 def make_optimizer(params, name: str, lr: float) -> torch.optim.Optimizer:
     """``torch.optim.Adam`` or plain ``SGD`` at learning rate ``lr`` (> 0)."""
-    check_choice("optimizer", name, OPTIMIZERS)
-    if lr <= 0:
-        raise ValueError(f"lr={lr} must be > 0")
+    require_one_of("optimizer", name, OPTIMIZERS)
+    require_positive("lr", lr)
     return torch.optim.Adam(params, lr=lr) if name == "adam" else torch.optim.SGD(params, lr=lr)
 
 
@@ -152,7 +140,7 @@ def train_backprop(model: nn.Module, X: np.ndarray | torch.Tensor, y: np.ndarray
     """
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"epochs={epochs} and batch_size={batch_size} must be >= 1")
-    check_choice("loss", loss, LOSSES)
+    require_one_of("loss", loss, LOSSES)
     X, y = _as_tensors(X, y, _model_dtype(model))
     opt = make_optimizer(model.parameters(), optimizer, lr)
     rng = np.random.default_rng(seed)

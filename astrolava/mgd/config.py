@@ -14,7 +14,11 @@ NORMALIZATIONS = ("none", "layer", "global")
 rescale ``ĝ`` to Euclidean norm ε per layer / over all parameters of a sample."""
 
 OPTIMIZERS = ("sgd", "adam")
+"""``"sgd"``: ``Θ ← Θ − η ĝ``; ``"adam"``: Adam (Kingma & Ba) at step size η fed with ``ĝ``."""
 LOSSES = ("mse", "ce")
+"""Per-sample costs: ``"mse"`` = half squared error to one-hot targets,
+``C = 1/2 Σ_k (o_k − t_k)²`` (the δ-MGD paper's cost); ``"ce"`` = softmax cross-entropy
+``C = −log softmax(o)_y``."""
 REFRESHES = ("node", "autograd")
 """How a DeltaVec is measured: node perturbation (finite differences on the biases, no
 autograd) or autograd's bias gradient (analysis only)."""
@@ -42,9 +46,11 @@ def require_in_range(name: str, value: float, low: float, high: float) -> None:
         raise ValueError(f"{name}={value} must lie in [{low}, {high}]")
 
 
-def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:
+def require_one_of(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    """Return ``value`` if it is one of ``allowed``, else raise a ValueError naming ``name``."""
     if value not in allowed:
         raise ValueError(f"{name}={value!r} is not allowed; use one of {allowed}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ class PerturbativeConfig:
     weight_decay : float >= 0
         L2 decay λ added to the estimate: ``ĝ ← ĝ + λ Θ``.
     loss : {"mse", "ce"}
-        Per-sample cost (``astrolava.models.training.sample_cost``).
+        Per-sample cost (see ``LOSSES``).
     normalize : {"none", "layer", "global"}
         Scaling of directed perturbations (see ``NORMALIZATIONS``).
     """
@@ -83,9 +89,9 @@ class PerturbativeConfig:
         require_positive("epsilon", self.epsilon)
         require_in_range("gamma", self.gamma, 0.0, float("inf"))
         require_in_range("weight_decay", self.weight_decay, 0.0, float("inf"))
-        _one_of("optimizer", self.optimizer, OPTIMIZERS)
-        _one_of("loss", self.loss, LOSSES)
-        _one_of("normalize", self.normalize, NORMALIZATIONS)
+        require_one_of("optimizer", self.optimizer, OPTIMIZERS)
+        require_one_of("loss", self.loss, LOSSES)
+        require_one_of("normalize", self.normalize, NORMALIZATIONS)
 
     def to_dict(self) -> dict:
         """Plain ``dict`` of all fields (for logs and checkpoints)."""
@@ -176,7 +182,7 @@ class DeltaMGDConfig(PerturbativeConfig):
         row of class k is ``∂o_k/∂b`` and a sample uses ``δ̂ = Σ_k e_k·row_k`` with its output
         error ``e = ∂C/∂o``; ``"chain"``: rows ``∂z_L,k/∂a_l`` combined with the exact local
         output δ and the neuron's own ``f'(z)`` (spiking nets: the rate slope ``∂r/∂b`` under
-        the surrogate, see ``network.spike_train``; ``DeltaVecBank``).
+        the surrogate, see ``equations.neuron_response``).
     """
 
     tau_delta: int = 100
@@ -190,8 +196,8 @@ class DeltaMGDConfig(PerturbativeConfig):
     def __post_init__(self) -> None:
         super().__post_init__()
         require_count("tau_delta", self.tau_delta)
-        _one_of("deltavecs", self.deltavecs, DELTAVECS)
-        _one_of("refresh", self.refresh, REFRESHES)
+        require_one_of("deltavecs", self.deltavecs, DELTAVECS)
+        require_one_of("refresh", self.refresh, REFRESHES)
         if self.deltavecs == "chain" and self.refresh != "node":
             raise ValueError(f"refresh={self.refresh!r} is not allowed with deltavecs='chain' "
                              "(its rows are measured by node perturbation); use refresh='node'")

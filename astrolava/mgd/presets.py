@@ -3,6 +3,8 @@ see ``docs/dmgd_ablation.md``) and the shape of the networks they train."""
 
 from __future__ import annotations
 
+from astrolava.mgd.config import require_one_of
+
 NETWORKS = ("rate", "spiking")
 
 HIDDEN = (128, 128)
@@ -41,8 +43,7 @@ PRESETS: dict[tuple[str, str], dict] = {
 
 def preset(method: str, network: str) -> dict:
     """A copy of the recommended hyper-parameters of ``method`` on a ``network``."""
-    if network not in NETWORKS:
-        raise ValueError(f"network={network!r} is not allowed; use one of {NETWORKS}")
+    require_one_of("network", network, NETWORKS)
     if (method, network) not in PRESETS:
         methods = sorted({m for m, _ in PRESETS})
         raise ValueError(f"method={method!r} is not allowed; use one of {methods}")

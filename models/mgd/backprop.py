@@ -10,7 +10,8 @@ from astrolava.models.mgd.accounting import backprop_update_ops
 from astrolava.models.mgd.diagnostics import true_gradient
 from astrolava.models.mgd.learner import Gradient, Learner
 from astrolava.models.mgd.network import encode
-from astrolava.models.training import LOSSES, OPTIMIZERS, check_choice
+
+from astrolava.mgd.config import LOSSES, OPTIMIZERS, require_one_of, require_positive
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,9 @@ class BackpropConfig:
     loss: str = "mse"
 
     def __post_init__(self) -> None:
-        if not self.eta > 0:
-            raise ValueError(f"eta={self.eta} must be > 0")
-        check_choice("optimizer", self.optimizer, OPTIMIZERS)
-        check_choice("loss", self.loss, LOSSES)
+        require_positive("eta", self.eta)
+        require_one_of("optimizer", self.optimizer, OPTIMIZERS)
+        require_one_of("loss", self.loss, LOSSES)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -22,6 +22,8 @@ from astrolava.models.mgd.network import (
 )
 from torch import nn
 
+from astrolava.mgd.config import DELTAVECS, require_count, require_one_of
+
 
 @functools.lru_cache(maxsize=16)
 def bias_steps(n: int, step: float, dtype: torch.dtype) -> torch.Tensor:
@@ -150,8 +152,6 @@ def bias_gradients_autograd(model: nn.Module, inp: torch.Tensor, y: torch.Tensor
     return [g.detach() for g in grads]
 
 
-DELTAVEC_MODES = ("class", "output", "chain")
-
 _NO_POSITIONS = torch.empty(0, dtype=torch.int64)
 """What :meth:`DeltaVecBank.select` returns when no sample of a batch refreshes (shared,
 read only)."""
@@ -194,13 +194,9 @@ class DeltaVecBank:
 
     def __init__(self, layer_sizes: list[int], n_classes: int, tau_delta: int, mix: float = 1.0,
                  dtype: torch.dtype = torch.float32, mode: str = "class") -> None:
-        if mode not in DELTAVEC_MODES:
-            raise ValueError(f"mode={mode!r} is not allowed; use one of {DELTAVEC_MODES}")
-        self.mode = mode
-        if n_classes < 1:
-            raise ValueError(f"n_classes={n_classes} must be >= 1")
-        if tau_delta < 1:
-            raise ValueError(f"tau_delta={tau_delta} must be >= 1")
+        self.mode = require_one_of("mode", mode, DELTAVECS)
+        require_count("n_classes", n_classes)
+        require_count("tau_delta", tau_delta)
         if not 0 < mix <= 1:
             raise ValueError(f"mix={mix} must lie in (0, 1]")
         self.tau_delta, self.mix = int(tau_delta), float(mix)

@@ -8,9 +8,12 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
-from astrolava.mgd.config import require_count, require_positive
-
-NORMALIZATIONS = ("none", "layer", "global")
+from astrolava.mgd.config import (
+    NORMALIZATIONS,
+    require_count,
+    require_one_of,
+    require_positive,
+)
 
 
 class Astrocyte(AbstractProcess):
@@ -69,9 +72,7 @@ class Astrocyte(AbstractProcess):
         if not 0 < delta_mix <= 1:
             raise ValueError(f"delta_mix={delta_mix} must lie in (0, 1]")
         require_positive("epsilon", epsilon)
-        if normalize not in NORMALIZATIONS:
-            raise ValueError(f"normalize={normalize!r} is not allowed; use one of "
-                             f"{NORMALIZATIONS}")
+        require_one_of("normalize", normalize, NORMALIZATIONS)
         require_count("num_steps", num_steps)
         n_neurons, n_classes = sum(sizes), sizes[-1]
         for key, value in (("layer_sizes", sizes), ("tau_delta", int(tau_delta)),

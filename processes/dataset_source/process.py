@@ -9,6 +9,7 @@ from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
 from astrolava.fixed_point import STATE_BITS, int_range
+from astrolava.mgd.config import require_one_of
 
 DEFAULT_FRAC_BITS = 8
 """fixed_pt graded payload: ``round(x * 2**8)`` (pixels k/255 land within 2**-9 of the grid)."""
@@ -82,8 +83,7 @@ class DatasetSource(AbstractProcess):
 
 def _check_data(data: np.ndarray, labels: np.ndarray, encoding: str,
                 frac_bits: int) -> tuple[np.ndarray, np.ndarray]:
-    if encoding not in ENCODINGS:
-        raise ValueError(f"encoding={encoding!r} is not allowed; use one of {ENCODINGS}")
+    require_one_of("encoding", encoding, ENCODINGS)
     if not 0 <= int(frac_bits) <= STATE_BITS - 2:
         raise ValueError(f"frac_bits={frac_bits} must lie in 0..{STATE_BITS - 2}")
     data = np.asarray(data, dtype=np.float64)

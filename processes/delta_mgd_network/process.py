@@ -11,11 +11,17 @@ from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 from lava.magma.core.run_configs import Loihi2SimCfg
 
-from astrolava.mgd.config import DeltaMGDConfig
+from astrolava.mgd.config import (
+    DeltaMGDConfig,
+    require_count,
+    require_in_range,
+    require_one_of,
+    require_positive,
+)
 from astrolava.mgd.equations import NetworkSpec
+from astrolava.mgd.presets import NETWORKS
 from astrolava.runtime import sim_config
 
-NETWORKS = ("rate", "spiking")
 DELTAVECS = ("class", "chain")
 """``DeltaMGDConfig.deltavecs`` values the Lava models implement (``"chain"``: the fused
 models only, rate and spiking networks; Adam only in ``floating_pt``)."""
@@ -103,19 +109,15 @@ class DeltaMGDNetwork(AbstractProcess):
             raise ValueError(f"deltavecs={config.deltavecs!r}, refresh={config.refresh!r}: the "
                              f"Lava models implement deltavecs in {DELTAVECS} with "
                              "refresh='node'")
-        if network not in NETWORKS:
-            raise ValueError(f"network={network!r} is not allowed; use one of {NETWORKS}")
+        require_one_of("network", network, NETWORKS)
         if network == "spiking" and config.exact_output:
             raise ValueError("config.exact_output needs network='rate' (a spiking network's "
                              "exact output δ comes with deltavecs='chain')")
         if network == "rate":
             num_steps = 1
-        if int(num_steps) < 1:
-            raise ValueError(f"num_steps={num_steps} must be >= 1")
-        if not 0.0 <= beta <= 1.0:
-            raise ValueError(f"beta={beta} must lie in [0, 1]")
-        if threshold <= 0:
-            raise ValueError(f"threshold={threshold} must be > 0")
+        require_count("num_steps", num_steps)
+        require_in_range("beta", beta, 0, 1)
+        require_positive("threshold", threshold)
         n_classes, n_neurons = sizes[-1], sum(sizes[1:])
         spec = NetworkSpec(spiking=network == "spiking", output_tanh=bool(output_tanh),
                            beta=float(beta), threshold=float(threshold))

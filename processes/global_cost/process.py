@@ -6,9 +6,7 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
-from astrolava.mgd.config import require_count
-
-LOSSES = ("mse", "ce")
+from astrolava.mgd.config import LOSSES, require_count, require_one_of
 
 
 class GlobalCost(AbstractProcess):
@@ -75,8 +73,7 @@ class GlobalCost(AbstractProcess):
         if n_classes < 1 or n_neurons < n_classes:
             raise ValueError(f"n_classes={n_classes} must be >= 1 and n_neurons={n_neurons} "
                              ">= n_classes")
-        if loss not in LOSSES:
-            raise ValueError(f"loss={loss!r} is not allowed; use one of {LOSSES}")
+        require_one_of("loss", loss, LOSSES)
         if epsilon <= 0 or gamma < 0 or fd_step <= 0 or eta <= 0:
             raise ValueError(f"epsilon={epsilon} > 0, gamma={gamma} >= 0, "
                              f"fd_step={fd_step} > 0 and eta={eta} > 0 are required")

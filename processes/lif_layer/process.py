@@ -7,7 +7,7 @@ from astrolava.processes.probe_rows import row_ports
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
-from astrolava.mgd.config import require_count
+from astrolava.mgd.config import require_count, require_in_range, require_positive
 
 
 class LIFLayer(AbstractProcess):
@@ -30,13 +30,14 @@ class LIFLayer(AbstractProcess):
     the flag is set; only the rows received are stepped.
 
     The floating_pt model is :func:`astrolava.mgd.equations.lif_step`; the fixed_pt
-    model is :func:`astrolava.mgd.fixed.lif_step` (Z_FRAC 24-bit saturated potential,
+    model is :func:`astrolava.fixed_point.lif_step_reset_next` (Z_FRAC 24-bit saturated potential,
     β on 12 bits, ϑ on the Z_FRAC grid).
 
     On Loihi 2 this is close to the fixed-function CUBA LIF neuron with ``du = 4095`` (the
     current passes straight into ``v``), ``dv = 4096 − β_q`` and ``vth = ϑ_q``, reset to
-    zero on a spike, but not equal to it: the decay here rounds half up where Loihi's
-    truncates, and ``v`` resets at every pass boundary; so ``loihi_report`` lists it as a
+    zero on a spike, but not equal to it: ``v`` is zeroed at the step after a spike (as
+    snntorch does) where Loihi's is zeroed in the same step, and ``v`` resets at every pass
+    boundary; so ``loihi_report`` lists it as a
     model that needs a microcode neuron (stock Lava's ``LIF`` is not used for the same
     reasons: it would not hold the fused model's arithmetic).
 
@@ -69,10 +70,8 @@ class LIFLayer(AbstractProcess):
             raise ValueError(f"n_probes={n_probes} must be an integer >= 0, and 0 unless "
                              f"shape={shape} is (n,)")
         require_count("num_steps", num_steps)
-        if not 0.0 <= beta <= 1.0:
-            raise ValueError(f"beta={beta} must lie in [0, 1]")
-        if threshold <= 0:
-            raise ValueError(f"threshold={threshold} must be > 0")
+        require_in_range("beta", beta, 0, 1)
+        require_positive("threshold", threshold)
         for key, value in (("shape", shape), ("num_steps", int(num_steps)),
                            ("beta", float(beta)), ("threshold", float(threshold)),
                            ("n_probes", int(n_probes))):
