@@ -7,11 +7,14 @@ Each learner trains a :class:`~astrolava.models.RateMLP` or
 """
 
 from astrolava.models.mgd.accounting import OperationCounts
+from astrolava.models.mgd.backprop import BackpropConfig, BackpropLearner
 from astrolava.models.mgd.deltavecs import (
     DeltaVecBank,
     bias_gradients_autograd,
     bias_gradients_node,
 )
+from astrolava.models.mgd.diagnostics import gradient_diagnostics
+from astrolava.models.mgd.learner import Learner
 from astrolava.models.mgd.network import LayerPerturbation
 from astrolava.models.mgd.perturbation import (
     LEARNERS,
@@ -21,9 +24,11 @@ from astrolava.models.mgd.perturbation import (
     MGDLearner,
     PerturbativeLearner,
 )
+from astrolava.models.mgd.trainer import METHODS, Dataset, make_config, make_learner, train
 
 __all__ = [
-    "LEARNERS", "AlignedLearner", "DeltaMGDLearner", "DeltaVecBank", "HebbianLearner",
-    "LayerPerturbation", "MGDLearner", "OperationCounts", "PerturbativeLearner",
-    "bias_gradients_autograd", "bias_gradients_node",
+    "LEARNERS", "METHODS", "AlignedLearner", "BackpropConfig", "BackpropLearner", "Dataset",
+    "DeltaMGDLearner", "DeltaVecBank", "HebbianLearner", "LayerPerturbation", "Learner",
+    "MGDLearner", "OperationCounts", "PerturbativeLearner", "bias_gradients_autograd",
+    "bias_gradients_node", "gradient_diagnostics", "make_config", "make_learner", "train",
 ]
