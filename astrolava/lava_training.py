@@ -23,25 +23,18 @@ LAVA_PRESET = {"eta": 0.01, "epsilon": 1e-2, "tau_delta": 100}
 """δ-MGD hyper-parameters (``DeltaMGDConfig`` keywords) that every Lava model supports: the
 paper's class DeltaVecs and plain SGD (the float fused model also runs Adam)."""
 HIERARCHICAL_SPIKING = {"eta": 0.03, "epsilon": 0.1, "fd_step": 0.1, "tau_delta": 100}
-"""δ-MGD hyper-parameters of the hierarchical spiking graph: class DeltaVecs and SGD (what
-it implements). Torch reference, digits, seed 0, test accuracy after one epoch (τδ = 100,
-ρ = 1): (ε, h, η) = (0.1, 0.1, 0.03) 32.9 %, (0.3, 0.1, 0.03) 32.0 %, (0.1, 0.1, 0.01)
-30.0 %, (0.1, 0.1, 0.003, τδ = 10) 16.2 %, (0.3, 0.1, 0.1) 11.3 %; h >= 0.3 or ε >= 1:
-10 % (the output layer falls silent, C = 1/2, and no ΔC is left). Class DeltaVecs measured
-on spike counts are far weaker here than the chain preset with rate slopes (95 %)."""
+"""δ-MGD hyper-parameters of the hierarchical spiking graph, which implements class DeltaVecs
+and plain SGD; how they were chosen: ``docs/experiments/lava-presets.md``."""
 FIXED_SGD = {"rate": {"eta": LAVA_PRESET["eta"]}, "spiking": {"eta": 0.3}}
-"""SGD step sizes replacing Adam in the fixed_pt models (a learning engine has no Adam), per
-network, found with the torch reference and the same config on digits (seed 0). Spiking
-(preset ε = 3), test accuracy after one epoch for η = 0.003 / 0.01 / 0.03 / 0.1 / 0.3 / 1:
-13.8 / 37.6 / 73.6 / 84.4 / 84.7 / 83.3 %, after three epochs η = 0.1: 89.3 %, η = 0.3:
-94.0 % (ε = 1 or 10 did worse)."""
+"""SGD step size per network that replaces Adam in the fused fixed_pt models (a learning
+engine has no Adam); how they were chosen: ``docs/experiments/lava-presets.md``."""
 
 
 def lava_preset(network: str = "rate", tag: str = "floating_pt",
                 hierarchical: bool = False) -> dict:
     """The recommended δ-MGD hyper-parameters for a Lava model, as far as it supports them.
 
-    Fused models run A's recommended preset ``astrolava.mgd.presets.preset("delta-mgd",
+    Fused models run the recommended preset ``astrolava.mgd.presets.preset("delta-mgd",
     network)`` (chain DeltaVecs, ``delta_mix`` averaging, exact output δ — spiking: with the
     rate slopes — and Adam): ``floating_pt`` all of it, ``fixed_pt`` with plain SGD at the
     :data:`FIXED_SGD` step size instead of Adam. The hierarchical model gets
@@ -167,34 +160,48 @@ def initial_parameters(layers: Sequence) -> tuple[list[np.ndarray], list[np.ndar
             [layer.bias.detach().double().numpy().copy() for layer in layers])
 
 
-def lava_backend(args) -> dict:
-    """``astrolava train --backend lava``: the CLI's arguments -> a trained network's summary.
+def train_dataset_in_lava(dataset: str = "digits", network: str = "rate", epochs: int = 1,
+                          tag: str = "floating_pt", seed: int = 0, train_size: int = 0,
+                          overrides: dict | None = None, progress: bool = True) -> dict:
+    """Train δ-MGD inside Lava on a named dataset and summarise the run.
 
-    Uses ``args.method`` (must be ``"delta-mgd"``), ``dataset``, ``network``, ``epochs``,
-    ``seed``, ``train_size``, ``set`` (``NAME=VALUE`` overrides of :func:`lava_preset`),
-    ``tag`` and ``quiet``; checkpoints (``--out``/``--resume``) are the torch backend's.
+    Parameters
+    ----------
+    dataset : str
+        A name of ``astrolava.data.DATASETS``.
+    network : {"rate", "spiking"}
+    epochs : int >= 1
+    tag : {"floating_pt", "fixed_pt"}
+    seed : int
+        Seed of the initial network and of the rate code.
+    train_size : int >= 0
+        Train on the first ``train_size`` samples only (0: all).
+    overrides : dict, optional
+        ``DeltaMGDConfig`` keywords replacing those of :func:`lava_preset`.
+    progress : bool
+        Show a progress bar over epochs (on a terminal only).
+
+    Returns
+    -------
+    dict
+        ``method``, ``dataset``, ``network``, ``backend`` (``"lava"``), ``tag``, ``config``,
+        ``train_size``, ``epochs``, ``test_acc`` (after the last epoch),
+        ``test_acc_per_epoch``, ``samples_per_s`` and ``deltavec_refreshes``.
     """
-    from tqdm.auto import tqdm
-
-    from astrolava.cli.train import parse_hyper
     from astrolava.data import load_dataset
+    from astrolava.progress import progress as progress_bar
 
-    if args.method != "delta-mgd":
-        raise ValueError(f"method={args.method!r}: the lava backend trains 'delta-mgd' only")
-    if args.out or args.resume:
-        raise ValueError("--out/--resume are not supported by the lava backend")
-    config = DeltaMGDConfig(**{**lava_preset(args.network, args.tag), **parse_hyper(args.set)})
-    X, y = load_dataset(args.dataset, "train")
-    X_test, y_test = load_dataset(args.dataset, "test")
-    if args.train_size:
-        X, y = X[:args.train_size], y[:args.train_size]
-    net = build_network(args.network, X.shape[1], int(y.max()) + 1, args.seed, config)
-    with tqdm(total=args.epochs, desc=f"lava {args.tag}", disable=args.quiet) as bar:
+    config = DeltaMGDConfig(**{**lava_preset(network, tag), **(overrides or {})})
+    X, y = load_dataset(dataset, "train")
+    X_test, y_test = load_dataset(dataset, "test")
+    if train_size:
+        X, y = X[:train_size], y[:train_size]
+    net = build_network(network, X.shape[1], int(y.max()) + 1, seed, config)
+    with progress_bar(total=epochs, desc=f"lava {tag}", enabled=progress) as bar:
         run = train_in_lava(net, X.astype(np.float64), y, X_test.astype(np.float64), y_test,
-                            args.epochs, args.tag, seed=args.seed,
-                            on_epoch=lambda e, acc: bar.update(1))
-    return {"method": args.method, "dataset": args.dataset, "network": args.network,
-            "backend": "lava", "tag": args.tag, "config": config.to_dict(),
-            "train_size": len(X), "epochs": args.epochs, "test_acc": run.test_acc[-1],
+                            epochs, tag, seed=seed, on_epoch=lambda e, acc: bar.update(1))
+    return {"method": "delta-mgd", "dataset": dataset, "network": network,
+            "backend": "lava", "tag": tag, "config": config.to_dict(),
+            "train_size": len(X), "epochs": epochs, "test_acc": run.test_acc[-1],
             "test_acc_per_epoch": run.test_acc, "samples_per_s": run.samples_per_s,
             "deltavec_refreshes": run.n_refreshes}

@@ -65,10 +65,17 @@ def run_torch(args: argparse.Namespace) -> dict:
 
 
 def run_lava(args: argparse.Namespace) -> dict:
-    """Train δ-MGD inside Lava (``--tag`` selects float or Loihi fixed-point models)."""
-    from astrolava.lava_training import lava_backend
+    """Train δ-MGD inside Lava (``--tag`` selects float or Loihi fixed-point models);
+    ``--set`` overrides :func:`astrolava.lava_training.lava_preset`. Checkpoints
+    (``--out`` / ``--resume``) are the torch backend's."""
+    from astrolava.lava_training import train_dataset_in_lava
 
-    return lava_backend(args)
+    if args.method != "delta-mgd":
+        raise ValueError(f"method={args.method!r}: the lava backend trains 'delta-mgd' only")
+    if args.out or args.resume:
+        raise ValueError("--out/--resume are not supported by the lava backend")
+    return train_dataset_in_lava(args.dataset, args.network, args.epochs, args.tag, args.seed,
+                                 args.train_size, parse_hyper(args.set), progress=not args.quiet)
 
 
 BACKENDS = {"torch": run_torch, "lava": run_lava}
