@@ -1,6 +1,8 @@
-"""Loihi-compatible fixed-point formats shared by every fixed_pt process model.
+"""Loihi's integer formats, their constants, and the integer arithmetic every fixed_pt model shares.
 
-Conventions (Loihi 2, see Davies et al. 2021 and Lava's ``PyDenseModelBitAcc``):
+Conventions (Loihi 2: Davies et al., "Advancing neuromorphic computing with Loihi: a survey of
+results and outlook", Proc. IEEE 109(5), 2021; Lava's bit-accurate models ``PyDenseModelBitAcc``
+and ``PyLifModelBitAcc``):
 
 * **Weights**: signed 8-bit mantissa ``W_int`` (mixed sign: even values in [-256, 254]) and one
   shared exponent per synapse matrix; the effective weight is ``W_int * 2**weight_exp``.
@@ -8,6 +10,10 @@ Conventions (Loihi 2, see Davies et al. 2021 and Lava's ``PyDenseModelBitAcc``):
 * **Neuron state and graded spikes**: signed 24-bit integers; a real value ``v`` is held as
   ``round(v * 2**frac_bits)`` and *saturates* at the 24-bit limits instead of wrapping.
 * **Nonlinearities** (tanh, sine) are lookup tables indexed by the integer state.
+* **LIF**: 12-bit decays applied as ``sign(p)·(|p| >> 12)`` (truncation toward zero), input and
+  threshold shifted left by 6 bits onto the voltage grid.
+
+Every format constant is listed, with its width, fractional bits and use, in :data:`FORMATS`.
 """
 
 from __future__ import annotations
@@ -18,10 +24,157 @@ from dataclasses import dataclass
 import numpy as np
 from lava.utils.weightutils import SignMode, clip_weights, truncate_weights
 
+# Loihi 2 hardware (Davies et al. 2021; Lava's bit-accurate Dense and LIF models).
 STATE_BITS = 24
 """Width of neuron state variables and graded spike payloads on Loihi 2."""
 WEIGHT_BITS = 8
 """Width of the synaptic weight mantissa on Loihi."""
+LIF_DECAY_BITS = 12
+"""Width of the LIF decay registers ``du``/``dv`` (unsigned, 0..4095; unity is ``2**12``)."""
+LIF_ACT_SHIFT = 6
+"""Left shift that aligns the LIF input and threshold with the voltage (Lava's ``act_shift``)."""
+LIF_VTH_BITS = 17
+"""Width of the unsigned LIF threshold register (``vth`` <= 131071)."""
+LIF_BIAS_BITS = 13
+"""Width of the signed LIF bias mantissa (-4096..4095)."""
+LIF_BIAS_EXP_MAX = 7
+"""Largest LIF bias exponent (3 unsigned bits)."""
+
+# δ-MGD on Loihi (O'Loughlin et al., δ-Multiplexed Gradient Descent; astrolava.mgd.fixed).
+X_FRAC = 8
+"""Fractional bits of graded δ-MGD input samples (``DatasetSource`` fixed_pt default)."""
+Z_FRAC = 16
+"""Fractional bits of δ-MGD currents, biases and LIF potentials (|z| up to 128 in 24 bits)."""
+A_FRAC = 16
+"""Fractional bits of δ-MGD activities (tanh output, firing rates) sent as graded spikes."""
+C_FRAC = 18
+"""Fractional bits of the δ-MGD cost (C up to 32 in 24 bits)."""
+D_FRAC = 16
+"""Fractional bits of DeltaVec components (|δ| up to 128 in 24 bits)."""
+TAG_BITS = 8
+"""Extra low-order weight bits kept by the learning rule (Loihi 2's synaptic tag)."""
+RATIO_FRAC = LIF_DECAY_BITS
+"""Fractional bits of δ-MGD ratios: the LIF β and the DeltaVec mix ρ (like Loihi's decays)."""
+SQ_FRAC = 12
+"""Fractional bits of the ‖v‖² a synapse reports to its astrocyte (up to 2,047 inputs of
+magnitude <= 1 in 24 bits; larger sums saturate)."""
+SLOPE_FRAC = 10
+"""Fractional bits of ``U − ϑ`` indexing the surrogate-slope table (σ' changes by at most
+0.2 % of its peak per step)."""
+COEF_BITS = 16
+"""Width of the mantissa of the learning coefficient k (a mantissa and a shift)."""
+SCALE_BITS = 8
+"""Width of the mantissa that scales the perturbation to amplitude ε."""
+
+# Rhythmic sharing on Loihi (Kang & Losert, arXiv:2502.08644; astrolava.rhythmic.fixed).
+PHASE_BITS = 20
+"""Width of a link's phase accumulator: 2π is ``2**PHASE_BITS`` (wrapping is a bit mask)."""
+SINE_BITS = 16
+"""Entries of the sine table: ``2**SINE_BITS`` per period (step 9.6e-5 rad)."""
+LINK_FRAC_BITS = 16
+"""Fractional bits of the link quantities sin φ, cos φ, the modulation M and the drive D."""
+ACTIVITY_FRAC_BITS = 12
+"""Fractional bits of reservoir node activity (graded spikes of ``GradedTanh``, fixed_pt)."""
+ORDER_FRAC_BITS = 16
+"""Fractional bits of the order parameter R on the fixed_pt output."""
+VOLTAGE_FRAC_BITS = ACTIVITY_FRAC_BITS + LIF_ACT_SHIFT
+"""Fractional bits of the reservoir LIF membrane voltage (18: the input shifted by 6)."""
+
+
+@dataclass(frozen=True)
+class FixedFormat:
+    """One integer format: a row of the fixed-point formats table.
+
+    Parameters
+    ----------
+    name : str
+        The quantity held in this format.
+    bits : int
+        Total width in bits (including the sign bit when ``signed``).
+    frac_bits : int or None
+        Fractional bits (the value is ``integer / 2**frac_bits``); None when a per-matrix
+        exponent or a shift sets the scale instead.
+    signed : bool
+        Two's complement (True) or unsigned (False).
+    used_in : str
+        The modules that compute in this format.
+    meaning : str
+        What the integer stands for, and how its scale is chosen.
+    constants : tuple of str
+        The constants of this module that define the format.
+    """
+
+    name: str
+    bits: int
+    frac_bits: int | None
+    signed: bool
+    used_in: str
+    meaning: str
+    constants: tuple[str, ...]
+
+
+_MGD = "astrolava.mgd.fixed, processes (δ-MGD fixed_pt models)"
+_RHYTHMIC = "astrolava.rhythmic.fixed, processes (rhythmic-sharing fixed_pt models)"
+_LIF = "astrolava.deploy.fixed, astrolava.rhythmic.fixed, Lava LIF"
+
+FORMATS: tuple[FixedFormat, ...] = (
+    FixedFormat("neuron state, graded spike", STATE_BITS, None, True, "every fixed_pt model",
+                "24-bit saturating state; each quantity below fixes its fractional bits",
+                ("STATE_BITS",)),
+    FixedFormat("weight mantissa", WEIGHT_BITS, None, True,
+                "astrolava.fixed_point.quantize_weights, Lava Dense",
+                "w = mantissa·2**weight_exp, one exponent per matrix (mixed sign: even values "
+                "in [-256, 254])", ("WEIGHT_BITS",)),
+    FixedFormat("LIF decay du, dv", LIF_DECAY_BITS, LIF_DECAY_BITS, False, _LIF,
+                "each step keeps (2**12 − dv)/2**12 of v, truncated toward zero",
+                ("LIF_DECAY_BITS",)),
+    FixedFormat("LIF threshold vth", LIF_VTH_BITS, None, False, _LIF,
+                "compared with v after a left shift by 6 (the input's shift)",
+                ("LIF_VTH_BITS", "LIF_ACT_SHIFT")),
+    FixedFormat("LIF bias mantissa", LIF_BIAS_BITS, None, True, _LIF,
+                "bias = mantissa << bias_exp on the voltage grid, bias_exp in 0..7",
+                ("LIF_BIAS_BITS", "LIF_BIAS_EXP_MAX")),
+    FixedFormat("δ-MGD input x", STATE_BITS, X_FRAC, True, _MGD,
+                "graded input sample (spiking networks: 0/1 spikes, 0 fractional bits)",
+                ("X_FRAC",)),
+    FixedFormat("δ-MGD current z, bias b, LIF potential", STATE_BITS, Z_FRAC, True, _MGD,
+                "dendritic current W a + b + θ̃ and the LIF membrane potential", ("Z_FRAC",)),
+    FixedFormat("δ-MGD activity a", STATE_BITS, A_FRAC, True, _MGD,
+                "tanh table output or firing rate, and the LIF rate slope ρ", ("A_FRAC",)),
+    FixedFormat("δ-MGD cost C", STATE_BITS, C_FRAC, True, _MGD, "per-sample cost",
+                ("C_FRAC",)),
+    FixedFormat("DeltaVec δ", STATE_BITS, D_FRAC, True, _MGD,
+                "DeltaVec components and the perturbation direction u", ("D_FRAC",)),
+    FixedFormat("learned weight (mantissa + tag)", WEIGHT_BITS + TAG_BITS, None, True, _MGD,
+                "(mantissa << TAG_BITS) + tag; the forward pass uses the mantissa",
+                ("TAG_BITS",)),
+    FixedFormat("ratio β, ρ", RATIO_FRAC + 1, RATIO_FRAC, False, _MGD,
+                "LIF β and the DeltaVec mix ρ, 1.0 = 2**12", ("RATIO_FRAC",)),
+    FixedFormat("‖v‖² message", STATE_BITS, SQ_FRAC, True, _MGD,
+                "squared norm of a layer's input, synapse to astrocyte", ("SQ_FRAC",)),
+    FixedFormat("surrogate-slope index U − ϑ", STATE_BITS, SLOPE_FRAC, True, _MGD,
+                "index of the surrogate-slope table σ'", ("SLOPE_FRAC",)),
+    FixedFormat("learning coefficient k", COEF_BITS, None, True, _MGD,
+                "k = m·2**-f: a COEF_BITS mantissa m and a shift f", ("COEF_BITS",)),
+    FixedFormat("perturbation scale c", SCALE_BITS, None, False, _MGD,
+                "u' = u·c / 2**(SCALE_BITS − 1) and an exponent s give ‖θ̃‖ = ε",
+                ("SCALE_BITS",)),
+    FixedFormat("link phase φ", PHASE_BITS, PHASE_BITS, False, _RHYTHMIC,
+                "phase in turns (2π = 2**20), modulo one turn", ("PHASE_BITS",)),
+    FixedFormat("sine table index", SINE_BITS, SINE_BITS, False, _RHYTHMIC,
+                "the top SINE_BITS bits of the phase (rounded)", ("SINE_BITS",)),
+    FixedFormat("sin φ, cos φ, modulation M, drive D", STATE_BITS, LINK_FRAC_BITS, True,
+                _RHYTHMIC, "per-link quantities of the phase dynamics", ("LINK_FRAC_BITS",)),
+    FixedFormat("reservoir activity n", STATE_BITS, ACTIVITY_FRAC_BITS, True, _RHYTHMIC,
+                "graded spike of GradedTanh, LIF input current and spike-rate trace",
+                ("ACTIVITY_FRAC_BITS",)),
+    FixedFormat("order parameter R", STATE_BITS, ORDER_FRAC_BITS, False, _RHYTHMIC,
+                "R in [0, 1] of the link phases", ("ORDER_FRAC_BITS",)),
+    FixedFormat("reservoir LIF voltage v", STATE_BITS, VOLTAGE_FRAC_BITS, True, _RHYTHMIC,
+                "membrane voltage: the input grid shifted left by LIF_ACT_SHIFT",
+                ("VOLTAGE_FRAC_BITS",)),
+)
+"""Every integer format of the fixed_pt models, one row each (the documentation's table)."""
 
 
 def int_range(bits: int) -> tuple[int, int]:
@@ -45,6 +198,92 @@ def to_fixed(x: np.ndarray | float, frac_bits: int, bits: int = STATE_BITS) -> n
 def from_fixed(q: np.ndarray | int, frac_bits: int) -> np.ndarray:
     """Integer with ``frac_bits`` fractional bits -> float64."""
     return np.asarray(q, dtype=np.float64) / (1 << frac_bits)
+
+
+def shift_right_round(x: np.ndarray | int, n: int) -> np.ndarray:
+    """``x / 2**n`` rounded half up (ties toward +∞): ``(x + 2**(n−1)) >> n``, int64.
+
+    Raises
+    ------
+    ValueError
+        If ``n`` is negative (use :func:`scale_pow2` for a shift of either sign).
+    """
+    if n < 0:
+        raise ValueError(f"n={n} must be >= 0 for a right shift")
+    x = np.asarray(x, dtype=np.int64)
+    return x if n == 0 else (x + (1 << (n - 1))) >> n
+
+
+def scale_pow2(x: np.ndarray | int, e: int) -> np.ndarray:
+    """``x·2**e`` as int64: a left shift for ``e >= 0``, :func:`shift_right_round` by ``−e``
+    (rounded half up) for ``e < 0``."""
+    if e >= 0:
+        return np.asarray(x, dtype=np.int64) << e
+    return shift_right_round(x, -e)
+
+
+def lif_decay(v: np.ndarray, beta_q: int) -> np.ndarray:
+    """Loihi's voltage decay ``sign(p)·(|p| >> 12)`` with ``p = v·β_q`` (truncation toward zero).
+
+    ``β_q = 2**12 − dv`` is the retained fraction on LIF_DECAY_BITS bits (``dv`` Loihi's 12-bit
+    decay register); the arithmetic of Lava's ``PyLifModelBitAcc``.
+    """
+    product = np.asarray(v, dtype=np.int64) * beta_q
+    return np.sign(product) * (np.abs(product) >> LIF_DECAY_BITS)
+
+
+def lif_step_reset_next(v: np.ndarray, fired: np.ndarray, current: np.ndarray, beta_q: int,
+                        threshold_q: int) -> tuple[np.ndarray, np.ndarray]:
+    """One integer LIF step, reset at the next step (snntorch's ``Leaky``, reset to zero).
+
+    ``v ← sat24(lif_decay(v·(1 − s), β_q) + z)``, ``s ← [v > ϑ_q]``: the spike of step t
+    leaves ``v`` above threshold at t and zeroes it before the decay of step t+1. Used by
+    δ-MGD's spiking networks (O'Loughlin et al.).
+
+    Parameters
+    ----------
+    v, fired : numpy.ndarray
+        Potential and 0/1 spikes of the previous step (integers).
+    current : numpy.ndarray
+        Input current ``z`` on the grid of ``v``.
+    beta_q : int
+        Retained fraction β on LIF_DECAY_BITS bits (:func:`lif_decay`).
+    threshold_q : int
+        Threshold on the grid of ``v``.
+
+    Returns
+    -------
+    v, spikes : numpy.ndarray
+        The new potential and 0/1 spikes (int64).
+    """
+    decayed = lif_decay(np.asarray(v, dtype=np.int64) * (1 - np.asarray(fired)), beta_q)
+    v = saturate(decayed + current)
+    return v, (v > threshold_q).astype(np.int64)
+
+
+def lif_step_reset_now(v: np.ndarray, current: np.ndarray, beta_q: int, threshold_q: int
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """One integer LIF step, reset in the step the spike fires (Loihi's and Lava's LIF).
+
+    ``v ← sat24(lif_decay(v, β_q) + z)``, ``s ← [v > ϑ_q]``, ``v ← 0`` where ``s = 1``: the
+    spike of step t zeroes ``v`` at t. Used by the rhythmic-sharing spiking reservoir.
+
+    Both conventions give the same spike trains for the same inputs (``v`` at t+1 is
+    ``lif_decay(0) + z`` after a spike either way); they differ in ``v`` at the spike step.
+
+    Parameters
+    ----------
+    v, current, beta_q, threshold_q
+        As in :func:`lif_step_reset_next`; ``v`` is zero where the previous step spiked.
+
+    Returns
+    -------
+    v, spikes : numpy.ndarray
+        The new potential (0 where a spike fired) and 0/1 spikes (int64).
+    """
+    v = saturate(lif_decay(v, beta_q) + current)
+    spikes = v > threshold_q
+    return np.where(spikes, 0, v), spikes.astype(np.int64)
 
 
 @dataclass(frozen=True)

@@ -20,18 +20,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from astrolava.fixed_point import STATE_BITS, int_range, quantize_weights
-
-LIF_ACT_SHIFT = 6
-"""Left shift of synaptic input and threshold in Lava's bit-accurate LIF (``act_shift``)."""
-LIF_DECAY_BITS = 12
-"""Width of LIF's ``du``/``dv`` decay registers (unsigned, 0..4095)."""
-LIF_VTH_BITS = 17
-"""Width of LIF's unsigned threshold register (``vth`` <= 131071)."""
-LIF_BIAS_BITS = 13
-"""Width of LIF's signed bias mantissa (-4096..4095)."""
-LIF_BIAS_EXP_MAX = 7
-"""Largest LIF bias exponent (3 unsigned bits)."""
+from astrolava.fixed_point import (
+    LIF_ACT_SHIFT,
+    LIF_BIAS_BITS,
+    LIF_BIAS_EXP_MAX,
+    LIF_DECAY_BITS,
+    LIF_VTH_BITS,
+    STATE_BITS,
+    int_range,
+    quantize_weights,
+)
 
 
 @dataclass(frozen=True)

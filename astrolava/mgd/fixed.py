@@ -25,7 +25,8 @@ rate slope ρ    ``ρ`` and its trace ``m`` like a (surrogate σ' LUT       24 b
 ==============  =====================================================  ===================
 
 Differences to the float model, all forced by integer hardware: tanh (and the surrogate slope
-σ' of a spiking network's chain DeltaVecs) is a lookup table;
+σ' of a spiking network's chain DeltaVecs) is a lookup table; the LIF decay truncates toward
+zero like Loihi's (``astrolava.fixed_point.lif_step_reset_next``);
 the perturbation is normalised by an 8-bit mantissa and a power-of-two shift (integer square
 root and division), so ``‖θ̃‖`` is ε to about 0.4 %; weight updates are rounded into the
 16-bit mantissa+tag pair; only the ``"mse"`` cost and plain SGD exist.
@@ -41,61 +42,42 @@ from functools import cached_property
 import numpy as np
 
 from astrolava.fixed_point import (
+    A_FRAC,
+    C_FRAC,
+    COEF_BITS,
+    D_FRAC,
+    LIF_DECAY_BITS,
+    RATIO_FRAC,
+    SCALE_BITS,
+    SLOPE_FRAC,
+    SQ_FRAC,
     STATE_BITS,
+    TAG_BITS,
     WEIGHT_BITS,
+    X_FRAC,
+    Z_FRAC,
     LookupTable,
     int_range,
+    lif_step_reset_next,
     quantize_weights,
     saturate,
+    scale_pow2,
+    shift_right_round,
     tanh_table,
     to_fixed,
 )
 from astrolava.mgd.equations import surrogate_slope
 
-X_FRAC = 8
-"""Fractional bits of graded input samples (``DatasetSource`` fixed_pt default)."""
-Z_FRAC = 16
-"""Fractional bits of currents, biases and LIF potentials (|z| up to 128 in 24 bits)."""
-A_FRAC = 16
-"""Fractional bits of activities (tanh output, firing rates) sent as graded spikes."""
-C_FRAC = 18
-"""Fractional bits of the cost (C up to 32 in 24 bits)."""
-D_FRAC = 16
-"""Fractional bits of DeltaVec components (|δ| up to 128 in 24 bits)."""
-TAG_BITS = 8
-"""Extra low-order weight bits kept by the learning rule (Loihi 2's synaptic tag)."""
-RATIO_FRAC = 12
-"""Fractional bits of ratios: LIF decay, DeltaVec mix ρ (like Loihi's 12-bit decays)."""
 WEIGHT_HEADROOM = 2.0
 """The shared exponent leaves room for weights to grow to this multiple of their initial max."""
-
 WEIGHT_RANGE = int_range(WEIGHT_BITS + TAG_BITS)
 """Range of the learned (mantissa << TAG_BITS) + tag pair: a 16-bit signed integer."""
-COEF_BITS = 16
-"""Width of the mantissa of the learning coefficient k (a mantissa and a shift)."""
-SCALE_BITS = 8
-"""Width of the mantissa that scales the perturbation to amplitude ε."""
-SQ_FRAC = 12
-"""Fractional bits of the ‖v‖² a synapse reports to its astrocyte (up to 2,047 inputs of
-magnitude <= 1 in 24 bits; larger sums saturate)."""
-
-SLOPE_FRAC = 10
-"""Fractional bits of ``U − ϑ`` indexing the surrogate-slope table (σ' changes by at most
-0.2 % of its peak per step)."""
 SLOPE_MAX = 32.0
 """The surrogate-slope table covers ``|U − ϑ| <= SLOPE_MAX`` (σ'(32) = 1e-4; clamped beyond)."""
 
 TANH = tanh_table(Z_FRAC, A_FRAC)
 SLOPE = LookupTable.sample(surrogate_slope, SLOPE_FRAC, A_FRAC, -SLOPE_MAX, SLOPE_MAX)
 """snntorch's ATan surrogate ``σ'`` (``equations.surrogate_slope``) on ``U − ϑ``, A_FRAC."""
-
-
-def shift_round(value: np.ndarray | int, shift: int) -> np.ndarray:
-    """``value·2**shift`` rounded half up (a right shift when ``shift < 0``), int64."""
-    value = np.asarray(value, dtype=np.int64)
-    if shift >= 0:
-        return value << shift
-    return (value + (1 << (-shift - 1))) >> -shift
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,31 +134,24 @@ def sample_cost(output: np.ndarray, label: int) -> np.ndarray:
     """``C = 1/2 Σ_k (o_k − t_k)²`` on A_FRAC activities, as a C_FRAC integer (24 bit)."""
     err = np.array(output, dtype=np.int64)
     err[..., label] -= 1 << A_FRAC
-    return saturate(shift_round((err * err).sum(axis=-1), C_FRAC - 2 * A_FRAC - 1))
+    return saturate(scale_pow2((err * err).sum(axis=-1), C_FRAC - 2 * A_FRAC - 1))
 
 
 def step_mean(total: np.ndarray, shift: int, num_steps: int) -> np.ndarray:
     """``(total·2**shift) / T`` of a sum over the T steps of a sample (rounded shift, then
     floor division by T: the per-sample mean an integer neuron forms)."""
-    return shift_round(total, shift) // num_steps
+    return scale_pow2(total, shift) // num_steps
 
 
 def lif_constants(beta: float, threshold: float) -> tuple[int, int]:
-    """``(β_q, ϑ_q)``: the LIF decay on RATIO_FRAC bits and the threshold on Z_FRAC bits."""
-    return int(round(beta * (1 << RATIO_FRAC))), int(to_fixed(threshold, Z_FRAC))
-
-
-def lif_step(v: np.ndarray, fired: np.ndarray, current: np.ndarray, beta_q: int,
-             threshold_q: int) -> tuple[np.ndarray, np.ndarray]:
-    """One integer LIF step ``v = sat((β_q·v·(1 − s)) >> 12 + z)``, ``s = v > ϑ_q``: the new
-    ``(v, s)`` (int64, Z_FRAC potential and 0/1 spikes)."""
-    v = saturate(shift_round(beta_q * v * (1 - fired), -RATIO_FRAC) + current)
-    return v, (v > threshold_q).astype(np.int64)
+    """``(β_q, ϑ_q)``: the LIF decay on LIF_DECAY_BITS bits and the threshold on Z_FRAC bits."""
+    return int(round(beta * (1 << LIF_DECAY_BITS))), int(to_fixed(threshold, Z_FRAC))
 
 
 def lif_response(current: np.ndarray, beta_q: int, threshold_q: int,
                  slopes: list[np.ndarray] | None = None) -> np.ndarray:
-    """LIF on integers: ``v = (β_q·v·(1 − s)) >> 12 + z``, ``s = v > θ`` (spikes 0/1).
+    """LIF on integers (``lif_step_reset_next``: ``v = sign(p)(|p| >> 12) + z`` with
+    ``p = β_q·v·(1 − s)``, ``s = v > θ``; spikes 0/1).
 
     With a list ``slopes``, also appends each neuron's rate slope ``ρ = ∂r/∂b`` (A_FRAC), the
     integer twin of ``equations.neuron_response``'s trace: ``σ'[t] = SLOPE(U[t] − ϑ)``,
@@ -189,14 +164,14 @@ def lif_response(current: np.ndarray, beta_q: int, threshold_q: int,
     total = np.zeros(current.shape[1:], dtype=np.int64)
     out = np.empty_like(current)
     for t in range(current.shape[0]):
-        v, fired = lif_step(v, fired, current[t], beta_q, threshold_q)
+        v, fired = lif_step_reset_next(v, fired, current[t], beta_q, threshold_q)
         out[t] = fired
         if slopes is not None:
-            slope = SLOPE(shift_round(v - threshold_q, SLOPE_FRAC - Z_FRAC))
+            slope = SLOPE(scale_pow2(v - threshold_q, SLOPE_FRAC - Z_FRAC))
             total += slope * trace
-            factor = ((1 - fired) << A_FRAC) - shift_round(v * slope, -Z_FRAC)
-            trace = saturate((1 << A_FRAC) + shift_round(
-                beta_q * shift_round(trace * factor, -A_FRAC), -RATIO_FRAC))
+            factor = ((1 - fired) << A_FRAC) - shift_right_round(v * slope, Z_FRAC)
+            trace = saturate((1 << A_FRAC) + shift_right_round(
+                beta_q * shift_right_round(trace * factor, A_FRAC), RATIO_FRAC))
     if slopes is not None:
         slopes.append(saturate(step_mean(total, -A_FRAC, current.shape[0])))
     return out
@@ -220,7 +195,7 @@ def synaptic_current(layer: FixedLayer, inp: np.ndarray, in_frac: int) -> np.nda
     input ``inp`` with ``in_frac`` fractional bits."""
     inp = np.asarray(inp, dtype=np.int64)
     acc = mantissa_product(inp, layer.forward_mantissa)  # value·2**(in_frac − e)
-    return shift_round(acc, layer.exp + Z_FRAC - in_frac) + layer.bq
+    return scale_pow2(acc, layer.exp + Z_FRAC - in_frac) + layer.bq
 
 
 def perturbation_current(inp: np.ndarray, in_frac: int,
@@ -232,8 +207,8 @@ def perturbation_current(inp: np.ndarray, in_frac: int,
     u, v, s = pert
     # θ̃_W a = 2**s u (v·a): (D + A + in_frac) fractional bits -> Z_FRAC
     dot = np.asarray(inp, dtype=np.int64) @ v
-    return (shift_round(u * dot[..., None], s + Z_FRAC - D_FRAC - A_FRAC - in_frac)
-            + shift_round(u, s + Z_FRAC - D_FRAC))
+    return (scale_pow2(u * dot[..., None], s + Z_FRAC - D_FRAC - A_FRAC - in_frac)
+            + scale_pow2(u, s + Z_FRAC - D_FRAC))
 
 
 def layer_current(layer: FixedLayer, inp: np.ndarray, in_frac: int,
@@ -259,14 +234,14 @@ def layer_current(layer: FixedLayer, inp: np.ndarray, in_frac: int,
 
 def to_activity(act: np.ndarray, in_frac: int) -> np.ndarray:
     """Presynaptic activity ``v`` in A_FRAC of a graded layer input with ``in_frac`` bits."""
-    return shift_round(act, A_FRAC - in_frac)
+    return scale_pow2(act, A_FRAC - in_frac)
 
 
 def activity_sq_norm(v: np.ndarray) -> int:
     """``‖v‖²`` of an A_FRAC activity as the SQ_FRAC, 24-bit message a synapse sends its
     astrocyte (64-bit accumulator, then rounded and saturated)."""
-    return int(saturate(shift_round(int((v.astype(np.int64) ** 2).sum()),
-                                    SQ_FRAC - 2 * A_FRAC)))
+    return int(saturate(scale_pow2(int((v.astype(np.int64) ** 2).sum()),
+                                   SQ_FRAC - 2 * A_FRAC)))
 
 
 def fd_exponent(step: float, frac: int) -> int:
@@ -280,7 +255,7 @@ def cost_differences(cost_plus: np.ndarray, cost_minus: np.ndarray, step: float)
     C_FRAC probe costs, as saturated D_FRAC integers (``h = 2**k`` on the Z_FRAC grid)."""
     k = fd_exponent(step, Z_FRAC)
     # (C+ − C−)/(2·2**k/2**Z): C_FRAC -> D_FRAC
-    return saturate(shift_round(np.asarray(cost_plus) - cost_minus,
+    return saturate(scale_pow2(np.asarray(cost_plus) - cost_minus,
                                 D_FRAC - C_FRAC + Z_FRAC - k - 1))
 
 
@@ -312,7 +287,7 @@ def perturbation_scale(post: Sequence[np.ndarray], pre_sq: Sequence[int], epsilo
     pad = max(norm.bit_length() - eps_m.bit_length() + SCALE_BITS + 1, 0)
     quotient = (eps_m << pad) // norm  # (ε/‖θ̃‖)·2**(pad − D − SQ/2 + eps_f)
     excess = quotient.bit_length() - SCALE_BITS
-    c = int(shift_round(quotient, -excess))
+    c = int(scale_pow2(quotient, -excess))
     if c >> SCALE_BITS:  # rounded up to 2**SCALE_BITS
         c, excess = c >> 1, excess + 1
     return c, excess - pad + D_FRAC + SQ_FRAC // 2 - eps_f + SCALE_BITS - 1
@@ -320,15 +295,15 @@ def perturbation_scale(post: Sequence[np.ndarray], pre_sq: Sequence[int], epsilo
 
 def scale_post(u: np.ndarray, c: int) -> np.ndarray:
     """``u' = round(u·c / 2**(SCALE_BITS − 1))``, D_FRAC, saturated (:func:`perturbation_scale`)."""
-    return saturate(shift_round(np.asarray(u, dtype=np.int64) * c, 1 - SCALE_BITS))
+    return saturate(shift_right_round(np.asarray(u, dtype=np.int64) * c, SCALE_BITS - 1))
 
 
 def mix_deltavecs(old: np.ndarray, new: np.ndarray, delta_mix: float) -> np.ndarray:
     """Refresh ``δ ← (1 − ρ)·δ + ρ·δ_new`` (Alg. 1 l. 5-7) with ρ on RATIO_FRAC bits, D_FRAC
     integers, rounded and saturated."""
     mix = int(to_fixed(delta_mix, RATIO_FRAC))
-    return saturate(shift_round(((1 << RATIO_FRAC) - mix) * np.asarray(old, dtype=np.int64)
-                                + mix * np.asarray(new, dtype=np.int64), -RATIO_FRAC))
+    return saturate(shift_right_round(((1 << RATIO_FRAC) - mix) * np.asarray(old, dtype=np.int64)
+                                      + mix * np.asarray(new, dtype=np.int64), RATIO_FRAC))
 
 
 def update_layer(layer: FixedLayer, pert: tuple[np.ndarray, np.ndarray, int],
@@ -342,9 +317,9 @@ def update_layer(layer: FixedLayer, pert: tuple[np.ndarray, np.ndarray, int],
     """
     (u, v, s), (coef_m, coef_frac) = pert, coef
     # θ̃_W = 2**s u ⊗ v with D_FRAC + A_FRAC fractional bits
-    delta_w = shift_round(np.outer(coef_m * u, v), s + TAG_BITS - layer.exp - D_FRAC - A_FRAC
+    delta_w = scale_pow2(np.outer(coef_m * u, v), s + TAG_BITS - layer.exp - D_FRAC - A_FRAC
                           - coef_frac)
-    delta_b = shift_round(coef_m * u, s + Z_FRAC - D_FRAC - coef_frac)
+    delta_b = scale_pow2(coef_m * u, s + Z_FRAC - D_FRAC - coef_frac)
     return FixedLayer(np.clip(layer.wq - delta_w, *WEIGHT_RANGE), layer.exp,
                       saturate(layer.bq - delta_b, STATE_BITS))
 
@@ -409,7 +384,7 @@ class FixedNetwork:
             raise ValueError("slopes are only measured for a spiking network")
         last = index == len(self.layers) - 1
         if last and not self.output_tanh:
-            return saturate(shift_round(current, A_FRAC - Z_FRAC))
+            return saturate(scale_pow2(current, A_FRAC - Z_FRAC))
         return TANH(current)
 
     def forward_from(self, start: int, inp: np.ndarray, perts: list | None = None,
@@ -489,7 +464,7 @@ class FixedNetwork:
             # (z+ − z−)/(2·2**k/2**frac): Z_FRAC -> D_FRAC
             shift = D_FRAC - Z_FRAC + frac - k - 1
             diff = step_mean(diff.sum(axis=0), shift, self.num_steps) if self.spiking \
-                else shift_round(diff, shift)
+                else scale_pow2(diff, shift)
             rows.append(saturate(diff).T)
         return rows
 
@@ -505,9 +480,9 @@ class FixedNetwork:
         err[label] -= 1 << A_FRAC
         if not self.spiking:
             if not self.output_tanh:
-                return saturate(shift_round(err, D_FRAC - A_FRAC))
-            slope = (1 << A_FRAC) - shift_round(output * output, -A_FRAC)
-        return saturate(shift_round(err * slope, D_FRAC - 2 * A_FRAC))
+                return saturate(scale_pow2(err, D_FRAC - A_FRAC))
+            slope = (1 << A_FRAC) - shift_right_round(output * output, A_FRAC)
+        return saturate(scale_pow2(err * slope, D_FRAC - 2 * A_FRAC))
 
     def chain_deltas(self, acts: list[np.ndarray], rows: Sequence[np.ndarray],
                      delta_out: np.ndarray, slopes: Sequence[np.ndarray] | None = None
@@ -517,10 +492,10 @@ class FixedNetwork:
         (integer twin of ``equations.chain_deltas``)."""
         hidden = []
         for index, (a, k) in enumerate(zip(acts[1:-1], rows, strict=True)):
-            back = saturate(shift_round(delta_out @ k, -D_FRAC))
-            slope = (1 << A_FRAC) - shift_round(a * a, -A_FRAC) if slopes is None \
+            back = saturate(shift_right_round(delta_out @ k, D_FRAC))
+            slope = (1 << A_FRAC) - shift_right_round(a * a, A_FRAC) if slopes is None \
                 else slopes[index]
-            hidden.append(saturate(shift_round(back * slope, -A_FRAC)))
+            hidden.append(saturate(shift_right_round(back * slope, A_FRAC)))
         return [*hidden, delta_out]
 
     def update(self, perts: list, coef: tuple[int, int]) -> None:

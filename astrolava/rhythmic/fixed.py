@@ -6,7 +6,7 @@ The fixed_pt Lava models of ``OscillatingDense``, ``AstrocytePhaseNetwork`` and
 * a phase is an unsigned accumulator modulo ``2**PHASE_BITS`` (2π ≡ 2**20), so wrapping is a
   bit mask; sin and cos come from ``astrolava.fixed_point.sine_table`` indexed by the top
   ``SINE_BITS`` bits of the phase (rounded);
-* sin, cos, the modulation M and the link drive D carry ``FRAC_BITS = 16`` fractional bits;
+* sin, cos, the modulation M and the link drive D carry ``LINK_FRAC_BITS = 16`` fractional bits;
 * node activity arrives as the graded spike of ``GradedTanh``'s fixed_pt model with
   ``ACTIVITY_FRAC_BITS = 12`` fractional bits (its ``out_frac_bits`` default); binary LIF
   spikes (0/1) enter the links with 0 fractional bits and the astrocytes through a 12-bit rate
@@ -21,31 +21,28 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from astrolava.fixed_point import saturate, sine_table, to_fixed
+from astrolava.fixed_point import (
+    ACTIVITY_FRAC_BITS,
+    LIF_ACT_SHIFT,
+    LIF_DECAY_BITS,
+    LINK_FRAC_BITS,
+    ORDER_FRAC_BITS,
+    PHASE_BITS,
+    SINE_BITS,
+    lif_step_reset_now,
+    saturate,
+    scale_pow2,
+    shift_right_round,
+    sine_table,
+    to_fixed,
+)
 from astrolava.rhythmic.equations import PHASE_MODES, TWO_PI
 from astrolava.rhythmic.graph import ReservoirGraph
 from astrolava.rhythmic.params import RhythmicParams
 
-PHASE_BITS = 20
-"""Width of a phase accumulator: 2π is ``2**PHASE_BITS``."""
-SINE_BITS = 16
-"""Entries of the sine table: ``2**SINE_BITS`` per period (step 9.6e-5 rad)."""
-FRAC_BITS = 16
-"""Fractional bits of sin/cos, of M and of D."""
-ACTIVITY_FRAC_BITS = 12
-"""Fractional bits of node activity (graded spikes of ``GradedTanh``, fixed_pt)."""
-ORDER_FRAC_BITS = 16
-"""Fractional bits of R on the fixed_pt order-parameter output."""
-LIF_DECAY_BITS = 12
-"""Fractional bits of the LIF voltage decay dv (Loihi's 12-bit decay constants)."""
-LIF_ACT_SHIFT = 6
-"""Loihi shifts the LIF input, bias and threshold left by 6 bits to align them with v."""
-VOLTAGE_FRAC_BITS = ACTIVITY_FRAC_BITS + LIF_ACT_SHIFT
-"""Fractional bits of the LIF membrane voltage (18)."""
-
 PHASE_MASK = (1 << PHASE_BITS) - 1
-_SINE = sine_table(SINE_BITS, FRAC_BITS)
-_ONE = 1 << FRAC_BITS
+_SINE = sine_table(SINE_BITS, LINK_FRAC_BITS)
+_ONE = 1 << LINK_FRAC_BITS
 
 
 def phase_to_fixed(phases: np.ndarray | float) -> np.ndarray:
@@ -60,9 +57,8 @@ def phase_from_fixed(q: np.ndarray | int) -> np.ndarray:
 
 
 def sin_fixed(q: np.ndarray) -> np.ndarray:
-    """sin φ with FRAC_BITS fractional bits, from the table entry nearest to φ."""
-    shift = PHASE_BITS - SINE_BITS
-    return _SINE((np.asarray(q, dtype=np.int64) + (1 << (shift - 1))) >> shift)
+    """sin φ with LINK_FRAC_BITS fractional bits, from the table entry nearest to φ."""
+    return _SINE(shift_right_round(q, PHASE_BITS - SINE_BITS))
 
 
 def cos_fixed(q: np.ndarray) -> np.ndarray:
@@ -79,17 +75,9 @@ def isqrt(x: np.ndarray) -> np.ndarray:
 
 
 def link_modulation_fixed(q: np.ndarray, m: float) -> np.ndarray:
-    """M = 1 − (m/2)(1 + sin φ) in FRAC_BITS: ``2**F − (m_q·(2**F + sin_q)) >> (F + 1)``."""
-    m_q = int(to_fixed(m, FRAC_BITS))
-    return _ONE - ((m_q * (_ONE + sin_fixed(q)) + (1 << FRAC_BITS)) >> (FRAC_BITS + 1))
-
-
-def shift_round(x: np.ndarray, shift: int) -> np.ndarray:
-    """Arithmetic right shift by ``shift`` with round-half-up (left shift if negative)."""
-    x = np.asarray(x, dtype=np.int64)
-    if shift <= 0:
-        return x << -shift
-    return (x + (1 << (shift - 1))) >> shift
+    """M = 1 − (m/2)(1 + sin φ) in LINK_FRAC_BITS: ``2**F − (m_q·(2**F + sin_q)) >> (F + 1)``."""
+    m_q = int(to_fixed(m, LINK_FRAC_BITS))
+    return _ONE - shift_right_round(m_q * (_ONE + sin_fixed(q)), LINK_FRAC_BITS + 1)
 
 
 def recurrent_input_fixed(activity_q: np.ndarray, phase_q: np.ndarray, rows: np.ndarray,
@@ -98,38 +86,39 @@ def recurrent_input_fixed(activity_q: np.ndarray, phase_q: np.ndarray, rows: np.
                           ) -> np.ndarray:
     """h_i = Σ_ℓ A_ℓ·M_ℓ·n_{cols[ℓ]} on integers, returned with ``out_frac_bits``.
 
-    ``A_ℓ = mantissa_ℓ·2**weight_exp`` (8-bit mantissa), M has FRAC_BITS and n has
+    ``A_ℓ = mantissa_ℓ·2**weight_exp`` (8-bit mantissa), M has LINK_FRAC_BITS and n has
     ``in_frac_bits`` (ACTIVITY_FRAC_BITS for graded activity, 0 for binary spikes), so the
-    exact int64 sum carries ``FRAC_BITS + in_frac_bits − weight_exp`` fractional bits; it is
+    exact int64 sum carries ``LINK_FRAC_BITS + in_frac_bits − weight_exp`` fractional bits; it is
     shifted right (rounding) to ``out_frac_bits`` and saturated to 24 bits.
     """
     contrib = (mantissa.astype(np.int64) * link_modulation_fixed(phase_q, m)
                * np.asarray(activity_q, dtype=np.int64)[cols])
     total = np.zeros(len(activity_q), dtype=np.int64)
     np.add.at(total, rows, contrib)
-    return saturate(shift_round(total, FRAC_BITS + in_frac_bits - weight_exp - out_frac_bits))
+    return saturate(scale_pow2(total, out_frac_bits + weight_exp - LINK_FRAC_BITS - in_frac_bits))
 
 
 def link_drive_fixed(activity_q: np.ndarray, rows: np.ndarray, cols: np.ndarray, eps1: float,
                      eps2: float) -> np.ndarray:
-    """D_ℓ = ε1 + ε2·((n_i + 1)/2 + (n_j + 1)/2)/2 with FRAC_BITS (activity in ACTIVITY_FRAC_BITS).
+    """D_ℓ = ε1 + ε2·((n_i + 1)/2 + (n_j + 1)/2)/2 with LINK_FRAC_BITS (activity n in
+    ACTIVITY_FRAC_BITS).
 
     ``level_r + level_c = (n_r + n_c)/2 + 1``; the sum of the two activities plus 2·one is
-    multiplied by ε2 (FRAC_BITS) and shifted by ``ACTIVITY_FRAC_BITS + 2``.
+    multiplied by ε2 (LINK_FRAC_BITS) and shifted by ``ACTIVITY_FRAC_BITS + 2``.
     """
     act = np.asarray(activity_q, dtype=np.int64)
     ends = act[rows] + act[cols] + (2 << ACTIVITY_FRAC_BITS)   # 4·mean level, ACTIVITY bits
-    e1, e2 = int(to_fixed(eps1, FRAC_BITS)), int(to_fixed(eps2, FRAC_BITS))
-    return e1 + shift_round(e2 * ends, ACTIVITY_FRAC_BITS + 2)
+    e1, e2 = int(to_fixed(eps1, LINK_FRAC_BITS)), int(to_fixed(eps2, LINK_FRAC_BITS))
+    return e1 + shift_right_round(e2 * ends, ACTIVITY_FRAC_BITS + 2)
 
 
 def coupling_term_fixed(phase_q: np.ndarray, coupling: sparse.csr_matrix,
                         gamma: float) -> np.ndarray:
-    """sin(Ψ − φ + γ) with FRAC_BITS: (S·cos φ' − C·sin φ') / ⌊√(C² + S²)⌋, φ' = φ − γ.
+    """sin(Ψ − φ + γ) with LINK_FRAC_BITS: (S·cos φ' − C·sin φ') / ⌊√(C² + S²)⌋, φ' = φ − γ.
 
     C and S are exact integer sums of the table cosines and sines of the neighbours
     (``coupling`` must hold int64 ones, see ``ReservoirGraph.integer_coupling``); the
-    quotient of the FRAC_BITS² numerator by the FRAC_BITS norm is an integer division
+    quotient of the LINK_FRAC_BITS² numerator by the LINK_FRAC_BITS norm is an integer division
     (rounded to nearest). Links with no neighbour get 0.
     """
     cos_q, sin_q = cos_fixed(phase_q), sin_fixed(phase_q)
@@ -146,13 +135,14 @@ def phase_update_fixed(phase_q: np.ndarray, coupling: sparse.csr_matrix, drive_q
                        omega: float, gamma: float, tau: float) -> np.ndarray:
     """φ ← (φ + round(τ·ω) + round(τ·K·D)) mod 2**PHASE_BITS, all in phase units.
 
-    K (coupling term) and D carry FRAC_BITS each, so K·D has 2·FRAC_BITS; the radians-to-phase
-    gain ``g = round(τ·2**PHASE_BITS / 2π)`` multiplies it before the shift by 2·FRAC_BITS.
+    K (coupling term) and D carry LINK_FRAC_BITS each, so K·D has 2·LINK_FRAC_BITS; the
+    radians-to-phase gain ``g = round(τ·2**PHASE_BITS / 2π)`` multiplies it before the shift by
+    2·LINK_FRAC_BITS.
     """
     gain = int(round(tau * (1 << PHASE_BITS) / TWO_PI))
     step_omega = int(round(tau * omega * (1 << PHASE_BITS) / TWO_PI))
     kd = coupling_term_fixed(phase_q, coupling, gamma) * drive_q
-    return (phase_q + step_omega + shift_round(kd * gain, 2 * FRAC_BITS)) & PHASE_MASK
+    return (phase_q + step_omega + shift_right_round(kd * gain, 2 * LINK_FRAC_BITS)) & PHASE_MASK
 
 
 def rotate_fixed(phase_q: np.ndarray, omega: float, tau: float) -> np.ndarray:
@@ -163,11 +153,11 @@ def rotate_fixed(phase_q: np.ndarray, omega: float, tau: float) -> np.ndarray:
 def order_parameter_fixed(phase_q: np.ndarray) -> tuple[int, int]:
     """R (ORDER_FRAC_BITS) and ⟨Φ⟩ (phase units) from the integer sums of table cos and sin.
 
-    R = ⌊√(C² + S²)⌋·2**(ORDER_FRAC_BITS − FRAC_BITS) / L. ⟨Φ⟩ = atan2(S, C) is evaluated in
+    R = ⌊√(C² + S²)⌋·2**(ORDER_FRAC_BITS − LINK_FRAC_BITS) / L. ⟨Φ⟩ = atan2(S, C) is evaluated in
     floating point on the two integer sums (a host-side read-out, not a per-link operation).
     """
     c, s = int(cos_fixed(phase_q).sum()), int(sin_fixed(phase_q).sum())
-    r = int(isqrt(np.array(c * c + s * s))) << (ORDER_FRAC_BITS - FRAC_BITS)
+    r = int(isqrt(np.array(c * c + s * s))) << (ORDER_FRAC_BITS - LINK_FRAC_BITS)
     r_q = min((r + len(phase_q) // 2) // len(phase_q), 1 << ORDER_FRAC_BITS)
     return r_q, int(phase_to_fixed(np.arctan2(s, c)))
 
@@ -190,14 +180,14 @@ def rate_trace_fixed(trace_q: np.ndarray, spikes: np.ndarray, alpha: float) -> n
     """Integer spike-rate trace r ← r + α·(s − r), r in ACTIVITY_FRAC_BITS, saturated to [0, 1].
 
     Counterpart of :func:`astrolava.rhythmic.spiking.rate_trace` ((1 − α)·r + α·s): with
-    α_q = round(α·2**FRAC_BITS) and binary spikes s,
-    ``r_q ← r_q + round(α_q·((s << ACTIVITY_FRAC_BITS) − r_q) / 2**FRAC_BITS)``, clipped to
+    α_q = round(α·2**LINK_FRAC_BITS) and binary spikes s,
+    ``r_q ← r_q + round(α_q·((s << ACTIVITY_FRAC_BITS) − r_q) / 2**LINK_FRAC_BITS)``, clipped to
     ``[0, 2**ACTIVITY_FRAC_BITS]`` so that n = 2r − 1 stays in the 12-bit activity format.
     """
     trace_q = np.asarray(trace_q, dtype=np.int64)
     target = np.asarray(spikes, dtype=np.int64) << ACTIVITY_FRAC_BITS
-    alpha_q = int(to_fixed(alpha, FRAC_BITS))
-    step = shift_round(alpha_q * (target - trace_q), FRAC_BITS)
+    alpha_q = int(to_fixed(alpha, LINK_FRAC_BITS))
+    step = shift_right_round(alpha_q * (target - trace_q), LINK_FRAC_BITS)
     return np.clip(trace_q + step, 0, 1 << ACTIVITY_FRAC_BITS)
 
 
@@ -228,10 +218,7 @@ def lif_step_fixed(voltage_q: np.ndarray, current_q: np.ndarray, dv: float, thre
     voltage_q, spikes : numpy.ndarray
         v_q after the step and the spikes as int64 0/1.
     """
-    decay = (1 << LIF_DECAY_BITS) - int(to_fixed(dv, LIF_DECAY_BITS))
-    product = np.asarray(voltage_q, dtype=np.int64) * decay
-    decayed = np.sign(product) * (np.abs(product) >> LIF_DECAY_BITS)
+    beta_q = (1 << LIF_DECAY_BITS) - int(to_fixed(dv, LIF_DECAY_BITS))
     drive = np.asarray(current_q, dtype=np.int64) + int(to_fixed(bias, ACTIVITY_FRAC_BITS))
-    voltage_q = saturate(decayed + (drive << LIF_ACT_SHIFT))
-    spikes = voltage_q > (int(to_fixed(threshold, ACTIVITY_FRAC_BITS)) << LIF_ACT_SHIFT)
-    return np.where(spikes, 0, voltage_q), spikes.astype(np.int64)
+    threshold_q = int(to_fixed(threshold, ACTIVITY_FRAC_BITS)) << LIF_ACT_SHIFT
+    return lif_step_reset_now(voltage_q, drive << LIF_ACT_SHIFT, beta_q, threshold_q)

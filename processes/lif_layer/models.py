@@ -14,6 +14,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
+from astrolava.fixed_point import lif_step_reset_next
 from astrolava.mgd import equations as eq
 from astrolava.mgd import fixed as fx
 
@@ -64,19 +65,21 @@ class PyLIFLayerFloat(LIFLayerModel, RowNeuronModelFloat):
 @requires(CPU)
 @tag("fixed_pt")
 class PyLIFLayerFixed(LIFLayerModel, RowNeuronModelFixed):
-    """Integer LIF (:func:`astrolava.mgd.fixed.lif_step`): ``a_in`` Z_FRAC currents,
+    """Integer LIF (:func:`astrolava.fixed_point.lif_step_reset_next`): ``a_in`` Z_FRAC currents,
     ``v`` 24-bit Z_FRAC, β on 12 bits, 0/1 spikes."""
 
     v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=fx.STATE_BITS)
     s: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=fx.STATE_BITS)
 
-    loihi_operations = ("LIF with 12-bit decay rounded half up (Loihi's fixed-function LIF "
-                        "truncates) and reset to zero, also at the start of every pass",)
+    loihi_operations = ("LIF with Loihi's 12-bit decay, reset to zero at the step after a spike "
+                        "(Loihi's fixed-function LIF resets in the same step) and at the start "
+                        "of every pass",)
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
         self.beta_q, self.threshold_q = fx.lif_constants(self.beta, self.threshold)
 
     def step(self, v, fired, current):
-        return fx.lif_step(v.astype(np.int64), fired.astype(np.int64),
-                           np.asarray(current, dtype=np.int64), self.beta_q, self.threshold_q)
+        return lif_step_reset_next(v.astype(np.int64), fired.astype(np.int64),
+                                   np.asarray(current, dtype=np.int64), self.beta_q,
+                                   self.threshold_q)

@@ -17,15 +17,15 @@ from lava.magma.core.model.sub.model import AbstractSubProcessModel
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from astrolava.fixed_point import STATE_BITS
-from astrolava.loihi_report import LOIHI_STOCK
-from astrolava.rhythmic.equations import lif_step
-from astrolava.rhythmic.fixed import (
+from astrolava.fixed_point import (
     ACTIVITY_FRAC_BITS,
     LIF_DECAY_BITS,
+    STATE_BITS,
     VOLTAGE_FRAC_BITS,
-    lif_step_fixed,
 )
+from astrolava.loihi_report import LOIHI_STOCK
+from astrolava.rhythmic.equations import lif_step
+from astrolava.rhythmic.fixed import lif_step_fixed
 
 
 @implements(proc=RhythmicReservoirProcess, protocol=LoihiProtocol)

@@ -11,8 +11,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from astrolava.fixed_point import STATE_BITS, quantize_weights, saturate, to_fixed
-from astrolava.rhythmic.fixed import shift_round
+from astrolava.fixed_point import STATE_BITS, quantize_weights, saturate, scale_pow2, to_fixed
 
 DATA_FRAC_BITS = 12
 """Fractional bits of u in the fixed_pt model."""
@@ -52,5 +51,5 @@ class PySeriesInputModelFixed(PyLoihiProcessModel):
         quantized = quantize_weights(self.w_in)
         u_q = to_fixed(self.data[(self.time_step - 1) % len(self.data)], DATA_FRAC_BITS)
         total = quantized.mantissa.astype(np.int64) @ u_q
-        self.a_out.send(saturate(shift_round(total, DATA_FRAC_BITS - quantized.weight_exp
-                                             - OUT_FRAC_BITS)))
+        self.a_out.send(saturate(scale_pow2(total, OUT_FRAC_BITS + quantized.weight_exp
+                                            - DATA_FRAC_BITS)))

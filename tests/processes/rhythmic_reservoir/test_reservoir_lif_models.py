@@ -7,8 +7,9 @@ from lava.proc.io.sink import RingBuffer as Sink
 from lava.proc.io.source import RingBuffer as Source
 from lava.proc.lif.process import LIF
 
+from astrolava.fixed_point import VOLTAGE_FRAC_BITS
 from astrolava.rhythmic.equations import lif_step
-from astrolava.rhythmic.fixed import VOLTAGE_FRAC_BITS, lif_step_fixed
+from astrolava.rhythmic.fixed import lif_step_fixed
 from astrolava.runtime import LavaSession, sim_config
 
 STEPS = 30
