@@ -2,9 +2,10 @@
 
 A series alternates between two parameter values of a chaotic flow at irregular, seeded switch
 times; the flow is integrated with :func:`scipy.integrate.solve_ivp` (continuing from the last
-state at every switch) and sampled every ``dt`` time units. These are the test beds of rhythmic
-sharing (SPEC §2: "a Thomas-system series that switches at irregular times between a limit cycle
-(b ≈ 0.29) and a chaotic attractor").
+state at every switch) and sampled every ``dt`` time units. A Thomas series switching at
+irregular times between a limit cycle and a chaotic attractor is the test bed of rhythmic
+sharing (Kang & Losert, "Rhythmic sharing: A bio-inspired paradigm for zero-shot adaptive
+learning in neural networks", arXiv:2502.08644).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 THOMAS_LIMIT_CYCLE_B = 0.29
-"""Thomas damping with a stable limit cycle (SPEC §2)."""
+"""Thomas damping with a stable limit cycle (the limit-cycle regime of Kang & Losert)."""
 THOMAS_CHAOTIC_B = 0.18
 """Thomas damping inside the chaotic range (chaos sets in below b ≈ 0.208)."""
 LORENZ_CHAOTIC_RHO = 28.0

@@ -1,15 +1,18 @@
-"""Rhythmic sharing: reservoirs with oscillating links coupled by astrocytes (SPEC §2).
+"""Rhythmic sharing: echo-state reservoirs whose links oscillate, coupled by astrocytes.
 
-Reference (sparse link lists; the equations of :mod:`astrolava.rhythmic.equations` compiled
-with numba, one implementation shared with the floating_pt Lava models):
-:class:`RhythmicReservoir` (tanh nodes) and :class:`SpikingRhythmicReservoir` (LIF nodes, rate
-read-out); :func:`order_parameter`;
-:class:`RidgeReadout` / :func:`fit_next_step` / :func:`closed_loop`; recall by mean-phase
-control (:func:`context_phases` or :func:`context_mid_phases`, :func:`recall`; with
-``RidgeReadout(phase_gated=True)`` the readout's weights follow ⟨Φ⟩) or from a stored context state
-(:func:`context_snapshots`, :func:`recall_snapshot`); the unsupervised
-:class:`SynchronyChangeDetector` and :func:`synchrony_features` for other detectors.
-Lava processes live in ``astrolava.processes`` (``RhythmicReservoirProcess`` and its parts).
+The method of Kang & Losert, "Rhythmic sharing: A bio-inspired paradigm for zero-shot adaptive
+learning in neural networks", arXiv:2502.08644. Every link of the reservoir carries a phase that
+modulates its weight; astrocytes couple the phases of neighbouring links, so the synchrony of
+the phases follows the dynamics of the input. That synchrony signals a change of context with
+no training, and the mean phase can select one of several stored contexts for recall.
+
+The reference implementation works on sparse link lists and runs the compiled equations of
+:mod:`astrolava.rhythmic.equations` (shared with the floating_pt Lava models):
+:class:`RhythmicReservoir` (tanh nodes, the paper's) and :class:`SpikingRhythmicReservoir` (LIF
+nodes) with their :class:`RhythmicParams` and :class:`ReservoirGraph`; :class:`RidgeReadout`
+for prediction and recall (:mod:`~astrolava.rhythmic.recall`); and the unsupervised
+:class:`SynchronyChangeDetector`. The Lava processes are in ``astrolava.processes``
+(``RhythmicReservoirProcess`` and its parts).
 """
 
 from astrolava.rhythmic.detector import (

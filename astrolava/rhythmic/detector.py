@@ -1,10 +1,12 @@
-"""Unsupervised, online change detection from link synchrony (SPEC §2, "Order parameter").
+"""Unsupervised, online change detection from link synchrony.
 
-The reservoir needs no training: a change of the input dynamics changes how synchronised the
-link phases become, so the order parameter R(t) shifts level and, more reliably, changes how
-much it fluctuates (R is smooth while the input is periodic and jitters while it is chaotic).
-:class:`SynchronyChangeDetector` watches both with two-window statistics;
-:func:`synchrony_features` hands the same signals to any other detector.
+In rhythmic sharing (Kang & Losert, "Rhythmic sharing: A bio-inspired paradigm for zero-shot
+adaptive learning in neural networks", arXiv:2502.08644) the order parameter of the link phases
+reveals a change of context with no training and no labels: a change of the input dynamics
+changes how synchronised the link phases become, so the order parameter R(t) shifts level and,
+more reliably, changes how much it fluctuates (R is smooth while the input is periodic and
+jitters while it is chaotic). :class:`SynchronyChangeDetector` watches both with two-window
+statistics; :func:`synchrony_features` hands the same signals to any other detector.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ DEFAULT_SMOOTHING = 100
 ROUGHNESS_OFFSET = 1e-5
 """Added to the mean |ΔR| before the logarithm of :func:`synchrony_roughness` (flat R)."""
 NODES = {"tanh": RhythmicReservoir, "lif": SpikingRhythmicReservoir}
-"""Reservoir node types: graded tanh (SPEC §2) or leaky integrate-and-fire with a rate trace."""
+"""Reservoir node types: graded tanh (the paper's) or leaky integrate-and-fire with a rate trace."""
 
 
 def _mean_std(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -194,22 +196,9 @@ class SynchronyChangeDetector:
     less the lag of R) and the alarm time. scikit-learn style, :meth:`fit` runs a whole
     series and :meth:`predict` returns its change points.
 
-    The defaults (w = 100, threshold 3.5, L = 300, settle 100, c = 0.7, k = 100, delay 25,
-    floors) were chosen on generated Thomas and Lorenz series of seeds 0, 1 and 10–17 only;
-    ``benchmarks/rhythmic.py`` scores seeds 2–6 and river's series, which were not used to
-    choose them. On those tuning seeds the reference of up to L = 300 steps raised the mean F1
-    on Thomas from 0.71 (adjacent reference [t−2w, t−w), w = 100, threshold 4, c = 1) to 0.77
-    (w = 50, threshold 4) at 0.97 on Lorenz, and c = 0.7 with threshold 3.5 to 0.82 / 1.00
-    (w = 100). Tried later on the same seeds and not kept (mean F1 over both systems, best
-    (w, threshold) of the benchmark grid, against 0.908 for the defaults): locating a change
-    retrospectively at the best two-sample (l2/CUSUM) split of R and ρ between the reference
-    start and the alarm, 0.874–0.908 (the tuning misses are chaos → limit-cycle switches, not
-    location errors); a third term from the second-difference roughness ln mean_k |Δ²R|,
-    0.867–0.908; k = 25 / 50 / 200, 0.872 / 0.903 / 0.856; c = 0.5 / 1 / 1.5, 0.884 / 0.877 /
-    0.864; the largest term instead of the quadrature sum, 0.884. With the input's roughness
-    (c_u = 1, the same k) the tuning F1 is 0.959 (Thomas 0.93), and the input's roughness alone
-    (a = c = 0) 0.976: on these seeds synchrony does not add to the input term
-    (``benchmarks/rhythmic.py`` ``DETECTOR_VARIANTS`` lists every variant).
+    The defaults were chosen on generated Thomas and Lorenz series of seeds 0, 1 and 10–17
+    only; ``benchmarks/rhythmic.py`` scores other seeds and river's series.
+    ``docs/experiments/rhythmic.md`` lists the variants tried and their scores.
 
     Parameters
     ----------

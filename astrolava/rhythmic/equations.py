@@ -1,4 +1,10 @@
-"""The rhythmic-sharing equations (SPEC §2), compiled with numba: the one implementation.
+"""The equations of rhythmic sharing, compiled with numba: their one implementation.
+
+Rhythmic sharing (Kang & Losert, "Rhythmic sharing: A bio-inspired paradigm for zero-shot
+adaptive learning in neural networks", arXiv:2502.08644) is an echo-state reservoir whose links
+oscillate: every link carries a phase that scales its weight, and astrocytes couple the phases
+of neighbouring links, Kuramoto style, with a pull that grows with the activity of the nodes the
+link joins. Each function below implements one of its equations and states it in its docstring.
 
 Notation: N nodes with activity n, L links ℓ = (i ← j) = (rows[ℓ], cols[ℓ]) with weight A_ℓ and
 phase φ_ℓ; the binary link–link (astrocyte) graph A_φ is given by its CSR arrays ``indptr``,
@@ -31,7 +37,11 @@ COUPLED, ROTATE, FROZEN = range(len(PHASE_MODES))
 
 @njit(cache=True)
 def cos_sin(phases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """cos φ and sin φ of every link in one pass (the per-step trigonometry of SPEC §2)."""
+    """cos φ and sin φ of every link in one pass.
+
+    A step needs the trigonometry of the phases three times (the link modulation, the
+    astrocyte coupling field and the order parameter); it is computed once here and passed on.
+    """
     cos_phi, sin_phi = np.empty_like(phases), np.empty_like(phases)
     for link in range(len(phases)):
         cos_phi[link] = math.cos(phases[link])
@@ -41,11 +51,11 @@ def cos_sin(phases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @njit(cache=True)
 def wrap_phases(phases: np.ndarray) -> np.ndarray:
-    """φ mod 2π in [0, 2π), as φ − 2π·⌊φ/2π⌋ (no fmod, which costs ~10 ns a link).
+    """φ mod 2π in [0, 2π), as φ − 2π·⌊φ/2π⌋ (a floor, cheaper than fmod).
 
     The two corrections keep the result in [0, 2π) where φ/2π rounds across an integer: for
-    φ = −1e-17, ``np.mod(φ, 2π)`` returns 2π, this returns 0. Otherwise the values equal
-    ``np.mod``'s (checked on 10**7 draws in [−50, 50]).
+    φ = −1e-17, ``np.mod(φ, 2π)`` returns 2π, this returns 0. Otherwise the values are
+    ``np.mod``'s.
     """
     out = np.empty_like(phases)
     for link in range(len(phases)):
@@ -60,7 +70,12 @@ def wrap_phases(phases: np.ndarray) -> np.ndarray:
 
 @njit(cache=True)
 def link_modulation(sin_phi: np.ndarray | float, m: float) -> np.ndarray | float:
-    """Link modulation M_ℓ = 1 − (m/2)·(1 + sin φ_ℓ) (SPEC §2, "Link modulation").
+    """Modulation of a link's weight by its phase (Kang & Losert, arXiv:2502.08644).
+
+    The weight A_ℓ of link ℓ is used as A_ℓ·M_ℓ, where the factor oscillates with the link's
+    phase between 1 − m (at sin φ = 1) and 1 (at sin φ = −1)::
+
+        M_ℓ = 1 − (m/2)·(1 + sin φ_ℓ)
 
     Parameters
     ----------
@@ -80,9 +95,14 @@ def link_modulation(sin_phi: np.ndarray | float, m: float) -> np.ndarray | float
 @njit(cache=True)
 def recurrent_input(activity: np.ndarray, sin_phi: np.ndarray, rows: np.ndarray,
                     cols: np.ndarray, weights: np.ndarray, m: float) -> np.ndarray:
-    """Input of every node through the modulated links, ``(A ∘ M(φ)) n`` of SPEC §2, in O(L).
+    """Input of every node through the modulated links, (A ∘ M(φ)) n, in O(L).
 
-    h_i = Σ_{ℓ: rows[ℓ] = i} A_ℓ·M_ℓ·n_{cols[ℓ]},  M_ℓ = 1 − (m/2)·(1 + sin φ_ℓ).
+    Every link ℓ = (i ← j) passes its presynaptic node's activity on with its weight scaled by
+    its modulation (:func:`link_modulation`); a node sums what its incoming links carry::
+
+        h_i = Σ_{ℓ: rows[ℓ] = i} A_ℓ·M_ℓ·n_{cols[ℓ]}
+
+    No N×N matrix is formed.
 
     Parameters
     ----------
@@ -112,7 +132,13 @@ def recurrent_input(activity: np.ndarray, sin_phi: np.ndarray, rows: np.ndarray,
 @njit(cache=True)
 def node_update(activity: np.ndarray, net_input: np.ndarray, leak: float,
                 bias: float) -> np.ndarray:
-    """Leaky tanh node n(t+1) = λ·n(t) + (1 − λ)·tanh(h + b) (SPEC §2, "Nodes").
+    """Leaky tanh node of the reservoir (Kang & Losert, arXiv:2502.08644).
+
+    A node keeps a fraction λ of its activity and moves the rest towards the tanh of its input,
+    where the input h = (A ∘ M(φ(t))) n(t) + W_in u(t) comes through the modulated links
+    (:func:`recurrent_input`) and the input matrix::
+
+        n(t+1) = λ·n(t) + (1 − λ)·tanh(h + b)
 
     Parameters
     ----------
@@ -133,7 +159,10 @@ def lif_step(voltage: np.ndarray, current: np.ndarray, dv: float,
              threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """LIF node with instantaneous current (Lava ``LIF`` with du = 1, bias 0).
 
-    v ← (1 − dv)·v + I;  s = [v > threshold];  v ← 0 where s = 1.
+    The spiking variant of the reservoir's nodes (an extension of the paper's tanh nodes);
+    the potential resets in the step it spikes::
+
+        v ← (1 − dv)·v + I;   s = [v > threshold];   v ← 0 where s = 1
 
     Parameters
     ----------
@@ -171,11 +200,15 @@ def rate_activity(rate: np.ndarray) -> np.ndarray:
 @njit(cache=True)
 def link_drive(activity: np.ndarray, rows: np.ndarray, cols: np.ndarray, eps1: float,
                eps2: float) -> np.ndarray:
-    """Node drive of every link D_ℓ = ε1 + ε2·mean over its end nodes of (n_i + 1)/2.
+    """Drive of every link's phase by the activity of the two nodes it joins.
 
-    SPEC §2, "Node drive of a link": D_ℓ = ε1 + ε2·((n_i + 1)/2 + (n_j + 1)/2)/2 for
-    ℓ = (i ← j). For a self-loop (i = j) both ends are the same node, so the mean counts it
-    once.
+    In rhythmic sharing (Kang & Losert, arXiv:2502.08644) the astrocyte pull on a link's phase
+    is scaled by how active its end nodes are: with each node's activity mapped from [−1, 1]
+    to a level in [0, 1], the drive of ℓ = (i ← j) is affine in the mean level of its ends::
+
+        D_ℓ = ε1 + ε2·((n_i + 1)/2 + (n_j + 1)/2)/2
+
+    For a self-loop (i = j) both ends are the same node, so the mean counts it once.
 
     Parameters
     ----------
@@ -193,12 +226,22 @@ def link_drive(activity: np.ndarray, rows: np.ndarray, cols: np.ndarray, eps1: f
 @njit(cache=True)
 def coupling_term(cos_phi: np.ndarray, sin_phi: np.ndarray, indptr: np.ndarray,
                   indices: np.ndarray, gamma: float) -> np.ndarray:
-    """K_ℓ = sin(Ψ_ℓ − φ_ℓ + γ), Ψ_ℓ = arg Σ_k A_φ[ℓ, k]·e^{iφ_k} (SPEC §2, "Link–link coupling").
+    """Astrocyte coupling of every link to its neighbours' mean phase.
 
-    With C_ℓ + iS_ℓ = Σ_k A_φ[ℓ, k] e^{iφ_k} = |z_ℓ| e^{iΨ_ℓ} (one pass over the CSR neighbour
-    lists) and φ' = φ − γ:  K = sin(Ψ − φ') = (S·cos φ' − C·sin φ') / |z|, where
-    cos φ' = cos φ cos γ + sin φ sin γ and sin φ' = sin φ cos γ − cos φ sin γ. Links with no
-    neighbour (|z| = 0) are uncoupled: K = 0.
+    The astrocytes form a binary link–link graph A_φ (Kang & Losert, arXiv:2502.08644). Each
+    link sees the local mean phase Ψ_ℓ of its neighbours and is pulled towards it, shifted by
+    the Sakaguchi lag γ::
+
+        Ψ_ℓ = arg Σ_k A_φ[ℓ, k]·e^{iφ_k}
+        K_ℓ = sin(Ψ_ℓ − φ_ℓ + γ)
+
+    Computed without complex numbers: C_ℓ + iS_ℓ = Σ_k A_φ[ℓ, k]·e^{iφ_k} = r_ℓ·e^{iΨ_ℓ} in
+    one pass over the CSR neighbour lists, and with φ' = φ − γ::
+
+        K = sin(Ψ − φ') = (S·cos φ' − C·sin φ') / r
+        cos φ' = cos φ cos γ + sin φ sin γ,   sin φ' = sin φ cos γ − cos φ sin γ
+
+    A link with no neighbour (r = 0) is uncoupled: K = 0.
 
     Parameters
     ----------
@@ -234,7 +277,13 @@ def coupling_term(cos_phi: np.ndarray, sin_phi: np.ndarray, indptr: np.ndarray,
 def phase_update(phases: np.ndarray, cos_phi: np.ndarray, sin_phi: np.ndarray,
                  drive: np.ndarray, indptr: np.ndarray, indices: np.ndarray, omega: float,
                  gamma: float, tau: float) -> np.ndarray:
-    """Kuramoto–Sakaguchi step φ(t+1) = (φ + τ·(ω + sin(Ψ − φ + γ)·D)) mod 2π (SPEC §2, "Phases").
+    """One Kuramoto–Sakaguchi step of the link phases (Kang & Losert, arXiv:2502.08644).
+
+    Every phase turns at the natural frequency ω and is pulled towards its neighbours' mean
+    phase (:func:`coupling_term` K) with a strength set by its end nodes (:func:`link_drive`
+    D)::
+
+        φ_ℓ(t+1) = (φ_ℓ(t) + τ·(ω + K_ℓ·D_ℓ)) mod 2π
 
     Parameters
     ----------
@@ -261,10 +310,12 @@ def step_phases(phases: np.ndarray, cos_phi: np.ndarray, sin_phi: np.ndarray,
                 activity: np.ndarray, rows: np.ndarray, cols: np.ndarray, indptr: np.ndarray,
                 indices: np.ndarray, eps1: float, eps2: float, omega: float, gamma: float,
                 tau: float, mode: int) -> np.ndarray:
-    """One phase step in a mode (SPEC §2, "Phases" and "Recall / prediction").
+    """One phase step in a mode.
 
-    ``COUPLED``: :func:`phase_update` with D = :func:`link_drive` (n). ``ROTATE``: uniform
-    rotation φ ← (φ + τ·ω0) mod 2π (the phase pattern is kept). ``FROZEN``: φ unchanged.
+    ``COUPLED``: the learning dynamics, :func:`phase_update` with D = :func:`link_drive` (n).
+    ``ROTATE`` and ``FROZEN`` serve recall (Kang & Losert, arXiv:2502.08644): the phases turn
+    uniformly, φ ← (φ + τ·ω0) mod 2π, keeping their pattern, until the mean phase names the
+    wanted context, and are then held.
 
     Returns
     -------
@@ -281,7 +332,15 @@ def step_phases(phases: np.ndarray, cos_phi: np.ndarray, sin_phi: np.ndarray,
 
 @njit(cache=True)
 def mean_field(cos_phi: np.ndarray, sin_phi: np.ndarray) -> tuple[float, float]:
-    """Kuramoto order parameter R·e^{i⟨Φ⟩} = (1/L)·Σ_ℓ e^{iφ_ℓ} from cos φ and sin φ (SPEC §2).
+    """Kuramoto order parameter of the link phases, from cos φ and sin φ.
+
+    The mean of the unit phasors of the L links::
+
+        R·e^{i⟨Φ⟩} = (1/L)·Σ_ℓ e^{iφ_ℓ}
+
+    R is 1 when every link has the same phase and near 0 when the phases spread; the synchrony
+    R(t) and the mean phase ⟨Φ⟩(t) are the outputs with which rhythmic sharing reveals a change
+    of context without training or labels (Kang & Losert, arXiv:2502.08644).
 
     Returns
     -------
@@ -296,9 +355,9 @@ def mean_field(cos_phi: np.ndarray, sin_phi: np.ndarray) -> tuple[float, float]:
 
 
 def order_parameter(phases: np.ndarray) -> tuple[np.ndarray | float, np.ndarray | float]:
-    """Kuramoto order parameter R·e^{i⟨Φ⟩} = (1/L)·Σ_ℓ e^{iφ_ℓ} of phases (SPEC §2).
+    """Order parameter R and mean phase ⟨Φ⟩ of phases, for one phase vector or each row.
 
-    :func:`mean_field` on :func:`cos_sin` (φ), for one phase vector or each row of a record.
+    :func:`mean_field` on :func:`cos_sin` (φ).
 
     Parameters
     ----------

@@ -132,7 +132,12 @@ def random_coupling(n_links: int, mean_degree: float,
 
 
 def make_reservoir_graph(params: RhythmicParams, n_inputs: int, seed: int = 0) -> ReservoirGraph:
-    """Draw A, the block W_in and A_φ from one seed (SPEC §2 defaults via ``params``)."""
+    """Draw A, the block W_in and A_φ from one seed, with the sizes and scales of ``params``.
+
+    The ingredients of Kang & Losert (arXiv:2502.08644): a sparse random recurrent matrix
+    scaled to a spectral radius (:func:`random_links`), a block input matrix
+    (:func:`block_input_matrix`) and a random link–link graph (:func:`random_coupling`).
+    """
     rng = np.random.default_rng(seed)
     rows, cols, weights = random_links(params.n_nodes, params.mean_degree,
                                        params.spectral_radius, rng)

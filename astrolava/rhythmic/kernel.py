@@ -31,14 +31,15 @@ TANH_NODES, LIF_NODES = 0, 1
 def run_series(drive_in: np.ndarray, phases: np.ndarray, state: np.ndarray, links: tuple,
                consts: tuple, nodes: int, mode: int, features: np.ndarray, r: np.ndarray,
                psi: np.ndarray, record: np.ndarray) -> None:
-    """Advance a reservoir through ``len(drive_in)`` steps in place (SPEC §2).
+    """Advance a reservoir through ``len(drive_in)`` steps in place.
 
-    One step, from node state and link phases φ (cos φ, sin φ cached):
+    One step, from node state and link phases φ (cos φ, sin φ cached), each line a function of
+    :mod:`astrolava.rhythmic.equations`:
 
-    1. h = (A ∘ M(φ)) n + W_in u(t) (:func:`~astrolava.rhythmic.equations.recurrent_input`);
-    2. nodes: tanh, n ← λ·n + (1 − λ)·tanh(h + b) (``node_update``), which also drives the
-       links; or LIF, (v, s) ← ``lif_step`` (v, h + b), r ← ``rate_trace`` (r, s), the links
-       carrying the spikes s and being driven by n = 2r − 1 (``rate_activity``);
+    1. h = (A ∘ M(φ)) n + W_in u(t) (``recurrent_input``);
+    2. nodes: tanh, n ← ``node_update`` (n, h), which also drives the links; or LIF,
+       (v, s) ← ``lif_step`` (v, h + b), r ← ``rate_trace`` (r, s), the links carrying the
+       spikes s and being driven by n = ``rate_activity`` (r);
     3. φ ← ``step_phases`` (φ, n) in ``mode``; cos φ, sin φ refreshed;
     4. R, ⟨Φ⟩ ← ``mean_field`` (cos φ, sin φ).
 

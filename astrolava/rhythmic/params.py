@@ -1,4 +1,4 @@
-"""Hyper-parameters of a rhythmic-sharing reservoir, with the published defaults (SPEC §2)."""
+"""Hyper-parameters of a rhythmic-sharing reservoir, with the published defaults."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from dataclasses import dataclass
 class RhythmicParams:
     """Every constant of the rhythmic-sharing equations, shared by the reference and Lava models.
 
-    Defaults are the published ones (SPEC §2, Kang & Losert's rhythmic sharing).
+    Defaults are the published ones (Kang & Losert, "Rhythmic sharing: A bio-inspired paradigm
+    for zero-shot adaptive learning in neural networks", arXiv:2502.08644), with the same
+    natural frequency for every link. The equations they enter are those of
+    :mod:`astrolava.rhythmic.equations`.
 
     Parameters
     ----------
@@ -22,13 +25,13 @@ class RhythmicParams:
     input_scale : float
         W_in entries are uniform in ±input_scale inside their block (> 0).
     leak : float
-        Node leak λ in [0, 1): n ← λ·n + (1 − λ)·tanh(·).
+        Node leak λ in [0, 1) (``node_update``).
     bias : float
         Node bias b.
     eps1, eps2 : float
-        Link drive D = ε1 + ε2·mean((n_i + 1)/2) over the link's end nodes.
+        Offset and gain of the link drive D (``link_drive``).
     m : float
-        Modulation depth in [0, 1]: M = 1 − (m/2)(1 + sin φ).
+        Modulation depth in [0, 1] (``link_modulation``).
     omega : float
         Natural frequency ω0 of every link (rad per unit time).
     gamma : float

@@ -1,4 +1,10 @@
-"""Linear readout by ridge regression and closed-loop prediction (SPEC §2, "Readout")."""
+"""Linear readout by ridge regression and closed-loop prediction.
+
+The readout of rhythmic sharing (Kang & Losert, "Rhythmic sharing: A bio-inspired paradigm for
+zero-shot adaptive learning in neural networks", arXiv:2502.08644) is that of an echo-state
+network: a linear map from the node states to the next input, fitted by ridge regression after
+a warm-up, which then drives the reservoir in closed loop.
+"""
 
 from __future__ import annotations
 
@@ -13,19 +19,19 @@ class RidgeReadout:
 
     W_out = argmin_W ‖[F, 1] Wᵀ − Y‖² + β‖W‖², solved as the least-squares problem of the
     stacked system ``[[F, 1]; √β·I] Wᵀ = [Y; 0]`` (stable even for β = 1e-20), where the rows
-    of F are g(n) = n (SPEC §2) or, with ``quadratic``, g(n) = [n; n ∘ n] (the squared
+    of F are g(n) = n (the paper's readout) or, with ``quadratic``, g(n) = [n; n ∘ n] (the squared
     activities let the readout bend its output, which keeps closed-loop recall nearer the
     trained attractor). With ``phase_gated`` the features also carry the mean phase ⟨Φ⟩ of
     the link phases: f = g(n) ⊗ [1, cos⟨Φ⟩, sin⟨Φ⟩] (each g_k followed by g_k·cos⟨Φ⟩ and
     g_k·sin⟨Φ⟩), so W_out·f = W₀·g + cos⟨Φ⟩·W_c·g + sin⟨Φ⟩·W_s·g: every readout weight
     oscillates with the mean phase, w(⟨Φ⟩) = a + b·sin(⟨Φ⟩ + θ) (= a + b·sin θ·cos⟨Φ⟩ +
     b·cos θ·sin⟨Φ⟩, so ridge fits a, b and θ of each weight), as the recurrent links do with
-    their own phase (an extension of SPEC §2, used for recall by mean phase).
+    their own phase (an extension of the paper's readout, used for recall by mean phase).
 
     Parameters
     ----------
     ridge : float
-        β >= 0 (SPEC §2: 1e-20 for clean simulated data, about 1e-2 for noisy real data).
+        β >= 0 (the paper: 1e-20 for clean simulated data, about 1e-2 for noisy real data).
     quadratic : bool
         g(n) = [n; n ∘ n] instead of n.
     phase_gated : bool
@@ -87,7 +93,7 @@ def fit_next_step(states: np.ndarray, u: np.ndarray, warmup: int, ridge: float =
                   ) -> RidgeReadout:
     """Readout predicting the next input: state after step t (which saw u[t]) → u[t+1].
 
-    The first ``warmup`` steps are dropped (SPEC §2: warm-up 200 steps). Given the recorded
+    The first ``warmup`` steps are dropped (200 in the paper). Given the recorded
     ``mean_phase`` (``(T,)``, ⟨Φ⟩ after each step), the readout is phase-gated
     (:class:`RidgeReadout`).
     """

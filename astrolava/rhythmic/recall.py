@@ -1,27 +1,28 @@
-"""Recall of a stored context by mean-phase control (SPEC §2, "Recall / prediction").
+"""Recall of a stored context by mean-phase control.
 
-After a teacher-forced run over a series with several contexts and a readout fitted on all of
-it, each context gets a target mean phase: ⟨Φ⟩ at the step of that context where the readout's
-smoothed one-step error is smallest. To recall a context the reservoir runs closed loop
-(u ← W_out·n) with the phases rotating uniformly (φ += τ·ω0) until ⟨Φ⟩ reaches the target,
-then the phases are frozen and the closed loop continues. :func:`context_mid_phases` gives the
-other target: ⟨Φ⟩ at the middle step of the context's longest stretch. With a phase-gated readout
+The recall scheme of rhythmic sharing (Kang & Losert, "Rhythmic sharing: A bio-inspired paradigm
+for zero-shot adaptive learning in neural networks", arXiv:2502.08644): after a teacher-forced
+run over a series with several contexts and a readout fitted on all of it, each context gets a
+target mean phase ⟨Φ⟩. To recall a context the reservoir runs closed loop (u ← W_out·n) with the
+phases rotating uniformly (φ += τ·ω0) until ⟨Φ⟩ reaches the target, then the phases are frozen
+and the closed loop continues (:func:`recall`).
+
+Targets: :func:`context_phases` takes ⟨Φ⟩ at the step of the context where the readout's
+smoothed one-step error is smallest, :func:`context_mid_phases` ⟨Φ⟩ at the middle step of the
+context's longest stretch. With a phase-gated readout
 (:class:`~astrolava.rhythmic.readout.RidgeReadout`, W_out turning with ⟨Φ⟩, three times the
-readout's parameters) and ω0 small enough that the training series spans about one turn of ⟨Φ⟩
-(τ·ω0·T ≈ 5.7 rad for the benchmark's 4,000 steps at ω0 = 0.0015; the coupling adds 0.8–1.0
-turns in all), the mean phase selects the context: the gated readout has learnt each context's
-dynamics in that context's range of ⟨Φ⟩, so it acts as a readout indexed by a slow clock, and
-what is stored per context is one target ⟨Φ⟩ while the readout holds the contexts' dynamics.
-On the benchmark's series (Thomas, limit cycle → chaos → limit cycle) the selection is made by
-the readout rather than by the link modulation: with m = 0 (the phases do not act on the
-reservoir) the same recall does as well (``benchmarks/rhythmic.py``, ``RECALL_METHODS``). Other
-layouts (more, shorter stretches) were not benchmarked.
+readout's parameters) and ω0 small enough that the training series spans about one turn of ⟨Φ⟩,
+the mean phase selects the context: the gated readout learns each context's dynamics in that
+context's range of ⟨Φ⟩, so it acts as a readout indexed by a slow clock; what is stored per
+context is one target ⟨Φ⟩.
 
 :func:`context_snapshots` and :func:`recall_snapshot` are the warm-started variant: each context
 stores the teacher-forced node activity n and link phases φ at the middle step of its longest
 stretch (whose ⟨Φ⟩ is that context's mean phase); recall loads them, freezes the phases and
-runs the closed loop. With ω0 small enough that the training series spans about one turn of
-⟨Φ⟩, each context's stretches fall in ranges of mean phase of their own.
+runs the closed loop.
+
+How the methods compare on the benchmark's series, and the settings tried:
+``docs/experiments/rhythmic.md``.
 """
 
 from __future__ import annotations

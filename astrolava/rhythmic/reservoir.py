@@ -1,4 +1,9 @@
-"""Reference rhythmic-sharing reservoir (SPEC §2): sparse links, numba-compiled, seeded."""
+"""Reference rhythmic-sharing reservoir: sparse links, numba-compiled, seeded.
+
+The reservoir of Kang & Losert, "Rhythmic sharing: A bio-inspired paradigm for zero-shot adaptive
+learning in neural networks", arXiv:2502.08644, run by the functions of
+:mod:`astrolava.rhythmic.equations`.
+"""
 
 from __future__ import annotations
 
@@ -43,12 +48,11 @@ def mode_code(mode: str) -> int:
 
 def advance_phases(phases: np.ndarray, activity: np.ndarray, graph: ReservoirGraph,
                    params: RhythmicParams, mode: str = "coupled") -> np.ndarray:
-    """One phase step in the given mode (SPEC §2, "Phases" and "Recall / prediction").
+    """One phase step in the given mode, from Python.
 
-    ``coupled``: φ + τ·(ω + sin(Ψ − φ + γ)·D(n)); ``rotate``: φ + τ·ω0 (uniform rotation, the
-    pattern kept); ``frozen``: φ unchanged. Results are wrapped to [0, 2π). This is
-    :func:`astrolava.rhythmic.equations.step_phases` (the compiled loop's phase step) on
-    arrays; it returns a new array.
+    :func:`astrolava.rhythmic.equations.step_phases` (the compiled loop's phase step: coupled,
+    uniform rotation or frozen) on arrays, with the constants of ``params`` and the graph's
+    link lists; it returns a new array of phases in [0, 2π).
 
     Parameters
     ----------
@@ -104,11 +108,12 @@ class StateRow:
 class RhythmicReservoir:
     """Echo-state reservoir whose L links oscillate, coupled by an astrocyte graph.
 
-    One step (SPEC §2), from node activity n and link phases φ:
+    One step, from node activity n and link phases φ (the equations are in
+    :mod:`astrolava.rhythmic.equations`):
 
-    1. n ← λ·n + (1 − λ)·tanh((A ∘ M(φ)) n + W_in u + b), with M = 1 − (m/2)(1 + sin φ);
-    2. φ ← φ + τ·(ω + sin(Ψ − φ + γ)·D(n)) using the new n (``coupled`` mode),
-       φ ← φ + τ·ω (``rotate``) or φ unchanged (``frozen``).
+    1. the nodes are updated (``node_update``) with the input through the links modulated by
+       φ (``recurrent_input``) and W_in u;
+    2. the phases take a step (``step_phases``) in the given mode, driven by the new n.
 
     :meth:`run` (a whole series) and :meth:`step` (one input) both go through the compiled
     loop :func:`astrolava.rhythmic.kernel.run_series`, built from the functions of

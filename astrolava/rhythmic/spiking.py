@@ -27,13 +27,15 @@ def check_lif_params(**values: float) -> None:
 
 
 class SpikingRhythmicReservoir(RhythmicReservoir):
-    """Rhythmic sharing with leaky integrate-and-fire nodes (SPEC §2 with spiking nodes).
+    """Rhythmic sharing with leaky integrate-and-fire nodes.
 
-    Per step: I = (A∘M(φ)) s + W_in u + b; the LIF update (``equations.lif_step``) gives spikes
-    s, which the links carry; the rate trace r (``equations.rate_trace``) is the readout's
-    feature and drives the links with n = 2r − 1 (``equations.rate_activity``), so that
-    (n + 1)/2 = r in D = ε1 + ε2·mean((n + 1)/2). Phases then advance as in the rate
-    reservoir. The same compiled loop as :class:`RhythmicReservoir` runs it.
+    The reservoir of Kang & Losert (arXiv:2502.08644) with spiking instead of tanh nodes, an
+    extension of the paper. Per step: the current I = (A∘M(φ)) s + W_in u + b enters the LIF
+    update (``equations.lif_step``), whose spikes s the links carry; the rate trace r
+    (``equations.rate_trace``) is the readout's feature and drives the links as the node
+    signal n = 2r − 1 (``equations.rate_activity``), so that a node's level in the link drive
+    is its rate r. Phases then advance as in the rate reservoir. The same compiled loop as
+    :class:`RhythmicReservoir` runs it.
 
     Parameters
     ----------

@@ -15,7 +15,8 @@ from astrolava.rhythmic.reservoir import mode_code
 class AstrocytePhaseNetwork(AbstractProcess):
     """Link phases coupled by the astrocyte graph A_φ and driven by the end nodes' activity.
 
-    Each time step it receives node activity n, advances the phases (SPEC §2)::
+    Each time step it receives node activity n and advances the phases as in rhythmic sharing
+    (Kang & Losert, arXiv:2502.08644; the functions of ``astrolava.rhythmic.equations``)::
 
         D_ℓ = ε1 + ε2 · mean over the end nodes of link ℓ of (n_i + 1)/2
         Ψ_ℓ = arg Σ_k A_φ[ℓ, k] e^{iφ_k}

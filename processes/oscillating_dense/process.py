@@ -17,7 +17,8 @@ class OscillatingDense(AbstractProcess):
 
     Each time step it sends the input it accumulated in the previous step (like Lava's
     ``Dense``, which keeps recurrent loops free of deadlock), then receives node activity n
-    and link phases φ and accumulates (SPEC §2)::
+    and link phases φ and accumulates the input through the phase-modulated links of rhythmic
+    sharing (Kang & Losert, arXiv:2502.08644; ``astrolava.rhythmic.equations.recurrent_input``)::
 
         a_out[i] = Σ_{ℓ: rows[ℓ] = i} A_ℓ · (1 − (m/2)(1 + sin φ_ℓ)) · n[cols[ℓ]]
 

@@ -79,9 +79,9 @@ class RhythmicReservoirProcess(AbstractProcess):
     Parameters
     ----------
     graph : ReservoirGraph
-        Links, W_in and the astrocyte graph.
+        The topology the children share: link lists, input matrix W_in and astrocyte graph A_φ.
     params : RhythmicParams
-        Equation constants.
+        The constants of the equations (the reference reservoir's).
     data : numpy.ndarray
         Input series u, shape ``(T, n_inputs)`` (repeats after T steps).
     phases : numpy.ndarray

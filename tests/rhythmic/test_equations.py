@@ -1,4 +1,4 @@
-"""SPEC §2 equations (the compiled single implementation) on hand-computed cases."""
+"""The rhythmic-sharing equations (the compiled single implementation) on hand-computed cases."""
 
 import numpy as np
 import pytest

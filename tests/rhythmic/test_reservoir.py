@@ -49,7 +49,8 @@ def equation_loop(res: RhythmicReservoir, u: np.ndarray, modes: list[str]
 
 @pytest.mark.parametrize("gamma", [0.0, 0.3])
 def test_run_composes_the_equation_functions(series: np.ndarray, gamma: float) -> None:
-    """The compiled series loop runs the equation functions in the order of SPEC §2."""
+    """The compiled series loop runs the equation functions in the paper's order (nodes, then
+    phases driven by the new activity)."""
     params = RhythmicParams(n_nodes=40, gamma=gamma)
     res = RhythmicReservoir.from_params(params, 3, seed=1)
     r, psi, states = equation_loop(res, series, ["coupled"] * len(series))
