@@ -12,6 +12,7 @@ import snntorch as snn
 import torch
 from torch import nn
 
+from astrolava.mgd.config import require_count, require_in_range, require_one_of, require_positive
 from astrolava.mgd.presets import HIDDEN, NETWORKS, SPIKING_STEPS, SPIKING_WEIGHT_GAIN
 
 
@@ -89,12 +90,9 @@ class SpikingMLP(nn.Module):
     def __init__(self, sizes: Sequence[int], beta: float = 0.9, threshold: float = 1.0,
                  num_steps: int = 25) -> None:
         super().__init__()
-        if not 0.0 <= beta <= 1.0:
-            raise ValueError(f"beta={beta} must lie in [0, 1]")
-        if threshold <= 0:
-            raise ValueError(f"threshold={threshold} must be > 0")
-        if num_steps < 1:
-            raise ValueError(f"num_steps={num_steps} must be >= 1")
+        require_in_range("beta", beta, 0, 1)
+        require_positive("threshold", threshold)
+        require_count("num_steps", num_steps)
         self.sizes = _check_sizes(sizes)
         self.beta, self.threshold, self.num_steps = float(beta), float(threshold), int(num_steps)
         self.layers = _linear_stack(self.sizes)
@@ -133,8 +131,7 @@ def build_model(network: str, n_in: int, n_classes: int, seed: int,
     """A RateMLP (tanh everywhere) or SpikingMLP ``n_in-hidden-n_classes``, initialised by
     ``torch.manual_seed(seed)`` (PyTorch's default uniform init; spiking weights times
     ``SPIKING_WEIGHT_GAIN``)."""
-    if network not in NETWORKS:
-        raise ValueError(f"network={network!r} is not allowed; use one of {NETWORKS}")
+    require_one_of("network", network, NETWORKS)
     torch.manual_seed(seed)
     sizes = (n_in, *hidden, n_classes)
     if network == "rate":

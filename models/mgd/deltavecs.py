@@ -13,6 +13,7 @@ from collections.abc import Callable
 import torch
 from astrolava.models.mgd.cost import network_cost
 from astrolava.models.mgd.network import (
+    ONE,
     activate,
     batch_dim,
     forward,
@@ -123,6 +124,19 @@ def output_current_jacobians_node(model: nn.Module, acts: list[torch.Tensor],
         sweeps.append(((values[:, 0] - values[:, 1]) / (2 * step)).transpose(1, 2))
     sweeps.append(last.weight.detach().expand(n_samples, -1, -1))
     return sweeps
+
+
+def chain_deltas(acts: list[torch.Tensor], rows: list[torch.Tensor], delta_out: torch.Tensor,
+                 slopes: list[torch.Tensor] | None = None) -> list[torch.Tensor]:
+    """Per-layer δ̂ (batch, n_l) from chain DeltaVecs: ``δ̂_l = f'(z_l) ⊙ (δ_L @ K_l)`` for
+    the hidden layers and ``δ̂_L = δ_L`` (the chain rule of paper Fig. 4 with stored rows
+    ``K_l = ∂z_L/∂a_l`` (n_out, n_l), :func:`output_current_jacobians_node`).
+
+    ``f'(z_l) = 1 − a_l²`` of tanh hidden layers (``acts = [s_0, ..., s_L]``), or a spiking
+    net's rate slopes ``slopes = [ρ_1, ..., ρ_L]`` of the clean pass (``network.spike_train``).
+    """
+    local = [ONE - a * a for a in acts[1:-1]] if slopes is None else slopes[:-1]
+    return [*(f * (delta_out @ k) for f, k in zip(local, rows, strict=True)), delta_out]
 
 
 def output_jacobians_autograd(model: nn.Module, inp: torch.Tensor) -> list[torch.Tensor]:

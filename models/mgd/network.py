@@ -176,7 +176,7 @@ def spike_train(model: SpikingMLP, index: int, current: torch.Tensor,
             pre_reset.append(current[t] if t == 0 else model.beta * mem + current[t])
         s, mem = neuron(current[t], mem)
         spikes.append(s)
-    spikes = torch.stack(spikes)
+    spikes = torch.stack(spikes).to(current.dtype)  # snntorch emits float32 spikes
     if slopes is not None:
         slopes.append(_rate_slope(model, torch.stack(pre_reset), spikes))
     return spikes

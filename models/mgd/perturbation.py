@@ -36,13 +36,13 @@ from astrolava.models.mgd.deltavecs import (
     DeltaVecBank,
     bias_gradients_autograd,
     bias_gradients_node,
+    chain_deltas,
     output_current_jacobians_node,
     output_jacobians_autograd,
     output_jacobians_node,
 )
 from astrolava.models.mgd.learner import Gradient, Learner
 from astrolava.models.mgd.network import (
-    ONE,
     LayerPerturbation,
     activity,
     batch_dim,
@@ -352,10 +352,7 @@ class DeltaMGDLearner(PerturbativeLearner):
         if cfg.deltavecs == "chain":
             delta_out = output_delta(self.model, acts[-1], y, cfg.loss, clean.target,
                                      None if slopes is None else slopes[-1])
-            # f'(z_l): tanh 1 − a², or a spiking neuron's rate slope ρ_l
-            hidden = [ONE - a * a for a in acts[1:-1]] if slopes is None else slopes[:-1]
-            post = [f * d for f, d in
-                    zip(hidden, self.bank.lookup(y, delta_out), strict=True)] + [delta_out]
+            post = chain_deltas(acts, self.bank.deltas, delta_out, slopes)
         else:
             error = None
             if cfg.deltavecs == "output":
