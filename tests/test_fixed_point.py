@@ -1,13 +1,21 @@
-"""Loihi fixed-point formats: saturation, quantization, lookup tables, by hand-computed values."""
+"""Loihi fixed-point formats: saturation, quantization, lookup tables, shifts and the two integer
+LIF conventions, by hand-computed values; the formats registry."""
 
 import numpy as np
 import pytest
 
+import astrolava.fixed_point as fixed_point
 from astrolava.fixed_point import (
+    FORMATS,
     from_fixed,
     int_range,
+    lif_decay,
+    lif_step_reset_next,
+    lif_step_reset_now,
     quantize_weights,
     saturate,
+    scale_pow2,
+    shift_right_round,
     sine_table,
     tanh_table,
     to_fixed,
@@ -65,3 +73,73 @@ def test_sine_table_is_periodic() -> None:
                                   [0, 1 << 14, 0, -(1 << 14)])
     wrapped = table(np.array([5 + (1 << 10), 5 - (1 << 10)]))
     np.testing.assert_array_equal(wrapped, table(np.array([5, 5])))
+
+
+def test_shift_right_round_rounds_half_up_on_both_signs() -> None:
+    # x / 4: 1.25, 1.5, 1.75, -1.25, -1.5, -1.75, 0.5, -0.5, 0 -> ties go toward +inf
+    x = np.array([5, 6, 7, -5, -6, -7, 2, -2, 0])
+    np.testing.assert_array_equal(shift_right_round(x, 2), [1, 2, 2, -1, -1, -2, 1, 0, 0])
+    np.testing.assert_array_equal(shift_right_round(x, 0), x)
+    assert shift_right_round(-(1 << 40) - 1, 40) == -1  # -1.0000...: rounds to -1
+    with pytest.raises(ValueError, match="n=-1"):
+        shift_right_round(x, -1)
+
+
+def test_scale_pow2_multiplies_by_a_power_of_two() -> None:
+    np.testing.assert_array_equal(scale_pow2(np.array([3, -3, 0]), 2), [12, -12, 0])
+    np.testing.assert_array_equal(scale_pow2(np.array([6, -6, 7]), -2), [2, -1, 2])
+    assert scale_pow2(5, 0) == 5
+    assert scale_pow2(np.array([5]), 0).dtype == np.int64
+
+
+def test_lif_decay_truncates_toward_zero() -> None:
+    # β = 2048/4096 = 0.5: 3.5, -3.5, 2.5, -2.5, 1.5 are truncated toward zero (Lava's
+    # PyLifModelBitAcc), where rounding half up would give 4, -3, 3, -2, 2
+    np.testing.assert_array_equal(lif_decay(np.array([7, -7, 5, -5, 3]), 2048),
+                                  [3, -3, 2, -2, 1])
+    np.testing.assert_array_equal(lif_decay(np.array([7, -7]), 4096), [7, -7])
+
+
+def run_lif(step, currents: list[int]) -> tuple[list[int], list[int]]:
+    """Potentials and spikes of one neuron (β = 0.5, threshold 100) over the given currents."""
+    v, fired, vs, spikes = np.zeros(1, np.int64), np.zeros(1, np.int64), [], []
+    for current in currents:
+        if step is lif_step_reset_next:
+            v, fired = step(v, fired, np.array([current]), 2048, 100)
+        else:
+            v, fired = step(v, np.array([current]), 2048, 100)
+        vs.append(int(v[0]))
+        spikes.append(int(fired[0]))
+    return vs, spikes
+
+
+def test_lif_reset_next_keeps_v_at_the_spike_and_zeroes_it_after() -> None:
+    # t0: 80; t1: 80/2 + 150 = 190 > 100 spikes and stays; t2: reset, 0 + 30; t3: 15 + 10
+    assert run_lif(lif_step_reset_next, [80, 150, 30, 10]) == ([80, 190, 30, 25], [0, 1, 0, 0])
+
+
+def test_lif_reset_now_zeroes_v_in_the_spike_step() -> None:
+    # t1: 190 > 100 spikes and v = 0 at once; t2: 0/2 + 30: the same v from t+1 on
+    assert run_lif(lif_step_reset_now, [80, 150, 30, 10]) == ([80, 0, 30, 25], [0, 1, 0, 0])
+
+
+def test_lif_steps_saturate_at_24_bits() -> None:
+    top = (1 << 23) - 1
+    v, s = lif_step_reset_next(np.array([top]), np.array([0]), np.array([top]), 4096, 1 << 30)
+    assert v[0] == top and s[0] == 0
+    v, s = lif_step_reset_now(np.array([-top]), np.array([-top]), 4096, 0)
+    assert v[0] == -(1 << 23) and s[0] == 0
+
+
+def test_formats_registry_lists_every_constant() -> None:
+    """Every upper-case integer constant of the module appears in a FORMATS row, and every
+    name a row gives is such a constant."""
+    exported = {name for name, value in vars(fixed_point).items()
+                if name.isupper() and isinstance(value, int) and not name.startswith("_")}
+    named = {name for row in FORMATS for name in row.constants}
+    assert named == exported
+    assert len({row.name for row in FORMATS}) == len(FORMATS)
+    for row in FORMATS:
+        assert 1 <= row.bits <= fixed_point.STATE_BITS
+        assert row.frac_bits is None or 0 <= row.frac_bits <= row.bits
+        assert row.used_in and row.meaning

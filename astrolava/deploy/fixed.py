@@ -1,5 +1,10 @@
 """Mapping a :class:`NetworkSpec` onto Loihi's integer formats (fixed_pt graphs).
 
+The registers and their widths are Loihi 2's (Davies et al., "Advancing neuromorphic computing
+with Loihi: a survey of results and outlook", Proc. IEEE 109(5), 2021) as Lava's bit-accurate
+``PyDenseModelBitAcc`` and ``PyLifModelBitAcc`` model them; the constants live in
+:mod:`astrolava.fixed_point`.
+
 Rate graph (``GradedTanh`` layers): a graded payload with ``F_prev`` fractional bits enters a
 ``Dense`` whose 8-bit mantissa ``m`` and exponent ``e`` give ``W ~= m * 2**e`` (from
 ``astrolava.fixed_point.quantize_weights``). Lava's fixed_pt ``Dense`` computes
@@ -7,7 +12,7 @@ Rate graph (``GradedTanh`` layers): a graded payload with ``F_prev`` fractional 
 ``round_down(W x * 2**F_act)``, the pre-activation on the ``GradedTanh`` input grid.
 
 Spiking graph (Lava ``LIF``, ``PyLifModelBitAcc``): the ``Dense`` with ``weight_exp = e + F``
-delivers ``W s * 2**F``; the LIF shifts its input left by 6 (``act_shift``), so ``u`` and ``v``
+delivers ``W s * 2**F``; the LIF shifts its input left by LIF_ACT_SHIFT = 6, so ``u`` and ``v``
 hold ``2**(F+6)`` per real unit; the threshold register is also shifted by 6, so
 ``vth = threshold * 2**F``; the bias is ``bias_mant << bias_exp`` on the ``v`` grid; the
 decays are 12-bit: ``du = 4095`` (+1 offset: the current is replaced each step, ``du = 1``)

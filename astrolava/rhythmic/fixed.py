@@ -1,18 +1,21 @@
-"""Loihi-style fixed-point formats and integer versions of the rhythmic-sharing equations.
+"""Integer (Loihi) versions of the rhythmic-sharing equations.
 
-The fixed_pt Lava models of ``OscillatingDense``, ``AstrocytePhaseNetwork`` and
-``SeriesInput`` compute with these functions. Formats:
+Rhythmic sharing (Kang & Losert, "Rhythmic sharing: A bio-inspired paradigm for zero-shot
+adaptive learning in neural networks", arXiv:2502.08644) gives every reservoir link a phase
+that modulates its weight; :mod:`astrolava.rhythmic.equations` holds the float64 equations and
+this module their integer counterparts, which the fixed_pt Lava models of ``OscillatingDense``,
+``AstrocytePhaseNetwork`` and ``ReservoirLIF`` compute with. The formats are those of
+:mod:`astrolava.fixed_point` (see its ``FORMATS`` table):
 
-* a phase is an unsigned accumulator modulo ``2**PHASE_BITS`` (2π ≡ 2**20), so wrapping is a
-  bit mask; sin and cos come from ``astrolava.fixed_point.sine_table`` indexed by the top
-  ``SINE_BITS`` bits of the phase (rounded);
-* sin, cos, the modulation M and the link drive D carry ``LINK_FRAC_BITS = 16`` fractional bits;
+* a phase is an unsigned accumulator of PHASE_BITS bits (2π ≡ ``2**PHASE_BITS``), so wrapping
+  is a bit mask; sin and cos come from a table of ``2**SINE_BITS`` entries indexed by the top
+  SINE_BITS bits of the phase (rounded);
+* sin, cos, the modulation M and the link drive D carry LINK_FRAC_BITS fractional bits;
 * node activity arrives as the graded spike of ``GradedTanh``'s fixed_pt model with
-  ``ACTIVITY_FRAC_BITS = 12`` fractional bits (its ``out_frac_bits`` default); binary LIF
-  spikes (0/1) enter the links with 0 fractional bits and the astrocytes through a 12-bit rate
-  trace (:func:`rate_trace_fixed`);
-* LIF nodes (:func:`lif_step_fixed`, Loihi's integer LIF) receive their input current with
-  ACTIVITY_FRAC_BITS and keep the voltage with ``VOLTAGE_FRAC_BITS = 18``;
+  ACTIVITY_FRAC_BITS fractional bits; binary LIF spikes (0/1) enter the links with 0
+  fractional bits and the astrocytes through a rate trace (:func:`rate_trace_fixed`);
+* LIF nodes (:func:`lif_step_fixed`) are Loihi's integer LIF (Davies et al. 2021; Lava's
+  ``PyLifModelBitAcc``): input current in ACTIVITY_FRAC_BITS, voltage in VOLTAGE_FRAC_BITS;
 * every intermediate fits in int64 and results saturate at Loihi's 24-bit state width.
 """
 
@@ -195,8 +198,9 @@ def lif_step_fixed(voltage_q: np.ndarray, current_q: np.ndarray, dv: float, thre
                    bias: float) -> tuple[np.ndarray, np.ndarray]:
     """Integer counterpart of :func:`astrolava.rhythmic.equations.lif_step`: Loihi's LIF.
 
-    The arithmetic of Lava's bit-accurate ``PyLifModelBitAcc`` with an instantaneous current
-    (du = 4095: the current decays fully every step). With the input current I_q in
+    :func:`astrolava.fixed_point.lif_step_reset_now` (the arithmetic of Lava's bit-accurate
+    ``PyLifModelBitAcc``) with an instantaneous current (du = 4095: the current decays fully
+    every step), on real-unit parameters. With the input current I_q in
     ACTIVITY_FRAC_BITS (12), v_q in VOLTAGE_FRAC_BITS (18), dv_q = round(dv·2**12),
     b_q = round(b·2**12) and vth_q = round(threshold·2**12)::
 
