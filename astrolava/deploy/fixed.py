@@ -15,8 +15,8 @@ Spiking graph (Lava ``LIF``, ``PyLifModelBitAcc``): the ``Dense`` with ``weight_
 delivers ``W s * 2**F``; the LIF shifts its input left by LIF_ACT_SHIFT = 6, so ``u`` and ``v``
 hold ``2**(F+6)`` per real unit; the threshold register is also shifted by 6, so
 ``vth = threshold * 2**F``; the bias is ``bias_mant << bias_exp`` on the ``v`` grid; the
-decays are 12-bit: ``du = 4095`` (+1 offset: the current is replaced each step, ``du = 1``)
-and ``dv = round((1 - beta) * 4096)``.
+decays are 12-bit: ``du = 4095`` (Lava's model adds 1, so the current decays fully and is
+replaced each step) and ``dv = round((1 - beta) * 4096)``.
 """
 
 from __future__ import annotations
