@@ -8,7 +8,8 @@ graphs are fed (``encode_spikes`` with the same seed). Lava samples/s counts sim
 readout, not compilation.
 
 Writes ``benchmarks/results/deploy.json`` ({"rows": [{"model", "backend", "test_acc",
-"n_test", "samples_per_s"}]}) and ``benchmarks/results/deploy.png``.
+"n_test", "samples_per_s", "provenance"}], "provenance": {...}}, records of
+:func:`astrolava.provenance.provenance`) and ``benchmarks/results/deploy.png``.
 
 Usage::
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -28,6 +30,7 @@ from astrolava.models.training import train_backprop
 
 from astrolava.data import load_fashion_mnist
 from astrolava.deploy import compare_backends, format_table
+from astrolava.provenance import provenance
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SIZES = (784, 128, 128, 10)
@@ -43,6 +46,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS / "deploy.json")
     args = parser.parse_args()
     torch.set_num_threads(1)
+    load_before = os.getloadavg()
 
     X_train, y_train = load_fashion_mnist("train")
     X_test, y_test = load_fashion_mnist("test")
@@ -59,8 +63,11 @@ def main() -> None:
     for model in (rate, spiking):
         rows += compare_backends(model, X_test, y_test, seed=args.seed)
         print(format_table(rows), flush=True)
+    record = provenance(load_before)
+    for row in rows:
+        row["provenance"] = record
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"rows": rows}, indent=2) + "\n")
+    args.out.write_text(json.dumps({"rows": rows, "provenance": record}, indent=2) + "\n")
     plot(rows, args.out.with_suffix(".png"))
     print(f"wrote {args.out}")
 

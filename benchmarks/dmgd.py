@@ -4,6 +4,10 @@ Writes ``benchmarks/results/dmgd.json`` (``{"rows": [...], "throughput": {...}}`
 trained network with the issue's schema plus ``train_size``, ``best_test_acc``, ``curve``
 and ``config``) and ``benchmarks/results/dmgd.png`` (test accuracy per epoch).
 
+Every row, the throughput and the file carry a ``provenance`` record
+(:func:`astrolava.provenance.provenance`): a partial run (``--only``, ``--throughput-only``)
+keeps the other rows with their own records, and refuses to keep rows that have none.
+
 Every row of a group (same dataset, network, training-set size and epochs) is compared
 with the backprop row of that group, trained in the same run from the same initial weights
 on the same data order. ``--ablation`` instead runs the ingredient study of
@@ -36,10 +40,11 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from astrolava.models import build_model  # noqa: E402
 from astrolava.models.mgd.trainer import Dataset, make_config, make_learner, train  # noqa: E402
-from tqdm.auto import tqdm  # noqa: E402
 
 from astrolava.data import load_dataset  # noqa: E402
 from astrolava.mgd.presets import preset  # noqa: E402
+from astrolava.progress import progress, write  # noqa: E402
+from astrolava.provenance import provenance, require_provenance  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 BATCH_SIZE = 32
@@ -159,8 +164,8 @@ def measure_throughput(repeats: int = 20, batches: int = 100) -> dict:
     ``32·batches`` samples back to back. ``samples_per_s`` is each method's best round; the
     ratio δ-MGD / BP is given of the bests and as the median (and range) of the per-round
     ratios, which a busy machine disturbs less than either best (both methods of a round see
-    about the same load). ``loadavg_before`` / ``loadavg_after`` are the machine's 1, 5 and
-    15 minute load averages (``os.getloadavg``) before and after the rounds."""
+    about the same load). ``provenance`` records the run, with the machine's load averages
+    before and after the rounds."""
     load_before = os.getloadavg()
     data = load("fashion-mnist", BATCH_SIZE * batches)
     learners = {}
@@ -184,17 +189,23 @@ def measure_throughput(repeats: int = 20, batches: int = 100) -> dict:
             "samples_per_s": best, "ratio_delta_mgd_to_bp": best["delta-mgd"] / best["bp"],
             "ratio_per_round_median": float(np.median(ratios)),
             "ratio_per_round_range": [min(ratios), max(ratios)],
-            "loadavg_before": list(load_before), "loadavg_after": list(os.getloadavg())}
+            "provenance": provenance(load_before)}
 
 
 def read_result(parser: argparse.ArgumentParser, name: str) -> dict:
     """The committed ``results/<name>.json`` that ``--only`` / ``--throughput-only`` update,
-    or a usage error (``parser.error`` exits with status 2) when it does not exist."""
+    or a usage error (``parser.error`` exits with status 2) when it does not exist or holds a
+    row without provenance."""
     path = RESULTS / f"{name}.json"
     if not path.exists():
         parser.error(f"{path} does not exist: --only and --throughput-only update an existing "
                      "result; run the full table first (no options)")
-    return json.loads(path.read_text())
+    result = json.loads(path.read_text())
+    try:
+        require_provenance(result["rows"], str(path))
+    except ValueError as err:
+        parser.error(str(err))
+    return result
 
 
 def merge_rows(old: list[dict], new: list[dict]) -> list[dict]:
@@ -245,10 +256,12 @@ def main() -> None:
         parser.error("--throughput-only trains nothing: it takes none of --ablation, --only "
                      "and --seeds")
     torch.set_num_threads(1)
+    load_before = os.getloadavg()
     RESULTS.mkdir(exist_ok=True)
     if args.throughput_only:
         result = read_result(parser, "dmgd")
         result["throughput"] = measure_throughput()
+        result["provenance"] = result["throughput"]["provenance"]
         print(json.dumps(result["throughput"]))
         (RESULTS / "dmgd.json").write_text(json.dumps(result, indent=1))
         return
@@ -270,16 +283,19 @@ def main() -> None:
         kept = read_result(parser, name)["rows"]
     rows, cache = [], {}
     runs = [(job, seed) for job in jobs for seed in (args.seeds or job.seeds)]
-    for job, seed in tqdm(runs, desc=name):
+    for job, seed in progress(runs, desc=name):
         key = (job.dataset, job.train_size)
         if key not in cache:
             cache[key] = load(*key)
         rows.append(run_job(job, cache[key], seed))
-        tqdm.write(f"{job.dataset} {job.network} {job.label} seed {seed}: "
+        write(f"{job.dataset} {job.network} {job.label} seed {seed}: "
                    f"{100 * rows[-1]['test_acc']:.2f} % at {rows[-1]['samples_per_s']:.0f}/s")
+    record = provenance(load_before)
+    for row in rows:
+        row["provenance"] = record
     rows = merge_rows(kept, rows)
     compare_with_bp(rows)
-    result = {"rows": rows}
+    result = {"rows": rows, "provenance": record}
     if not args.ablation:
         result["throughput"] = measure_throughput()
         print(json.dumps(result["throughput"]))

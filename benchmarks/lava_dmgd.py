@@ -24,9 +24,11 @@ sample order (batch 1, no shuffling), evaluated on the same test set (spiking: a
 rate code of the same rates, drawn by the reference's own generator). Every run starts from
 ``build_model(..., seed)``.
 
-Every row records the seeds it ran with in ``seeds`` (there is no file-wide seed: ``--only``
-keeps rows from earlier runs). ``--seeds S ...`` runs every row once per seed (initial
-weights, rate code) and writes one row per model with the mean over the seeds in
+Every row records the seeds it ran with in ``seeds`` and the run that produced it in
+``provenance`` (:func:`astrolava.provenance.provenance`; there is no file-wide seed:
+``--only`` keeps rows from earlier runs, and refuses to keep a row without provenance); the
+file's ``provenance`` is the run that last wrote it. ``--seeds S ...`` runs every row once
+per seed (initial weights, rate code) and writes one row per model with the mean over the seeds in
 ``test_acc`` / ``reference_test_acc`` / ``samples_per_s`` and, per seed,
 ``test_acc_per_seed``, ``reference_test_acc_per_seed``, with the sample standard deviations
 ``test_acc_sd`` and ``reference_test_acc_sd`` (spiking rows: the spike draws vary a lot).
@@ -40,7 +42,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
+import os
 from pathlib import Path
 
 import matplotlib
@@ -52,11 +54,12 @@ import torch  # noqa: E402
 from astrolava.models import build_model  # noqa: E402
 from astrolava.models.mgd import DeltaMGDLearner  # noqa: E402
 from astrolava.models.training import evaluate  # noqa: E402
-from tqdm.auto import tqdm  # noqa: E402
 
 from astrolava.data import load_dataset  # noqa: E402
 from astrolava.lava_training import build_network, lava_preset, train_in_lava  # noqa: E402
 from astrolava.mgd import DeltaMGDConfig  # noqa: E402
+from astrolava.progress import progress  # noqa: E402
+from astrolava.provenance import provenance, require_provenance  # noqa: E402
 
 GROUPS = ("digits", "hierarchical", "hierarchical-spiking", "spiking", "fashion")
 
@@ -71,7 +74,7 @@ def reference_accuracy(X, y, X_test, y_test, epochs: int, seed: int,
     Xt, yt = torch.from_numpy(X.astype(np.float32)), torch.from_numpy(y.astype(np.int64))
     accs = []
     for _ in range(epochs):
-        for i in tqdm(range(len(y)), desc="torch reference", leave=False, mininterval=2):
+        for i in progress(range(len(y)), desc="torch reference", leave=False, mininterval=2):
             learner.train_batch(Xt[i:i + 1], yt[i:i + 1])
         accs.append(evaluate(model, X_test, y_test))
     return accs
@@ -113,7 +116,7 @@ def lava_run(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seed, ref
     reference = references[key][:epochs]
     net = build_network(network, X.shape[1], 10, seed, config)
     kind = "hierarchical" if hierarchical else "fused"
-    with tqdm(total=epochs, desc=f"{dataset} {network} {kind} {tag}") as bar:
+    with progress(total=epochs, desc=f"{dataset} {network} {kind} {tag}") as bar:
         run = train_in_lava(net, X, y, X_test, y_test, epochs, tag, hierarchical, seed,
                             on_epoch=lambda e, acc: bar.update(1))
     return {"dataset": dataset, "network": network, "model": kind, "tag": tag,
@@ -139,6 +142,14 @@ def main() -> None:
                         help="2,000 Fashion-MNIST samples and 2 digits epochs (smoke run)")
     args = parser.parse_args()
     torch.set_num_threads(1)
+    load_before = os.getloadavg()
+    out = RESULTS / ("lava_dmgd_quick.json" if args.quick else "lava_dmgd.json")
+    previous = json.loads(out.read_text())["rows"] \
+        if out.exists() and set(args.only) != set(GROUPS) else []
+    try:
+        require_provenance(previous, str(out))  # before hours of training, not after
+    except ValueError as err:
+        parser.error(str(err))
     rows = []
     (X, y), (Xt, yt) = (load_dataset("digits", s) for s in ("train", "test"))
     X, Xt = X.astype(np.float64), Xt.astype(np.float64)
@@ -166,14 +177,14 @@ def main() -> None:
         rows += [lava_row("fashion-mnist", X, y, Xt, yt, 1, tag, False, args.seeds, references)
                  for tag in tags]
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / ("lava_dmgd_quick.json" if args.quick else "lava_dmgd.json")
+    record = provenance(load_before)
+    for row in rows:
+        row["provenance"] = record
     fresh = {row_key(row) for row in rows}
-    kept = [row for row in json.loads(out.read_text())["rows"] if row_key(row) not in fresh] \
-        if out.exists() and set(args.only) != set(GROUPS) else []
+    kept = [row for row in previous if row_key(row) not in fresh]
     order = {group: i for i, group in enumerate(GROUPS)}
     rows = sorted(kept + rows, key=lambda r: (order[group_of(r)], r["tag"] != "floating_pt"))
-    out.write_text(json.dumps({"rows": rows, "date": time.strftime("%Y-%m-%d %H:%M:%S")},
-                              indent=2))
+    out.write_text(json.dumps({"rows": rows, "provenance": record}, indent=2))
     plot(rows, out.with_suffix(".png"))
     for row in rows:
         spread = (f" ± {row['test_acc_sd']:.4f} (ref {row['reference_test_acc']:.4f} ± "

@@ -34,8 +34,9 @@ and φ, freeze); ``gated`` (ω0 = 0.0015, a phase-gated readout W_out(⟨Φ⟩),
 with link modulation m = 0, so the phases do not act on the reservoir at all).
 
 Writes ``benchmarks/results/rhythmic.json`` ({"detection": [...], "speed": [...],
-"lava": [...], "detection_protocol": {...}}), ``rhythmic_recall.json`` (with attractor
-statistics of recalled vs true regimes) and PNGs ``rhythmic_recall.png``, ``rhythmic_thomas.png``,
+"lava": [...], "detection_protocol": {...}, "provenance": {...}}; every row also has its
+own ``provenance``), ``rhythmic_recall.json`` (with attractor statistics of recalled vs true
+regimes) and PNGs ``rhythmic_recall.png``, ``rhythmic_thomas.png``,
 ``rhythmic_lorenz.png``, ``rhythmic_f1.png``, ``rhythmic_speed.png``.
 
 Usage::
@@ -67,6 +68,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from collections.abc import Callable
 from functools import cache, partial
@@ -81,7 +83,6 @@ import ruptures  # noqa: E402
 from astrolava.processes.rhythmic_reservoir import RhythmicReservoirProcess  # noqa: E402
 from lava.proc.io.sink import RingBuffer as Sink  # noqa: E402
 from river import drift  # noqa: E402
-from tqdm.auto import tqdm  # noqa: E402
 
 from astrolava.data import (  # noqa: E402
     CHANGEPOINT_DATASETS,
@@ -89,6 +90,9 @@ from astrolava.data import (  # noqa: E402
     lorenz_switching,
     thomas_switching,
 )
+from astrolava.fixed_point import ORDER_FRAC_BITS  # noqa: E402
+from astrolava.progress import progress  # noqa: E402
+from astrolava.provenance import provenance, require_provenance  # noqa: E402
 from astrolava.rhythmic import (  # noqa: E402
     RhythmicParams,
     RhythmicReservoir,
@@ -107,7 +111,6 @@ from astrolava.rhythmic import (  # noqa: E402
 )
 from astrolava.rhythmic.dense import DenseRhythmicReservoir  # noqa: E402
 from astrolava.rhythmic.detector import DEFAULT_SMOOTHING  # noqa: E402
-from astrolava.rhythmic.fixed import ORDER_FRAC_BITS  # noqa: E402
 from astrolava.rhythmic.plots import plot_synchrony  # noqa: E402
 from astrolava.rhythmic.series import standardize  # noqa: E402
 from astrolava.runtime import LavaSession, sim_config  # noqa: E402
@@ -289,7 +292,7 @@ def detection(tune_seeds: list[int], test_seeds: list[int], reuse: dict | None =
             for seed in test_seeds}
     rivers = river_series(min_len=500)
     rows, chosen = [], {}
-    for name, (fn, grid) in tqdm(methods().items(), desc="methods"):
+    for name, (fn, grid) in progress(methods().items(), desc="methods"):
         if reuse is not None and name in INPUT_ONLY:
             rows += [r for r in reuse["detection"] if r["method"] == name]
             chosen[name] = {**reuse["detection_protocol"]["chosen"][name], "reused": True}
@@ -321,7 +324,7 @@ def speed(sizes: list[int], n_steps: int, repeats: int) -> list[dict]:
     impls = (("reference-sparse", RhythmicReservoir), ("dense-NxN", DenseRhythmicReservoir),
              ("reference-spiking", SpikingRhythmicReservoir))
     rows = []
-    for n in tqdm(sizes, desc="speed"):
+    for n in progress(sizes, desc="speed"):
         params = RhythmicParams(n_nodes=n)
         graph = make_reservoir_graph(params, 3, seed=0)
         best = dict.fromkeys((impl for impl, _ in impls), 0.0)
@@ -493,19 +496,28 @@ def plot_speed(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
-def update_results(**keys: object) -> None:
-    """Replace ``keys`` in ``rhythmic.json``, re-read right before writing (other keys kept)."""
+def update_results(record: dict, **keys: object) -> None:
+    """Replace ``keys`` in ``rhythmic.json``, re-read right before writing (other keys kept).
+
+    Rows of list-valued keys without a ``provenance`` get ``record`` (rows copied from an
+    earlier run keep theirs); ``record`` becomes the file's ``provenance``."""
+    for value in keys.values():
+        for row in value if isinstance(value, list) else ():
+            row.setdefault("provenance", record)
     path = RESULTS / "rhythmic.json"
     result = json.loads(path.read_text()) if path.exists() else {}
-    result.update(keys)
+    result.update(keys, provenance=record)
     path.write_text(json.dumps(result, indent=1))
 
 
-def run_detection(args: argparse.Namespace) -> dict:
+def run_detection(args: argparse.Namespace, load_before: list[float]) -> dict:
     """Detection rows, their PNGs and the protocol written to ``rhythmic.json``; chosen settings."""
     tune_seeds, test_seeds = TUNE_SEEDS, list(range(2, 2 + args.test_seeds))
     reuse = (json.loads((RESULTS / "rhythmic.json").read_text()) if args.reuse_baselines
              else None)
+    if reuse is not None:
+        require_provenance([r for r in reuse["detection"] if r["method"] in INPUT_ONLY],
+                           "rhythmic.json (--reuse-baselines)")
     rows, chosen = detection(tune_seeds, test_seeds, reuse)
     for system in ("thomas", "lorenz"):
         key, truth = synthetic(system, 2)
@@ -515,7 +527,7 @@ def run_detection(args: argparse.Namespace) -> dict:
                        RESULTS / f"rhythmic_{system}.png", truth, det.change_points_,
                        f"{system} (seed 2): R(t), ⟨Φ⟩(t), true and detected changes")
     plot_f1(rows, RESULTS / "rhythmic_f1.png")
-    update_results(detection=rows, detection_protocol={
+    update_results(provenance(load_before), detection=rows, detection_protocol={
         "tune_seeds": tune_seeds, "test_seeds": test_seeds,
         "note": "settings chosen by mean F1 on the tune seeds (thomas and lorenz); rows are "
                 "test seeds and river series only, never used for tuning or for designing "
@@ -529,13 +541,14 @@ def run_detection(args: argparse.Namespace) -> dict:
     return chosen
 
 
-def run_recall(chosen: dict) -> None:
+def run_recall(chosen: dict, load_before: list[float]) -> None:
     """Recall experiment of seeds 0..2: ``rhythmic_recall.json`` (with the detectors' tuned
-    settings, ``chosen``) and ``rhythmic_recall.png``."""
+    settings, ``chosen``, and the run's ``provenance``) and ``rhythmic_recall.png``."""
     recalls = {seed: recall_experiment(seed) for seed in (0, 1, 2)}
     rows = [row for row, _ in recalls.values()]
     (RESULTS / "rhythmic_recall.json").write_text(json.dumps(
-        {"tuned_settings": chosen, "recall": rows}, indent=1))
+        {"tuned_settings": chosen, "recall": rows, "provenance": provenance(load_before)},
+        indent=1))
     plot_recall({seed: paths for seed, (_, paths) in recalls.items()},
                 RESULTS / "rhythmic_recall.png")
     for row in rows:
@@ -563,18 +576,19 @@ def main() -> None:
     parser.add_argument("--reuse-baselines", action="store_true",
                         help="copy the input-only baselines' rows from rhythmic.json")
     args = parser.parse_args()
+    load_before = os.getloadavg()
     RESULTS.mkdir(exist_ok=True)
     if args.recall_only:
         run_recall(json.loads((RESULTS / "rhythmic.json").read_text())["detection_protocol"]
-                   ["chosen"])
+                   ["chosen"], load_before)
         return
     if not args.speed_only:
-        chosen = run_detection(args)
+        chosen = run_detection(args, load_before)
         if args.detection_only:
             return
-        run_recall(chosen)
+        run_recall(chosen, load_before)
     speed_rows, lava_rows = speed_and_lava(args)
-    update_results(speed=speed_rows, lava=lava_rows)
+    update_results(provenance(load_before), speed=speed_rows, lava=lava_rows)
     print_speed(speed_rows, lava_rows)
 
 

@@ -5,31 +5,25 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-from importlib.metadata import PackageNotFoundError, version
+
+from astrolava.provenance import package_version
 
 PATCHED_LAVA_VERSION = "0.10.0+py311"
 """Local version of the lava-nc wheel that ``scripts/setup.sh`` builds (third_party/lava/)."""
-
-
-def _version(package: str) -> str | None:
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return None
 
 
 def collect_info() -> dict:
     """Python and package versions, whether Lava is the patched build, datasets available."""
     from astrolava.data import available_datasets
 
-    lava = _version("lava-nc")
+    lava = package_version("lava-nc")
     return {
         "python": platform.python_version(),
         "lava-nc": lava,
         "lava_patched_py311": lava == PATCHED_LAVA_VERSION,
-        "torch": _version("torch"),
-        "snntorch": _version("snntorch"),
-        "numpy": _version("numpy"),
+        "torch": package_version("torch"),
+        "snntorch": package_version("snntorch"),
+        "numpy": package_version("numpy"),
         "datasets": available_datasets(),
     }
 
