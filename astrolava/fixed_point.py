@@ -237,8 +237,9 @@ def lif_step_reset_next(v: np.ndarray, fired: np.ndarray, current: np.ndarray, b
     """One integer LIF step, reset at the next step (snntorch's ``Leaky``, reset to zero).
 
     ``v ← sat24(lif_decay(v·(1 − s), β_q) + z)``, ``s ← [v > ϑ_q]``: the spike of step t
-    leaves ``v`` above threshold at t and zeroes it before the decay of step t+1. Used by
-    δ-MGD's spiking networks (O'Loughlin et al.).
+    leaves ``v`` above threshold at t and zeroes it before the decay of step t+1, as
+    ``snntorch.Leaky(reset_mechanism="zero")`` does. Used by δ-MGD's spiking networks
+    (O'Loughlin et al.), whose surrogate slope reads ``v`` at the spike step.
 
     Parameters
     ----------
@@ -268,8 +269,8 @@ def lif_step_reset_now(v: np.ndarray, current: np.ndarray, beta_q: int, threshol
     ``v ← sat24(lif_decay(v, β_q) + z)``, ``s ← [v > ϑ_q]``, ``v ← 0`` where ``s = 1``: the
     spike of step t zeroes ``v`` at t. Used by the rhythmic-sharing spiking reservoir.
 
-    Both conventions give the same spike trains for the same inputs (``v`` at t+1 is
-    ``lif_decay(0) + z`` after a spike either way); they differ in ``v`` at the spike step.
+    Both conventions give the same spike trains for the same inputs (after a spike at t,
+    ``v`` at t+1 is ``z`` either way); they differ only in ``v`` at the spike step.
 
     Parameters
     ----------
@@ -294,6 +295,7 @@ class QuantizedWeights:
     weight_exp: int
 
     def dequantize(self) -> np.ndarray:
+        """The float64 weights ``mantissa * 2**weight_exp`` the integers stand for."""
         return self.mantissa.astype(np.float64) * 2.0 ** self.weight_exp
 
 
@@ -376,6 +378,7 @@ class LookupTable:
         return cls(table=to_fixed(fn(grid), out_frac_bits), lo=0, period_bits=period_bits)
 
     def __call__(self, q: np.ndarray) -> np.ndarray:
+        """Table entries for the integer inputs ``q`` (clamped, or wrapped if periodic)."""
         idx = np.asarray(q, dtype=np.int64) - self.lo
         if self.period_bits is not None:
             return self.table[idx & ((1 << self.period_bits) - 1)]

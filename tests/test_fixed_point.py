@@ -123,6 +123,20 @@ def test_lif_reset_now_zeroes_v_in_the_spike_step() -> None:
     assert run_lif(lif_step_reset_now, [80, 150, 30, 10]) == ([80, 0, 30, 25], [0, 1, 0, 0])
 
 
+def test_lif_conventions_give_the_same_spikes() -> None:
+    """Random currents: equal spike trains, and equal v wherever no spike fired."""
+    currents = np.random.default_rng(0).integers(-50, 120, (200, 30))
+    v_next, fired, v_now = np.zeros(30, np.int64), np.zeros(30, np.int64), np.zeros(30, np.int64)
+    total = 0
+    for current in currents:
+        v_next, fired = lif_step_reset_next(v_next, fired, current, 3686, 100)
+        v_now, spikes = lif_step_reset_now(v_now, current, 3686, 100)
+        np.testing.assert_array_equal(spikes, fired)
+        np.testing.assert_array_equal(np.where(fired == 1, 0, v_next), v_now)
+        total += int(fired.sum())
+    assert 0.1 < total / currents.size < 0.9  # both spiking and silent steps are exercised
+
+
 def test_lif_steps_saturate_at_24_bits() -> None:
     top = (1 << 23) - 1
     v, s = lif_step_reset_next(np.array([top]), np.array([0]), np.array([top]), 4096, 1 << 30)
