@@ -11,11 +11,9 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from astrolava.fixed_point import STATE_BITS
+from astrolava.fixed_point import ACTIVITY_FRAC_BITS, ORDER_FRAC_BITS, STATE_BITS
 from astrolava.rhythmic.equations import order_parameter, rate_activity, rate_trace
 from astrolava.rhythmic.fixed import (
-    ACTIVITY_FRAC_BITS,
-    ORDER_FRAC_BITS,
     advance_phases_fixed,
     order_parameter_fixed,
     phase_from_fixed,
@@ -26,7 +24,9 @@ from astrolava.rhythmic.reservoir import PHASE_MODES, advance_phases
 
 
 class AbstractPyAstrocytePhaseNetworkModel(PyLoihiProcessModel):
-    """The Vars and parameters both precisions share (Vars hold real units in both)."""
+    """The Vars and parameters both precisions share (Vars hold real units in both) and the
+    step: receive activity (spikes: through the rate trace, :meth:`rate_drive`), advance the
+    phases in the current mode (:meth:`advance`), send the phases and the order parameter."""
 
     phases: np.ndarray = LavaPyType(np.ndarray, float)
     R: np.ndarray = LavaPyType(np.ndarray, float)
@@ -38,6 +38,22 @@ class AbstractPyAstrocytePhaseNetworkModel(PyLoihiProcessModel):
         super().__init__(proc_params)
         self.graph, self.params = proc_params["graph"], proc_params["params"]
         self.rate_alpha = proc_params["rate_alpha"]
+
+    def run_spk(self) -> None:
+        activity = self.s_in.recv()
+        if self.rate_alpha > 0:
+            activity = self.rate_drive(activity)
+        phase_message, order_message = self.advance(activity, PHASE_MODES[int(self.mode[0])])
+        self.phase_out.send(phase_message)
+        self.order_out.send(order_message)
+
+    def rate_drive(self, spikes: np.ndarray) -> np.ndarray:
+        """Update the rate trace r with the spikes; the node signal 2r − 1 that drives the links."""
+        raise NotImplementedError
+
+    def advance(self, activity: np.ndarray, mode: str) -> tuple[np.ndarray, np.ndarray]:
+        """Advance the phases and set R, ⟨Φ⟩; the ``phase_out`` and ``order_out`` messages."""
+        raise NotImplementedError
 
 
 @implements(proc=AstrocytePhaseNetwork, protocol=LoihiProtocol)
@@ -54,16 +70,14 @@ class PyAstrocytePhaseNetworkModelFloat(AbstractPyAstrocytePhaseNetworkModel):
     phase_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     order_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
 
-    def run_spk(self) -> None:
-        activity = self.s_in.recv()
-        if self.rate_alpha > 0:
-            self.rate[:] = rate_trace(self.rate, activity, self.rate_alpha)
-            activity = rate_activity(self.rate)
-        self.phases[:] = advance_phases(self.phases, activity, self.graph, self.params,
-                                        PHASE_MODES[int(self.mode[0])])
+    def rate_drive(self, spikes: np.ndarray) -> np.ndarray:
+        self.rate[:] = rate_trace(self.rate, spikes, self.rate_alpha)
+        return rate_activity(self.rate)
+
+    def advance(self, activity: np.ndarray, mode: str) -> tuple[np.ndarray, np.ndarray]:
+        self.phases[:] = advance_phases(self.phases, activity, self.graph, self.params, mode)
         self.R[0], self.mean_phase[0] = order_parameter(self.phases)
-        self.phase_out.send(self.phases)
-        self.order_out.send(np.array([self.R[0], self.mean_phase[0]]))
+        return self.phases, np.array([self.R[0], self.mean_phase[0]])
 
 
 @implements(proc=AstrocytePhaseNetwork, protocol=LoihiProtocol)
@@ -87,18 +101,18 @@ class PyAstrocytePhaseNetworkModelFixed(AbstractPyAstrocytePhaseNetworkModel):
     phase_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=STATE_BITS)
     order_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=STATE_BITS)
 
-    def run_spk(self) -> None:
-        activity = self.s_in.recv().astype(np.int64)
-        if self.rate_alpha > 0:
-            one = 1 << ACTIVITY_FRAC_BITS
-            trace_q = rate_trace_fixed(np.rint(self.rate * one), activity, self.rate_alpha)
-            self.rate[:] = trace_q / one
-            activity = 2 * trace_q - one
-        q = advance_phases_fixed(phase_to_fixed(self.phases), activity, self.graph,
-                                 self.params, PHASE_MODES[int(self.mode[0])])
+    def rate_drive(self, spikes: np.ndarray) -> np.ndarray:
+        one = 1 << ACTIVITY_FRAC_BITS
+        trace_q = rate_trace_fixed(np.rint(self.rate * one), spikes.astype(np.int64),
+                                   self.rate_alpha)
+        self.rate[:] = trace_q / one
+        return 2 * trace_q - one
+
+    def advance(self, activity: np.ndarray, mode: str) -> tuple[np.ndarray, np.ndarray]:
+        q = advance_phases_fixed(phase_to_fixed(self.phases), activity.astype(np.int64),
+                                 self.graph, self.params, mode)
         self.phases[:] = phase_from_fixed(q)
         r_q, psi_q = order_parameter_fixed(q)
         self.R[0] = r_q / (1 << ORDER_FRAC_BITS)
         self.mean_phase[0] = phase_from_fixed(psi_q)
-        self.phase_out.send(q)
-        self.order_out.send(np.array([r_q, psi_q]))
+        return q, np.array([r_q, psi_q])

@@ -7,7 +7,7 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
-from astrolava.rhythmic.fixed import ACTIVITY_FRAC_BITS
+from astrolava.fixed_point import ACTIVITY_FRAC_BITS
 from astrolava.rhythmic.graph import ReservoirGraph
 from astrolava.rhythmic.params import RhythmicParams
 

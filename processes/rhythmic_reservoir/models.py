@@ -19,7 +19,9 @@ from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from astrolava.fixed_point import (
     ACTIVITY_FRAC_BITS,
+    LIF_BIAS_BITS,
     LIF_DECAY_BITS,
+    LIF_VTH_BITS,
     STATE_BITS,
     VOLTAGE_FRAC_BITS,
 )
@@ -43,7 +45,9 @@ class SubRhythmicReservoirModel(AbstractSubProcessModel):
         self.source = SeriesInput(data=proc.proc_params["data"], w_in=graph.w_in)
         self.nodes = (ReservoirLIF(shape=(graph.n_nodes,), dv=lif["dv"],
                                    threshold=lif["threshold"], bias=params.bias) if spiking else
-                      GradedTanh(shape=(graph.n_nodes,), bias=params.bias, leak=params.leak))
+                      GradedTanh(shape=(graph.n_nodes,), bias=params.bias, leak=params.leak,
+                                 in_frac_bits=ACTIVITY_FRAC_BITS,
+                                 out_frac_bits=ACTIVITY_FRAC_BITS))
         self.links = OscillatingDense(graph=graph, params=params,
                                       in_frac_bits=0 if spiking else ACTIVITY_FRAC_BITS)
         self.astrocytes = AstrocytePhaseNetwork(graph=graph, params=params,
@@ -64,12 +68,21 @@ class SubRhythmicReservoirModel(AbstractSubProcessModel):
 
 
 class AbstractPyReservoirLIFModel(PyLoihiProcessModel):
-    """The Vars both precisions share (real units in both)."""
+    """The Vars both precisions share (real units in both) and the step: receive the input
+    current, take one LIF step (:meth:`lif`), store v, send the spikes."""
 
     v: np.ndarray = LavaPyType(np.ndarray, float)
     dv: np.ndarray = LavaPyType(np.ndarray, float)
     threshold: np.ndarray = LavaPyType(np.ndarray, float)
     bias: np.ndarray = LavaPyType(np.ndarray, float)
+
+    def run_spk(self) -> None:
+        self.v[:], spikes = self.lif(self.a_in.recv())
+        self.s_out.send(spikes)
+
+    def lif(self, current: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(v after the step in real units, spikes) from the input current as received."""
+        raise NotImplementedError
 
 
 @implements(proc=ReservoirLIF, protocol=LoihiProtocol)
@@ -81,11 +94,8 @@ class PyReservoirLIFModelFloat(AbstractPyReservoirLIFModel):
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
 
-    def run_spk(self) -> None:
-        voltage, spikes = lif_step(self.v, self.a_in.recv() + self.bias[0], self.dv[0],
-                                   self.threshold[0])
-        self.v[:] = voltage
-        self.s_out.send(spikes)
+    def lif(self, current: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return lif_step(self.v, current + self.bias[0], self.dv[0], self.threshold[0])
 
 
 @implements(proc=ReservoirLIF, protocol=LoihiProtocol)
@@ -98,16 +108,16 @@ class PyReservoirLIFModelFixed(AbstractPyReservoirLIFModel):
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=STATE_BITS)
 
     loihi_formats = {"v": (STATE_BITS, VOLTAGE_FRAC_BITS), "dv": (LIF_DECAY_BITS, LIF_DECAY_BITS),
-                     "threshold": (17, ACTIVITY_FRAC_BITS), "bias": (13, ACTIVITY_FRAC_BITS)}
+                     "threshold": (LIF_VTH_BITS, ACTIVITY_FRAC_BITS),
+                     "bias": (LIF_BIAS_BITS, ACTIVITY_FRAC_BITS)}
     """Integer formats the real-valued Vars stand for (Loihi's LIF registers: 24-bit v, 12-bit
     decay, 17-bit threshold and 13-bit bias mantissas)."""
     loihi_mapping = LOIHI_STOCK["LIF"]
     loihi_operations = ("Loihi's fixed-function LIF with du = 4095 (the arithmetic of Lava's "
                         "bit-accurate LIF model; maps onto stock LIF neurons)",)
 
-    def run_spk(self) -> None:
+    def lif(self, current: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         scale = 1 << VOLTAGE_FRAC_BITS
-        voltage_q, spikes = lif_step_fixed(np.rint(self.v * scale), self.a_in.recv(),
-                                           self.dv[0], self.threshold[0], self.bias[0])
-        self.v[:] = voltage_q / scale
-        self.s_out.send(spikes)
+        voltage_q, spikes = lif_step_fixed(np.rint(self.v * scale), current, self.dv[0],
+                                           self.threshold[0], self.bias[0])
+        return voltage_q / scale, spikes

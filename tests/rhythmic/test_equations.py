@@ -3,24 +3,22 @@
 import numpy as np
 import pytest
 
-from astrolava.rhythmic import (
-    coupling_term,
-    link_drive,
-    link_modulation,
-    node_update,
-    order_parameter,
-    phase_update,
-    recurrent_input,
-)
 from astrolava.rhythmic.equations import (
     COUPLED,
     FROZEN,
     ROTATE,
     cos_sin,
+    coupling_term,
     lif_step,
+    link_drive,
+    link_modulation,
     mean_field,
+    node_update,
+    order_parameter,
+    phase_update,
     rate_activity,
     rate_trace,
+    recurrent_input,
     step_phases,
     wrap_phases,
 )

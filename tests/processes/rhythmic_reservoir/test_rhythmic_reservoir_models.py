@@ -6,8 +6,8 @@ from astrolava.processes.rhythmic_reservoir import RhythmicReservoirProcess
 from lava.proc.io.sink import RingBuffer as Sink
 
 from astrolava.data import thomas_switching
+from astrolava.fixed_point import ORDER_FRAC_BITS
 from astrolava.rhythmic import RhythmicParams, RhythmicReservoir
-from astrolava.rhythmic.fixed import ORDER_FRAC_BITS
 from astrolava.rhythmic.series import standardize
 from astrolava.rhythmic.spiking import SpikingRhythmicReservoir
 from astrolava.runtime import LavaSession, sim_config
