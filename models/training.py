@@ -14,9 +14,9 @@ import numpy as np
 import torch
 from astrolava.models.mlp import RateMLP, SpikingMLP
 from torch import nn
-from tqdm.auto import tqdm
 
 from astrolava.mgd.config import LOSSES, OPTIMIZERS, require_one_of, require_positive
+from astrolava.progress import progress as progress_bar
 
 
 def one_hot_targets(y: torch.Tensor, n_classes: int, dtype: torch.dtype) -> torch.Tensor:
@@ -128,7 +128,7 @@ def train_backprop(model: nn.Module, X: np.ndarray | torch.Tensor, y: np.ndarray
     X_test, y_test : arrays, optional
         Evaluated after every epoch when given.
     progress : bool
-        Show a tqdm bar over samples.
+        Show a progress bar over samples (on a terminal only).
     on_epoch : callable(epoch, record), optional
         Called after each epoch with that epoch's record.
 
@@ -150,8 +150,8 @@ def train_backprop(model: nn.Module, X: np.ndarray | torch.Tensor, y: np.ndarray
     for epoch in range(1, epochs + 1):
         order = torch.from_numpy(rng.permutation(len(X)))
         total, start = 0.0, time.perf_counter()
-        bar = tqdm(total=len(X), desc=f"bp epoch {epoch}/{epochs}", disable=not progress,
-                   leave=False)
+        bar = progress_bar(total=len(X), desc=f"bp epoch {epoch}/{epochs}", enabled=progress,
+                           leave=False)
         for first in range(0, len(X), batch_size):
             idx = order[first:first + batch_size]
             cost = sample_cost(network_output(model, X[idx], generator), y[idx], loss)

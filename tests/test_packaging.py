@@ -9,10 +9,10 @@ import json
 import pkgutil
 import shutil
 import subprocess
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 from lava.magma.core.process.process import AbstractProcess
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet

@@ -22,13 +22,13 @@ from lava.proc.io.sink import RingBuffer
 from lava.proc.lif.process import LIFReset
 from lava.utils.weightutils import SignMode
 from torch import nn
-from tqdm.auto import tqdm
 
 from astrolava.deploy.fixed import FixedPointFormat, lif_layer_fixed, rate_layer_fixed
 from astrolava.deploy.network import NetworkSpec, network_spec
 from astrolava.fixed_point import STATE_BITS, from_fixed
 from astrolava.processes.dataset_source import DatasetSource
 from astrolava.processes.graded_neuron import GradedTanh
+from astrolava.progress import progress as progress_bar
 from astrolava.runtime import LavaSession, sim_config
 
 TAGS = ("floating_pt", "fixed_pt")
@@ -200,8 +200,8 @@ def evaluate_graph(graph: LavaGraph, y: np.ndarray | None = None, progress: bool
         session.run(1)
         compiled = time.perf_counter()
         done = 1
-        with tqdm(total=graph.steps, initial=1, desc=f"lava {graph.spec.kind} {graph.tag}",
-                  unit="step", disable=not progress, leave=False) as bar:
+        with progress_bar(total=graph.steps, initial=1, desc=f"lava {graph.spec.kind} {graph.tag}",
+                          unit="step", enabled=progress, leave=False) as bar:
             while done < graph.steps:
                 chunk = min(CHUNK_STEPS, graph.steps - done)
                 session.run(chunk)
@@ -229,7 +229,7 @@ def run_lava(model: nn.Module | NetworkSpec, X: np.ndarray, y: np.ndarray | None
     seed : int
         Rate-code seed: sample ``k`` gets ``encode_spikes(X[k], T, seed, k)``.
     progress : bool
-        Show a tqdm bar over time steps.
+        Show a progress bar over time steps (on a terminal only).
 
     Examples
     --------

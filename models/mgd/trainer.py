@@ -27,9 +27,9 @@ from astrolava.models.mgd.diagnostics import gradient_diagnostics
 from astrolava.models.mgd.perturbation import LEARNERS
 from astrolava.models.training import evaluate
 from torch import nn
-from tqdm.auto import tqdm
 
 from astrolava.mgd.config import METHOD_CONFIGS
+from astrolava.progress import progress as progress_bar
 
 METHODS = ("bp", *METHOD_CONFIGS)
 """Method names accepted by :func:`make_learner`."""
@@ -117,7 +117,7 @@ def train(learner, data: Dataset, epochs: int, batch_size: int = 32, seed: int =
         Samples of the fixed batch on which Λ, cosine, saturation and norms are logged each
         epoch (0 disables them).
     progress : bool
-        tqdm bar over the training samples.
+        Show a progress bar over the training samples (on a terminal only).
 
     Returns
     -------
@@ -146,8 +146,8 @@ def train(learner, data: Dataset, epochs: int, batch_size: int = 32, seed: int =
     for epoch in range(len(history) + 1, epochs + 1):
         order = torch.from_numpy(rng.permutation(len(data.X)))
         total, start = 0.0, time.perf_counter()
-        with tqdm(total=len(order), desc=f"epoch {epoch}/{epochs}", disable=not progress,
-                  leave=False) as bar:
+        with progress_bar(total=len(order), desc=f"epoch {epoch}/{epochs}", enabled=progress,
+                          leave=False) as bar:
             for first in range(0, len(order), batch_size):
                 idx = order[first:first + batch_size]
                 total += learner.train_batch(data.X[idx], data.y[idx])["cost"] * len(idx)
