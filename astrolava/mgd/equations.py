@@ -19,6 +19,8 @@ import numpy as np
 from numba import njit
 from scipy.linalg.blas import dger
 
+from astrolava.mgd.config import DeltaMGDConfig
+
 SURROGATE_ALPHA = 2.0
 """α of snntorch's default ATan surrogate gradient (``snn.Leaky``'s ``spike_grad``)."""
 
@@ -261,9 +263,10 @@ def normalization_scale(sq_norms: Sequence[float], epsilon: float, mode: str) ->
         return [scale(s) for s in sq_norms]
     return [scale(float(sum(sq_norms)))] * len(sq_norms)
 
-def rank_one_sq_norm(u: np.ndarray, v: np.ndarray) -> float:
-    """``‖u ⊗ v‖² + ‖u‖²`` of a layer's rank-one θ̃ (weights and bias)."""
-    return float((u @ u) * (v @ v) + u @ u)
+def rank_one_sq_norm(u: np.ndarray, v_sq: float) -> float:
+    """``‖θ̃_W‖² + ‖θ̃_b‖² = ‖u‖²·(‖v‖² + 1)`` of a layer's rank-one ``θ̃_W = u ⊗ v``,
+    ``θ̃_b = u`` from ``v_sq = ‖v‖²`` (the bias is a synapse from a constant input 1)."""
+    return float(u @ u) * (float(v_sq) + 1.0)
 
 def update_coefficient(delta_cost: float, cost0: float, epsilon: float, gamma: float) -> float:
     """``k = ΔC·w/ε²`` with ``w = γ·C0`` (1 when γ = 0): ``ĝ = k·θ̃`` (Eq. 1, Alg. 1 l. 16-17)."""
@@ -333,3 +336,121 @@ def adam_rank_one(layers: Layers, factors: Sequence[tuple[np.ndarray, np.ndarray
                 adam.eps * bias2_sqrt)
         _adam_rank_one_rows(w, adam.m, adam.v, u, a, *args)
         _adam_rank_one_rows(b[None], adam.m_b[None], adam.v_b[None], ONE, u, *args)
+
+
+class FloatNetwork:
+    """A δ-MGD network in float64 with the per-sample interface of
+    :class:`astrolava.mgd.fixed.FixedNetwork`: the same methods with the same signatures, so
+    one routine (paper Alg. 1, one sample) runs on either.
+
+    The methods are the functions of this module on the network's ``layers``, ``spec`` and
+    ``config``. Costs, DeltaVecs and coefficients are plain floats (:meth:`real_cost` and
+    :meth:`real_deltas` are the identity); perturbations are ``(u, v)`` pairs,
+    ``θ̃_W = u ⊗ v``, ``θ̃_b = u``.
+
+    Parameters
+    ----------
+    layers : sequence of (W, b)
+        float64 parameters (C-contiguous; views are fine), updated in place by :meth:`update`.
+    spec : NetworkSpec
+    config : DeltaMGDConfig
+        Cost, perturbation amplitude and normalisation, DeltaVec mix and optimizer.
+    """
+
+    def __init__(self, layers: Layers, spec: NetworkSpec, config: DeltaMGDConfig) -> None:
+        self.layers = list(layers)
+        self.spec, self.config = spec, config
+        self.spiking = spec.spiking
+        self.adam: list[Adam] | None = None
+        self.n_updates = 0
+
+    def first_current(self, inp: np.ndarray) -> np.ndarray:
+        """The first layer's ``W_1 s_0 + b_1``, which the clean and the perturbed pass share."""
+        w, b = self.layers[0]
+        return inp @ w.T + b
+
+    def forward(self, inp: np.ndarray, perts: list | None = None,
+                slopes: list[np.ndarray] | None = None,
+                current: np.ndarray | None = None) -> list[np.ndarray]:
+        """``[s_0, ..., s_L]`` (:func:`forward`)."""
+        return forward(self.spec, self.layers, inp, perts, current, slopes)
+
+    def activity(self, act: np.ndarray, index: int) -> np.ndarray:
+        """Presynaptic activity of layer ``index``'s input ``act`` (:func:`activity`)."""
+        return activity(self.spec, act)
+
+    def readout(self, last: np.ndarray) -> np.ndarray:
+        """Network output of the last layer's output (:func:`readout`)."""
+        return readout(self.spec, last)
+
+    def cost(self, last: np.ndarray, label: int) -> np.ndarray:
+        """Cost of the last layer's output (:func:`sample_cost`, ``config.loss``)."""
+        return sample_cost(self.readout(last), label, self.config.loss)
+
+    def real_cost(self, cost: float) -> float:
+        """A cost of :meth:`cost` as a float."""
+        return float(cost)
+
+    def node_perturbation_deltas(self, acts: list[np.ndarray], label: int,
+                                 step: float) -> list[np.ndarray]:
+        """Bias gradients by central differences (:func:`node_perturbation_deltas`)."""
+        return node_perturbation_deltas(self.spec, self.layers, acts, label, step,
+                                        self.config.loss)
+
+    def output_current_jacobians(self, acts: list[np.ndarray], step: float
+                                 ) -> list[np.ndarray]:
+        """Chain DeltaVec rows ``K_l`` (:func:`output_current_jacobians`)."""
+        return output_current_jacobians(self.spec, self.layers, acts, step)
+
+    def output_delta(self, output: np.ndarray, label: int,
+                     slope: np.ndarray | None = None) -> np.ndarray:
+        """Exact output ``δ_L`` (:func:`output_delta`, ``config.loss``)."""
+        return output_delta(self.spec, output, label, self.config.loss, slope)
+
+    def chain_deltas(self, acts: list[np.ndarray], rows: Sequence[np.ndarray],
+                     delta_out: np.ndarray, slopes: Sequence[np.ndarray] | None = None
+                     ) -> list[np.ndarray]:
+        """Per-layer ``δ̂`` from chain DeltaVecs (:func:`chain_deltas`)."""
+        return chain_deltas(acts, rows, delta_out, slopes)
+
+    def mix_deltavecs(self, old: np.ndarray, new: np.ndarray) -> np.ndarray:
+        """Refresh ``δ ← (1 − ρ)·δ + ρ·δ_new`` (Alg. 1 l. 5-7, ``ρ = config.delta_mix``)."""
+        return (1 - self.config.delta_mix) * old + self.config.delta_mix * new
+
+    def real_deltas(self, deltas: np.ndarray) -> np.ndarray:
+        """DeltaVecs as stored (already real)."""
+        return deltas
+
+    def perturbations(self, post: Sequence[np.ndarray], pre: Sequence[np.ndarray]
+                      ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Every layer's rank-one ``θ̃ = (u, v)`` from its DeltaVec ``post`` and presynaptic
+        activity ``pre`` (``tern(v)`` when ``config.activation_threshold > 0``, paper §III-B),
+        scaled to norm ε (:func:`normalization_scale`, ``config.normalize``; Alg. 1 l. 14)."""
+        cfg = self.config
+        if cfg.activation_threshold > 0:
+            pre = [ternary(v, cfg.activation_threshold) for v in pre]
+        scales = normalization_scale([rank_one_sq_norm(u, v @ v) for u, v in
+                                      zip(post, pre, strict=True)], cfg.epsilon, cfg.normalize)
+        return [(u * s, v) for u, v, s in zip(post, pre, scales, strict=True)]
+
+    def coefficient(self, delta_cost: float, cost0: float) -> float:
+        """``k = ΔC·w/ε²`` (:func:`update_coefficient`)."""
+        return update_coefficient(float(delta_cost), float(cost0), self.config.epsilon,
+                                  self.config.gamma)
+
+    def update(self, perts: list, coef: float) -> None:
+        """``Θ ← Θ − η (k·θ̃ + λΘ)`` with ``θ̃_W = u ⊗ v``, ``θ̃_b = u`` (Alg. 1 l. 17), by
+        SGD or Adam (``config.optimizer``), both rank-one in place (no gradient array)."""
+        cfg = self.config
+        self.n_updates += 1
+        if cfg.optimizer == "adam":
+            if self.adam is None:
+                self.adam = [Adam.zeros(w) for w, _ in self.layers]
+            adam_rank_one(self.layers, [(coef * u, v) for u, v in perts], self.adam, cfg.eta,
+                          cfg.weight_decay, self.n_updates)
+            return
+        for (w, b), (u, v) in zip(self.layers, perts, strict=True):
+            if cfg.weight_decay:
+                w *= 1.0 - cfg.eta * cfg.weight_decay
+            rank_one_descend(w, coef * u, v, cfg.eta)
+            descend(b, coef * u, cfg.eta, cfg.weight_decay)

@@ -66,7 +66,8 @@ from astrolava.fixed_point import (
     tanh_table,
     to_fixed,
 )
-from astrolava.mgd.equations import surrogate_slope
+from astrolava.mgd.config import DeltaMGDConfig
+from astrolava.mgd.equations import NetworkSpec, surrogate_slope
 
 WEIGHT_HEADROOM = 2.0
 """The shared exponent leaves room for weights to grow to this multiple of their initial max."""
@@ -325,16 +326,21 @@ def update_layer(layer: FixedLayer, pert: tuple[np.ndarray, np.ndarray, int],
 
 
 class FixedNetwork:
-    """A δ-MGD network held in Loihi integer formats (see the module table).
+    """A δ-MGD network held in Loihi integer formats (see the module table), with the
+    per-sample interface of :class:`astrolava.mgd.equations.FloatNetwork`.
+
+    Costs are C_FRAC integers and DeltaVecs D_FRAC integers (:meth:`real_cost`,
+    :meth:`real_deltas` give their real values); perturbations are ``(u, v, s)``,
+    ``θ̃ = 2**s u ⊗ v``; the coefficient ``k = m·2**-f`` is ``(m, f)``.
 
     Parameters
     ----------
     layers : sequence of (W, b)
         Float initial parameters; quantized here.
-    spiking : bool
-    output_tanh : bool
-    beta, threshold : float
-        LIF decay and threshold (spiking only).
+    spec : NetworkSpec
+        Rate or spiking, tanh or linear output, LIF decay and threshold.
+    config : DeltaMGDConfig, optional
+        ε, γ, η and the DeltaVec mix; only what :func:`check_fixed_config` accepts.
     num_steps : int
         T of the rate code (spiking only).
 
@@ -344,12 +350,16 @@ class FixedNetwork:
         The integer parameters, replaced by new layers at every :meth:`update`.
     """
 
-    def __init__(self, layers: Sequence[tuple[np.ndarray, np.ndarray]], spiking: bool,
-                 output_tanh: bool, beta: float, threshold: float, num_steps: int) -> None:
+    def __init__(self, layers: Sequence[tuple[np.ndarray, np.ndarray]], spec: NetworkSpec,
+                 config: DeltaMGDConfig | None = None, num_steps: int = 1) -> None:
+        self.config = DeltaMGDConfig() if config is None else config
+        check_fixed_config(self.config)
         self.layers = [quantize_layer(w, b) for w, b in layers]
-        self.spiking, self.output_tanh = spiking, output_tanh
-        self.beta_q, self.threshold_q = lif_constants(beta, threshold)
+        self.spiking, self.output_tanh = spec.spiking, spec.output_tanh
+        self.beta_q, self.threshold_q = lif_constants(spec.beta, spec.threshold)
         self.num_steps = num_steps
+        self.rate = mantissa_shift(self.config.eta / self.config.epsilon ** 2)
+        self.gamma = mantissa_shift(self.config.gamma) if self.config.gamma > 0 else None
 
     def in_frac(self, index: int) -> int:
         """Fractional bits of layer ``index``'s input (spikes carry 0 fractional bits)."""
@@ -418,10 +428,16 @@ class FixedNetwork:
         return to_activity(act, self.in_frac(index))
 
     def readout(self, last: np.ndarray) -> np.ndarray:
+        """Network output in A_FRAC: the last activities, or the output firing rates."""
         return self.activity(last, len(self.layers)) if self.spiking else last
 
     def cost(self, last: np.ndarray, label: int) -> np.ndarray:
+        """C_FRAC cost of the last layer's output (:func:`sample_cost`)."""
         return sample_cost(self.readout(last), label)
+
+    def real_cost(self, cost: int) -> float:
+        """A C_FRAC cost in real units."""
+        return int(cost) / 2.0 ** C_FRAC
 
     def node_perturbation_deltas(self, acts: list[np.ndarray], label: int,
                                  step: float) -> list[np.ndarray]:
@@ -498,13 +514,33 @@ class FixedNetwork:
             hidden.append(saturate(shift_right_round(back * slope, A_FRAC)))
         return [*hidden, delta_out]
 
+    def mix_deltavecs(self, old: np.ndarray, new: np.ndarray) -> np.ndarray:
+        """Refresh ``δ ← (1 − ρ)·δ + ρ·δ_new`` (:func:`mix_deltavecs`, ``config.delta_mix``)."""
+        return mix_deltavecs(old, new, self.config.delta_mix)
+
+    def real_deltas(self, deltas: np.ndarray) -> np.ndarray:
+        """D_FRAC DeltaVecs in real units."""
+        return deltas / 2.0 ** D_FRAC
+
+    def perturbations(self, post: Sequence[np.ndarray], pre: Sequence[np.ndarray]
+                      ) -> list[tuple[np.ndarray, np.ndarray, int]]:
+        """Every layer's ``θ̃ = (u', v, s)`` from its D_FRAC DeltaVec ``post`` and A_FRAC
+        activity ``pre``, scaled to norm ε by one mantissa and one power of two (global
+        normalisation, Alg. 1 l. 14: :func:`perturbation_scale`, :func:`scale_post`)."""
+        c, s = perturbation_scale(post, [activity_sq_norm(v) for v in pre], self.config.epsilon)
+        return [(scale_post(u, c), v, s) for u, v in zip(post, pre, strict=True)]
+
+    def coefficient(self, delta_cost: int, cost0: int) -> tuple[int, int]:
+        """``k = (η/ε²)·ΔC·w`` as ``(m, f)`` (:func:`learning_coefficient`; η is folded in)."""
+        return learning_coefficient(int(delta_cost), int(cost0), self.rate, self.gamma)
+
     def update(self, perts: list, coef: tuple[int, int]) -> None:
         """``Θ ← Θ − k·θ̃`` of every layer (:func:`update_layer`)."""
         self.layers = [update_layer(layer, pert, coef)
                        for layer, pert in zip(self.layers, perts, strict=True)]
 
 
-def check_fixed_config(config) -> None:
+def check_fixed_config(config: DeltaMGDConfig) -> None:
     """Raise ``ValueError`` unless ``config`` (a ``DeltaMGDConfig``) is what the fixed_pt models
     implement: ``loss="mse"``, ``optimizer="sgd"``, no weight decay, no activation threshold,
     ``normalize="global"``."""

@@ -115,7 +115,7 @@ class PyAstrocyteFloat(AstrocyteModel):
     def perturbation(self, y):
         post = self._layers(self.deltavecs[y])
         scales = eq.normalization_scale(
-            [float(u @ u) * (sq + 1.0) for u, sq in zip(post, self.pre_sq, strict=True)],
+            [eq.rank_one_sq_norm(u, sq) for u, sq in zip(post, self.pre_sq, strict=True)],
             self.epsilon, self.normalize)
         return np.concatenate([u * s for u, s in zip(post, scales, strict=True)]), 0
 

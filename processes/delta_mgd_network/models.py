@@ -1,9 +1,10 @@
 """Fused process models of :class:`DeltaMGDNetwork`: the whole network in one process.
 
-The phases of a sample are the LoihiProtocol's (see :class:`DeltaMGDNetwork`); the
-arithmetic is :mod:`~astrolava.mgd.equations` (float) or
-:mod:`~astrolava.mgd.fixed` (Loihi integers). The hierarchical
-models are in :mod:`~astrolava.processes.delta_mgd_network.hierarchical`.
+The phases of a sample are the LoihiProtocol's (see :class:`DeltaMGDNetwork`). One routine,
+:meth:`FusedDeltaMGDModel.process_sample` (δ-MGD paper Alg. 1 for one sample), runs on the
+network the concrete model builds: :class:`~astrolava.mgd.equations.FloatNetwork` (float64)
+or :class:`~astrolava.mgd.fixed.FixedNetwork` (Loihi integers), which share one interface.
+The hierarchical models are in :mod:`~astrolava.processes.delta_mgd_network.hierarchical`.
 """
 
 from __future__ import annotations
@@ -28,11 +29,15 @@ from astrolava.mgd import fixed as fx
 
 
 class FusedDeltaMGDModel(PyLoihiProcessModel):
-    """Schedule shared by the fused models; subclasses implement :meth:`process_sample`,
-    :meth:`run_lrn` (the update) and the storage of the parameters."""
+    """Schedule and per-sample routine shared by the fused models; a concrete model builds
+    the network (:meth:`network`), holds the DeltaVecs in its units (:meth:`stored_deltas`)
+    and mirrors an update into the Vars (:meth:`mirror`)."""
 
     label_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     result_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    weights: np.ndarray = LavaPyType(np.ndarray, float)
+    biases: np.ndarray = LavaPyType(np.ndarray, float)
+    deltavecs: np.ndarray = LavaPyType(np.ndarray, float)
     learning: np.ndarray = LavaPyType(np.ndarray, int)
     n_samples: np.ndarray = LavaPyType(np.ndarray, int)
     n_correct: np.ndarray = LavaPyType(np.ndarray, int)
@@ -54,6 +59,30 @@ class FusedDeltaMGDModel(PyLoihiProcessModel):
         self.n_learned = 0
         self.pending = False  # a learned sample waits for its lrn phase
         self.falls_due = False  # τδ samples learned: the classes fall due in post_mgmt
+        self.views: tuple | None = None
+        self.perts: list = []  # θ̃ of the last learned sample, in the network's format
+        self.coef = None  # its coefficient k
+
+    def _layers(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per-layer views ``(W_l, b_l)`` of the flat Vars (cached: Lava sets Vars in place)."""
+        if self.views is None or self.views[0] is not self.weights \
+                or self.views[1] is not self.biases:
+            self.views = (self.weights, self.biases, list(zip(
+                unflatten_weights(self.weights, self.sizes),
+                split_layers(self.biases, self.sizes), strict=True)))
+        return self.views[2]
+
+    def network(self) -> eq.FloatNetwork | fx.FixedNetwork:
+        """The network the sample runs on."""
+        raise NotImplementedError
+
+    def stored_deltas(self) -> np.ndarray:
+        """The DeltaVecs (n_classes, ·) in the network's units."""
+        raise NotImplementedError
+
+    def mirror(self) -> None:
+        """Write the network's parameters into the Vars after an update."""
+        raise NotImplementedError
 
     def _sample_done(self) -> bool:
         return self.time_step % self.num_steps == 0
@@ -87,8 +116,54 @@ class FusedDeltaMGDModel(PyLoihiProcessModel):
 
     def process_sample(self, sample: np.ndarray, y: int, learn: bool, refresh: bool
                        ) -> tuple[int, float, float]:
-        """Clean pass, optional refresh of class ``y``, perturbed pass: ``(ŷ, C0, ΔC)``."""
-        raise NotImplementedError
+        """Clean pass (Alg. 1 l. 10-11), refresh if due (l. 4-8), perturbation along the
+        DeltaVecs (l. 12-14), perturbed pass (l. 15-16) and the coefficient of the update
+        (l. 17, applied in :meth:`run_lrn`): ``(ŷ, C0, ΔC)`` in real units."""
+        cfg, net = self.config, self.network()
+        # chain DeltaVecs of a spiking network: each neuron's rate slope ρ_l is its f'(z_l)
+        slopes = [] if self.chain and net.spiking and learn else None
+        first = net.first_current(sample)  # the perturbed pass reuses W_1 s_0 + b_1
+        acts = net.forward(sample, slopes=slopes, current=first)
+        cost0 = net.cost(acts[-1], y)
+        prediction = int(np.argmax(net.readout(acts[-1])))
+        if not learn:
+            return prediction, net.real_cost(cost0), 0.0
+        if refresh:
+            self._refresh(net, acts, y)
+        if self.chain:
+            delta_out = net.output_delta(acts[-1], y, None if slopes is None else slopes[-1])
+            post = net.chain_deltas(acts, split_layers(self.stored_deltas(), self.sizes[:-1]),
+                                    delta_out, slopes)
+        else:
+            post = list(split_layers(self.stored_deltas()[y], self.sizes))
+        if cfg.exact_output:
+            post[-1] = net.output_delta(acts[-1], y)
+        self.perts = net.perturbations(post, [net.activity(a, i)
+                                              for i, a in enumerate(acts[:-1])])
+        delta_cost = net.cost(net.forward(sample, self.perts, current=first)[-1], y) - cost0
+        self.coef = net.coefficient(delta_cost, cost0)
+        return prediction, net.real_cost(cost0), net.real_cost(delta_cost)
+
+    def _refresh(self, net: eq.FloatNetwork | fx.FixedNetwork, acts: list[np.ndarray],
+                 y: int) -> None:
+        """Astrocyte refresh on this sample, ``row ← (1 − ρ)·row + ρ·new`` (Alg. 1 l. 5-7):
+        class ``y``'s bias gradients (``"class"``) or every row ``∂z_L,k/∂a_l`` (``"chain"``)."""
+        cfg = self.config
+        if self.chain:
+            target = slice(None)
+            new = np.concatenate(net.output_current_jacobians(acts, cfg.fd_step), axis=1)
+        else:
+            target = y
+            new = np.concatenate(net.node_perturbation_deltas(acts, y, cfg.fd_step))
+        deltas = self.stored_deltas()
+        deltas[target] = net.mix_deltavecs(deltas[target], new)
+        self.deltavecs[target] = net.real_deltas(deltas[target])
+
+    def run_lrn(self) -> None:
+        """``Θ ← Θ − η·k·θ̃`` (Alg. 1 line 17, the network's optimizer)."""
+        self.network().update(self.perts, self.coef)
+        self.mirror()
+        self.pending = False
 
     def lrn_guard(self) -> bool:
         return self._sample_done() and self.pending
@@ -106,12 +181,10 @@ class FusedDeltaMGDModel(PyLoihiProcessModel):
 @requires(CPU)
 @tag("floating_pt")
 class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
-    """Fused δ-MGD network in float64: the Lava twin of ``astrolava.mgd.DeltaMGDLearner``."""
+    """Fused δ-MGD network in float64 (:class:`~astrolava.mgd.equations.FloatNetwork` on
+    views of the Vars): the Lava twin of ``astrolava.models.mgd.DeltaMGDLearner``."""
 
     x_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    weights: np.ndarray = LavaPyType(np.ndarray, float)
-    biases: np.ndarray = LavaPyType(np.ndarray, float)
-    deltavecs: np.ndarray = LavaPyType(np.ndarray, float)
 
     loihi_operations = ("dense float matmul", "tanh / LIF", "central finite differences",
                         "rank-one outer product", "square root and division (normalisation)",
@@ -123,84 +196,20 @@ class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
-        self.perts: list[tuple[np.ndarray, np.ndarray]] = []
-        self.coef = 0.0
-        self.adam: list[eq.Adam] | None = None
-        self.views: tuple | None = None
+        self.net: eq.FloatNetwork | None = None
 
-    def _layers(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Per-layer views ``(W_l, b_l)`` of the flat Vars (cached: Lava sets Vars in place)."""
-        if self.views is None or self.views[0] is not self.weights \
-                or self.views[1] is not self.biases:
-            self.views = (self.weights, self.biases, list(zip(
-                unflatten_weights(self.weights, self.sizes),
-                split_layers(self.biases, self.sizes), strict=True)))
-        return self.views[2]
+    def network(self) -> eq.FloatNetwork:
+        """The float network on the current views of the Vars (its Adam state persists)."""
+        if self.net is None:
+            self.net = eq.FloatNetwork(self._layers(), self.spec, self.config)
+        self.net.layers = self._layers()
+        return self.net
 
-    def process_sample(self, sample, y, learn, refresh):
-        cfg, spec, layers = self.config, self.spec, self._layers()
-        w, b = layers[0]
-        first = sample @ w.T + b  # the perturbed pass reuses W_1 s_0 + b_1
-        # chain DeltaVecs of a spiking network: each neuron's rate slope ρ_l is its f'(z_l)
-        slopes = [] if self.chain and spec.spiking and learn else None
-        acts = eq.forward(spec, layers, sample, current=first, slopes=slopes)
-        cost0 = float(eq.sample_cost(eq.readout(spec, acts[-1]), y, cfg.loss))
-        prediction = int(np.argmax(eq.readout(spec, acts[-1])))
-        if not learn:
-            return prediction, cost0, 0.0
-        if refresh:
-            self._refresh(layers, acts, y)
-        if self.chain:
-            delta_out = eq.output_delta(spec, acts[-1], y, cfg.loss,
-                                        None if slopes is None else slopes[-1])
-            post = eq.chain_deltas(acts, split_layers(self.deltavecs, self.sizes[:-1]),
-                                   delta_out, slopes)
-        else:
-            post = [d.copy() for d in split_layers(self.deltavecs[y], self.sizes)]
-        if cfg.exact_output:
-            post[-1] = eq.output_delta(spec, acts[-1], y, cfg.loss)
-        pre = [eq.activity(spec, a) for a in acts[:-1]]
-        if cfg.activation_threshold > 0:
-            pre = [eq.ternary(a, cfg.activation_threshold) for a in pre]
-        scales = eq.normalization_scale(
-            [eq.rank_one_sq_norm(u, v) for u, v in zip(post, pre, strict=True)],
-            cfg.epsilon, cfg.normalize)
-        self.perts = [(u * s, v) for u, v, s in zip(post, pre, scales, strict=True)]
-        perturbed = eq.forward(spec, layers, sample, self.perts, current=first)[-1]
-        delta_cost = float(eq.sample_cost(eq.readout(spec, perturbed), y, cfg.loss)) - cost0
-        self.coef = eq.update_coefficient(delta_cost, cost0, cfg.epsilon, cfg.gamma)
-        return prediction, cost0, delta_cost
+    def stored_deltas(self) -> np.ndarray:
+        return self.deltavecs
 
-    def _refresh(self, layers: eq.Layers, acts: list[np.ndarray], y: int) -> None:
-        """Astrocyte refresh on this sample, ``row ← (1 − ρ)·row + ρ·new`` (Alg. 1 l. 5-7):
-        class ``y``'s bias gradients (``"class"``) or every row ``∂z_L,k/∂a_l`` (``"chain"``)."""
-        cfg, spec = self.config, self.spec
-        if self.chain:
-            rows = np.concatenate(eq.output_current_jacobians(spec, layers, acts, cfg.fd_step),
-                                  axis=1)
-            self.deltavecs[:] = (1 - cfg.delta_mix) * self.deltavecs + cfg.delta_mix * rows
-            return
-        new = np.concatenate(eq.node_perturbation_deltas(spec, layers, acts, y, cfg.fd_step,
-                                                         cfg.loss))
-        self.deltavecs[y] = (1 - cfg.delta_mix) * self.deltavecs[y] + cfg.delta_mix * new
-
-    def run_lrn(self) -> None:
-        """``Θ ← Θ − η (k·θ̃ + λΘ)`` with ``θ̃_W = u ⊗ v``, ``θ̃_b = u`` (Alg. 1 line 17), by
-        SGD or Adam, both rank-one in place (no gradient array is formed)."""
-        cfg = self.config
-        layers = self._layers()
-        if cfg.optimizer == "adam":
-            if self.adam is None:
-                self.adam = [eq.Adam.zeros(w) for w, _ in layers]
-            eq.adam_rank_one(layers, [(self.coef * u, v) for u, v in self.perts], self.adam,
-                             cfg.eta, cfg.weight_decay, self.n_learned)
-        else:
-            for (w, b), (u, v) in zip(layers, self.perts, strict=True):
-                if cfg.weight_decay:
-                    w *= 1.0 - cfg.eta * cfg.weight_decay
-                eq.rank_one_descend(w, self.coef * u, v, cfg.eta)
-                eq.descend(b, self.coef * u, cfg.eta, cfg.weight_decay)
-        self.pending = False
+    def mirror(self) -> None:
+        """Nothing to do: the network updates views of the Vars in place."""
 
 
 @implements(proc=DeltaMGDNetwork, protocol=LoihiProtocol)
@@ -210,17 +219,14 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
     """Fused δ-MGD network on Loihi integers (formats in :mod:`astrolava.mgd.fixed`).
 
     ``x_in`` carries ``round(x·2**X_FRAC)`` (DatasetSource fixed_pt) or 0/1 spikes. The
-    integer state lives in a :class:`~astrolava.mgd.fixed.FixedNetwork`; the
-    ``weights``, ``biases`` and ``deltavecs`` Vars mirror it in real units (exactly
-    representable values) after every change, so both tags are read the same way.
-    Supports ``loss="mse"`` and ``optimizer="sgd"``, class or chain DeltaVecs (no Adam on a
-    learning engine).
+    integer state lives in a :class:`~astrolava.mgd.fixed.FixedNetwork` built from the Vars
+    at the first sample; the ``weights``, ``biases`` and ``deltavecs`` Vars mirror it in real
+    units (exactly representable values) after every change, so both tags are read the same
+    way. Supports ``loss="mse"`` and ``optimizer="sgd"``, class or chain DeltaVecs (no Adam
+    on a learning engine).
     """
 
     x_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
-    weights: np.ndarray = LavaPyType(np.ndarray, float)
-    biases: np.ndarray = LavaPyType(np.ndarray, float)
-    deltavecs: np.ndarray = LavaPyType(np.ndarray, float)
 
     loihi_formats = {"weights": (fx.WEIGHT_BITS + fx.TAG_BITS, None),
                      "biases": (fx.STATE_BITS, fx.Z_FRAC), "deltavecs": (fx.STATE_BITS, fx.D_FRAC),
@@ -240,76 +246,25 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
-        cfg = self.config
-        fx.check_fixed_config(cfg)
-        self.rate = fx.mantissa_shift(cfg.eta / cfg.epsilon ** 2)
-        self.gamma = fx.mantissa_shift(cfg.gamma) if cfg.gamma > 0 else None
+        fx.check_fixed_config(self.config)
         self.net: fx.FixedNetwork | None = None
         self.deltas_q: np.ndarray | None = None
-        self.perts: list = []
-        self.coef = (0, 0)
 
-    def _quantize(self) -> None:
-        """Quantize the float initial Vars once (they are set after ``__init__``)."""
-        layers = list(zip(unflatten_weights(self.weights, self.sizes),
-                          split_layers(self.biases, self.sizes), strict=True))
-        spec = self.spec
-        self.net = fx.FixedNetwork(layers, spec.spiking, spec.output_tanh, spec.beta,
-                                   spec.threshold, self.num_steps)
-        self.deltas_q = fx.to_fixed(self.deltavecs, fx.D_FRAC)
-        self._mirror()
+    def network(self) -> fx.FixedNetwork:
+        """The integer network, quantized from the float initial Vars once (they are set
+        after ``__init__``)."""
+        if self.net is None:
+            self.net = fx.FixedNetwork(self._layers(), self.spec, self.config, self.num_steps)
+            self.deltas_q = fx.to_fixed(self.deltavecs, fx.D_FRAC)
+            self.mirror()
+        return self.net
 
-    def _mirror(self) -> None:
+    def stored_deltas(self) -> np.ndarray:
+        return self.deltas_q
+
+    def mirror(self) -> None:
         """Write the integer state into the real-valued Vars."""
         reals = [fx.dequantize_layer(layer) for layer in self.net.layers]
         self.weights[:] = np.concatenate([w.ravel() for w, _ in reals])
         self.biases[:] = np.concatenate([b for _, b in reals])
-        self.deltavecs[:] = self.deltas_q / 2.0 ** fx.D_FRAC
-
-    def process_sample(self, sample, y, learn, refresh):
-        if self.net is None:
-            self._quantize()
-        cfg, net = self.config, self.net
-        slopes = [] if self.chain and net.spiking and learn else None
-        first = net.first_current(sample)  # the perturbed pass reuses W_1 s_0 + b_1
-        acts = net.forward(sample, slopes=slopes, current=first)
-        cost0 = int(net.cost(acts[-1], y))
-        prediction = int(np.argmax(net.readout(acts[-1])))
-        real_cost0 = cost0 / 2.0 ** fx.C_FRAC
-        if not learn:
-            return prediction, real_cost0, 0.0
-        if refresh:
-            self._refresh(acts, y)
-        if self.chain:
-            delta_out = net.output_delta(acts[-1], y, None if slopes is None else slopes[-1])
-            post = net.chain_deltas(acts, split_layers(self.deltas_q, self.sizes[:-1]),
-                                    delta_out, slopes)
-        else:
-            post = list(split_layers(self.deltas_q[y], self.sizes))
-        if cfg.exact_output:
-            post[-1] = net.output_delta(acts[-1], y)
-        pre = [net.activity(a, i) for i, a in enumerate(acts[:-1])]
-        c, s = fx.perturbation_scale(post, [fx.activity_sq_norm(v) for v in pre], cfg.epsilon)
-        self.perts = [(fx.scale_post(u, c), v, s) for u, v in zip(post, pre, strict=True)]
-        perturbed = net.forward(sample, self.perts, current=first)[-1]
-        delta_cost = int(net.cost(perturbed, y)) - cost0
-        self.coef = fx.learning_coefficient(delta_cost, cost0, self.rate, self.gamma)
-        return prediction, real_cost0, delta_cost / 2.0 ** fx.C_FRAC
-
-    def _refresh(self, acts: list[np.ndarray], y: int) -> None:
-        """``row ← (1 − ρ)·row + ρ·new`` with ρ on RATIO_FRAC bits (Alg. 1 l. 5-7): class
-        ``y``'s bias gradients or every chain row (as in the float model)."""
-        cfg, net = self.config, self.net
-        target = slice(None) if self.chain else y
-        if self.chain:
-            new = np.concatenate(net.output_current_jacobians(acts, cfg.fd_step), axis=1)
-        else:
-            new = np.concatenate(net.node_perturbation_deltas(acts, y, cfg.fd_step))
-        self.deltas_q[target] = fx.mix_deltavecs(self.deltas_q[target], new, cfg.delta_mix)
-        self.deltavecs[target] = self.deltas_q[target] / 2.0 ** fx.D_FRAC
-
-    def run_lrn(self) -> None:
-        """``Θ ← Θ − k·θ̃`` on the weight+tag and bias integers (Alg. 1 line 17)."""
-        self.net.update(self.perts, self.coef)
-        self._mirror()
-        self.pending = False
+        self.deltavecs[:] = self.net.real_deltas(self.deltas_q)

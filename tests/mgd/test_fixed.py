@@ -3,6 +3,8 @@ quantized network and input: the stated error bounds relative to the largest com
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -24,7 +26,7 @@ def quantized_network(seed: int, spiking: bool, gain: float = 1.0
     rng = np.random.default_rng(seed)
     layers = [(rng.normal(0, gain / np.sqrt(a), (b, a)), rng.normal(0, 0.1, b))
               for a, b in zip(SIZES[:-1], SIZES[1:], strict=True)]
-    net = fx.FixedNetwork(layers, spiking=spiking, output_tanh=True, beta=0.9, threshold=1.0,
+    net = fx.FixedNetwork(layers, eq.NetworkSpec(spiking=spiking, beta=0.9, threshold=1.0),
                           num_steps=T if spiking else 1)
     real = [fx.dequantize_layer(layer) for layer in net.layers]
     return net, real
@@ -157,3 +159,16 @@ def test_synaptic_and_perturbation_currents_match_float(seed):
     u_real, v_real = u / 2.0 ** fx.D_FRAC, v / 2.0 ** fx.A_FRAC
     pert = fx.perturbation_current(inp, fx.A_FRAC, (u, v, s)) * lsb
     assert np.abs(pert - 2.0 ** s * (np.outer(a @ v_real, u_real) + u_real)).max() <= lsb
+
+
+def test_fixed_network_has_the_float_network_interface():
+    """Every public method of ``FloatNetwork`` exists on ``FixedNetwork`` with the same
+    parameters, so the fused process models run one per-sample routine on either."""
+    public = [name for name, _ in inspect.getmembers(eq.FloatNetwork, inspect.isfunction)
+              if not name.startswith("_")]
+    assert len(public) >= 15
+    for name in public:
+        float_params = inspect.signature(getattr(eq.FloatNetwork, name)).parameters
+        fixed_params = inspect.signature(getattr(fx.FixedNetwork, name)).parameters
+        assert [(p.name, p.default) for p in float_params.values()] == \
+            [(p.name, p.default) for p in fixed_params.values()], name

@@ -131,8 +131,8 @@ def test_normalization(mode):
              for u, v in zip(post, pre, strict=True)]
     scaled = perturbation.normalize_perturbations(perts, 0.01, mode)
     for b in range(BATCH):
-        scales = eq.normalization_scale(
-            [eq.rank_one_sq_norm(u[b], v[b]) for u, v in zip(post, pre, strict=True)], 0.01, mode)
+        sq_norms = [eq.rank_one_sq_norm(u[b], v[b] @ v[b]) for u, v in zip(post, pre, strict=True)]
+        scales = eq.normalization_scale(sq_norms, 0.01, mode)
         for u, s, p in zip(post, scales, scaled, strict=True):
             close(u[b] * s, p.post[b])
 
