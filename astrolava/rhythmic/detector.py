@@ -19,7 +19,7 @@ import numpy as np
 from astrolava.rhythmic.equations import TWO_PI
 from astrolava.rhythmic.params import RhythmicParams
 from astrolava.rhythmic.reservoir import RhythmicReservoir
-from astrolava.rhythmic.series import validate_series
+from astrolava.rhythmic.series import column_scale, validate_series
 from astrolava.rhythmic.spiking import SpikingRhythmicReservoir
 
 SCALINGS = ("series", "warmup")
@@ -37,12 +37,6 @@ ROUGHNESS_OFFSET = 1e-5
 """Added to the mean |ΔR| before the logarithm of :func:`synchrony_roughness` (flat R)."""
 NODES = {"tanh": RhythmicReservoir, "lif": SpikingRhythmicReservoir}
 """Reservoir node types: graded tanh (the paper's) or leaky integrate-and-fire with a rate trace."""
-
-
-def _mean_std(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Column means and standard deviations (1 where a column is constant)."""
-    std = x.std(axis=0)
-    return x.mean(axis=0), np.where(std > 0, std, 1.0)
 
 
 def phase_velocity(mean_phase: np.ndarray) -> np.ndarray:
@@ -362,7 +356,7 @@ class SynchronyChangeDetector:
         warm = np.vstack(self._buffer)
         if np.all(np.ptp(warm, axis=0) == 0):
             raise ValueError("the warm-up samples are constant: nothing to scale or model")
-        self._scale = self._preset_scale or _mean_std(warm)
+        self._scale = self._preset_scale or column_scale(warm)
         self._reservoir = NODES[self.nodes].from_params(self.params, warm.shape[1], self.seed)
         self._drive(warm, observe=False)
         self._buffer = []
@@ -503,7 +497,7 @@ class SynchronyChangeDetector:
         x = validate_series(x, self.params.warmup + 2 * self.window, "x")
         self.reset()
         if self.scaling == "series":
-            self._preset_scale = _mean_std(x)
+            self._preset_scale = column_scale(x)
         warmup = self.params.warmup
         for row in x[:warmup]:
             self.update(row)

@@ -74,6 +74,15 @@ def advance_phases(phases: np.ndarray, activity: np.ndarray, graph: ReservoirGra
                        params.eps1, params.eps2, params.omega, params.gamma, params.tau, code)
 
 
+def as_link_phases(phases: np.ndarray, n_links: int) -> np.ndarray:
+    """``phases`` as an own float64 array of shape ``(n_links,)``; ``ValueError`` otherwise."""
+    phases = np.array(phases, dtype=np.float64)
+    if phases.shape != (n_links,):
+        raise ValueError(f"phases has shape {phases.shape}; expected ({n_links},), one phase "
+                         "per link")
+    return phases
+
+
 class LinkPhases:
     """The link phases φ of a reservoir as an attribute: reading gives a copy, assigning stores
     an own float64 copy (checked for shape); the compiled loop of ``run`` and ``step`` updates
@@ -84,11 +93,7 @@ class LinkPhases:
         return self if obj is None else obj._phases.copy()
 
     def __set__(self, obj: RhythmicReservoir, value: np.ndarray) -> None:
-        value = np.array(value, dtype=np.float64)
-        if value.shape != (obj.graph.n_links,):
-            raise ValueError(f"phases has shape {value.shape}; the reservoir has "
-                             f"({obj.graph.n_links},) links")
-        obj._phases = value
+        obj._phases = as_link_phases(value, obj.graph.n_links)
 
 
 class StateRow:

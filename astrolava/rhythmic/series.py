@@ -34,12 +34,19 @@ def validate_series(x: np.ndarray, min_steps: int = 2, name: str = "x",
     return x
 
 
+def column_scale(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Column means and standard deviations of ``x``, the deviation 1 where a column is constant
+    (so that dividing by it only centres that column)."""
+    std = x.std(axis=0)
+    return x.mean(axis=0), np.where(std > 0, std, 1.0)
+
+
 def standardize(x: np.ndarray, n_fit: int | None = None) -> np.ndarray:
     """Scale each column to zero mean and unit variance using its first ``n_fit`` rows.
 
-    x̂ = (x − mean) / std; constant columns (std = 0) are only centred. ``n_fit=None`` uses all
-    rows; an online user passes the warm-up length so no future sample leaks into the scaling.
+    x̂ = (x − mean) / std with :func:`column_scale`; constant columns are only centred.
+    ``n_fit=None`` uses all rows; an online user passes the warm-up length so no future sample
+    leaks into the scaling.
     """
-    ref = x if n_fit is None else x[:n_fit]
-    mean, std = ref.mean(axis=0), ref.std(axis=0)
-    return (x - mean) / np.where(std > 0, std, 1.0)
+    mean, std = column_scale(x if n_fit is None else x[:n_fit])
+    return (x - mean) / std

@@ -7,9 +7,10 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
+from astrolava.rhythmic.equations import wrap_phases
 from astrolava.rhythmic.graph import ReservoirGraph
 from astrolava.rhythmic.params import RhythmicParams
-from astrolava.rhythmic.reservoir import mode_code
+from astrolava.rhythmic.reservoir import as_link_phases, mode_code
 
 
 class AstrocytePhaseNetwork(AbstractProcess):
@@ -68,15 +69,12 @@ class AstrocytePhaseNetwork(AbstractProcess):
         super().__init__(graph=graph, params=params, rate_alpha=float(rate_alpha), name=name)
         if not 0.0 <= rate_alpha <= 1.0:
             raise ValueError(f"rate_alpha={rate_alpha} must lie in [0, 1] (0: graded input)")
-        phases = np.asarray(phases, dtype=float)
-        if phases.shape != (graph.n_links,):
-            raise ValueError(f"phases has shape {phases.shape}; expected (L,) = "
-                             f"({graph.n_links},)")
+        phases = wrap_phases(as_link_phases(phases, graph.n_links))
         code = mode_code(mode)
         self.s_in = InPort(shape=(graph.n_nodes,))
         self.phase_out = OutPort(shape=(graph.n_links,))
         self.order_out = OutPort(shape=(2,))
-        self.phases = Var(shape=(graph.n_links,), init=np.mod(phases, 2 * np.pi))
+        self.phases = Var(shape=(graph.n_links,), init=phases)
         self.R = Var(shape=(1,), init=0.0)
         self.mean_phase = Var(shape=(1,), init=0.0)
         self.mode = Var(shape=(1,), init=np.array([code]))

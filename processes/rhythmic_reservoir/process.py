@@ -7,9 +7,10 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
+from astrolava.rhythmic.equations import wrap_phases
 from astrolava.rhythmic.graph import ReservoirGraph
 from astrolava.rhythmic.params import RhythmicParams
-from astrolava.rhythmic.reservoir import mode_code
+from astrolava.rhythmic.reservoir import as_link_phases, mode_code
 from astrolava.rhythmic.spiking import LIF_DEFAULTS, check_lif_params
 
 
@@ -126,7 +127,8 @@ class RhythmicReservoirProcess(AbstractProcess):
         check_lif_params(**lif)
         self.order_out = OutPort(shape=(2,))
         self.s_out = OutPort(shape=(graph.n_nodes,))
-        self.phases = Var(shape=(graph.n_links,), init=np.mod(phases, 2 * np.pi))
+        self.phases = Var(shape=(graph.n_links,),
+                          init=wrap_phases(as_link_phases(phases, graph.n_links)))
         self.R = Var(shape=(1,), init=0.0)
         self.mean_phase = Var(shape=(1,), init=0.0)
         self.mode = Var(shape=(1,), init=np.array([code]))

@@ -114,3 +114,18 @@ def test_bad_mode() -> None:
     with pytest.raises(ValueError, match="threshold"):
         RhythmicReservoirProcess(graph=res.graph, params=params, data=np.zeros((5, 1)),
                                  phases=res.phases, nodes="lif", lif={"threshold": 0.0})
+
+
+def test_initial_phases_checked_and_wrapped() -> None:
+    params = RhythmicParams(n_nodes=10)
+    res = RhythmicReservoir.from_params(params, 1, seed=0)
+    with pytest.raises(ValueError, match="phases has shape"):
+        RhythmicReservoirProcess(graph=res.graph, params=params, data=np.zeros((5, 1)),
+                                 phases=res.phases[:-1])
+    phases = res.phases + 4 * np.pi
+    phases[0] = -1e-17  # np.mod would give 2π, outside [0, 2π)
+    proc = RhythmicReservoirProcess(graph=res.graph, params=params, data=np.zeros((5, 1)),
+                                    phases=phases)
+    stored = proc.phases.get()
+    assert np.all((stored >= 0) & (stored < 2 * np.pi))
+    np.testing.assert_allclose(stored[1:], res.phases[1:], rtol=0, atol=1e-14)
