@@ -3,13 +3,21 @@
 1. torch -> Lava deployment (digits): rate and spiking MLPs, floating_pt and fixed_pt graphs;
 2. δ-MGD against backprop (digits), in the torch reference and trained inside Lava;
 3. rhythmic sharing: unsupervised drift detection on a generated regime-switching Thomas series.
+
+It ends with a summary table: what ran, its test accuracy or F1, and how long it took.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import time
+from collections.abc import Sequence
 from pathlib import Path
+
+SummaryRow = tuple[str, str, str, float | None]
+"""``(step, what ran, result, seconds)`` of the summary; seconds ``None``: counted in the
+step's first row."""
 
 
 def _train(method: str, backend: str, epochs: int, seed: int, quiet: bool) -> dict:
@@ -22,6 +30,27 @@ def _train(method: str, backend: str, epochs: int, seed: int, quiet: bool) -> di
     return BACKENDS[backend](build_parser().parse_args(argv))
 
 
+def summary_table(rows: Sequence[SummaryRow]) -> str:
+    """The demo's closing summary as a Markdown table (one line per row, no control
+    characters)."""
+    lines = ["| step | what ran | result | time |", "|---|---|---|---|"]
+    lines += [f"| {step} | {what} | {result} | "
+              f"{'' if seconds is None else f'{seconds:.0f} s'} |"
+              for step, what, result, seconds in rows]
+    return "\n".join(lines)
+
+
+def _deployment_rows(rows: list[dict], seconds: float) -> list[SummaryRow]:
+    """One summary row per deployed model: its accuracy in torch, Lava float and fixed_pt."""
+    summary: list[SummaryRow] = []
+    for model in dict.fromkeys(row["model"] for row in rows):
+        runs = [row for row in rows if row["model"] == model]
+        summary.append(("1. deploy", f"{model} MLP: " + " / ".join(r["backend"] for r in runs),
+                        " / ".join(f"{100 * r['test_acc']:.1f}" for r in runs) + " % test acc.",
+                        None if summary else seconds))
+    return summary
+
+
 def run(args: argparse.Namespace) -> int:
     from astrolava.cli.drift import detect_drift
     from astrolava.data import thomas_switching
@@ -30,20 +59,28 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     quiet = args.quiet
+    summary: list[SummaryRow] = []
 
     print("== 1. torch -> Lava deployment (digits): rate and spiking MLPs, float and fixed_pt")
-    run_demo(seed=args.seed, progress=not quiet)
+    start = time.perf_counter()
+    deployed = run_demo(seed=args.seed, progress=not quiet)
+    summary += _deployment_rows(deployed, time.perf_counter() - start)
 
     print("\n== 2. delta-MGD vs backprop (digits, tanh MLP 64-128-128-10)")
     rows = [("bp", "torch"), ("delta-mgd", "torch"), ("delta-mgd", "lava")]
     print("| method | backend | epochs | test acc | samples/s |\n|---|---|---|---|---|")
     for method, backend in rows:
         epochs = args.epochs if backend == "torch" else args.lava_epochs
-        summary = _train(method, backend, epochs, args.seed, quiet)
-        print(f"| {method} | {backend} | {epochs} | {100 * summary['test_acc']:.1f} % "
-              f"| {summary['samples_per_s']:.0f} |")
+        start = time.perf_counter()
+        result = _train(method, backend, epochs, args.seed, quiet)
+        print(f"| {method} | {backend} | {epochs} | {100 * result['test_acc']:.1f} % "
+              f"| {result['samples_per_s']:.0f} |")
+        summary.append(("2. train", f"{method} in {backend}, {epochs} epochs",
+                        f"{100 * result['test_acc']:.1f} % test acc.",
+                        time.perf_counter() - start))
 
     print("\n== 3. rhythmic sharing: drift detection on a regime-switching Thomas series")
+    start = time.perf_counter()
     series = thomas_switching(seed=args.seed)
     report = detect_drift(series.x, series.switch_times, seed=args.seed,
                           plot_path=out / "drift_thomas.png",
@@ -51,6 +88,11 @@ def run(args: argparse.Namespace) -> int:
     print(json.dumps({"true_changes": report.true_changes,
                       "detected_changes": report.change_points,
                       "metrics": report.metrics, "plot": report.plot}, indent=2))
+    summary.append(("3. drift", "synchrony detector, Thomas series",
+                    f"F1 {report.metrics['f1']:.2f} ({len(report.change_points)} changes "
+                    f"found, {len(report.true_changes)} true)", time.perf_counter() - start))
+
+    print("\n== summary\n" + summary_table(summary))
     return 0
 
 
