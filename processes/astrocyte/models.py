@@ -24,6 +24,9 @@ class AstrocyteModel(PyLoihiProcessModel):
 
     dtype: type = np.float64
     """Element type of the ``delta_out`` message."""
+    deltavecs: np.ndarray = LavaPyType(np.ndarray, float)
+    learning: np.ndarray = LavaPyType(np.ndarray, int)
+    n_refreshes: np.ndarray = LavaPyType(np.ndarray, int)
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
@@ -51,31 +54,23 @@ class AstrocyteModel(PyLoihiProcessModel):
         y = eq.check_label(self.label_in.recv()[0], self.sizes[-1])
         message = np.zeros(self.delta_out.shape, dtype=self.dtype)
         phase = self._phase()
-        if phase < self.num_steps:  # clean pass: the flag; ‖v‖² and δ_new in its last step
-            if phase == 0:
-                self.flag = 0
-                if self.learning[0]:
-                    self.flag = REFRESH if self.due[y] else LEARN
-            message[-1] = self.flag
-            self.delta_out.send(message)
-            pre_sq = self.norm_in.recv()
-            delta_new = self.delta_new_in.recv()
-            if phase == self.num_steps - 1:
-                self.pre_sq = pre_sq
-                if self.flag == REFRESH:
-                    self.due[y] = False
-                    self.n_refreshes[0] += 1
-                    self.mix(y, delta_new)
-            return
-        if self.flag:  # perturbed pass: u and s in every step, formed in its first
+        if phase == 0:  # a sample begins: evaluate only, learn, or refresh and learn
+            self.flag = (REFRESH if self.due[y] else LEARN) if self.learning[0] else 0
+        if phase >= self.num_steps and self.flag:  # perturbed pass: u and s in every step
             if phase == self.num_steps:
                 self.pert = self.perturbation(y)
                 self.n_learned += 1
             message[:-2], message[-2] = self.pert
         message[-1] = self.flag
         self.delta_out.send(message)
-        self.norm_in.recv()
-        self.delta_new_in.recv()
+        pre_sq = self.norm_in.recv()
+        delta_new = self.delta_new_in.recv()
+        if phase == self.num_steps - 1:  # end of the clean pass: ‖v‖² and δ_new arrive
+            self.pre_sq = pre_sq
+            if self.flag == REFRESH:
+                self.due[y] = False
+                self.n_refreshes[0] += 1
+                self.mix(y, delta_new)
 
     def mix(self, y: int, delta_new: np.ndarray) -> None:
         """``δ_y ← (1 − ρ) δ_y + ρ δ_new`` (Alg. 1 lines 5-7)."""
@@ -105,9 +100,6 @@ class PyAstrocyteFloat(AstrocyteModel):
     norm_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     delta_new_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     delta_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    deltavecs: np.ndarray = LavaPyType(np.ndarray, float)
-    learning: np.ndarray = LavaPyType(np.ndarray, int)
-    n_refreshes: np.ndarray = LavaPyType(np.ndarray, int)
 
     def mix(self, y, delta_new):
         self.deltavecs[y] = (1 - self.mix_rate) * self.deltavecs[y] + self.mix_rate * delta_new
@@ -143,9 +135,6 @@ class PyAstrocyteFixed(AstrocyteModel):
     norm_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
     delta_new_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
     delta_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
-    deltavecs: np.ndarray = LavaPyType(np.ndarray, float)
-    learning: np.ndarray = LavaPyType(np.ndarray, int)
-    n_refreshes: np.ndarray = LavaPyType(np.ndarray, int)
 
     loihi_formats = {"deltavecs": (fx.STATE_BITS, fx.D_FRAC), "learning": (2, 0),
                      "n_refreshes": (fx.STATE_BITS, 0)}

@@ -24,6 +24,11 @@ class GlobalCostModel(PyLoihiProcessModel):
 
     dtype: type = np.float64
     """Element type of the ``delta_new_out`` and ``k_out`` messages."""
+    result_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    n_samples: np.ndarray = LavaPyType(np.ndarray, int)
+    n_correct: np.ndarray = LavaPyType(np.ndarray, int)
+    cost0: np.ndarray = LavaPyType(np.ndarray, float)
+    delta_cost: np.ndarray = LavaPyType(np.ndarray, float)
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
@@ -52,29 +57,26 @@ class GlobalCostModel(PyLoihiProcessModel):
                              "stay the same for all T steps of a pass")
         else:
             self.total = self.total + rows
-        if phase % steps != steps - 1:  # within a pass
-            self.delta_new_out.send(np.zeros(n, dtype=self.dtype))
-            self.k_out.send(np.zeros(2, dtype=self.dtype))
-            self.result_out.send(np.zeros(3))
-            return
-        readout = self.readout(self.total)
-        if phase == steps - 1:  # end of the clean pass
+        delta_new, k = np.zeros(n, dtype=self.dtype), np.zeros(2, dtype=self.dtype)
+        result = np.zeros(3)
+        if phase == steps - 1:  # end of the clean pass: C0 and the probe gradients
+            readout = self.readout(self.total)
             costs = self.costs(readout, y)
             self.cost0_q = costs[0]
             self.cost0[0] = self.real(costs[0])
             self.n_samples[0] += 1
             self.prediction = int(np.argmax(readout[0]))
             self.n_correct[0] += int(self.prediction == y)
-            self.delta_new_out.send(self.differences(costs[1:1 + n], costs[1 + n:])
-                                    if len(costs) > 1 else np.zeros(n, dtype=self.dtype))
-            self.k_out.send(np.zeros(2, dtype=self.dtype))
-            self.result_out.send(np.zeros(3))
-            return
-        self.delta_new_out.send(np.zeros(n, dtype=self.dtype))
-        delta_cost = self.costs(readout[0], y) - self.cost0_q
-        self.delta_cost[0] = self.real(delta_cost)
-        self.k_out.send(np.array(self.coefficient(delta_cost, self.cost0_q), dtype=self.dtype))
-        self.result_out.send(np.array([self.prediction, self.cost0[0], self.delta_cost[0]]))
+            if len(costs) > 1:
+                delta_new = self.differences(costs[1:1 + n], costs[1 + n:])
+        elif phase == 2 * steps - 1:  # end of the perturbed pass: ΔC and k
+            delta_cost = self.costs(self.readout(self.total)[0], y) - self.cost0_q
+            self.delta_cost[0] = self.real(delta_cost)
+            k = np.array(self.coefficient(delta_cost, self.cost0_q), dtype=self.dtype)
+            result = np.array([self.prediction, self.cost0[0], self.delta_cost[0]])
+        self.delta_new_out.send(delta_new)
+        self.k_out.send(k)
+        self.result_out.send(result)
 
     def readout(self, total: np.ndarray) -> np.ndarray:
         """Outputs of a pass from its rows summed over the T steps: ``total / T`` (the
@@ -110,11 +112,6 @@ class PyGlobalCostFloat(GlobalCostModel):
     label_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     delta_new_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     k_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    result_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    n_samples: np.ndarray = LavaPyType(np.ndarray, int)
-    n_correct: np.ndarray = LavaPyType(np.ndarray, int)
-    cost0: np.ndarray = LavaPyType(np.ndarray, float)
-    delta_cost: np.ndarray = LavaPyType(np.ndarray, float)
 
     def readout(self, total):
         return total / self.num_steps
@@ -158,11 +155,6 @@ class PyGlobalCostFixed(GlobalCostModel):
     delta_new_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32,
                                           precision=fx.STATE_BITS)
     k_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
-    result_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    n_samples: np.ndarray = LavaPyType(np.ndarray, int)
-    n_correct: np.ndarray = LavaPyType(np.ndarray, int)
-    cost0: np.ndarray = LavaPyType(np.ndarray, float)
-    delta_cost: np.ndarray = LavaPyType(np.ndarray, float)
 
     loihi_formats = {"cost0": (fx.STATE_BITS, fx.C_FRAC), "delta_cost": (fx.STATE_BITS, fx.C_FRAC),
                      "n_samples": (fx.STATE_BITS, 0), "n_correct": (fx.STATE_BITS, 0)}

@@ -26,6 +26,8 @@ class TripartiteSynapseModel(PyLoihiProcessModel):
 
     dtype: type = np.float64
     """Element type of the messages (currents, ‖v‖²) the model sends."""
+    weights: np.ndarray = LavaPyType(np.ndarray, float)
+    bias: np.ndarray = LavaPyType(np.ndarray, float)
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
@@ -141,8 +143,6 @@ class PyTripartiteSynapseFloat(TripartiteSynapseModel):
     z_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     probe_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     norm_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    weights: np.ndarray = LavaPyType(np.ndarray, float)
-    bias: np.ndarray = LavaPyType(np.ndarray, float)
     pre_trace: np.ndarray = LavaPyType(np.ndarray, float)
     theta_post: np.ndarray = LavaPyType(np.ndarray, float)
 
@@ -208,8 +208,6 @@ class PyTripartiteSynapseFixed(TripartiteSynapseModel):
     z_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
     probe_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
     norm_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
-    weights: np.ndarray = LavaPyType(np.ndarray, float)
-    bias: np.ndarray = LavaPyType(np.ndarray, float)
     pre_trace: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=fx.STATE_BITS)
     theta_post: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=fx.STATE_BITS)
 
