@@ -172,3 +172,103 @@ def test_fixed_network_has_the_float_network_interface():
         fixed_params = inspect.signature(getattr(fx.FixedNetwork, name)).parameters
         assert [(p.name, p.default) for p in float_params.values()] == \
             [(p.name, p.default) for p in fixed_params.values()], name
+
+
+def test_sample_cost_within_half_a_cost_lsb():
+    """``C = 1/2 Σ (o − t)²`` of A_FRAC outputs: the float64 cost of the same values within
+    half a C_FRAC LSB (an exact integer sum, one rounded shift)."""
+    out_q = fx.to_fixed(np.random.default_rng(0).uniform(-1, 1, (20, 10)), fx.A_FRAC)
+    lsb = 2.0 ** -fx.C_FRAC
+    for label in (0, 3, 9):
+        cost = eq.sample_cost(out_q / 2.0 ** fx.A_FRAC, label, "mse")
+        assert np.abs(fx.sample_cost(out_q, label) * lsb - cost).max() <= lsb / 2 + 1e-12
+
+
+@pytest.mark.parametrize("step", [1e-3, 0.2])
+def test_cost_differences_within_half_a_delta_lsb(step):
+    """``(C+ − C−)/2h`` of C_FRAC costs with ``h = 2**k`` (``fd_exponent``) on the Z_FRAC grid:
+    the float quotient of the same costs and step within half a D_FRAC LSB (unsaturated)."""
+    rng = np.random.default_rng(1)
+    minus = rng.integers(0, 1 << 20, 50)
+    plus = minus + rng.integers(-(1 << 14), 1 << 14, 50)  # |δ| < 128: no saturation
+    h = 2.0 ** (fx.fd_exponent(step, fx.Z_FRAC) - fx.Z_FRAC)
+    exact = (plus - minus) * 2.0 ** -fx.C_FRAC / (2 * h)
+    lsb = 2.0 ** -fx.D_FRAC
+    assert np.abs(fx.cost_differences(plus, minus, step) * lsb - exact).max() <= lsb / 2
+    assert h == pytest.approx(step, rel=0.5)  # the step rounded to a power of two
+
+
+@pytest.mark.parametrize("mix", [1.0, 0.1, 0.3])
+def test_mix_deltavecs_within_half_a_delta_lsb(mix):
+    """``(1 − ρ)·δ + ρ·δ_new`` with ρ on RATIO_FRAC bits: the float mix of the same integers
+    with that ρ within half a D_FRAC LSB, and with the real ρ within ``|ρ − ρ_q|·|δ_new − δ|``
+    more."""
+    rng = np.random.default_rng(2)
+    old, new = rng.integers(-(1 << 20), 1 << 20, (2, 40))
+    mix_q = fx.to_fixed(mix, fx.RATIO_FRAC) / 2.0 ** fx.RATIO_FRAC
+    mixed = fx.mix_deltavecs(old, new, mix)
+    assert np.abs(mixed - ((1 - mix_q) * old + mix_q * new)).max() <= 0.5
+    assert np.all(np.abs(mixed - ((1 - mix) * old + mix * new))
+                  <= 0.5 + abs(mix - mix_q) * np.abs(new - old))
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5])
+def test_learning_coefficient_within_its_mantissa_precision(gamma):
+    """``k = (η/ε²)·ΔC·w`` as a COEF_BITS mantissa and shift: the float64 ``η·k`` of
+    ``update_coefficient`` within three mantissa roundings (η/ε², γ, the product), each a
+    relative ``2**-(COEF_BITS − 2)`` at most."""
+    rng = np.random.default_rng(3)
+    eta, epsilon = 0.01, 1e-2
+    rate = fx.mantissa_shift(eta / epsilon ** 2)
+    gamma_q = fx.mantissa_shift(gamma) if gamma > 0 else None
+    for delta_q, cost_q in zip(rng.integers(-(1 << 20), 1 << 20, 30),
+                               rng.integers(1, 1 << 22, 30), strict=True):
+        m, f = fx.learning_coefficient(int(delta_q), int(cost_q), rate, gamma_q)
+        exact = eta * eq.update_coefficient(delta_q / 2.0 ** fx.C_FRAC,
+                                            cost_q / 2.0 ** fx.C_FRAC, epsilon, gamma)
+        assert m * 2.0 ** -f == pytest.approx(exact, rel=3 * 2.0 ** -(fx.COEF_BITS - 2))
+
+
+def test_update_layer_within_half_a_weight_lsb():
+    """``Θ ← Θ − k·θ̃`` on the integers: the float64 rank-one SGD step of the same layer,
+    coefficient and θ̃ within half a weight+tag LSB ``2**(e − TAG_BITS)`` (weights) and half
+    a Z_FRAC LSB (biases): one rounded shift each (the weights stay inside WEIGHT_RANGE)."""
+    rng = np.random.default_rng(4)
+    layer = fx.quantize_layer(rng.normal(0, 0.1, (12, 64)), rng.normal(0, 0.1, 12))
+    u = fx.to_fixed(rng.normal(0, 0.05, 12), fx.D_FRAC)
+    v = fx.to_fixed(rng.uniform(-1, 1, 64), fx.A_FRAC)
+    s, (m, f) = -3, fx.mantissa_shift(2.5)
+    w, b = fx.dequantize_layer(layer)
+    w_new, b_new = fx.dequantize_layer(fx.update_layer(layer, (u, v, s), (m, f)))
+    u_real = u * 2.0 ** (s - fx.D_FRAC)
+    k = m * 2.0 ** -f
+    assert np.abs(w_new - (w - k * np.outer(u_real, v / 2.0 ** fx.A_FRAC))).max() \
+        <= 2.0 ** (layer.exp - fx.TAG_BITS) / 2
+    assert np.abs(b_new - (b - k * u_real)).max() <= 2.0 ** -fx.Z_FRAC / 2
+    assert np.abs(w_new - w).max() > 2.0 ** (layer.exp - fx.TAG_BITS)  # it moved
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_class_deltavecs_match_float_equations(seed):
+    """Node-perturbation bias gradients (the class DeltaVec refresh) of the integer network
+    against float64 on the same quantized network and input, with the float step set to the
+    integer one (``h = 2**k``): within 2 % / 1 % / 0.1 % of the largest component for the
+    first / second hidden / output layer (tanh LUT, C_FRAC costs; seeds 0-2 measure at most
+    0.6 % / 0.25 % / 0.044 %); a linear output's exact δ_L within half a D_FRAC LSB of
+    ``o − t``."""
+    net, real = quantized_network(seed, spiking=False)
+    spec = eq.NetworkSpec()
+    xq = fx.to_fixed(np.random.default_rng(seed).uniform(0, 1, SIZES[0]), fx.X_FRAC)
+    acts, acts_q = eq.forward(spec, real, xq / 2.0 ** fx.X_FRAC), net.forward(xq)
+    h = 2.0 ** (fx.fd_exponent(0.01, fx.Z_FRAC) - fx.Z_FRAC)
+    deltas = eq.node_perturbation_deltas(spec, real, acts, 3, h, "mse")
+    deltas_q = net.node_perturbation_deltas(acts_q, 3, 0.01)
+    for real_delta, fixed_delta, bound in zip(deltas, deltas_q, (0.02, 0.01, 1e-3),
+                                              strict=True):
+        assert relative_error(real_delta, fixed_delta) < bound
+    out_q = acts_q[-1]
+    linear = fx.FixedNetwork([], eq.NetworkSpec(output_tanh=False))
+    delta_q = linear.output_delta(out_q, 3) / 2.0 ** fx.D_FRAC
+    delta = eq.output_delta(eq.NetworkSpec(output_tanh=False), out_q / 2.0 ** fx.A_FRAC, 3,
+                            "mse")
+    assert np.abs(delta_q - delta).max() <= 2.0 ** -fx.D_FRAC / 2
