@@ -32,9 +32,9 @@ DEFAULT_REFERENCE = 300
 DEFAULT_SETTLE = 100
 """Default steps between a reported change and the start of the fresh reference."""
 DEFAULT_SMOOTHING = 100
-"""Default k of :class:`SynchronyChangeDetector`, steps of the mean |ΔR| in the roughness ρ."""
+"""Default k of :class:`SynchronyChangeDetector`, steps of the mean ``|ΔR|`` in the roughness ρ."""
 ROUGHNESS_OFFSET = 1e-5
-"""Added to the mean |ΔR| before the logarithm of :func:`synchrony_roughness` (flat R)."""
+"""Added to the mean ``|ΔR|`` before the logarithm of :func:`synchrony_roughness` (flat R)."""
 NODES = {"tanh": RhythmicReservoir, "lif": SpikingRhythmicReservoir}
 """Reservoir node types: graded tanh (the paper's) or leaky integrate-and-fire with a rate trace."""
 
@@ -54,7 +54,7 @@ def rolling_mean(x: np.ndarray, window: int) -> np.ndarray:
 
 
 def synchrony_roughness(R: np.ndarray, smoothing: int) -> np.ndarray:
-    """Log roughness of the order parameter, ρ(t) = ln(mean_k |R(τ) − R(τ−1)| + 1e-5).
+    """Log roughness of the order parameter, ``ρ(t) = ln(mean_k |R(τ) − R(τ−1)| + 1e-5)``.
 
     The mean runs over the trailing ``smoothing`` = k steps τ ∈ (t − k, t] (fewer at the start;
     the first difference is 0). ρ is low while R is smooth (periodic input) and high while R
@@ -88,19 +88,22 @@ def synchrony_features(R: np.ndarray, mean_phase: np.ndarray, window: int = 50) 
 
 def moment_shift(mean_ref: float, var_ref: float, mean_recent: float, var_recent: float,
                  noise_floor: float) -> float:
-    """s = |m₂ − m₁| / (√((v₁ + v₂)/2) + noise_floor) from the windows' means and variances."""
+    """Standardised difference of two windows from their means m and variances v.
+
+    With m₁, v₁ of the reference window and m₂, v₂ of the recent one::
+
+        s = |m₂ − m₁| / (√((v₁ + v₂)/2) + noise_floor)
+
+    The pooled spread keeps a regime whose synchrony fluctuates (chaos) from raising alarms on
+    its own dips; ``noise_floor`` bounds the score of flat signals.
+    """
     spread = np.sqrt(max((var_ref + var_recent) / 2.0, 0.0))
     return float(abs(mean_recent - mean_ref) / (spread + noise_floor))
 
 
 def shift_score(reference: np.ndarray, recent: np.ndarray, noise_floor: float) -> float:
-    """Standardised difference of a reference window and the recent window.
-
-    s = |m₂ − m₁| / (√((v₁ + v₂)/2) + noise_floor), where m₁, v₁ are the mean and variance of
-    ``reference`` and m₂, v₂ those of ``recent`` (:func:`moment_shift`). The pooled spread
-    keeps a regime whose synchrony fluctuates (chaos) from raising alarms on its own dips;
-    ``noise_floor`` bounds the score of flat signals.
-    """
+    """Standardised difference of a reference window and the recent window: the
+    :func:`moment_shift` of their means and variances."""
     return moment_shift(reference.mean(), reference.var(), recent.mean(), recent.var(),
                         noise_floor)
 
@@ -150,7 +153,7 @@ class RunningMoments:
 
 class TrailingRoughness:
     """Log roughness of a signal fed one sample at a time: the online form of
-    :func:`synchrony_roughness`, ρ(t) = ln(mean_k |x(τ) − x(τ−1)| + 1e-5) over the last k
+    :func:`synchrony_roughness`, ``ρ(t) = ln(mean_k |x(τ) − x(τ−1)| + 1e-5)`` over the last k
     samples (the first difference is 0)."""
 
     def __init__(self, smoothing: int) -> None:
@@ -207,7 +210,7 @@ class SynchronyChangeDetector:
     noise_floor : float
         Added to the spread of R (> 0), in units of R; it bounds s_R on flat stretches of R.
     smoothing : int
-        k, steps of the trailing mean of |ΔR| in the roughness ρ (>= 1).
+        k, steps of the trailing mean of ``|ΔR|`` in the roughness ρ (>= 1).
     roughness_floor : float
         Added to the spread of ρ and of each input's ρ (> 0), in units of ρ (natural log).
     roughness_weight : float

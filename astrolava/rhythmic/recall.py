@@ -39,7 +39,7 @@ from astrolava.rhythmic.spiking import SpikingRhythmicReservoir
 
 
 def circular_distance(a: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
-    """|a − b| wrapped to [0, π]."""
+    """``|a − b|`` wrapped to [0, π]."""
     return np.abs(np.angle(np.exp(1j * (np.asarray(a) - np.asarray(b)))))
 
 

@@ -29,9 +29,10 @@ def detection_scores(true: np.ndarray, detected: np.ndarray, margin: int,
                      alarm_times: np.ndarray | None = None) -> dict[str, float]:
     """Precision, recall, F1 (harmonic mean) and mean delay of matched detections.
 
-    precision = TP/|detected|, recall = TP/|true| (each 1 when its denominator is 0 and the
-    other set is empty too). The delay of a match is ``alarm_time − true`` (``alarm_times``
-    default to the detected locations); ``mean_delay`` is NaN without matches.
+    precision = TP / (number detected), recall = TP / (number of true changes) (each 1 when its
+    denominator is 0 and the other set is empty too). The delay of a match is
+    ``alarm_time − true`` (``alarm_times`` default to the detected locations); ``mean_delay``
+    is NaN without matches.
     """
     true, detected = np.asarray(true, int), np.asarray(detected, int)
     alarms = detected if alarm_times is None else np.asarray(alarm_times, int)
