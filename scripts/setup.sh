@@ -11,10 +11,10 @@ LAVA_SDIST_URL=https://files.pythonhosted.org/packages/source/l/lava-nc/lava_nc-
 LAVA_SDIST_SHA256=1738e824d38077f42ae773f197e687460d78ad7c77b54864fa240e868e87d331
 WHEELHOUSE=build/wheelhouse
 
-if [ ! -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ]; then
-  echo "== installing Debian's dataset-fashion-mnist"
+if [ ! -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || ! command -v dot >/dev/null; then
+  echo "== installing Debian's dataset-fashion-mnist and graphviz (the docs' diagrams)"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq dataset-fashion-mnist
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq dataset-fashion-mnist graphviz
 fi
 
 [ -x .venv/bin/python ] || "$PY" -m venv .venv

@@ -1,4 +1,4 @@
-"""δ-MGD on Loihi integers: the fixed_pt counterpart of :mod:`.equations`.
+"""δ-MGD on Loihi integers: the fixed_pt counterpart of :mod:`astrolava.mgd.equations`.
 
 Formats (all saturating, never wrapping; products are formed in 64-bit accumulators and
 their results saturated to their format, like Loihi's dendritic and learning accumulators):
@@ -18,7 +18,7 @@ input x         ``round(x·2**X_FRAC)`` (DatasetSource fixed_pt), or     24 bit 
 cost C          ``round(C·2**C_FRAC)``                                  24 bit
 DeltaVec δ      ``round(δ·2**D_FRAC)``                                  24 bit
 ‖v‖² message    ``round(‖v‖²·2**SQ_FRAC)`` (synapse -> astrocyte)       24 bit
-coefficient k   ``m·2**-f``: COEF_BITS mantissa ``m`` and a shift ``f``  16 bit + shift
+coefficient k   ``m·2**-f``: COEF_BITS mantissa ``m``, shift ``f``        16 bit + shift
 LIF v, β        ``v`` like z; ``β_q = round(β·2**12)``                   24 / 12 bit
 rate slope ρ    ``ρ`` and its trace ``m`` like a (surrogate σ' LUT       24 bit
                 on U − ϑ at SLOPE_FRAC input bits)
