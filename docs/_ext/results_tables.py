@@ -1,0 +1,340 @@
+"""Markdown tables generated from ``benchmarks/results/*.json``: the docs' benchmark pages and
+the README's headline table both come from here, so no result is ever typed by hand.
+
+Torch-, Lava- and Sphinx-free (json and the standard library only): ``tests/test_readme.py``
+imports it to regenerate the README block.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from statistics import mean
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "benchmarks" / "results"
+README_BEGIN = "<!-- results:begin (generated from benchmarks/results/*.json by docs/_ext/" \
+    "results_tables.py; do not edit) -->"
+README_END = "<!-- results:end -->"
+
+
+def load(name: str, results: Path = RESULTS) -> dict:
+    """The parsed ``benchmarks/results/<name>.json``."""
+    return json.loads((results / f"{name}.json").read_text())
+
+
+def md_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A GitHub/MyST pipe table (``|`` inside cells escaped)."""
+    def line(cells: Sequence[object]) -> str:
+        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+    return "\n".join([line(header), line(["---"] * len(header))] + [line(r) for r in rows])
+
+
+def pct(x: float, digits: int = 1) -> str:
+    """A fraction as a percentage without the sign: 0.8859 -> '88.6'."""
+    return f"{100 * x:.{digits}f}"
+
+
+def rate(x: float) -> str:
+    """A throughput with thousands separators, one decimal below 10."""
+    return f"{x:,.1f}" if x < 10 else f"{x:,.0f}"
+
+
+def joined(values: Iterable[str]) -> str:
+    return " / ".join(values)
+
+
+def grouped(rows: Iterable[dict], key: Callable[[dict], tuple]) -> dict[tuple, list[dict]]:
+    """Rows grouped by ``key`` in order of first appearance."""
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for row in rows:
+        groups[key(row)].append(row)
+    return groups
+
+
+# --- provenance -------------------------------------------------------------------------------
+
+def _shown(key: str, value: object) -> str:
+    if key == "commit" and isinstance(value, str):
+        return f"`{value[:10]}`"
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return f"`{' '.join(value)}`"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    return f"`{value}`" if key == "command" else str(value)
+
+
+def _provenance_table(records: list[tuple[str, dict]]) -> str:
+    """One row per provenance record; columns that no record fills are listed as not recorded."""
+    keys = list(dict.fromkeys(k for _, prov in records for k in prov if k != "note"))
+    filled = [k for k in keys if any(prov.get(k) is not None for _, prov in records)]
+    table = md_table(["what"] + filled, [[what] + [_shown(k, prov[k]) if prov.get(k) is not None
+                                                   else "" for k in filled]
+                                         for what, prov in records])
+    missing = [k for k in keys if k not in filled]
+    notes = list(dict.fromkeys(prov["note"] for _, prov in records if prov.get("note")))
+    return "\n".join([table] + ([f"\nNot recorded: {', '.join(missing)}."] if missing else [])
+                     + [f"\nNote: {note}" for note in notes])
+
+
+def provenance(data: dict, name: str) -> str:
+    """What the JSON records about how it was made: its top-level ``provenance``, that of
+    top-level sections (e.g. a throughput measurement) and those of rows that carry their own
+    (one line per distinct record, with its number of rows); or a note that it records none."""
+    records: list[tuple[str, dict]] = []
+    if isinstance(data.get("provenance"), dict):
+        records.append(("the file", data["provenance"]))
+    for key, value in data.items():
+        if isinstance(value, dict) and isinstance(value.get("provenance"), dict):
+            records.append((f"`{key}`", value["provenance"]))
+    for key, value in data.items():
+        if not isinstance(value, list):
+            continue
+        counts: dict[str, int] = {}
+        for row in value:
+            if isinstance(row, dict) and isinstance(row.get("provenance"), dict):
+                text = json.dumps(row["provenance"], sort_keys=True)
+                counts[text] = counts.get(text, 0) + 1
+        where = "" if key == "rows" else f" of `{key}`"
+        records += [(f"{n} row{'s' if n > 1 else ''}{where}", json.loads(text))
+                    for text, n in counts.items()]
+    if not records:
+        return (f"`{name}.json` records no provenance (written before the benchmarks "
+                "recorded commit, versions, command line and machine load).")
+    return f"Provenance recorded in `{name}.json`:\n\n" + _provenance_table(records)
+
+
+# --- δ-MGD against backprop (benchmarks/dmgd.py) ----------------------------------------------
+
+def dmgd_accuracy(data: dict) -> str:
+    """Test accuracy per method, network and dataset; seeds side by side."""
+    groups = grouped(data["rows"], lambda r: (r["dataset"], r["network"], r["epochs"],
+                                              r["train_size"], r["method"]))
+    rows = [(dataset, network, epochs, f"{size:,}", method,
+             joined(str(r["seed"]) for r in runs), joined(pct(r["test_acc"], 2) for r in runs),
+             joined(pct(r["bp_test_acc"], 2) for r in runs),
+             joined(f"{r['pct_bp']:.1f}" for r in runs))
+            for (dataset, network, epochs, size, method), runs in groups.items()]
+    return md_table(["dataset", "network", "epochs", "train images", "method", "seeds",
+                     "test acc. (%)", "BP same seed (%)", "% of BP"], rows)
+
+
+def dmgd_cost(data: dict) -> str:
+    """Gradient components (paper Eq. 4) and update operations per run (first seed)."""
+    groups = grouped(data["rows"], lambda r: (r["dataset"], r["network"], r["epochs"],
+                                              r["train_size"], r["method"]))
+    rows = [(dataset, network, epochs, f"{size:,}", method, f"{runs[0]['grad_components']:.3g}",
+             f"{runs[0]['update_ops']:.3g}", rate(mean(r["samples_per_s"] for r in runs)))
+            for (dataset, network, epochs, size, method), runs in groups.items()]
+    return md_table(["dataset", "network", "epochs", "train images", "method",
+                     "gradient components", "update operations", "samples/s (mean)"], rows)
+
+
+def dmgd_throughput(data: dict) -> str:
+    """The interleaved throughput measurement (``--throughput-only``)."""
+    t = data.get("throughput")
+    if not t:
+        return "`dmgd.json` holds no throughput measurement."
+    lo, hi = t["ratio_per_round_range"]
+    rows = [(method, rate(value)) for method, value in t["samples_per_s"].items()]
+    rows += [("δ-MGD / BP, best rounds", f"{t['ratio_delta_mgd_to_bp']:.3f}"),
+             ("δ-MGD / BP, per-round median", f"{t['ratio_per_round_median']:.3f}"),
+             ("δ-MGD / BP, per-round range", f"{lo:.3f}–{hi:.3f}")]
+    return (f"Batch {t['batch_size']}, {t['threads']} torch thread(s), best of {t['rounds']} "
+            "interleaved rounds.\n\n" + md_table(["method", "samples/s"], rows))
+
+
+def dmgd_ablation(data: dict) -> str:
+    """Each ablation variant: accuracy per seed, mean, share of backprop and, after the last
+    epoch of seed 0, the agreement Λ (paper Eq. 2), the cosine with the true gradient and the
+    share of saturated layer-1 units."""
+    rows = []
+    for (variant,), runs in grouped(data["rows"], lambda r: (r["method"],)).items():
+        diag = runs[0].get("diagnostics", {})
+        saturation = diag.get("saturation", [])
+        rows.append((variant, joined(pct(r["test_acc"], 2) for r in runs),
+                     pct(mean(r["test_acc"] for r in runs), 2),
+                     f"{mean(r['pct_bp'] for r in runs):.1f}",
+                     joined(f"{a:.2f}" for a in diag.get("agreement", [])),
+                     f"{diag['cosine_all']:.2f}" if "cosine_all" in diag else "",
+                     f"{pct(saturation[0], 0)} %" if saturation else "",
+                     rate(mean(r["samples_per_s"] for r in runs))))
+    return md_table(["variant", "test acc. per seed (%)", "mean (%)", "% of BP",
+                     "Λ per layer", "cos(ĝ, ∇C)", "saturated layer-1 units", "samples/s"], rows)
+
+
+# --- deployment (benchmarks/deploy.py) --------------------------------------------------------
+
+def deploy(data: dict) -> str:
+    """Accuracy and throughput of each trained model on each backend."""
+    groups = grouped(data["rows"], lambda r: (r["model"],))
+    backends = list(dict.fromkeys(r["backend"] for r in data["rows"]))
+    rows = []
+    for (model,), runs in groups.items():
+        by = {r["backend"]: r for r in runs}
+        rows.append([model, f"{runs[0]['n_test']:,}"]
+                    + [f"{pct(by[b]['test_acc'])} %" if b in by else "" for b in backends]
+                    + [joined(rate(by[b]["samples_per_s"]) for b in backends if b in by)])
+    return md_table(["model", "test images"] + [f"{b} acc." for b in backends]
+                    + [f"samples/s ({', '.join(backends)})"], rows)
+
+
+# --- δ-MGD inside Lava (benchmarks/lava_dmgd.py) ----------------------------------------------
+
+def _acc_sd(row: dict, key: str) -> str:
+    sd = row.get(f"{key}_sd")
+    return f"{pct(row[key])} ± {pct(sd)} %" if sd is not None else f"{pct(row[key])} %"
+
+
+def lava_dmgd(data: dict) -> str:
+    """Lava runs next to the torch reference trained with the same config and data order."""
+    rows = [(r["dataset"], r["network"], r["model"], r["tag"], r["config"].get("deltavecs", ""),
+             r["config"].get("optimizer", ""), r["epochs"], joined(map(str, r["seeds"])),
+             _acc_sd(r, "test_acc"), _acc_sd(r, "reference_test_acc"), rate(r["samples_per_s"]))
+            for r in data["rows"]]
+    return md_table(["dataset", "network", "Lava model", "tag", "DeltaVecs", "optimizer",
+                     "epochs", "seeds", "Lava test acc.", "torch reference",
+                     "training samples/s"], rows)
+
+
+# --- rhythmic sharing (benchmarks/rhythmic.py) ------------------------------------------------
+
+def _family(dataset: str) -> str:
+    return dataset.split("-")[0]
+
+
+def rhythmic_detection(data: dict) -> str:
+    """Mean F1 of each detector on the held-out series of each family, and over all series."""
+    families = list(dict.fromkeys(_family(r["dataset"]) for r in data["detection"]))
+    counts = {f: len({r["dataset"] for r in data["detection"] if _family(r["dataset"]) == f})
+              for f in families}
+    groups = grouped(data["detection"], lambda r: (r["method"],))
+    rows = []
+    for (method,), runs in groups.items():
+        by_family = grouped(runs, lambda r: (_family(r["dataset"]),))
+        rows.append([method] + [f"{mean(r['f1'] for r in by_family[(f,)]):.3f}"
+                                if (f,) in by_family else "" for f in families]
+                    + [f"{mean(r['f1'] for r in runs):.3f}"])
+    return md_table(["detector"] + [f"{f} ({counts[f]} series)" for f in families]
+                    + ["mean over all series"], rows)
+
+
+def rhythmic_speed(data: dict) -> str:
+    """Steps per second of each implementation at each reservoir size."""
+    sizes = list(dict.fromkeys(r["n_nodes"] for r in data["speed"]))
+    groups = grouped(data["speed"], lambda r: (r["impl"],))
+    rows = [[impl] + [rate(by[(n,)][0]["steps_per_s"]) if (n,) in by else ""
+                      for n in sizes]
+            for (impl,), runs in groups.items()
+            for by in [grouped(runs, lambda r: (r["n_nodes"],))]]
+    return md_table(["implementation"] + [f"N = {n}" for n in sizes], rows)
+
+
+def rhythmic_lava(data: dict) -> str:
+    """Largest deviation of the Lava order parameter R(t) from the reference."""
+    return md_table(["tag", "max abs(ΔR) against the reference"],
+                    [(r["tag"], f"{r['max_abs_R_error']:.2g}") for r in data["lava"]])
+
+
+def rhythmic_tuning(data: dict) -> str:
+    """The setting each detector was given, chosen on the tuning seeds."""
+    chosen = data["detection_protocol"]["chosen"]
+    return md_table(["detector", "setting", "tuning mean F1", "reused from an earlier run"],
+                    [(method, v["setting"], f"{v['tuning_f1']:.3f}",
+                      "yes" if v.get("reused") else "")
+                     for method, v in chosen.items()])
+
+
+def rhythmic_recall(data: dict) -> str:
+    """Per recall method: contexts recalled nearest the right regime, and the distances."""
+    groups = grouped((dict(x, seed=run["seed"]) for run in data["recall"]
+                      for x in run["recalls"]), lambda r: (r["method"],))
+    rows = []
+    for (method,), runs in groups.items():
+        first = runs[0]
+        right = [r for r in runs if r["nearest_regime"] == r["context"]]
+        per_context = []
+        for context in sorted({r["context"] for r in runs}):
+            hits = [r for r in runs if r["context"] == context]
+            ok = sum(r["nearest_regime"] == context for r in hits)
+            per_context.append(f"context {context}: {ok}/{len(hits)}")
+        dists = [r["wasserstein_to_regime"][str(r["context"])] for r in runs]
+        rows.append((method, first["omega"], first["ridge"], "yes" if first["gated"] else "no",
+                     first["m"], f"{len(right)}/{len(runs)}", "; ".join(per_context),
+                     f"{min(dists):.2f}–{max(dists):.2f}"))
+    return md_table(["method", "ω0", "ridge", "phase-gated readout", "m", "right regime",
+                     "per context", "Wasserstein to own regime"], rows)
+
+
+# --- the README's headline table ---------------------------------------------------------------
+
+def _runs(data: dict, **match: object) -> list[dict]:
+    return [r for r in data["rows"] if all(r.get(k) == v for k, v in match.items())]
+
+
+def headline(results: Path = RESULTS) -> str:
+    """The README's short table of headline results, each row from one JSON file."""
+    dmgd = load("dmgd", results)
+    full = dict(dataset="fashion-mnist", network="rate", epochs=20)
+    bp, dm = _runs(dmgd, method="bp", **full), _runs(dmgd, method="delta-mgd", **full)
+    spk = dict(dataset="fashion-mnist", network="spiking", epochs=5)
+    sbp, sdm = _runs(dmgd, method="bp", **spk), _runs(dmgd, method="delta-mgd", **spk)
+    t = dmgd["throughput"]
+    lava = load("lava_dmgd", results)["rows"]
+    fused = [r for r in lava if r["model"] == "fused" and r["network"] == "rate"
+             and r["dataset"] == "fashion-mnist"]
+    deploy_rows = load("deploy", results)["rows"]
+    dep = {(r["model"], r["backend"]): r["test_acc"] for r in deploy_rows}
+    rhythmic = load("rhythmic", results)["detection"]
+
+    def f1(method: str) -> str:
+        return f"{mean(r['f1'] for r in rhythmic if r['method'] == method):.3f}"
+
+    n_series = len({r["dataset"] for r in rhythmic})
+    rows = [
+        ("δ-MGD vs backprop, Fashion-MNIST, 784-128-128-10 tanh, 20 epochs "
+         f"(seeds {joined(str(r['seed']) for r in dm)})",
+         f"{joined(pct(r['test_acc'], 2) for r in dm)} % vs "
+         f"{joined(pct(r['test_acc'], 2) for r in bp)} %", "[δ-MGD](docs/benchmarks/dmgd.md)"),
+        ("δ-MGD vs BPTT, spiking (LIF, T = 25), 10k Fashion-MNIST images, 5 epochs",
+         f"{joined(pct(r['test_acc'], 2) for r in sdm)} % vs "
+         f"{joined(pct(r['test_acc'], 2) for r in sbp)} %", "[δ-MGD](docs/benchmarks/dmgd.md)"),
+        (f"δ-MGD / backprop throughput (batch {t['batch_size']}, one thread)",
+         f"{t['ratio_delta_mgd_to_bp']:.2f}×", "[δ-MGD](docs/benchmarks/dmgd.md)"),
+        ("δ-MGD trained inside Lava, Fashion-MNIST, 1 epoch (floating_pt / fixed_pt) vs "
+         "torch reference",
+         f"{joined(pct(r['test_acc']) for r in fused)} % vs "
+         f"{joined(pct(r['reference_test_acc']) for r in fused)} %",
+         "[Lava δ-MGD](docs/benchmarks/lava-dmgd.md)"),
+        ("torch-trained rate MLP deployed to Lava (torch / floating_pt / fixed_pt)",
+         f"{joined(pct(dep[('rate', b)]) for b in ('torch', 'lava-float', 'lava-fixed'))} %",
+         "[deployment](docs/benchmarks/deploy.md)"),
+        (f"drift detection, mean F1 over {n_series} held-out series: rhythmic sharing "
+         "(+ input roughness) vs offline BinSeg",
+         f"{f1('rhythmic-sharing')} ({f1('rhythmic-sharing+input')}) vs "
+         f"{f1('ruptures-binseg')}", "[rhythmic sharing](docs/benchmarks/rhythmic.md)"),
+    ]
+    return md_table(["result", "measured", "details"], rows)
+
+
+def readme_block(results: Path = RESULTS) -> str:
+    """The README's generated block, markers included."""
+    return f"{README_BEGIN}\n{headline(results)}\n{README_END}"
+
+
+def update_readme(readme: Path = ROOT / "README.md") -> bool:
+    """Rewrite the README's generated block in place; True if it changed."""
+    text = readme.read_text()
+    pattern = re.compile(re.escape(README_BEGIN) + ".*?" + re.escape(README_END), re.S)
+    if not pattern.search(text):
+        raise ValueError(f"{readme} has no {README_BEGIN!r} ... {README_END!r} block")
+    new = pattern.sub(lambda _: readme_block(), text)
+    readme.write_text(new)
+    return new != text
+
+
+if __name__ == "__main__":
+    print("README block changed" if update_readme() else "README block up to date")

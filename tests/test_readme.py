@@ -1,0 +1,51 @@
+"""The README stays short, and every number in it comes from a results JSON.
+
+Its results table is the block between the ``results:begin`` / ``results:end`` markers, which
+``docs/_ext/results_tables.py`` generates from ``benchmarks/results/*.json``
+(``python docs/_ext/results_tables.py`` rewrites it after a benchmark run).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+MAX_LINES = 150
+
+
+def _results_tables():
+    spec = importlib.util.spec_from_file_location(
+        "results_tables", ROOT / "docs" / "_ext" / "results_tables.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_is_short() -> None:
+    lines = README.read_text().splitlines()
+    assert len(lines) <= MAX_LINES, f"README.md has {len(lines)} lines (at most {MAX_LINES})"
+
+
+def test_readme_results_block_is_generated() -> None:
+    tables = _results_tables()
+    text = README.read_text()
+    assert text.count(tables.README_BEGIN) == 1 and text.count(tables.README_END) == 1
+    block = text[text.index(tables.README_BEGIN):text.index(tables.README_END)
+                 + len(tables.README_END)]
+    assert block == tables.readme_block(), (
+        "README.md's results block differs from benchmarks/results/*.json; regenerate it with "
+        "`.venv/bin/python docs/_ext/results_tables.py`")
+
+
+def test_readme_has_no_numbers_outside_the_generated_block() -> None:
+    """Outside the generated block and code, only versions, counts of things and the
+    citation's years may appear (no measured result typed by hand)."""
+    tables = _results_tables()
+    text = README.read_text()
+    outside = text[:text.index(tables.README_BEGIN)] + text[text.index(tables.README_END):]
+    outside = re.sub(r"```.*?```", "", outside, flags=re.S)  # code blocks
+    results = re.findall(r"\d+(?:\.\d+)?\s*(?:%|×|samples/s|steps/s)|\b0\.\d{3,}\b", outside)
+    assert not results, f"README.md has typed results outside the generated block: {results}"
