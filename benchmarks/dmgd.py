@@ -11,7 +11,8 @@ keeps the other rows with their own records, and refuses to keep rows that have 
 Every row of a group (same dataset, network, training-set size and epochs) is compared
 with the backprop row of that group, trained in the same run from the same initial weights
 on the same data order. ``--ablation`` instead runs the ingredient study of
-``docs/dmgd_ablation.md`` (several seeds, Fashion-MNIST subset) into ``dmgd_ablation.json``.
+``docs/experiments/dmgd_ablation.md`` (several seeds, Fashion-MNIST subset) into
+``dmgd_ablation.json``.
 
 Usage::
 

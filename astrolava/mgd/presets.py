@@ -1,5 +1,5 @@
 """Recommended hyper-parameters of each method (found by ``benchmarks/dmgd.py`` sweeps;
-see ``docs/dmgd_ablation.md``) and the shape of the networks they train."""
+see ``docs/experiments/dmgd_ablation.md``) and the shape of the networks they train."""
 
 from __future__ import annotations
 
