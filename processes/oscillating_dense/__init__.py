@@ -1,4 +1,4 @@
-"""Reservoir links whose weights oscillate with per-link phases: M = 1 − (m/2)(1 + sin φ)."""
+"""Reservoir links whose weights oscillate with per-link phases (rhythmic sharing)."""
 
 from astrolava.processes.oscillating_dense.process import OscillatingDense
 

@@ -66,6 +66,10 @@ class ReservoirLIF(AbstractProcess):
 class RhythmicReservoirProcess(AbstractProcess):
     """Series input, tanh or LIF nodes, oscillating links and the astrocyte phase network.
 
+    The rhythmic-sharing reservoir of Kang & Losert ("Rhythmic sharing: A bio-inspired paradigm
+    for zero-shot adaptive learning in neural networks", arXiv:2502.08644) as a Lava process
+    graph; the equations are those of ``astrolava.rhythmic.equations``.
+
     The children (built by the SubProcessModel) and their wiring::
 
         SeriesInput ──a_out──▶ GradedTanh ◀──a_out── OscillatingDense
