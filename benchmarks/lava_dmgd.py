@@ -14,7 +14,7 @@ replaces their rows in the JSON, keeping the others):
   floating_pt and fixed_pt;
 * ``fashion``: Fashion-MNIST 784-128-128-10 tanh, one epoch, fused floating_pt and fixed_pt.
 
-Each row uses ``lava_preset(network, tag, hierarchical)``: A's recommended presets (chain
+Each row uses ``lava_preset(network, tag, hierarchical)``: the recommended presets (chain
 DeltaVecs, Adam, ``delta_mix``, exact output δ; spiking: rate slopes, ε = 3, h = 1) on the
 fused floating_pt models, the same with SGD on the fused fixed_pt models, ``LAVA_PRESET``
 (class DeltaVecs, SGD) on the hierarchical rate graph, ``HIERARCHICAL_SPIKING`` (class
