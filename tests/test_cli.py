@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from astrolava.cli.demo import summary_table
+from astrolava.cli.demo import _deployment_row, summary_table
 from astrolava.progress import progress
 
 
@@ -68,12 +68,14 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_demo_summary_table() -> None:
-    table = summary_table([("1. deploy", "rate MLP: torch / lava-float", "97.0 / 97.0 % test acc.",
-                            12.4), ("1. deploy", "spiking MLP: torch", "95.0 % test acc.", None),
+    deployed = [{"model": model, "backend": backend, "test_acc": acc}
+                for model, accs in (("rate", (0.97, 0.97, 0.96)), ("spiking", (0.95, 0.95, 0.94)))
+                for backend, acc in zip(("torch", "lava-float", "lava-fixed"), accs, strict=True)]
+    table = summary_table([_deployment_row(deployed, 52.6),
                            ("3. drift", "synchrony detector", "F1 0.80", 3.0)])
     assert table.splitlines() == [
         "| step | what ran | result | time |", "|---|---|---|---|",
-        "| 1. deploy | rate MLP: torch / lava-float | 97.0 / 97.0 % test acc. | 12 s |",
-        "| 1. deploy | spiking MLP: torch | 95.0 % test acc. |  |",
+        "| 1. deploy | rate and spiking MLPs: torch / lava-float / lava-fixed | test acc. rate "
+        "97.0 / 97.0 / 96.0 %, spiking 95.0 / 95.0 / 94.0 % | 53 s |",
         "| 3. drift | synchrony detector | F1 0.80 | 3 s |"]
     assert "\r" not in table

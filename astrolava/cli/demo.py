@@ -15,9 +15,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-SummaryRow = tuple[str, str, str, float | None]
-"""``(step, what ran, result, seconds)`` of the summary; seconds ``None``: counted in the
-step's first row."""
+SummaryRow = tuple[str, str, str, float]
+"""``(step, what ran, result, seconds)``: one row of the demo's summary."""
 
 
 def _train(method: str, backend: str, epochs: int, seed: int, quiet: bool) -> dict:
@@ -34,21 +33,21 @@ def summary_table(rows: Sequence[SummaryRow]) -> str:
     """The demo's closing summary as a Markdown table (one line per row, no control
     characters)."""
     lines = ["| step | what ran | result | time |", "|---|---|---|---|"]
-    lines += [f"| {step} | {what} | {result} | "
-              f"{'' if seconds is None else f'{seconds:.0f} s'} |"
+    lines += [f"| {step} | {what} | {result} | {seconds:.0f} s |"
               for step, what, result, seconds in rows]
     return "\n".join(lines)
 
 
-def _deployment_rows(rows: list[dict], seconds: float) -> list[SummaryRow]:
-    """One summary row per deployed model: its accuracy in torch, Lava float and fixed_pt."""
-    summary: list[SummaryRow] = []
-    for model in dict.fromkeys(row["model"] for row in rows):
-        runs = [row for row in rows if row["model"] == model]
-        summary.append(("1. deploy", f"{model} MLP: " + " / ".join(r["backend"] for r in runs),
-                        " / ".join(f"{100 * r['test_acc']:.1f}" for r in runs) + " % test acc.",
-                        None if summary else seconds))
-    return summary
+def _deployment_row(rows: list[dict], seconds: float) -> SummaryRow:
+    """The deployment step in one summary row: per model, its test accuracy in each backend
+    (torch / Lava float / Lava fixed_pt)."""
+    models = dict.fromkeys(row["model"] for row in rows)
+    backends = dict.fromkeys(row["backend"] for row in rows)
+    accuracy = ", ".join(model + " " + " / ".join(f"{100 * r['test_acc']:.1f}" for r in rows
+                                                  if r["model"] == model) + " %"
+                         for model in models)
+    return ("1. deploy", f"{' and '.join(models)} MLPs: {' / '.join(backends)}",
+            f"test acc. {accuracy}", seconds)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     print("== 1. torch -> Lava deployment (digits): rate and spiking MLPs, float and fixed_pt")
     start = time.perf_counter()
     deployed = run_demo(seed=args.seed, progress=not quiet)
-    summary += _deployment_rows(deployed, time.perf_counter() - start)
+    summary.append(_deployment_row(deployed, time.perf_counter() - start))
 
     print("\n== 2. delta-MGD vs backprop (digits, tanh MLP 64-128-128-10)")
     rows = [("bp", "torch"), ("delta-mgd", "torch"), ("delta-mgd", "lava")]

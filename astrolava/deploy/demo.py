@@ -33,7 +33,7 @@ def run_demo(dataset: str = "digits", hidden: Sequence[int] = (64,), epochs: int
     seed : int
         Seeds initialisation, data order and spike codes.
     progress : bool
-        Show progress bars.
+        Show progress bars (on a terminal only).
 
     Returns
     -------
