@@ -224,16 +224,17 @@ def process_models(process: type) -> list[type]:
 
 
 class ProcessModels(SphinxDirective):
-    """``{process-models} astrolava.processes.x.process.X``: a table of the process models of
-    ``X`` (class, kind, tags, first docstring paragraph), read from what Lava registers."""
+    """``{process-models} astrolava.processes.x.process.X`` (in a MyST page): a table of the
+    process models of ``X`` (class, kind, tags, first docstring paragraph), read from what Lava
+    registers, and each model's docstring."""
 
     required_arguments = 1
 
     def run(self) -> list:
         module_name, _, cls_name = self.arguments[0].rpartition(".")
         process = getattr(importlib.import_module(module_name), cls_name)
-        text = [".. list-table::", "   :header-rows: 1", "", "   * - model", "     - kind",
-                "     - tags", "     - what it computes"]
+        text = ["```{eval-rst}", ".. list-table::", "   :header-rows: 1", "",
+                "   * - model", "     - kind", "     - tags", "     - what it computes"]
         models = process_models(process)
         if not models:
             raise self.error(f"no process model implements {self.arguments[0]}")
@@ -247,6 +248,7 @@ class ProcessModels(SphinxDirective):
         for model in models:  # each model's own docstring: its arithmetic and formats
             text += ["", f".. autoclass:: {model.__module__}.{model.__qualname__}",
                      "   :no-members:", "   :no-show-inheritance:"]
+        text.append("```")
         return self.parse_text_to_nodes("\n".join(text))
 
 
@@ -282,11 +284,26 @@ def skip_foreign_members(app: Sphinx, what: str, name: str, obj: object, skip: b
     return None
 
 
+def process_signature(app: Sphinx, what: str, name: str, obj: object, options: dict,
+                      signature: str | None, return_annotation: str | None
+                      ) -> tuple[str, str | None] | None:
+    """A Lava process's constructor signature (autodoc sees the metaclass's ``*args,
+    **kwargs``)."""
+    if what == "class" and inspect.isclass(obj) and any(
+            base.__name__ == "AbstractProcess" for base in obj.__mro__[1:]):
+        sig = inspect.signature(obj.__init__)
+        params = [p.replace(annotation=inspect.Parameter.empty)  # numpydoc shows the types
+                  for p in list(sig.parameters.values())[1:]]  # without self
+        return str(sig.replace(parameters=params, return_annotation=inspect.Signature.empty)), None
+    return None
+
+
 def setup(app: Sphinx) -> dict:
     app.add_directive("process-models", ProcessModels)
     app.connect("builder-inited", generate, priority=100)
     app.connect("autodoc-process-docstring", take_custom_sections, priority=100)
     app.connect("autodoc-process-docstring", escape_absolute_values, priority=110)
     app.connect("autodoc-skip-member", skip_foreign_members)
+    app.connect("autodoc-process-signature", process_signature, priority=100)
     app.connect("autodoc-process-docstring", render_custom_sections, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
