@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from astrolava.data import load_dataset
 from astrolava.mgd.config import DeltaMGDConfig
 from astrolava.processes.dataset_source import DatasetSource
 from astrolava.processes.delta_mgd_network.process import DeltaMGDNetwork, network_run_config
+from astrolava.progress import progress as progress_bar
 from astrolava.runtime import LavaSession
 
 LAVA_PRESET = {"eta": 0.01, "epsilon": 1e-2, "tau_delta": 100}
@@ -188,9 +190,8 @@ def train_dataset_in_lava(dataset: str = "digits", network: str = "rate", epochs
         ``train_size``, ``epochs``, ``test_acc`` (after the last epoch),
         ``test_acc_per_epoch``, ``samples_per_s`` and ``deltavec_refreshes``.
     """
-    from astrolava.data import load_dataset
-    from astrolava.progress import progress as progress_bar
-
+    if train_size < 0:
+        raise ValueError(f"train_size={train_size} must be >= 0 (0: all samples)")
     config = DeltaMGDConfig(**{**lava_preset(network, tag), **(overrides or {})})
     X, y = load_dataset(dataset, "train")
     X_test, y_test = load_dataset(dataset, "test")
