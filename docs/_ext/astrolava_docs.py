@@ -63,7 +63,7 @@ def _cell(value: object) -> str:
         return "yes" if value else "no"
     if isinstance(value, tuple):
         return ", ".join(f"`{v}`" for v in value)
-    return str(value)
+    return str(value).replace("*", "\\*")  # 2**12 is not emphasis
 
 
 def _module_constants(path: Path) -> list[tuple[str, object, str]]:
