@@ -59,9 +59,19 @@ def sample_cost(output: np.ndarray, label: int, loss: str) -> np.ndarray:
     if loss == "ce":
         shifted = output - output.max(axis=-1, keepdims=True)
         return np.log(np.exp(shifted).sum(axis=-1)) - shifted[..., label]
-    err = np.array(output, dtype=np.float64)
+    return 0.5 * (output_error(output, label, "mse") ** 2).sum(axis=-1)
+
+
+def output_error(output: np.ndarray, label: int, loss: str) -> np.ndarray:
+    """``e = ∂C/∂o`` of outputs (..., n_classes): ``o − t`` (``"mse"``) or ``softmax(o) − t``
+    (``"ce"``) with one-hot target ``t`` (``astrolava.models.mgd.cost.output_error``)."""
+    if loss == "ce":
+        err = np.exp(output - output.max(axis=-1, keepdims=True))
+        err /= err.sum(axis=-1, keepdims=True)
+    else:
+        err = np.array(output, dtype=np.float64)
     err[..., label] -= 1.0
-    return 0.5 * (err ** 2).sum(axis=-1)
+    return err
 
 def readout(spec: NetworkSpec, last: np.ndarray) -> np.ndarray:
     """Network output: the last activations, or the output firing rates ``(1/T) Σ_t s_L[t]``."""
@@ -116,6 +126,17 @@ def lif_step(spec: NetworkSpec, v: np.ndarray, fired: np.ndarray, current: np.nd
     v = spec.beta * v * (1.0 - fired) + current
     return v, (v > spec.threshold).astype(np.float64)
 
+def synaptic_current(w: np.ndarray, b: np.ndarray, inp: np.ndarray) -> np.ndarray:
+    """A layer's dendritic current ``W a + b`` for inputs ``inp`` (..., n_in)."""
+    return inp @ w.T + b
+
+
+def perturbation_current(inp: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The contribution ``θ̃_W a + θ̃_b = u (v·a) + u`` of a rank-one θ̃ to the dendritic
+    current for inputs ``inp`` (..., n_in)."""
+    return u * (inp @ v)[..., None] + u
+
+
 def layer_forward(spec: NetworkSpec, w: np.ndarray, b: np.ndarray, inp: np.ndarray, last: bool,
                   pert: tuple[np.ndarray, np.ndarray] | None = None,
                   shift: np.ndarray | None = None, current: np.ndarray | None = None,
@@ -127,10 +148,9 @@ def layer_forward(spec: NetworkSpec, w: np.ndarray, b: np.ndarray, inp: np.ndarr
     if already known (the perturbed pass reuses the clean pass's first-layer current);
     ``slopes``: see :func:`neuron_response`.
     """
-    current = inp @ w.T + b if current is None else current
+    current = synaptic_current(w, b, inp) if current is None else current
     if pert is not None:
-        u, v = pert
-        current = current + u * (inp @ v)[..., None] + u
+        current = current + perturbation_current(inp, *pert)
     if shift is not None:
         current = current + shift
     return neuron_response(spec, current, last, slopes)
@@ -160,6 +180,11 @@ def forward(spec: NetworkSpec, layers: Layers, inp: np.ndarray,
     every layer's rate slope ``ρ_l = ∂r_l/∂b_l`` (:func:`neuron_response`)."""
     return [inp, *forward_from(spec, layers, 0, inp, perts, current=current, slopes=slopes)]
 
+def central_difference(plus: np.ndarray, minus: np.ndarray, step: float) -> np.ndarray:
+    """``(f(x + h) − f(x − h)) / 2h`` from the values at ``x ± h`` (``step = h``)."""
+    return (plus - minus) / (2 * step)
+
+
 def node_perturbation_deltas(spec: NetworkSpec, layers: Layers, acts: Sequence[np.ndarray],
                              label: int, step: float, loss: str) -> list[np.ndarray]:
     """Bias gradients by node perturbation: ``δ_j ≈ (C(b_j + h) − C(b_j − h)) / 2h`` (§III-A).
@@ -173,12 +198,13 @@ def node_perturbation_deltas(spec: NetworkSpec, layers: Layers, acts: Sequence[n
         n = w.shape[0]
         eye = step * np.eye(n)
         # the 2n copies share layer ``index``'s clean current; only the shift differs
-        current = (acts[index] @ w.T + b)[..., None, :] + np.concatenate([eye, -eye])
+        current = synaptic_current(w, b, acts[index])[..., None, :] \
+            + np.concatenate([eye, -eye])
         out = neuron_response(spec, current, index == len(layers) - 1)
         last = out if index == len(layers) - 1 else forward_from(spec, layers, index + 1,
                                                                    out)[-1]
         cost = sample_cost(readout(spec, last), label, loss)
-        deltas.append((cost[:n] - cost[n:]) / (2 * step))
+        deltas.append(central_difference(cost[:n], cost[n:], step))
     return deltas
 
 def output_delta(spec: NetworkSpec, output: np.ndarray, label: int, loss: str,
@@ -195,13 +221,7 @@ def output_delta(spec: NetworkSpec, output: np.ndarray, label: int, loss: str,
     if spec.spiking and slope is None:
         raise ValueError("the exact output δ of a spiking network needs its rate slope "
                          "(slope=None given)")
-    rates = readout(spec, output)
-    if loss == "ce":
-        grad = np.exp(rates - rates.max())
-        grad /= grad.sum()
-    else:
-        grad = np.array(rates, dtype=np.float64)
-    grad[label] -= 1.0
+    grad = output_error(readout(spec, output), label, loss)
     if spec.spiking:
         return grad * slope
     return grad * (1.0 - output ** 2) if spec.output_tanh else grad
@@ -227,7 +247,7 @@ def output_current_jacobians(spec: NetworkSpec, layers: Layers, acts: Sequence[n
         hidden = forward_from(spec, layers, index + 1, shifted)[-2] \
             if index + 2 < len(layers) else shifted
         values = readout(spec, hidden @ w_out.T + b_out)
-        rows.append(((values[:n] - values[n:]) / (2 * step)).T)
+        rows.append(central_difference(values[:n], values[n:], step).T)
     return rows
 
 def chain_deltas(acts: Sequence[np.ndarray], rows: Sequence[np.ndarray],
@@ -241,6 +261,11 @@ def chain_deltas(acts: Sequence[np.ndarray], rows: Sequence[np.ndarray],
     local = [1.0 - a ** 2 for a in acts[1:-1]] if slopes is None else slopes[:-1]
     hidden = [f * (delta_out @ k) for f, k in zip(local, rows, strict=True)]
     return [*hidden, delta_out]
+
+def mix_deltavecs(old: np.ndarray, new: np.ndarray, delta_mix: float) -> np.ndarray:
+    """Refresh ``δ ← (1 − ρ)·δ + ρ·δ_new`` (Alg. 1 l. 5-7, ``ρ = delta_mix``)."""
+    return (1 - delta_mix) * old + delta_mix * new
+
 
 def ternary(a: np.ndarray, threshold: float) -> np.ndarray:
     """``tern(a) = sign(a)`` where ``|a| >= threshold``, else 0 (paper §III-B)."""
@@ -276,8 +301,11 @@ def update_coefficient(delta_cost: float, cost0: float, epsilon: float, gamma: f
 def rank_one_descend(w: np.ndarray, u: np.ndarray, v: np.ndarray, lr: float) -> None:
     """In place ``W ← W − η·u ⊗ v`` (SGD on a rank-one estimate; BLAS ``dger``, no temporary).
 
-    ``w`` must be C-contiguous (its transpose is the Fortran matrix ``dger`` updates).
+    ``w`` must be C-contiguous (its transpose is the Fortran matrix ``dger`` updates in
+    place; BLAS would update a copy of any other layout).
     """
+    if not w.flags.c_contiguous:
+        raise ValueError("rank_one_descend needs C-contiguous weights")
     dger(-lr, v, u, a=w.T, overwrite_a=True)
 
 @dataclass
@@ -303,6 +331,16 @@ def descend(param: np.ndarray, grad: np.ndarray, lr: float, decay: float) -> Non
     """In place SGD step ``Θ ← Θ − η (ĝ + λΘ)``."""
     grad = grad + decay * param if decay else grad
     param -= lr * grad
+
+def sgd_rank_one(w: np.ndarray, b: np.ndarray, u: np.ndarray, v: np.ndarray, lr: float,
+                 decay: float) -> None:
+    """In place SGD step ``Θ ← Θ − η (ĝ + λΘ)`` of one layer for the rank-one estimate
+    ``ĝ_W = u ⊗ v``, ``ĝ_b = u`` (``w`` C-contiguous, see :func:`rank_one_descend`)."""
+    if decay:
+        w *= 1.0 - lr * decay
+    rank_one_descend(w, u, v, lr)
+    descend(b, u, lr, decay)
+
 
 @njit(cache=True, error_model="numpy")
 def _adam_rank_one_rows(param: np.ndarray, m: np.ndarray, v: np.ndarray, u: np.ndarray,
@@ -366,8 +404,7 @@ class FloatNetwork:
 
     def first_current(self, inp: np.ndarray) -> np.ndarray:
         """The first layer's ``W_1 s_0 + b_1``, which the clean and the perturbed pass share."""
-        w, b = self.layers[0]
-        return inp @ w.T + b
+        return synaptic_current(*self.layers[0], inp)
 
     def forward(self, inp: np.ndarray, perts: list | None = None,
                 slopes: list[np.ndarray] | None = None,
@@ -414,8 +451,8 @@ class FloatNetwork:
         return chain_deltas(acts, rows, delta_out, slopes)
 
     def mix_deltavecs(self, old: np.ndarray, new: np.ndarray) -> np.ndarray:
-        """Refresh ``δ ← (1 − ρ)·δ + ρ·δ_new`` (Alg. 1 l. 5-7, ``ρ = config.delta_mix``)."""
-        return (1 - self.config.delta_mix) * old + self.config.delta_mix * new
+        """Refresh of a DeltaVec (:func:`mix_deltavecs`, ``config.delta_mix``)."""
+        return mix_deltavecs(old, new, self.config.delta_mix)
 
     def real_deltas(self, deltas: np.ndarray) -> np.ndarray:
         """DeltaVecs as stored (already real)."""
@@ -450,7 +487,4 @@ class FloatNetwork:
                           cfg.weight_decay, self.n_updates)
             return
         for (w, b), (u, v) in zip(self.layers, perts, strict=True):
-            if cfg.weight_decay:
-                w *= 1.0 - cfg.eta * cfg.weight_decay
-            rank_one_descend(w, coef * u, v, cfg.eta)
-            descend(b, coef * u, cfg.eta, cfg.weight_decay)
+            sgd_rank_one(w, b, coef * u, v, cfg.eta, cfg.weight_decay)

@@ -133,9 +133,16 @@ def mantissa(wq: np.ndarray) -> np.ndarray:
 
 def sample_cost(output: np.ndarray, label: int) -> np.ndarray:
     """``C = 1/2 Σ_k (o_k − t_k)²`` on A_FRAC activities, as a C_FRAC integer (24 bit)."""
+    err = output_error(output, label)
+    return saturate(scale_pow2((err * err).sum(axis=-1), C_FRAC - 2 * A_FRAC - 1))
+
+
+def output_error(output: np.ndarray, label: int) -> np.ndarray:
+    """``e = o − t`` (the squared error's ``∂C/∂o``) of A_FRAC outputs (..., n_classes) with
+    one-hot target ``t``, int64 A_FRAC."""
     err = np.array(output, dtype=np.int64)
     err[..., label] -= 1 << A_FRAC
-    return saturate(scale_pow2((err * err).sum(axis=-1), C_FRAC - 2 * A_FRAC - 1))
+    return err
 
 
 def step_mean(total: np.ndarray, shift: int, num_steps: int) -> np.ndarray:
@@ -492,8 +499,7 @@ class FixedNetwork:
         if self.spiking and slope is None:
             raise ValueError("the exact output δ of a spiking network needs its rate slope "
                              "(slope=None given)")
-        err = np.array(self.readout(output), dtype=np.int64)
-        err[label] -= 1 << A_FRAC
+        err = output_error(self.readout(output), label)
         if not self.spiking:
             if not self.output_tanh:
                 return saturate(scale_pow2(err, D_FRAC - A_FRAC))

@@ -102,7 +102,7 @@ class PyAstrocyteFloat(AstrocyteModel):
     delta_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
 
     def mix(self, y, delta_new):
-        self.deltavecs[y] = (1 - self.mix_rate) * self.deltavecs[y] + self.mix_rate * delta_new
+        self.deltavecs[y] = eq.mix_deltavecs(self.deltavecs[y], delta_new, self.mix_rate)
 
     def perturbation(self, y):
         post = self._layers(self.deltavecs[y])

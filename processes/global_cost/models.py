@@ -120,7 +120,7 @@ class PyGlobalCostFloat(GlobalCostModel):
         return eq.sample_cost(out, y, self.loss)
 
     def differences(self, cost_plus, cost_minus):
-        return (cost_plus - cost_minus) / (2 * self.fd_step)
+        return eq.central_difference(cost_plus, cost_minus, self.fd_step)
 
     def coefficient(self, delta_cost, cost0):
         return eq.update_coefficient(float(delta_cost), float(cost0), self.epsilon,

@@ -13,6 +13,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
+from astrolava.mgd import equations as eq
 from astrolava.mgd import fixed as fx
 
 REFRESH, LEARN = 2, 1
@@ -147,11 +148,10 @@ class PyTripartiteSynapseFloat(TripartiteSynapseModel):
     theta_post: np.ndarray = LavaPyType(np.ndarray, float)
 
     def current(self, inp):
-        return inp @ self.weights.T + self.bias
+        return eq.synaptic_current(self.weights, self.bias, inp)
 
     def perturbed(self, current, inp):
-        u, v = self.theta_post, self.pre_trace
-        return current + u * (inp @ v) + u
+        return current + eq.perturbation_current(inp, self.theta_post, self.pre_trace)
 
     def hold(self, total):
         self.pre_trace[:] = total / self.num_steps
@@ -164,15 +164,11 @@ class PyTripartiteSynapseFloat(TripartiteSynapseModel):
         return self.fd_step
 
     def learn(self, coef):
-        """``W ← W − η (k·u ⊗ v + λW)``, ``b ← b − η (k·u + λb)`` with ``k = m·2**-f``."""
+        """``W ← W − η (k·u ⊗ v + λW)``, ``b ← b − η (k·u + λb)`` with ``k = m·2**-f``
+        (:func:`~astrolava.mgd.equations.sgd_rank_one`)."""
         k = coef[0] * 2.0 ** -coef[1]
-        grad_w = np.outer(k * self.theta_post, self.pre_trace)
-        grad_b = k * self.theta_post
-        if self.decay:
-            grad_w = grad_w + self.decay * self.weights
-            grad_b = grad_b + self.decay * self.bias
-        self.weights -= self.eta * grad_w
-        self.bias -= self.eta * grad_b
+        eq.sgd_rank_one(self.weights, self.bias, k * self.theta_post, self.pre_trace, self.eta,
+                        self.decay)
 
 
 @implements(proc=TripartiteSynapse, protocol=LoihiProtocol)

@@ -89,14 +89,24 @@ def test_sample_cost(loss):
     close([eq.sample_cost(out[b], int(y[b]), loss) for b in range(BATCH)], reference)
 
 
-def test_one_hot_error_of_the_squared_cost():
-    """``o − t`` (the mse output error): one-hot targets against the core's label index."""
+@pytest.mark.parametrize("loss", ["mse", "ce"])
+def test_output_error(loss):
+    """``e = ∂C/∂o``: one-hot targets against the core's label index."""
     rng = np.random.default_rng(2)
     out, y = rng.normal(size=(BATCH, 5)), rng.integers(0, 5, BATCH)
     target = one_hot_targets(torch.as_tensor(y), 5, torch.float64)
-    error = cost.output_error(torch.as_tensor(out), torch.as_tensor(y), "mse", target)
-    spec = eq.NetworkSpec(output_tanh=False)
-    close([eq.output_delta(spec, out[b], int(y[b]), "mse") for b in range(BATCH)], error)
+    reference = cost.output_error(torch.as_tensor(out), torch.as_tensor(y), loss, target)
+    close([eq.output_error(out[b], int(y[b]), loss) for b in range(BATCH)], reference)
+
+
+def test_mix_deltavecs():
+    """The DeltaVec refresh ``(1 − ρ)·δ + ρ·δ_new`` of the bank and of the core."""
+    rng = np.random.default_rng(14)
+    old, new = rng.normal(size=(2, 4, 6))
+    bank = deltavecs.DeltaVecBank([6], 4, tau_delta=1, mix=0.3, dtype=torch.float64)
+    bank.deltas[0][:] = torch.as_tensor(old)
+    bank.update(torch.tensor([2]), [torch.as_tensor(new[2:3])])
+    close(eq.mix_deltavecs(old[2], new[2], 0.3), bank.deltas[0][2])
 
 
 def test_ternary():
@@ -238,19 +248,26 @@ def test_output_current_jacobians(kind):
 
 
 @pytest.mark.parametrize("decay", [0.0, 0.01])
-def test_adam_rank_one(decay):
-    """Three Adam steps on ``g = u ⊗ a + λW`` and ``u + λb``: the fused rank-one pass against
-    ``torch.optim.Adam`` (same algebra, other rounding order)."""
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_rank_one_optimizer_steps(optimizer, decay):
+    """Three steps on ``g = u ⊗ a + λW`` and ``u + λb``: the core's in-place rank-one SGD
+    (:func:`sgd_rank_one`) and fused Adam pass (:func:`adam_rank_one`) against
+    ``torch.optim.SGD`` / ``torch.optim.Adam`` (same algebra, other rounding order; Adam's
+    ``√v`` and division: rtol 1e-10)."""
     rng = np.random.default_rng(13)
     w, b = rng.normal(size=(5, 4)), rng.normal(size=5)
     params = [torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)]
-    adam = torch.optim.Adam(params, lr=1e-3)
+    torch_step = (torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam)(params, lr=1e-3)
     state = eq.Adam.zeros(w)
     for step in (1, 2, 3):
         u, a = rng.normal(size=5), rng.normal(size=4)
         params[0].grad = torch.as_tensor(np.outer(u, a)) + decay * params[0].detach()
         params[1].grad = torch.as_tensor(u) + decay * params[1].detach()
-        adam.step()
-        eq.adam_rank_one([(w, b)], [(u, a)], [state], 1e-3, decay, step)
-    close(w, params[0].detach(), rtol=1e-10)
-    close(b, params[1].detach(), rtol=1e-10)
+        torch_step.step()
+        if optimizer == "sgd":
+            eq.sgd_rank_one(w, b, u, a, 1e-3, decay)
+        else:
+            eq.adam_rank_one([(w, b)], [(u, a)], [state], 1e-3, decay, step)
+    rtol = RTOL if optimizer == "sgd" else 1e-10
+    close(w, params[0].detach(), rtol=rtol)
+    close(b, params[1].detach(), rtol=rtol)
