@@ -6,6 +6,11 @@ settings, :mod:`.equations` the float64 per-sample δ-MGD steps the Lava process
 :mod:`.fixed` their fixed-point (Loihi) counterparts. The vectorised torch reference that
 trains the same rules in batches is :mod:`astrolava.models.mgd`; it depends on this package,
 never the other way round.
+
+Papers: δ-MGD, O'Loughlin et al., "δ-Multiplexed Gradient Descent: Perturbative Learning with
+Astrocytes" (cited as "paper": sections, Eq. 1-4, Alg. 1 lines); MGD, McCaughan et al.,
+"Multiplexed gradient descent: Fast online training of modern datasets on hardware neural
+networks without backpropagation", APL Machine Learning 1(2), 2023.
 """
 
 from astrolava.mgd.config import (

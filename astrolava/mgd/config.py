@@ -105,7 +105,9 @@ class PerturbativeConfig:
 
 @dataclass(frozen=True)
 class MGDConfig(PerturbativeConfig):
-    """Undirected MGD with its time constants (paper §II-A; SPSA is ``tau_theta = tau_p = 1``).
+    """Undirected MGD with its time constants (McCaughan et al., "Multiplexed gradient
+    descent", APL Machine Learning 1(2), 2023; δ-MGD paper §II-A; SPSA is
+    ``tau_theta = tau_p = 1``).
 
     Parameters
     ----------

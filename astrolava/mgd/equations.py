@@ -1,8 +1,12 @@
 """δ-MGD equations in NumPy (float64), shared by the fused model and the per-layer processes.
 
-Each function is one step of δ-MGD (paper Alg. 1) for one sample, written as the torch
-reference ``astrolava.models.mgd`` computes it (same cost, same node-perturbation refresh, same
-normalisation, same update), so a Lava float model reproduces the reference's weights.
+Each function is one step of δ-MGD (O'Loughlin et al., "δ-Multiplexed Gradient Descent:
+Perturbative Learning with Astrocytes", cited as "paper": Alg. 1) for one sample, written as
+the torch reference ``astrolava.models.mgd`` computes it (same cost, same node-perturbation
+refresh, same normalisation, same update; ``tests/models_mgd/test_agreement.py`` holds each
+pair together), so a Lava float model reproduces the reference's weights.
+:class:`FloatNetwork` gathers them behind the interface of the integer
+:class:`~astrolava.mgd.fixed.FixedNetwork`.
 
 Notation: layer ``l`` maps ``a_{l-1}`` (n_in) to ``a_l`` (n_out) with weights ``W_l``
 (n_out, n_in) and biases ``b_l`` (n_out). A layer's input is a vector (rate network) or a

@@ -14,9 +14,9 @@ SPIKING_STEPS = 25
 """Rate-code length T of the spiking nets."""
 
 SPIKING_WEIGHT_GAIN = 3.0
-"""Initial weights of a spiking net are PyTorch's default times this gain: with the default
-alone the output layer fires at ~0.03 % of steps (a silent net gives perturbations no ΔC);
-with 3 every layer fires at ~15-20 % on Fashion-MNIST. Used for BPTT too."""
+"""Initial weights of a spiking net are PyTorch's default times this gain, so that every layer
+fires (a silent net gives perturbations no ΔC; measurements in
+``docs/experiments/dmgd-tuning.md``). Used for BPTT too."""
 
 PRESETS: dict[tuple[str, str], dict] = {
     ("bp", "rate"): {"eta": 1e-3, "optimizer": "adam"},

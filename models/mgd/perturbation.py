@@ -1,5 +1,10 @@
 """The MGD family as per-sample perturbative learners, vectorised over a minibatch.
 
+Papers: MGD, McCaughan et al., "Multiplexed gradient descent: Fast online training of modern
+datasets on hardware neural networks without backpropagation", APL Machine Learning 1(2),
+2023; δ-MGD ("paper" below), O'Loughlin et al., "δ-Multiplexed Gradient Descent: Perturbative
+Learning with Astrocytes".
+
 Each sample ``b`` of a batch gets its own perturbation ``θ̃_b``; its clean cost ``C0_b`` and
 perturbed cost ``C̃_b`` give ``ĝ_b = ΔC_b·w_b·θ̃_b/ε²`` (paper Eq. 1, Alg. 1 l. 16-17) and the
 step applies the batch mean ``ĝ = mean_b ĝ_b`` (optionally with decay and Adam). Batch size 1
@@ -192,7 +197,8 @@ class PerturbativeLearner(Learner):
 
 
 class MGDLearner(PerturbativeLearner):
-    """Undirected MGD with time constants τx, τθ, τp (paper §II-A); SPSA when all are 1.
+    """Undirected MGD with time constants τx, τθ, τp (McCaughan et al. 2023; paper §II-A);
+    SPSA when all are 1.
 
     Time step ``k`` (one per presentation of a batch): the batch is presented τx times; a
     new Bernoulli ``θ̃ ∈ {±ε}`` per sample is drawn when ``k mod τθ = 0`` and held

@@ -27,7 +27,8 @@ class GradedTanh(AbstractProcess):
 
     With ``leak = 0`` (default) this is the memoryless tanh unit of a rate-coded MLP
     (δ-MGD paper §VI, ``a_l = tanh(W_l a_{l-1} + b_l)``); with ``0 < leak < 1`` it is the leaky
-    echo-state node of rhythmic sharing (SPEC §2, ``n(t+1) = λ n(t) + (1 - λ) tanh(...)``).
+    echo-state node of rhythmic sharing (Kang & Losert, arXiv:2502.08644:
+    ``n(t+1) = λ n(t) + (1 - λ) tanh(...)``, ``astrolava.rhythmic.equations.node_update``).
 
     Parameters
     ----------

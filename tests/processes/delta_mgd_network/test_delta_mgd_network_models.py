@@ -167,7 +167,7 @@ FIXED_CASES = {
                                      delta_mix=0.1)),
     # the fixed_pt spiking preset (chain DeltaVecs with integer rate slopes, SGD) at a small
     # η: 8-bit weights flip spikes from the first sample on, and a large step lets the two
-    # spike trajectories drift apart (η = 0.3: cosines 0.87 / 0.76 / 0.95)
+    # spike trajectories drift apart (docs/experiments/dmgd-tuning.md)
     "spiking-chain": ("spiking", DeltaMGDConfig(**{**lava_preset("spiking", "fixed_pt"),
                                                    "tau_delta": 10, "eta": 0.03})),
 }
