@@ -34,6 +34,14 @@ def bias_steps(n: int, step: float, dtype: torch.dtype) -> torch.Tensor:
     return torch.cat([step * eye, -step * eye])
 
 
+def central_difference(values: torch.Tensor, n_samples: int, n: int, step: float
+                       ) -> torch.Tensor:
+    """``(f(x + h) − f(x − h)) / 2h`` (n_samples, n, k) from the values (rows, k) of the
+    shifted copies, sample-major, ``+h`` copies before ``−h`` ones (:func:`bias_steps`)."""
+    values = values.view(n_samples, 2, n, -1)
+    return (values[:, 0] - values[:, 1]) / (2 * step)
+
+
 def bias_sweep(model: nn.Module, acts: list[torch.Tensor], step: float,
                measure: Callable[[torch.Tensor, int], torch.Tensor]) -> list[torch.Tensor]:
     """Central differences of ``measure`` over every bias: ``(m(b_j + h) − m(b_j − h)) / 2h``.
@@ -64,8 +72,7 @@ def bias_sweep(model: nn.Module, acts: list[torch.Tensor], step: float,
         shift = bias_steps(n, step, layer.bias.dtype).repeat(n_samples, 1)
         inp = acts[index].repeat_interleave(2 * n, dim=axis)
         last = forward_from(model, index, inp, bias_shifts={index: shift})[-1]
-        values = measure(last, 2 * n).view(n_samples, 2, n, -1)
-        sweeps.append((values[:, 0] - values[:, 1]) / (2 * step))
+        sweeps.append(central_difference(measure(last, 2 * n), n_samples, n, step))
     return sweeps
 
 
@@ -120,8 +127,8 @@ def output_current_jacobians_node(model: nn.Module, acts: list[torch.Tensor],
         for later in range(index + 2, len(model.layers) - 1):
             hidden = layer_forward(model, later, hidden)
         values = readout(model, nn.functional.linear(hidden, last.weight, last.bias))
-        values = values.view(n_samples, 2, after.in_features, -1)
-        sweeps.append(((values[:, 0] - values[:, 1]) / (2 * step)).transpose(1, 2))
+        sweeps.append(central_difference(values, n_samples, after.in_features, step)
+                      .transpose(1, 2))
     sweeps.append(last.weight.detach().expand(n_samples, -1, -1))
     return sweeps
 
