@@ -298,6 +298,47 @@ def process_signature(app: Sphinx, what: str, name: str, obj: object, options: d
     return None
 
 
+# --- cross-references to re-exported names ------------------------------------------------------
+
+def _canonical(target: str) -> str | None:
+    """``astrolava.models.RateMLP`` -> ``astrolava.models.mlp.RateMLP``: where a re-exported
+    object is defined (its API page documents it there)."""
+    parts = target.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:]:
+            obj = getattr(obj, attr, None)
+        if inspect.ismodule(obj):
+            return obj.__name__
+        module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
+        return f"{module}.{qualname}" if module and qualname else None
+    return None
+
+
+def resolve_reexports(app: Sphinx, env, node, contnode):  # noqa: ANN001 (Sphinx's types)
+    """Resolve a Python reference that names an object where it is re-exported
+    (``astrolava.models.RateMLP``), or by its bare name when exactly one documented astrolava
+    object has it (``RateMLP``)."""
+    if node.get("refdomain") != "py":
+        return None
+    domain, target = env.get_domain("py"), node["reftarget"]
+    candidates = []
+    if target.startswith("astrolava."):
+        canonical = _canonical(target)
+        candidates = [canonical] if canonical and canonical != target else []
+    elif "." not in target:
+        candidates = [name for name, entry in domain.objects.items()
+                      if name.startswith("astrolava.") and name.endswith(f".{target}")
+                      and not entry.aliased]  # autodoc's :canonical: twin of the same entry
+    if len(candidates) != 1:
+        return None
+    return domain.resolve_xref(env, node["refdoc"], app.builder, node["reftype"],
+                               candidates[0], node, contnode)
+
+
 def setup(app: Sphinx) -> dict:
     app.add_directive("process-models", ProcessModels)
     app.connect("builder-inited", generate, priority=100)
@@ -305,5 +346,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("autodoc-process-docstring", escape_absolute_values, priority=110)
     app.connect("autodoc-skip-member", skip_foreign_members)
     app.connect("autodoc-process-signature", process_signature, priority=100)
+    app.connect("missing-reference", resolve_reexports)
     app.connect("autodoc-process-docstring", render_custom_sections, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
