@@ -4,37 +4,58 @@ from __future__ import annotations
 
 import numpy as np
 from astrolava.processes.graded_neuron.process import LEAK_FRAC_BITS, GradedTanh
-from astrolava.processes.probe_rows import RowNeuronModelFixed, RowNeuronModelFloat
+from astrolava.processes.probe_rows import (
+    RowNeuronModel,
+    RowNeuronModelFixed,
+    RowNeuronModelFloat,
+)
 from lava.magma.core.decorator import implements, requires, tag
 from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from astrolava.fixed_point import STATE_BITS, saturate, tanh_table, to_fixed
+from astrolava.fixed_point import (
+    STATE_BITS,
+    saturate,
+    shift_right_round,
+    tanh_table,
+    to_fixed,
+)
+
+
+class GradedTanhModel(RowNeuronModel):
+    """Schedule shared by both models: update the state rows received, send them."""
+
+    bias: np.ndarray = LavaPyType(np.ndarray, float)
+    leak: np.ndarray = LavaPyType(np.ndarray, float)
+
+    def respond(self, a: np.ndarray) -> np.ndarray:
+        rows = len(a)  # all rows, or those received
+        self.n[:rows] = self.step(self.n[:rows], a)
+        return self.n[:rows]
+
+    def step(self, n: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """The new state ``n`` from the old one and the input rows ``a``."""
+        raise NotImplementedError
 
 
 @implements(proc=GradedTanh, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyGradedTanhModelFloat(RowNeuronModelFloat):
+class PyGradedTanhModelFloat(GradedTanhModel, RowNeuronModelFloat):
     """``n = leak * n + (1 - leak) * tanh(a_in + bias)`` in float64; sends ``n``."""
 
-    bias: np.ndarray = LavaPyType(np.ndarray, float)
-    leak: np.ndarray = LavaPyType(np.ndarray, float)
     n: np.ndarray = LavaPyType(np.ndarray, float)
 
-    def respond(self, a: np.ndarray) -> np.ndarray:
-        rows = len(a)  # all rows, or those received
-        drive = np.tanh(a + self.bias)
+    def step(self, n, a):
         leak = self.leak[0]
-        self.n[:rows] = leak * self.n[:rows] + (1.0 - leak) * drive
-        return self.n[:rows]
+        return leak * n + (1.0 - leak) * np.tanh(a + self.bias)
 
 
 @implements(proc=GradedTanh, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
-class PyGradedTanhModelFixed(RowNeuronModelFixed):
+class PyGradedTanhModelFixed(GradedTanhModel, RowNeuronModelFixed):
     """The same update on integers, as a Loihi 2 microcode neuron would compute it.
 
     Scaling (``Fi = in_frac_bits``, ``Fo = out_frac_bits``, ``FL = LEAK_FRAC_BITS = 12``):
@@ -48,8 +69,6 @@ class PyGradedTanhModelFixed(RowNeuronModelFixed):
       saturated to 24 bits; ``n`` and the graded spike carry Fo fractional bits.
     """
 
-    bias: np.ndarray = LavaPyType(np.ndarray, float)
-    leak: np.ndarray = LavaPyType(np.ndarray, float)
     n: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=STATE_BITS)
 
     def __init__(self, proc_params: dict) -> None:
@@ -57,14 +76,11 @@ class PyGradedTanhModelFixed(RowNeuronModelFixed):
         self.in_frac_bits: int = proc_params["in_frac_bits"]
         self.tanh = tanh_table(self.in_frac_bits, proc_params["out_frac_bits"])
 
-    def respond(self, a: np.ndarray) -> np.ndarray:
+    def step(self, n, a):
         """``n = tanh_q(sat(a + b_q))``; with ``leak_q = 0`` exactly that (no mixing needed)."""
-        rows = len(a)  # all rows, or those received
         drive = self.tanh(saturate(a.astype(np.int64) + to_fixed(self.bias, self.in_frac_bits)))
         leak_q = int(to_fixed(self.leak[0], LEAK_FRAC_BITS))
         if leak_q:
-            mixed = leak_q * self.n[:rows].astype(np.int64) \
-                + ((1 << LEAK_FRAC_BITS) - leak_q) * drive
-            drive = saturate((mixed + (1 << (LEAK_FRAC_BITS - 1))) >> LEAK_FRAC_BITS)
-        self.n[:rows] = drive
-        return self.n[:rows]
+            mixed = leak_q * n.astype(np.int64) + ((1 << LEAK_FRAC_BITS) - leak_q) * drive
+            drive = saturate(shift_right_round(mixed, LEAK_FRAC_BITS))
+        return drive
