@@ -34,14 +34,22 @@ def _connect_rows(cost: GlobalCost, clean: np.ndarray, perturbed: np.ndarray,
     probes.s_out.connect(cost.probe_in)
 
 
-def test_costs_gradients_and_third_factor():
-    labels = Source(data=np.zeros((1, 2)))
-    cost = GlobalCost(n_classes=2, n_neurons=2, epsilon=EPSILON, fd_step=H)
-    deltas, third = Sink(shape=(2,), buffer=2), Sink(shape=(2,), buffer=2)
-    _connect_rows(cost, CLEAN, PERTURBED)
+def _wire(cost: GlobalCost, clean: np.ndarray, perturbed: np.ndarray, label: int = 0,
+          flags: tuple[int, int] = (1, 0)) -> tuple[Sink, Sink]:
+    """Rows (:func:`_connect_rows`) and ``label`` into ``cost`` for two steps; sinks of its
+    ``delta_new_out`` and ``k_out``."""
+    _connect_rows(cost, clean, perturbed, flags)
+    labels = Source(data=np.full((1, 2), label, dtype=clean.dtype))
     labels.s_out.connect(cost.label_in)
+    deltas, third = Sink(shape=(2,), buffer=2), Sink(shape=(2,), buffer=2)
     cost.delta_new_out.connect(deltas.a_in)
     cost.k_out.connect(third.a_in)
+    return deltas, third
+
+
+def test_costs_gradients_and_third_factor():
+    cost = GlobalCost(n_classes=2, n_neurons=2, epsilon=EPSILON, fd_step=H)
+    deltas, third = _wire(cost, CLEAN, PERTURBED)
     with LavaSession(cost, sim_config()) as session:
         session.run(2)
         cost0, delta_cost = cost.cost0.get()[0], cost.delta_cost.get()[0]
@@ -62,13 +70,9 @@ def test_fixed_point_costs_gradients_and_third_factor():
     """fixed_pt on the same outputs as A_FRAC integers: C_FRAC costs, D_FRAC gradients with
     the step rounded to h = 2**-3 on the Z_FRAC grid, and k = (m, f) = η·ΔC/ε² with η folded
     in (a 16-bit mantissa)."""
-    labels = Source(data=np.zeros((1, 2), dtype=np.int32))
     cost = GlobalCost(n_classes=2, n_neurons=2, epsilon=EPSILON, fd_step=0.125, eta=ETA)
-    deltas, third = Sink(shape=(2,), buffer=2), Sink(shape=(2,), buffer=2)
-    _connect_rows(cost, fx.to_fixed(CLEAN, fx.A_FRAC), fx.to_fixed(PERTURBED, fx.A_FRAC))
-    labels.s_out.connect(cost.label_in)
-    cost.delta_new_out.connect(deltas.a_in)
-    cost.k_out.connect(third.a_in)
+    deltas, third = _wire(cost, fx.to_fixed(CLEAN, fx.A_FRAC).astype(np.int32),
+                          fx.to_fixed(PERTURBED, fx.A_FRAC).astype(np.int32))
     with LavaSession(cost, sim_config("fixed_pt")) as session:
         session.run(2)
         cost0, delta_cost = cost.cost0.get()[0], cost.delta_cost.get()[0]
@@ -86,13 +90,8 @@ def test_clean_pass_without_probe_rows():
     """A clean step with flag 0 (a sample whose DeltaVec is not refreshed): no probe
     gradients (delta_new is 0 in both steps), but C0, the count of correct samples and the
     third factor as with probes. Label 1, so the arg-max 0 is wrong."""
-    labels = Source(data=np.ones((1, 2)))  # label 1
     cost = GlobalCost(n_classes=2, n_neurons=2, epsilon=EPSILON, fd_step=H)
-    deltas, third = Sink(shape=(2,), buffer=2), Sink(shape=(2,), buffer=2)
-    _connect_rows(cost, CLEAN, PERTURBED, flags=(0, 0))
-    labels.s_out.connect(cost.label_in)
-    cost.delta_new_out.connect(deltas.a_in)
-    cost.k_out.connect(third.a_in)
+    deltas, third = _wire(cost, CLEAN, PERTURBED, label=1, flags=(0, 0))
     with LavaSession(cost, sim_config()) as session:
         session.run(2)
         cost0, n_correct = cost.cost0.get()[0], cost.n_correct.get()[0]
