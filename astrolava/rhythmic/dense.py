@@ -43,6 +43,7 @@ class DenseRhythmicReservoir:
         return self.phase_matrix[self.rows, self.cols]
 
     def step(self, u: np.ndarray) -> None:
+        """Nodes, then phases (coupled mode), with the N×N and L×L matrices written out."""
         p = self.params
         modulation = 1.0 - (p.m / 2.0) * (1.0 + np.sin(self.phase_matrix))     # N×N
         net = (self.a * modulation) @ self.activity + self.w_in @ u + p.bias

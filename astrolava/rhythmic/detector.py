@@ -16,7 +16,7 @@ from functools import reduce
 
 import numpy as np
 
-from astrolava.rhythmic.equations import TWO_PI
+from astrolava.rhythmic.equations import wrap_angle
 from astrolava.rhythmic.params import RhythmicParams
 from astrolava.rhythmic.reservoir import RhythmicReservoir
 from astrolava.rhythmic.series import column_scale, validate_series
@@ -41,8 +41,7 @@ NODES = {"tanh": RhythmicReservoir, "lif": SpikingRhythmicReservoir}
 
 def phase_velocity(mean_phase: np.ndarray) -> np.ndarray:
     """Rotation speed of the mean phase, d⟨Φ⟩/dt, from wrapped first differences (0 at t = 0)."""
-    diff = np.diff(np.asarray(mean_phase, float), prepend=mean_phase[0])
-    return np.mod(diff + np.pi, TWO_PI) - np.pi
+    return wrap_angle(np.diff(np.asarray(mean_phase, float), prepend=mean_phase[0]))
 
 
 def rolling_mean(x: np.ndarray, window: int) -> np.ndarray:

@@ -354,6 +354,11 @@ def mean_field(cos_phi: np.ndarray, sin_phi: np.ndarray) -> tuple[float, float]:
     return math.hypot(c, s), math.atan2(s, c) % TWO_PI
 
 
+def wrap_angle(angle: np.ndarray | float) -> np.ndarray:
+    """An angle (or a difference of phases) wrapped to [−π, π): (x + π) mod 2π − π."""
+    return np.mod(np.asarray(angle, dtype=np.float64) + np.pi, TWO_PI) - np.pi
+
+
 def order_parameter(phases: np.ndarray) -> tuple[np.ndarray | float, np.ndarray | float]:
     """Order parameter R and mean phase ⟨Φ⟩ of phases, for one phase vector or each row.
 

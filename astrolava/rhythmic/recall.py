@@ -33,14 +33,15 @@ import numpy as np
 from scipy.stats import wasserstein_distance
 
 from astrolava.rhythmic.detector import rolling_mean
+from astrolava.rhythmic.equations import wrap_angle
 from astrolava.rhythmic.readout import RidgeReadout, closed_loop
 from astrolava.rhythmic.reservoir import ReservoirTrace, RhythmicReservoir
 from astrolava.rhythmic.spiking import SpikingRhythmicReservoir
 
 
 def circular_distance(a: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
-    """``|a − b|`` wrapped to [0, π]."""
-    return np.abs(np.angle(np.exp(1j * (np.asarray(a) - np.asarray(b)))))
+    """The distance of two phases on the circle, ``|a − b|`` wrapped to [0, π]."""
+    return np.abs(wrap_angle(np.asarray(a) - np.asarray(b)))
 
 
 def context_phases(trace: ReservoirTrace, u: np.ndarray, contexts: np.ndarray,

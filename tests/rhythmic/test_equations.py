@@ -20,6 +20,7 @@ from astrolava.rhythmic.equations import (
     rate_trace,
     recurrent_input,
     step_phases,
+    wrap_angle,
     wrap_phases,
 )
 
@@ -34,6 +35,8 @@ def test_cos_sin_and_wrap() -> None:
     np.testing.assert_allclose(wrapped, [0.0, 0.0, 7.0 - 2 * np.pi, 2 * np.pi - 0.5, 0.25],
                                atol=1e-14)
     assert np.all((wrapped >= 0) & (wrapped < 2 * np.pi))
+    np.testing.assert_allclose(wrap_angle([0.25, np.pi, -np.pi, 2 * np.pi - 0.25, 7.0]),
+                               [0.25, -np.pi, -np.pi, -0.25, 7.0 - 2 * np.pi], atol=1e-14)
 
 
 def test_link_modulation_range() -> None:
