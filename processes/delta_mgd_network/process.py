@@ -22,7 +22,7 @@ from astrolava.mgd.equations import NetworkSpec
 from astrolava.mgd.presets import NETWORKS
 from astrolava.runtime import sim_config
 
-DELTAVECS = ("class", "chain")
+LAVA_DELTAVECS = ("class", "chain")
 """``DeltaMGDConfig.deltavecs`` values the Lava models implement (``"chain"``: the fused
 models only, rate and spiking networks; Adam only in ``floating_pt``)."""
 RESULT_FIELDS = ("prediction", "cost0", "delta_cost")
@@ -105,9 +105,9 @@ class DeltaMGDNetwork(AbstractProcess):
         if not isinstance(config, DeltaMGDConfig):
             raise ValueError(f"config must be a DeltaMGDConfig, got {type(config).__name__}")
         sizes = check_layers(weights, biases)
-        if config.deltavecs not in DELTAVECS or config.refresh != "node":
+        if config.deltavecs not in LAVA_DELTAVECS or config.refresh != "node":
             raise ValueError(f"deltavecs={config.deltavecs!r}, refresh={config.refresh!r}: the "
-                             f"Lava models implement deltavecs in {DELTAVECS} with "
+                             f"Lava models implement deltavecs in {LAVA_DELTAVECS} with "
                              "refresh='node'")
         require_one_of("network", network, NETWORKS)
         if network == "spiking" and config.exact_output:
