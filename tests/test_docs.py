@@ -43,3 +43,4 @@ def test_docs_build_without_warnings(tmp_path: Path) -> None:
     for page in ("index", "theory/lava-mapping", "processes/tripartite-synapse",
                  "fixed-point", "benchmarks/dmgd", "tutorials/rhythmic_sharing", "api"):
         assert (html / f"{page}.html").is_file(), page
+

@@ -2,7 +2,8 @@
 
 Its results table is the block between the ``results:begin`` / ``results:end`` markers, which
 ``docs/_ext/results_tables.py`` generates from ``benchmarks/results/*.json``
-(``python docs/_ext/results_tables.py`` rewrites it after a benchmark run).
+(``python docs/_ext/results_tables.py`` rewrites it after a benchmark run). The same module
+renders each results file's provenance on the benchmark pages.
 """
 
 from __future__ import annotations
@@ -49,3 +50,15 @@ def test_readme_has_no_numbers_outside_the_generated_block() -> None:
     outside = re.sub(r"```.*?```", "", outside, flags=re.S)  # code blocks
     results = re.findall(r"\d+(?:\.\d+)?\s*(?:%|×|samples/s|steps/s)|\b0\.\d{3,}\b", outside)
     assert not results, f"README.md has typed results outside the generated block: {results}"
+
+
+def test_provenance_is_rendered_per_file_and_per_merged_run() -> None:
+    tables = _results_tables()
+    assert "records no provenance" in tables.provenance({"rows": [{"a": 1}]}, "old")
+    run = {"commit": "0123456789abcdef", "command": ["benchmarks/x.py", "--only", "a"],
+           "loadavg_before": None}
+    text = tables.provenance({"provenance": run, "rows": [{"provenance": run}] * 2
+                              + [{"provenance": {**run, "commit": "fedcba9876543210"}}]}, "x")
+    assert "| the file | `0123456789` | `benchmarks/x.py --only a` |" in text
+    assert "| 2 rows | `0123456789` |" in text and "| 1 row | `fedcba9876` |" in text
+    assert "Not recorded: loadavg_before." in text
