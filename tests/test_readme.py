@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -62,3 +66,16 @@ def test_provenance_is_rendered_per_file_and_per_merged_run() -> None:
     assert "| the file | `0123456789` | `benchmarks/x.py --only a` |" in text
     assert "| 2 rows | `0123456789` |" in text and "| 1 row | `fedcba9876` |" in text
     assert "Not recorded: loadavg_before." in text
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_readme_examples_run(tmp_path: Path) -> None:
+    """Each ``python`` block of the README runs as it is written (in a fresh interpreter)."""
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+    assert len(blocks) >= 2, "the README should show one example per algorithm"
+    for index, code in enumerate(blocks):
+        result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                                text=True, timeout=500, check=False)
+        assert result.returncode == 0, f"README example {index + 1} failed:\n{code}\n" \
+            f"{result.stderr[-4000:]}"
