@@ -52,7 +52,9 @@ def advance_phases(phases: np.ndarray, activity: np.ndarray, graph: ReservoirGra
 
     :func:`astrolava.rhythmic.equations.step_phases` (the compiled loop's phase step: coupled,
     uniform rotation or frozen) on arrays, with the constants of ``params`` and the graph's
-    link lists; it returns a new array of phases in [0, 2π).
+    link lists; it returns a new array of phases in [0, 2π). The arrays are passed on as
+    contiguous float64, so every caller runs the same compiled specialisation (one entry per
+    function in numba's cache).
 
     Parameters
     ----------
@@ -68,8 +70,8 @@ def advance_phases(phases: np.ndarray, activity: np.ndarray, graph: ReservoirGra
         One of ``PHASE_MODES``.
     """
     code = mode_code(mode)
-    phases = np.asarray(phases, dtype=np.float64)
-    return step_phases(phases, *cos_sin(phases), np.asarray(activity, dtype=np.float64),
+    phases = np.ascontiguousarray(phases, dtype=np.float64)
+    return step_phases(phases, *cos_sin(phases), np.ascontiguousarray(activity, dtype=np.float64),
                        graph.rows, graph.cols, graph.coupling_indptr, graph.coupling_indices,
                        params.eps1, params.eps2, params.omega, params.gamma, params.tau, code)
 

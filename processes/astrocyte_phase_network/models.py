@@ -71,6 +71,7 @@ class PyAstrocytePhaseNetworkModelFloat(AbstractPyAstrocytePhaseNetworkModel):
     order_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
 
     def rate_drive(self, spikes: np.ndarray) -> np.ndarray:
+        spikes = np.ascontiguousarray(spikes, dtype=np.float64)  # the reference's specialisation
         self.rate[:] = rate_trace(self.rate, spikes, self.rate_alpha)
         return rate_activity(self.rate)
 

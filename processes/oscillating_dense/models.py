@@ -54,9 +54,10 @@ class PyOscillatingDenseModelFloat(AbstractPyOscillatingDenseModel):
         super().__init__(proc_params, np.float64)
 
     def accumulate(self, activity: np.ndarray, phases: np.ndarray) -> np.ndarray:
-        _, sin_phi = cos_sin(phases)  # the reference's sin φ, to the last bit
-        return recurrent_input(activity, sin_phi, self.graph.rows, self.graph.cols,
-                               self.weights, self.m[0])
+        # contiguous float64 arrays: the compiled specialisations the reference runs
+        _, sin_phi = cos_sin(np.ascontiguousarray(phases, dtype=np.float64))
+        return recurrent_input(np.ascontiguousarray(activity, dtype=np.float64), sin_phi,
+                               self.graph.rows, self.graph.cols, self.weights, self.m[0])
 
 
 @implements(proc=OscillatingDense, protocol=LoihiProtocol)

@@ -36,8 +36,10 @@ def test_matches_equation_with_one_step_delay(tag: str) -> None:
     np.testing.assert_array_equal(out[:, 0], 0)
     for t in range(1, STEPS):
         if tag == "floating_pt":
-            expected = recurrent_input(activity[:, t - 1], np.sin(phases[:, t - 1]),
-                                       graph.rows, graph.cols, graph.weights, params.m)
+            # a contiguous column: the one compiled specialisation of recurrent_input
+            expected = recurrent_input(np.ascontiguousarray(activity[:, t - 1]),
+                                       np.sin(phases[:, t - 1]), graph.rows, graph.cols,
+                                       graph.weights, params.m)
             np.testing.assert_allclose(out[:, t], expected, atol=1e-12)
         else:
             w = quantize_weights(graph.weights)
