@@ -1,7 +1,9 @@
 """The layers of the package: the core that Lava process models run imports no torch."""
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +44,57 @@ def test_core_and_process_models_import_without_torch(modules):
 
 def test_torch_reference_does_import_torch():
     assert _imports_torch(["astrolava.models.mgd"])
+
+
+ROOT = Path(__file__).resolve().parents[1]
+LOWER = ("astrolava.processes", "astrolava.models", "astrolava.deploy", "astrolava.cli",
+         "astrolava.lava_training", "astrolava.runtime", "astrolava.loihi_report")
+"""Modules a layer may not import, by layer (an entry names a module and its submodules)."""
+FORBIDDEN = {
+    "core": LOWER,
+    "lava helpers": LOWER[:5],
+    "processes": LOWER[1:5],
+    "models": ("astrolava.processes", *LOWER[2:]),
+    "everything but the command line": ("astrolava.cli", "argparse"),
+}
+CORE_PATHS = ["astrolava/data", "astrolava/mgd", "astrolava/rhythmic",
+              "astrolava/fixed_point.py", "astrolava/progress.py", "astrolava/provenance.py"]
+LAYERS = {
+    "core": CORE_PATHS,
+    "lava helpers": ["astrolava/runtime.py", "astrolava/loihi_report.py"],
+    "processes": ["processes"],
+    "models": ["models"],
+    "everything but the command line": [*CORE_PATHS, "astrolava/runtime.py",
+                                        "astrolava/loihi_report.py", "astrolava/deploy",
+                                        "astrolava/lava_training.py", "processes", "models"],
+}
+
+
+def _sources(paths: list[str]) -> list[Path]:
+    return [file for path in paths for file in
+            ([ROOT / path] if path.endswith(".py") else sorted((ROOT / path).rglob("*.py")))]
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """Every module an ``import`` statement of ``path`` names, function-level ones included."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("layer", list(LAYERS))
+def test_no_layer_imports_a_layer_above_it(layer):
+    """Core <- Lava helpers <- processes / models <- deployment, Lava training, CLI: nothing
+    points back up (imports inside functions included)."""
+    forbidden = FORBIDDEN[layer]
+    offending = {}
+    for path in _sources(LAYERS[layer]):
+        names = sorted(name for name in _imported_modules(path)
+                       if any(name == f or name.startswith(f + ".") for f in forbidden))
+        if names:
+            offending[str(path.relative_to(ROOT))] = names
+    assert not offending

@@ -3,7 +3,6 @@ with stock lava-nc (the exact pins of constraints.txt are for the reproducible s
 
 from __future__ import annotations
 
-import ast
 import importlib
 import inspect
 import json
@@ -125,26 +124,3 @@ def test_sources_compile_on_python310():
     result = subprocess.run([str(PYTHON310), "-c", code, *files], capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
-
-
-def _imported_modules(path: Path) -> set[str]:
-    """Every module an ``import`` statement of ``path`` names, function-level ones included."""
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
-
-
-def test_library_does_not_import_the_command_line_or_argparse():
-    """Only ``astrolava.cli`` parses arguments: no library module imports it (no import
-    circle, even inside a function) or argparse."""
-    files = [path for name in ("astrolava", "models", "processes")
-             for path in sorted((ROOT / name).rglob("*.py")) if "cli" not in path.parts]
-    assert ROOT / "astrolava" / "lava_training.py" in files
-    offending = {str(path.relative_to(ROOT)): sorted(
-        name for name in _imported_modules(path)
-        if name == "argparse" or name.startswith("astrolava.cli")) for path in files}
-    assert not {path: names for path, names in offending.items() if names}
