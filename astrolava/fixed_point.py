@@ -75,6 +75,8 @@ LINK_FRAC_BITS = 16
 """Fractional bits of the link quantities sin φ, cos φ, the modulation M and the drive D."""
 ACTIVITY_FRAC_BITS = 12
 """Fractional bits of reservoir node activity (graded spikes of ``GradedTanh``, fixed_pt)."""
+SERIES_FRAC_BITS = 12
+"""Fractional bits of the input series u before the input weights (``SeriesInput``, fixed_pt)."""
 ORDER_FRAC_BITS = 16
 """Fractional bits of the order parameter R on the fixed_pt output."""
 VOLTAGE_FRAC_BITS = ACTIVITY_FRAC_BITS + LIF_ACT_SHIFT
@@ -168,6 +170,8 @@ FORMATS: tuple[FixedFormat, ...] = (
     FixedFormat("reservoir activity n", STATE_BITS, ACTIVITY_FRAC_BITS, True, _RHYTHMIC,
                 "graded spike of GradedTanh, LIF input current and spike-rate trace",
                 ("ACTIVITY_FRAC_BITS",)),
+    FixedFormat("input series u", STATE_BITS, SERIES_FRAC_BITS, True, _RHYTHMIC,
+                "one sample of the driving series, before W_in", ("SERIES_FRAC_BITS",)),
     FixedFormat("order parameter R", STATE_BITS, ORDER_FRAC_BITS, False, _RHYTHMIC,
                 "R in [0, 1] of the link phases", ("ORDER_FRAC_BITS",)),
     FixedFormat("reservoir LIF voltage v", STATE_BITS, VOLTAGE_FRAC_BITS, True, _RHYTHMIC,

@@ -13,15 +13,13 @@ from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from astrolava.fixed_point import (
     ACTIVITY_FRAC_BITS,
+    SERIES_FRAC_BITS,
     STATE_BITS,
     quantize_weights,
     saturate,
     scale_pow2,
     to_fixed,
 )
-
-DATA_FRAC_BITS = 12
-"""Fractional bits of u in the fixed_pt model."""
 
 
 class AbstractPySeriesInputModel(PyLoihiProcessModel):
@@ -53,8 +51,8 @@ class PySeriesInputModelFloat(AbstractPySeriesInputModel):
 class PySeriesInputModelFixed(AbstractPySeriesInputModel):
     """Integers: ``mantissa @ u_q`` (u_q with 12 fractional bits) rescaled, saturated.
 
-    W_in = mantissa·2**weight_exp, so ``mantissa @ u_q`` has ``DATA_FRAC_BITS − weight_exp``
-    fractional bits and is scaled by ``2**(ACTIVITY_FRAC_BITS + weight_exp − DATA_FRAC_BITS)``
+    W_in = mantissa·2**weight_exp, so ``mantissa @ u_q`` has ``SERIES_FRAC_BITS − weight_exp``
+    fractional bits and is scaled by ``2**(ACTIVITY_FRAC_BITS + weight_exp − SERIES_FRAC_BITS)``
     (a rounding right shift when the exponent is negative) to ``ACTIVITY_FRAC_BITS`` = 12, the
     input format of the reservoir's fixed_pt nodes.
     """
@@ -63,6 +61,6 @@ class PySeriesInputModelFixed(AbstractPySeriesInputModel):
 
     def run_spk(self) -> None:
         quantized = quantize_weights(self.w_in)
-        total = quantized.mantissa.astype(np.int64) @ to_fixed(self.sample(), DATA_FRAC_BITS)
+        total = quantized.mantissa.astype(np.int64) @ to_fixed(self.sample(), SERIES_FRAC_BITS)
         self.a_out.send(saturate(scale_pow2(total, ACTIVITY_FRAC_BITS + quantized.weight_exp
-                                            - DATA_FRAC_BITS)))
+                                            - SERIES_FRAC_BITS)))
