@@ -19,7 +19,7 @@ DeltaVecs, Adam, ``delta_mix``, exact output δ; spiking: rate slopes, ε = 3, h
 fused floating_pt models, the same with SGD on the fused fixed_pt models, ``LAVA_PRESET``
 (class DeltaVecs, SGD) on the hierarchical rate graph, ``HIERARCHICAL_SPIKING`` (class
 DeltaVecs, SGD) on the hierarchical spiking graph; the row's ``config`` records it. The
-reference is ``astrolava.mgd.DeltaMGDLearner`` with the same config, initial weights and
+reference is ``astrolava.models.mgd.DeltaMGDLearner`` with the same config, initial weights and
 sample order (batch 1, no shuffling), evaluated on the same test set (spiking: a Bernoulli
 rate code of the same rates, drawn by the reference's own generator). Every run starts from
 ``build_model(..., seed)``.
