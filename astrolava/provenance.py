@@ -43,15 +43,15 @@ def _git(*args: str) -> str | None:
     return out.stdout.strip() if out.returncode == 0 else None
 
 
-def provenance(load_before: Sequence[float] | None = None,
-               argv: Sequence[str] | None = None) -> dict:
-    """A provenance record of the running process, taken now.
+def run_started(argv: Sequence[str] | None = None) -> dict:
+    """The part of a provenance record that is fixed when a run starts.
+
+    Call it before the measurement and pass the result to :func:`provenance` when the run
+    writes its results, so a record names the code the run executed even when commits land
+    while it runs.
 
     Parameters
     ----------
-    load_before : sequence of float, optional
-        ``os.getloadavg()`` taken when the measurement started; the record adds the load
-        averages at the time of the call as ``loadavg_after``.
     argv : sequence of str, optional
         The command line (default ``sys.argv``).
 
@@ -61,9 +61,8 @@ def provenance(load_before: Sequence[float] | None = None,
         ``commit`` (``git rev-parse HEAD`` of the source tree, ``None`` outside a git
         checkout), ``dirty`` (whether tracked files differed from that commit),
         ``versions`` (``python`` and :data:`PACKAGES`), ``command`` (the shell-quoted
-        command line), ``machine`` (``platform``, ``cpu_count``), ``loadavg_before`` /
-        ``loadavg_after`` (1, 5 and 15 minute load averages), ``timestamp`` (UTC, ISO 8601)
-        and ``reconstructed`` (``False``: measured, not rebuilt afterwards from git).
+        command line), ``machine`` (``platform``, ``cpu_count``) and ``loadavg_before``
+        (1, 5 and 15 minute load averages).
     """
     commit = _git("rev-parse", "HEAD")
     status = _git("status", "--porcelain", "--untracked-files=no") if commit else None
@@ -74,11 +73,29 @@ def provenance(load_before: Sequence[float] | None = None,
                      **{name: package_version(name) for name in PACKAGES}},
         "command": shlex.join(sys.argv if argv is None else argv),
         "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count()},
-        "loadavg_before": None if load_before is None else list(load_before),
-        "loadavg_after": list(os.getloadavg()),
-        "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "reconstructed": False,
+        "loadavg_before": list(os.getloadavg()),
     }
+
+
+def provenance(started: dict | None = None) -> dict:
+    """The provenance record of a run: :func:`run_started`'s part and the end of the run.
+
+    Parameters
+    ----------
+    started : dict, optional
+        What :func:`run_started` returned when the run began (default: taken now).
+
+    Returns
+    -------
+    dict
+        ``started``'s keys, with ``loadavg_after`` (load averages now), ``timestamp`` (UTC,
+        ISO 8601, now) and ``reconstructed`` (``False``: measured, not rebuilt afterwards
+        from git); the keys of :data:`REQUIRED_KEYS`.
+    """
+    return {**(run_started() if started is None else started),
+            "loadavg_after": list(os.getloadavg()),
+            "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "reconstructed": False}
 
 
 def require_provenance(rows: Iterable[dict], source: str) -> None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -30,7 +29,7 @@ from astrolava.models.training import train_backprop
 
 from astrolava.data import load_fashion_mnist
 from astrolava.deploy import compare_backends, format_table
-from astrolava.provenance import provenance
+from astrolava.provenance import provenance, run_started
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SIZES = (784, 128, 128, 10)
@@ -46,7 +45,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS / "deploy.json")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    load_before = os.getloadavg()
+    started = run_started()
 
     X_train, y_train = load_fashion_mnist("train")
     X_test, y_test = load_fashion_mnist("test")
@@ -63,7 +62,7 @@ def main() -> None:
     for model in (rate, spiking):
         rows += compare_backends(model, X_test, y_test, seed=args.seed)
         print(format_table(rows), flush=True)
-    record = provenance(load_before)
+    record = provenance(started)
     for row in rows:
         row["provenance"] = record
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +44,7 @@ from astrolava.models.mgd.trainer import Dataset, make_config, make_learner, tra
 from astrolava.data import load_dataset  # noqa: E402
 from astrolava.mgd.presets import preset  # noqa: E402
 from astrolava.progress import progress, write  # noqa: E402
-from astrolava.provenance import provenance, require_provenance  # noqa: E402
+from astrolava.provenance import provenance, require_provenance, run_started  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 BATCH_SIZE = 32
@@ -167,7 +166,7 @@ def measure_throughput(repeats: int = 20, batches: int = 100) -> dict:
     ratios, which a busy machine disturbs less than either best (both methods of a round see
     about the same load). ``provenance`` records the run, with the machine's load averages
     before and after the rounds."""
-    load_before = os.getloadavg()
+    started = run_started()
     data = load("fashion-mnist", BATCH_SIZE * batches)
     learners = {}
     for method in ("bp", "delta-mgd"):
@@ -190,7 +189,7 @@ def measure_throughput(repeats: int = 20, batches: int = 100) -> dict:
             "samples_per_s": best, "ratio_delta_mgd_to_bp": best["delta-mgd"] / best["bp"],
             "ratio_per_round_median": float(np.median(ratios)),
             "ratio_per_round_range": [min(ratios), max(ratios)],
-            "provenance": provenance(load_before)}
+            "provenance": provenance(started)}
 
 
 def read_result(parser: argparse.ArgumentParser, name: str) -> dict:
@@ -257,7 +256,7 @@ def main() -> None:
         parser.error("--throughput-only trains nothing: it takes none of --ablation, --only "
                      "and --seeds")
     torch.set_num_threads(1)
-    load_before = os.getloadavg()
+    started = run_started()
     RESULTS.mkdir(exist_ok=True)
     if args.throughput_only:
         result = read_result(parser, "dmgd")
@@ -291,7 +290,7 @@ def main() -> None:
         rows.append(run_job(job, cache[key], seed))
         write(f"{job.dataset} {job.network} {job.label} seed {seed}: "
                    f"{100 * rows[-1]['test_acc']:.2f} % at {rows[-1]['samples_per_s']:.0f}/s")
-    record = provenance(load_before)
+    record = provenance(started)
     for row in rows:
         row["provenance"] = record
     rows = merge_rows(kept, rows)

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 
 import matplotlib
@@ -59,7 +58,7 @@ from astrolava.data import load_dataset  # noqa: E402
 from astrolava.lava_training import build_network, lava_preset, train_in_lava  # noqa: E402
 from astrolava.mgd import DeltaMGDConfig  # noqa: E402
 from astrolava.progress import progress  # noqa: E402
-from astrolava.provenance import provenance, require_provenance  # noqa: E402
+from astrolava.provenance import provenance, require_provenance, run_started  # noqa: E402
 
 GROUPS = ("digits", "hierarchical", "hierarchical-spiking", "spiking", "fashion")
 
@@ -142,7 +141,7 @@ def main() -> None:
                         help="2,000 Fashion-MNIST samples and 2 digits epochs (smoke run)")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    load_before = os.getloadavg()
+    started = run_started()
     out = RESULTS / ("lava_dmgd_quick.json" if args.quick else "lava_dmgd.json")
     previous = json.loads(out.read_text())["rows"] \
         if out.exists() and set(args.only) != set(GROUPS) else []
@@ -177,7 +176,7 @@ def main() -> None:
         rows += [lava_row("fashion-mnist", X, y, Xt, yt, 1, tag, False, args.seeds, references)
                  for tag in tags]
     RESULTS.mkdir(exist_ok=True)
-    record = provenance(load_before)
+    record = provenance(started)
     for row in rows:
         row["provenance"] = record
     fresh = {row_key(row) for row in rows}

@@ -68,7 +68,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from collections.abc import Callable
 from functools import cache, partial
@@ -92,7 +91,7 @@ from astrolava.data import (  # noqa: E402
 )
 from astrolava.fixed_point import ORDER_FRAC_BITS  # noqa: E402
 from astrolava.progress import progress  # noqa: E402
-from astrolava.provenance import provenance, require_provenance  # noqa: E402
+from astrolava.provenance import provenance, require_provenance, run_started  # noqa: E402
 from astrolava.rhythmic import (  # noqa: E402
     RhythmicParams,
     RhythmicReservoir,
@@ -510,7 +509,7 @@ def update_results(record: dict, **keys: object) -> None:
     path.write_text(json.dumps(result, indent=1))
 
 
-def run_detection(args: argparse.Namespace, load_before: list[float]) -> dict:
+def run_detection(args: argparse.Namespace, started: dict) -> dict:
     """Detection rows, their PNGs and the protocol written to ``rhythmic.json``; chosen settings."""
     tune_seeds, test_seeds = TUNE_SEEDS, list(range(2, 2 + args.test_seeds))
     reuse = (json.loads((RESULTS / "rhythmic.json").read_text()) if args.reuse_baselines
@@ -527,7 +526,7 @@ def run_detection(args: argparse.Namespace, load_before: list[float]) -> dict:
                        RESULTS / f"rhythmic_{system}.png", truth, det.change_points_,
                        f"{system} (seed 2): R(t), ⟨Φ⟩(t), true and detected changes")
     plot_f1(rows, RESULTS / "rhythmic_f1.png")
-    update_results(provenance(load_before), detection=rows, detection_protocol={
+    update_results(provenance(started), detection=rows, detection_protocol={
         "tune_seeds": tune_seeds, "test_seeds": test_seeds,
         "note": "settings chosen by mean F1 on the tune seeds (thomas and lorenz); rows are "
                 "test seeds and river series only, never used for tuning or for designing "
@@ -541,13 +540,13 @@ def run_detection(args: argparse.Namespace, load_before: list[float]) -> dict:
     return chosen
 
 
-def run_recall(chosen: dict, load_before: list[float]) -> None:
+def run_recall(chosen: dict, started: dict) -> None:
     """Recall experiment of seeds 0..2: ``rhythmic_recall.json`` (with the detectors' tuned
     settings, ``chosen``, and the run's ``provenance``) and ``rhythmic_recall.png``."""
     recalls = {seed: recall_experiment(seed) for seed in (0, 1, 2)}
     rows = [row for row, _ in recalls.values()]
     (RESULTS / "rhythmic_recall.json").write_text(json.dumps(
-        {"tuned_settings": chosen, "recall": rows, "provenance": provenance(load_before)},
+        {"tuned_settings": chosen, "recall": rows, "provenance": provenance(started)},
         indent=1))
     plot_recall({seed: paths for seed, (_, paths) in recalls.items()},
                 RESULTS / "rhythmic_recall.png")
@@ -576,19 +575,19 @@ def main() -> None:
     parser.add_argument("--reuse-baselines", action="store_true",
                         help="copy the input-only baselines' rows from rhythmic.json")
     args = parser.parse_args()
-    load_before = os.getloadavg()
+    started = run_started()
     RESULTS.mkdir(exist_ok=True)
     if args.recall_only:
         run_recall(json.loads((RESULTS / "rhythmic.json").read_text())["detection_protocol"]
-                   ["chosen"], load_before)
+                   ["chosen"], started)
         return
     if not args.speed_only:
-        chosen = run_detection(args, load_before)
+        chosen = run_detection(args, started)
         if args.detection_only:
             return
-        run_recall(chosen, load_before)
+        run_recall(chosen, started)
     speed_rows, lava_rows = speed_and_lava(args)
-    update_results(provenance(load_before), speed=speed_rows, lava=lava_rows)
+    update_results(provenance(started), speed=speed_rows, lava=lava_rows)
     print_speed(speed_rows, lava_rows)
 
 

@@ -14,7 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from astrolava.provenance import PACKAGES, REQUIRED_KEYS, provenance, require_provenance
+from astrolava.provenance import (
+    PACKAGES,
+    REQUIRED_KEYS,
+    provenance,
+    require_provenance,
+    run_started,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = sorted((ROOT / "benchmarks" / "results").glob("*.json"))
@@ -35,13 +41,13 @@ def _check_record(record: dict) -> None:
 
 
 def test_live_record_describes_this_process():
-    record = provenance(load_before=(0.5, 0.25, 0.125), argv=["bench.py", "--only", "a b"])
+    record = provenance(run_started(argv=["bench.py", "--only", "a b"]))
     _check_record(record)
     assert record["reconstructed"] is False
     assert record["versions"]["numpy"] == np.__version__
     assert record["command"] == "bench.py --only 'a b'"
     assert shlex.split(record["command"]) == ["bench.py", "--only", "a b"]
-    assert record["loadavg_before"] == [0.5, 0.25, 0.125]
+    assert len(record["loadavg_before"]) == 3
     assert record["machine"]["cpu_count"] >= 1
     age = datetime.now().astimezone() - datetime.fromisoformat(record["timestamp"])
     assert timedelta(0) <= age < timedelta(minutes=5)
@@ -81,3 +87,16 @@ def test_partial_benchmark_run_refuses_rows_without_provenance(tmp_path, monkeyp
     (tmp_path / "dmgd.json").write_text(json.dumps(
         {"rows": [{"method": "bp", "provenance": provenance()}]}))
     assert dmgd.read_result(argparse.ArgumentParser(), "dmgd")["rows"][0]["method"] == "bp"
+
+
+def test_record_names_the_code_of_the_run_start(monkeypatch):
+    """Commits that land while a run measures do not change the commit its record names."""
+    import astrolava.provenance as prov
+
+    monkeypatch.setattr(prov, "_git", lambda *args: "a" * 40 if args[0] == "rev-parse" else "")
+    started = run_started(argv=["bench.py"])
+    monkeypatch.setattr(prov, "_git", lambda *args: "b" * 40 if args[0] == "rev-parse" else " M x")
+    record = provenance(started)
+    assert record["commit"] == "a" * 40 and record["dirty"] is False
+    assert record["loadavg_before"] == started["loadavg_before"]
+    assert provenance()["commit"] == "b" * 40
