@@ -33,6 +33,7 @@ Layers = Sequence[tuple[np.ndarray, np.ndarray]]
 ONE = np.ones(1)
 """The presynaptic factor of a bias: ``θ̃_b = u = [1] ⊗ u`` as a (1, n_out) row."""
 
+
 @dataclass(frozen=True)
 class NetworkSpec:
     """How a layer's input current becomes its output.
@@ -47,12 +48,14 @@ class NetworkSpec:
     beta: float = 0.9
     threshold: float = 1.0
 
+
 def check_label(label: float, n_classes: int) -> int:
     """Return ``label`` as int, or raise ``ValueError`` if it is outside ``[0, n_classes)``."""
     y = int(label)
     if y != label or not 0 <= y < n_classes:
         raise ValueError(f"label={float(label):g} is outside the classes [0, {n_classes})")
     return y
+
 
 def sample_cost(output: np.ndarray, label: int, loss: str) -> np.ndarray:
     """Per-sample cost of outputs (..., n_classes) (``astrolava.models.training.sample_cost``).
@@ -77,13 +80,16 @@ def output_error(output: np.ndarray, label: int, loss: str) -> np.ndarray:
     err[..., label] -= 1.0
     return err
 
+
 def readout(spec: NetworkSpec, last: np.ndarray) -> np.ndarray:
     """Network output: the last activations, or the output firing rates ``(1/T) Σ_t s_L[t]``."""
     return last.mean(axis=0) if spec.spiking else last
 
+
 def activity(spec: NetworkSpec, act: np.ndarray) -> np.ndarray:
     """Presynaptic activity ``a_i`` of a layer output: itself, or its firing rate (paper §III)."""
     return act.mean(axis=0) if spec.spiking else act
+
 
 def surrogate_slope(offset: np.ndarray) -> np.ndarray:
     """snntorch's ATan surrogate ``σ'(U) = (α/2) / (1 + (π α (U − ϑ) / 2)²)`` of the
@@ -91,6 +97,7 @@ def surrogate_slope(offset: np.ndarray) -> np.ndarray:
     ``astrolava.models.mgd.network.surrogate_slope``)."""
     shifted = (np.pi * SURROGATE_ALPHA / 2) * offset
     return (SURROGATE_ALPHA / 2) / (1 + shifted * shifted)
+
 
 def neuron_response(spec: NetworkSpec, current: np.ndarray, last: bool,
                     slopes: list[np.ndarray] | None = None) -> np.ndarray:
@@ -123,12 +130,14 @@ def neuron_response(spec: NetworkSpec, current: np.ndarray, last: bool,
         slopes.append(total / current.shape[0])
     return out
 
+
 def lif_step(spec: NetworkSpec, v: np.ndarray, fired: np.ndarray, current: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray]:
     """One LIF step ``v[t] = β v[t−1](1 − s[t−1]) + z[t]``, ``s[t] = H(v[t] − θ)``: the new
     ``(v, s)`` (float 0/1 spikes)."""
     v = spec.beta * v * (1.0 - fired) + current
     return v, (v > spec.threshold).astype(np.float64)
+
 
 def synaptic_current(w: np.ndarray, b: np.ndarray, inp: np.ndarray) -> np.ndarray:
     """A layer's dendritic current ``W a + b`` for inputs ``inp`` (..., n_in)."""
@@ -159,6 +168,7 @@ def layer_forward(spec: NetworkSpec, w: np.ndarray, b: np.ndarray, inp: np.ndarr
         current = current + shift
     return neuron_response(spec, current, last, slopes)
 
+
 def forward_from(spec: NetworkSpec, layers: Layers, start: int, inp: np.ndarray,
                  perts: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
                  shift: np.ndarray | None = None, current: np.ndarray | None = None,
@@ -175,6 +185,7 @@ def forward_from(spec: NetworkSpec, layers: Layers, start: int, inp: np.ndarray,
         outs.append(inp)
     return outs
 
+
 def forward(spec: NetworkSpec, layers: Layers, inp: np.ndarray,
             perts: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
             current: np.ndarray | None = None, slopes: list[np.ndarray] | None = None
@@ -183,6 +194,7 @@ def forward(spec: NetworkSpec, layers: Layers, inp: np.ndarray,
     layer's ``W_1 s_0 + b_1`` if already known; ``slopes`` (spiking, an empty list) receives
     every layer's rate slope ``ρ_l = ∂r_l/∂b_l`` (:func:`neuron_response`)."""
     return [inp, *forward_from(spec, layers, 0, inp, perts, current=current, slopes=slopes)]
+
 
 def central_difference(plus: np.ndarray, minus: np.ndarray, step: float) -> np.ndarray:
     """``(f(x + h) − f(x − h)) / 2h`` from the values at ``x ± h`` (``step = h``)."""
@@ -211,6 +223,7 @@ def node_perturbation_deltas(spec: NetworkSpec, layers: Layers, acts: Sequence[n
         deltas.append(central_difference(cost[:n], cost[n:], step))
     return deltas
 
+
 def output_delta(spec: NetworkSpec, output: np.ndarray, label: int, loss: str,
                  slope: np.ndarray | None = None) -> np.ndarray:
     """Exact local output-layer ``δ_L = ∂C/∂z_L`` (paper §III-A).
@@ -229,6 +242,7 @@ def output_delta(spec: NetworkSpec, output: np.ndarray, label: int, loss: str,
     if spec.spiking:
         return grad * slope
     return grad * (1.0 - output ** 2) if spec.output_tanh else grad
+
 
 def output_current_jacobians(spec: NetworkSpec, layers: Layers, acts: Sequence[np.ndarray],
                              step: float) -> list[np.ndarray]:
@@ -254,6 +268,7 @@ def output_current_jacobians(spec: NetworkSpec, layers: Layers, acts: Sequence[n
         rows.append(central_difference(values[:n], values[n:], step).T)
     return rows
 
+
 def chain_deltas(acts: Sequence[np.ndarray], rows: Sequence[np.ndarray],
                  delta_out: np.ndarray, slopes: Sequence[np.ndarray] | None = None
                  ) -> list[np.ndarray]:
@@ -266,6 +281,7 @@ def chain_deltas(acts: Sequence[np.ndarray], rows: Sequence[np.ndarray],
     hidden = [f * (delta_out @ k) for f, k in zip(local, rows, strict=True)]
     return [*hidden, delta_out]
 
+
 def mix_deltavecs(old: np.ndarray, new: np.ndarray, delta_mix: float) -> np.ndarray:
     """Refresh ``δ ← (1 − ρ)·δ + ρ·δ_new`` (Alg. 1 l. 5-7, ``ρ = delta_mix``)."""
     return (1 - delta_mix) * old + delta_mix * new
@@ -274,6 +290,7 @@ def mix_deltavecs(old: np.ndarray, new: np.ndarray, delta_mix: float) -> np.ndar
 def ternary(a: np.ndarray, threshold: float) -> np.ndarray:
     """``tern(a) = sign(a)`` where ``|a| >= threshold``, else 0 (paper §III-B)."""
     return np.sign(a) * (np.abs(a) >= threshold)
+
 
 def normalization_scale(sq_norms: Sequence[float], epsilon: float, mode: str) -> list[float]:
     """Per-layer factors that rescale a directed θ̃ to Euclidean norm ε.
@@ -292,15 +309,18 @@ def normalization_scale(sq_norms: Sequence[float], epsilon: float, mode: str) ->
         return [scale(s) for s in sq_norms]
     return [scale(float(sum(sq_norms)))] * len(sq_norms)
 
+
 def rank_one_sq_norm(u: np.ndarray, v_sq: float) -> float:
     """``‖θ̃_W‖² + ‖θ̃_b‖² = ‖u‖²·(‖v‖² + 1)`` of a layer's rank-one ``θ̃_W = u ⊗ v``,
     ``θ̃_b = u`` from ``v_sq = ‖v‖²`` (the bias is a synapse from a constant input 1)."""
     return float(u @ u) * (float(v_sq) + 1.0)
 
+
 def update_coefficient(delta_cost: float, cost0: float, epsilon: float, gamma: float) -> float:
     """``k = ΔC·w/ε²`` with ``w = γ·C0`` (1 when γ = 0): ``ĝ = k·θ̃`` (Eq. 1, Alg. 1 l. 16-17)."""
     weight = gamma * cost0 if gamma > 0 else 1.0
     return delta_cost * weight / epsilon ** 2
+
 
 def rank_one_descend(w: np.ndarray, u: np.ndarray, v: np.ndarray, lr: float) -> None:
     """In place ``W ← W − η·u ⊗ v`` (SGD on a rank-one estimate; BLAS ``dger``, no temporary).
@@ -311,6 +331,7 @@ def rank_one_descend(w: np.ndarray, u: np.ndarray, v: np.ndarray, lr: float) -> 
     if not w.flags.c_contiguous:
         raise ValueError("rank_one_descend needs C-contiguous weights")
     dger(-lr, v, u, a=w.T, overwrite_a=True)
+
 
 @dataclass
 class Adam:
@@ -331,10 +352,12 @@ class Adam:
         return cls(np.zeros(w.shape), np.zeros(w.shape), np.zeros(w.shape[0]),
                    np.zeros(w.shape[0]))
 
+
 def descend(param: np.ndarray, grad: np.ndarray, lr: float, decay: float) -> None:
     """In place SGD step ``Θ ← Θ − η (ĝ + λΘ)``."""
     grad = grad + decay * param if decay else grad
     param -= lr * grad
+
 
 def sgd_rank_one(w: np.ndarray, b: np.ndarray, u: np.ndarray, v: np.ndarray, lr: float,
                  decay: float) -> None:
@@ -361,6 +384,7 @@ def _adam_rank_one_rows(param: np.ndarray, m: np.ndarray, v: np.ndarray, u: np.n
             m[i, j] = m_ij
             v[i, j] = v_ij
             param[i, j] -= rate * m_ij / (np.sqrt(v_ij) + eps)
+
 
 def adam_rank_one(layers: Layers, factors: Sequence[tuple[np.ndarray, np.ndarray]],
                   adams: Sequence[Adam], lr: float, decay: float, step: int) -> None:
