@@ -179,7 +179,7 @@ def lif_response(current: np.ndarray, beta_q: int, threshold_q: int,
             total += slope * trace
             factor = ((1 - fired) << A_FRAC) - shift_right_round(v * slope, Z_FRAC)
             trace = saturate((1 << A_FRAC) + shift_right_round(
-                beta_q * shift_right_round(trace * factor, A_FRAC), RATIO_FRAC))
+                beta_q * shift_right_round(trace * factor, A_FRAC), LIF_DECAY_BITS))
     if slopes is not None:
         slopes.append(saturate(step_mean(total, -A_FRAC, current.shape[0])))
     return out
@@ -365,8 +365,8 @@ class FixedNetwork:
         self.spiking, self.output_tanh = spec.spiking, spec.output_tanh
         self.beta_q, self.threshold_q = lif_constants(spec.beta, spec.threshold)
         self.num_steps = num_steps
-        self.rate = mantissa_shift(self.config.eta / self.config.epsilon ** 2)
-        self.gamma = mantissa_shift(self.config.gamma) if self.config.gamma > 0 else None
+        self.rate, self.gamma = coefficient_constants(self.config.eta, self.config.epsilon,
+                                                      self.config.gamma)
 
     def in_frac(self, index: int) -> int:
         """Fractional bits of layer ``index``'s input (spikes carry 0 fractional bits)."""
@@ -566,11 +566,18 @@ def mantissa_shift(value: float, bits: int = COEF_BITS) -> tuple[int, int]:
     return int(round(value * 2.0 ** f)), f
 
 
+def coefficient_constants(eta: float, epsilon: float, gamma: float
+                          ) -> tuple[tuple[int, int], tuple[int, int] | None]:
+    """The constants of :func:`learning_coefficient`: ``η/ε²`` and ``γ`` (``None`` when
+    ``γ = 0``, no cost weighting), each as a :func:`mantissa_shift` pair."""
+    return mantissa_shift(eta / epsilon ** 2), mantissa_shift(gamma) if gamma > 0 else None
+
+
 def learning_coefficient(delta_cost_q: int, cost0_q: int, rate: tuple[int, int],
                          gamma: tuple[int, int] | None) -> tuple[int, int]:
     """``k = (η/ε²)·ΔC·w`` (Alg. 1 l. 17, ``w = γ·C0`` or 1) as a COEF_BITS mantissa and shift.
 
-    ``rate`` and ``gamma`` are the model constants from :func:`mantissa_shift`; the product
+    ``rate`` and ``gamma`` are the model constants from :func:`coefficient_constants`; the product
     of integers is renormalised to COEF_BITS bits (round half up) like a learning engine's
     mantissa-exponent product.
     """

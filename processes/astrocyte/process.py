@@ -11,6 +11,7 @@ from lava.magma.core.process.variable import Var
 from astrolava.mgd.config import (
     NORMALIZATIONS,
     require_count,
+    require_in_range,
     require_one_of,
     require_positive,
 )
@@ -69,8 +70,7 @@ class Astrocyte(AbstractProcess):
         if not sizes or min(sizes) < 1:
             raise ValueError(f"layer_sizes={sizes} must list >= 1 layer widths >= 1")
         require_count("tau_delta", tau_delta)
-        if not 0 < delta_mix <= 1:
-            raise ValueError(f"delta_mix={delta_mix} must lie in (0, 1]")
+        require_in_range("delta_mix", delta_mix, 1e-12, 1.0)
         require_positive("epsilon", epsilon)
         require_one_of("normalize", normalize, NORMALIZATIONS)
         require_count("num_steps", num_steps)

@@ -8,10 +8,10 @@ from lava.magma.core.process.ports.ports import OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
-from astrolava.fixed_point import STATE_BITS, int_range
+from astrolava.fixed_point import STATE_BITS, X_FRAC, int_range
 from astrolava.mgd.config import require_one_of
 
-DEFAULT_FRAC_BITS = 8
+DEFAULT_FRAC_BITS = X_FRAC
 """fixed_pt graded payload: ``round(x * 2**8)`` (pixels k/255 land within 2**-9 of the grid)."""
 
 

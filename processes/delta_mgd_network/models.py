@@ -256,6 +256,7 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
         if self.net is None:
             self.net = fx.FixedNetwork(self._layers(), self.spec, self.config, self.num_steps)
             self.deltas_q = fx.to_fixed(self.deltavecs, fx.D_FRAC)
+            self.deltavecs[:] = self.net.real_deltas(self.deltas_q)
             self.mirror()
         return self.net
 
@@ -263,8 +264,8 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
         return self.deltas_q
 
     def mirror(self) -> None:
-        """Write the integer state into the real-valued Vars."""
+        """Write the integer weights and biases into the real-valued Vars (the DeltaVecs
+        change only at a refresh, which writes its rows itself)."""
         reals = [fx.dequantize_layer(layer) for layer in self.net.layers]
         self.weights[:] = np.concatenate([w.ravel() for w, _ in reals])
         self.biases[:] = np.concatenate([b for _, b in reals])
-        self.deltavecs[:] = self.net.real_deltas(self.deltas_q)

@@ -167,8 +167,7 @@ class PyGlobalCostFixed(GlobalCostModel):
         super().__init__(proc_params)
         if self.loss != "mse":
             raise ValueError(f"loss={self.loss!r}: the fixed_pt cost supports 'mse' only")
-        self.rate = fx.mantissa_shift(self.eta / self.epsilon ** 2)
-        self.gamma_q = fx.mantissa_shift(self.gamma) if self.gamma > 0 else None
+        self.rate, self.gamma_q = fx.coefficient_constants(self.eta, self.epsilon, self.gamma)
 
     def readout(self, total):
         """A_FRAC outputs: graded ones as they are, spikes as the A_FRAC rate

@@ -6,7 +6,13 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
-from astrolava.mgd.config import LOSSES, require_count, require_one_of
+from astrolava.mgd.config import (
+    LOSSES,
+    require_count,
+    require_in_range,
+    require_one_of,
+    require_positive,
+)
 
 
 class GlobalCost(AbstractProcess):
@@ -74,9 +80,9 @@ class GlobalCost(AbstractProcess):
             raise ValueError(f"n_classes={n_classes} must be >= 1 and n_neurons={n_neurons} "
                              ">= n_classes")
         require_one_of("loss", loss, LOSSES)
-        if epsilon <= 0 or gamma < 0 or fd_step <= 0 or eta <= 0:
-            raise ValueError(f"epsilon={epsilon} > 0, gamma={gamma} >= 0, "
-                             f"fd_step={fd_step} > 0 and eta={eta} > 0 are required")
+        for key, value in (("epsilon", epsilon), ("fd_step", fd_step), ("eta", eta)):
+            require_positive(key, value)
+        require_in_range("gamma", gamma, 0.0, float("inf"))
         require_count("num_steps", num_steps)
         for key, value in (("num_steps", int(num_steps)), ("spiking", bool(spiking)),
                            ("n_neurons", int(n_neurons)), ("loss", loss),
