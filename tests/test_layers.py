@@ -13,6 +13,8 @@ CORE = [
     "astrolava.mgd",
     "astrolava.mgd.equations",
     "astrolava.mgd.fixed",
+    "astrolava.progress",
+    "astrolava.provenance",
     "astrolava.rhythmic",
     "astrolava.rhythmic.fixed",
 ]
@@ -47,16 +49,17 @@ def test_torch_reference_does_import_torch():
 
 
 ROOT = Path(__file__).resolve().parents[1]
-LOWER = ("astrolava.processes", "astrolava.models", "astrolava.deploy", "astrolava.cli",
-         "astrolava.lava_training", "astrolava.runtime", "astrolava.loihi_report")
-"""Modules a layer may not import, by layer (an entry names a module and its submodules)."""
+TOP = ("astrolava.deploy", "astrolava.lava_training", "astrolava.cli")
+"""The top layer: deployment, training inside Lava, the command line."""
 FORBIDDEN = {
-    "core": LOWER,
-    "lava helpers": LOWER[:5],
-    "processes": LOWER[1:5],
-    "models": ("astrolava.processes", *LOWER[2:]),
+    "core": ("astrolava.runtime", "astrolava.loihi_report", "astrolava.processes",
+             "astrolava.models", *TOP),
+    "lava helpers": ("astrolava.processes", "astrolava.models", *TOP),
+    "processes": ("astrolava.models", *TOP),
+    "models": ("astrolava.runtime", "astrolava.loihi_report", "astrolava.processes", *TOP),
     "everything but the command line": ("astrolava.cli", "argparse"),
 }
+"""Modules a layer may not import (an entry names a module and its submodules)."""
 CORE_PATHS = ["astrolava/data", "astrolava/mgd", "astrolava/rhythmic",
               "astrolava/fixed_point.py", "astrolava/progress.py", "astrolava/provenance.py"]
 LAYERS = {
