@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import argparse
-import ast
 import dataclasses
 import importlib
 import inspect
@@ -66,37 +65,13 @@ def _cell(value: object) -> str:
     return str(value).replace("*", "\\*")  # 2**12 is not emphasis
 
 
-def _module_constants(path: Path) -> list[tuple[str, object, str]]:
-    """Integer constants of a module with the docstring that follows each."""
-    body = ast.parse(path.read_text()).body
-    found = []
-    for node, after in zip(body, body[1:] + [None], strict=True):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 \
-                and isinstance(node.targets[0], ast.Name) and node.targets[0].id.isupper():
-            doc = after.value.value if isinstance(after, ast.Expr) and isinstance(
-                after.value, ast.Constant) and isinstance(after.value.value, str) else ""
-            found.append((node.targets[0].id, ast.unparse(node.value), " ".join(doc.split())))
-    return found
-
-
 def fixed_point_table() -> str:
-    """One table of Loihi's formats: ``FORMATS`` when ``astrolava.fixed_point`` has it, else the
-    format constants of the fixed-point modules with their docstrings."""
-    import astrolava.fixed_point as fp
+    """One table of Loihi's formats, from ``astrolava.fixed_point.FORMATS``."""
+    from astrolava.fixed_point import FORMATS, FixedFormat
 
-    formats = getattr(fp, "FORMATS", None)
-    if formats:
-        names = [f.name for f in dataclasses.fields(formats[0])]
-        return rt.md_table([n.replace("_", " ") for n in names],
-                           [[_cell(getattr(f, n)) for n in names] for f in formats])
-    root = Path(fp.__file__).resolve().parent
-    rows = [(f"`{name}`", f"`{value}`", module, doc)
-            for module, path in (("astrolava.fixed_point", root / "fixed_point.py"),
-                                 ("astrolava.mgd.fixed", root / "mgd" / "fixed.py"),
-                                 ("astrolava.rhythmic.fixed", root / "rhythmic" / "fixed.py"))
-            for name, value, doc in _module_constants(path)
-            if re.search(r"(BITS|FRAC)$", name)]
-    return rt.md_table(["constant", "value", "module", "meaning"], rows)
+    names = [f.name for f in dataclasses.fields(FixedFormat)]
+    return rt.md_table([n.replace("_", " ") for n in names],
+                       [[_cell(getattr(f, n)) for n in names] for f in FORMATS])
 
 
 # --- command line -------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from statistics import mean
 
+from astrolava.mgd.presets import HIDDEN, SPIKING_STEPS
+
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "benchmarks" / "results"
 README_BEGIN = "<!-- results:begin (generated from benchmarks/results/*.json by docs/_ext/" \
@@ -271,6 +273,11 @@ def rhythmic_recall(data: dict) -> str:
 
 # --- the README's headline table ---------------------------------------------------------------
 
+def plural(count: int, noun: str) -> str:
+    """``"1 epoch"``, ``"20 epochs"``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _runs(data: dict, **match: object) -> list[dict]:
     return [r for r in data["rows"] if all(r.get(k) == v for k, v in match.items())]
 
@@ -280,12 +287,13 @@ def headline(results: Path = RESULTS) -> str:
     dmgd = load("dmgd", results)
     full = dict(dataset="fashion-mnist", network="rate", epochs=20)
     bp, dm = _runs(dmgd, method="bp", **full), _runs(dmgd, method="delta-mgd", **full)
-    spk = dict(dataset="fashion-mnist", network="spiking", epochs=5)
+    spk = dict(dataset="fashion-mnist", network="spiking", epochs=5, train_size=10000)
     sbp, sdm = _runs(dmgd, method="bp", **spk), _runs(dmgd, method="delta-mgd", **spk)
     t = dmgd["throughput"]
+    net = "-".join(str(n) for n in (784, *HIDDEN, 10))
     lava = load("lava_dmgd", results)["rows"]
     fused = [r for r in lava if r["model"] == "fused" and r["network"] == "rate"
-             and r["dataset"] == "fashion-mnist"]
+             and r["dataset"] == "fashion-mnist" and r["epochs"] == 1]
     deploy_rows = load("deploy", results)["rows"]
     dep = {(r["model"], r["backend"]): r["test_acc"] for r in deploy_rows}
     rhythmic = load("rhythmic", results)["detection"]
@@ -295,17 +303,18 @@ def headline(results: Path = RESULTS) -> str:
 
     n_series = len({r["dataset"] for r in rhythmic})
     rows = [
-        ("δ-MGD vs backprop, Fashion-MNIST, 784-128-128-10 tanh, 20 epochs "
+        (f"δ-MGD vs backprop, Fashion-MNIST, {net} tanh, {dm[0]['epochs']} epochs "
          f"(seeds {joined(str(r['seed']) for r in dm)})",
          f"{joined(pct(r['test_acc'], 2) for r in dm)} % vs "
          f"{joined(pct(r['test_acc'], 2) for r in bp)} %", "[δ-MGD](docs/benchmarks/dmgd.md)"),
-        ("δ-MGD vs BPTT, spiking (LIF, T = 25), 10k Fashion-MNIST images, 5 epochs",
+        (f"δ-MGD vs BPTT, spiking (LIF, T = {SPIKING_STEPS}), {sdm[0]['train_size']:,} "
+         f"Fashion-MNIST images, {sdm[0]['epochs']} epochs",
          f"{joined(pct(r['test_acc'], 2) for r in sdm)} % vs "
          f"{joined(pct(r['test_acc'], 2) for r in sbp)} %", "[δ-MGD](docs/benchmarks/dmgd.md)"),
-        (f"δ-MGD / backprop throughput (batch {t['batch_size']}, one thread)",
+        (f"δ-MGD / backprop throughput (batch {t['batch_size']}, {plural(t['threads'], 'thread')})",
          f"{t['ratio_delta_mgd_to_bp']:.2f}×", "[δ-MGD](docs/benchmarks/dmgd.md)"),
-        ("δ-MGD trained inside Lava, Fashion-MNIST, 1 epoch (floating_pt / fixed_pt) vs "
-         "torch reference",
+        (f"δ-MGD trained inside Lava, Fashion-MNIST, {plural(fused[0]['epochs'], 'epoch')} "
+         "(floating_pt / fixed_pt) vs torch reference",
          f"{joined(pct(r['test_acc']) for r in fused)} % vs "
          f"{joined(pct(r['reference_test_acc']) for r in fused)} %",
          "[Lava δ-MGD](docs/benchmarks/lava-dmgd.md)"),

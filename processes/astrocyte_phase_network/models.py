@@ -104,13 +104,12 @@ class PyAstrocytePhaseNetworkModelFixed(AbstractPyAstrocytePhaseNetworkModel):
 
     def rate_drive(self, spikes: np.ndarray) -> np.ndarray:
         one = 1 << ACTIVITY_FRAC_BITS
-        trace_q = rate_trace_fixed(np.rint(self.rate * one), spikes.astype(np.int64),
-                                   self.rate_alpha)
+        trace_q = rate_trace_fixed(np.rint(self.rate * one), spikes, self.rate_alpha)
         self.rate[:] = trace_q / one
         return 2 * trace_q - one
 
     def advance(self, activity: np.ndarray, mode: str) -> tuple[np.ndarray, np.ndarray]:
-        q = advance_phases_fixed(phase_to_fixed(self.phases), activity.astype(np.int64),
+        q = advance_phases_fixed(phase_to_fixed(self.phases), activity,
                                  self.graph, self.params, mode)
         self.phases[:] = phase_from_fixed(q)
         r_q, psi_q = order_parameter_fixed(q)
