@@ -18,6 +18,7 @@ from astrolava.models import RateMLP, SpikingMLP, one_hot_targets, sample_cost
 from astrolava.models.mgd import cost, deltavecs, network, perturbation
 
 from astrolava.mgd import equations as eq
+from astrolava.mgd.presets import SPIKING_WEIGHT_GAIN
 
 RTOL = 1e-12
 FD_ATOL = 1e-9
@@ -51,7 +52,7 @@ def spiking_model() -> SpikingMLP:
     model = SpikingMLP(SIZES, beta=0.875, num_steps=T).double()
     with torch.no_grad():
         for layer in model.layers:
-            layer.weight.mul_(3.0)  # every layer fires
+            layer.weight.mul_(SPIKING_WEIGHT_GAIN)  # every layer fires
     return model
 
 
