@@ -23,11 +23,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``astrolava`` console script.
 
-    Bad input (a ``ValueError`` or a missing file) ends the command with
-    ``astrolava <command>: error: <message>`` on stderr and exit status 1, not a traceback.
+    Bad input (a ``ValueError``, a missing file) or an output folder in use by another run
+    ends the command with ``astrolava <command>: error: <message>`` on stderr and exit
+    status 1, not a traceback.
     """
+    from astrolava.checkpoint import OutputLockedError
+
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (ValueError, FileNotFoundError) as err:
+    except (ValueError, FileNotFoundError, OutputLockedError) as err:
         raise SystemExit(f"astrolava {args.command}: error: {err}") from err

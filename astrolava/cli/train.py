@@ -1,16 +1,20 @@
 """``astrolava train``: train a reference MLP with backprop or a method of the MGD family.
 
-Prints one JSON summary; with ``--out`` writes ``metrics.jsonl`` and an atomic checkpoint
-every epoch, and ``--resume`` continues a run bit-for-bit.
+Prints one JSON summary; with ``--out`` writes ``metrics.jsonl`` and a checksummed, atomic
+checkpoint every epoch under a lock on the folder (a second run on it stops with an error),
+and ``--resume`` continues a run bit-for-bit. ``--out`` naming an existing file is refused
+before anything is loaded.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 
 import torch
 
+from astrolava.checkpoint import check_output_folder
 from astrolava.data import load_dataset
 
 DATASETS = ("digits", "fashion-mnist")
@@ -37,8 +41,9 @@ def parse_hyper(items: list[str]) -> dict:
     return hyper
 
 
-def run_torch(args: argparse.Namespace) -> dict:
-    """Train with the vectorised torch reference (``astrolava.models.mgd``)."""
+def run_torch(args: argparse.Namespace, on_epoch: Callable[[dict], None] | None = None) -> dict:
+    """Train with the vectorised torch reference (``astrolava.models.mgd``); ``on_epoch``
+    receives each new epoch's record (see :func:`astrolava.models.mgd.trainer.train`)."""
     from astrolava.mgd.presets import preset
     from astrolava.models import build_model
     from astrolava.models.mgd.trainer import Dataset, make_config, make_learner, train
@@ -51,13 +56,13 @@ def run_torch(args: argparse.Namespace) -> dict:
     if args.train_size:
         X, y = X[:args.train_size], y[:args.train_size]
     n_classes = int(y.max()) + 1
-    model = build_model(args.network, X.shape[1], n_classes, args.seed)
+    model = build_model(args.network, X.shape[1], n_classes, args.seed, hidden=args.hidden)
     learner = make_learner(args.method, model, config, args.seed, n_classes)
     meta = {"method": args.method, "dataset": args.dataset, "network": args.network,
-            "config": config.to_dict(), "train_size": len(X)}
+            "hidden": list(args.hidden), "config": config.to_dict(), "train_size": len(X)}
     history = train(learner, Dataset.from_arrays(X, y, X_test, y_test), args.epochs,
                     args.batch_size, args.seed, out=args.out, resume=args.resume, meta=meta,
-                    progress=not args.quiet)
+                    progress=not args.quiet, on_epoch=on_epoch)
     return {**meta, "epochs": len(history), "test_acc": history[-1]["test_acc"],
             "samples_per_s": history[-1]["samples_per_s"],
             "grad_components": history[-1]["grad_components"],
@@ -85,11 +90,14 @@ BACKENDS = {"torch": run_torch, "lava": run_lava}
 def run(args: argparse.Namespace) -> int:
     if args.resume and not args.out:
         raise ValueError("--resume needs --out (the folder holding the checkpoint)")
+    if args.out:
+        check_output_folder(args.out)
     print(json.dumps(BACKENDS[args.backend](args), indent=2))
     return 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from astrolava.mgd.presets import HIDDEN
     from astrolava.models.mgd.trainer import METHODS
 
     parser = subparsers.add_parser(
@@ -99,6 +107,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--method", choices=METHODS, default="delta-mgd")
     parser.add_argument("--dataset", choices=DATASETS, default="digits")
     parser.add_argument("--network", choices=("rate", "spiking"), default="rate")
+    parser.add_argument("--hidden", type=int, nargs="+", default=list(HIDDEN), metavar="WIDTH",
+                        help="hidden layer widths (torch backend; default: %(default)s)")
     parser.add_argument("--backend", choices=tuple(BACKENDS), default="torch")
     parser.add_argument("--tag", choices=("floating_pt", "fixed_pt"), default="floating_pt",
                         help="lava backend: float or Loihi fixed-point process models")

@@ -4,9 +4,16 @@ and bit-for-bit resume.
 Layout of an output folder ``out``:
 
 - ``out/checkpoint.pt``: model, learner state (optimizer, generator, DeltaVecs, ...), the
-  data-order generator and the history, written after every epoch to a temporary file and
-  moved into place with ``os.replace`` (a crash never leaves a half-written checkpoint);
-- ``out/metrics.jsonl``: one JSON record per epoch (rewritten atomically too).
+  data-order generator and the history, written after every epoch by
+  :func:`astrolava.checkpoint.write_checkpoint` (unique temporary file, ``fsync``,
+  ``os.replace``; SHA-256 checked on load, so a truncated or corrupt file is refused with
+  its name instead of being loaded);
+- ``out/metrics.jsonl``: one JSON record per epoch, replaced atomically after the
+  checkpoint. The checkpoint is the record of the run: ``metrics.jsonl`` is its history
+  written out, and resuming rewrites it from the checkpoint, so a crash between the two
+  replacements leaves no disagreement behind;
+- ``out/.lock``: held while a run writes to ``out`` (:func:`astrolava.checkpoint.lock_output`);
+  a second run on the same folder stops at once with an error naming the pid of the first.
 
 Resuming loads the checkpoint and continues with the next epoch; since every source of
 randomness is in the checkpoint, the result equals an uninterrupted run.
@@ -14,9 +21,11 @@ randomness is in the checkpoint, the result equals an uninterrupted run.
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import time
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +37,13 @@ from astrolava.models.mgd.perturbation import LEARNERS
 from astrolava.models.training import evaluate
 from torch import nn
 
+from astrolava.checkpoint import (
+    CheckpointError,
+    lock_output,
+    read_checkpoint,
+    write_checkpoint,
+    write_text_atomic,
+)
 from astrolava.mgd.config import METHOD_CONFIGS
 from astrolava.progress import progress as progress_bar
 
@@ -80,23 +96,48 @@ class Dataset:
                    torch.as_tensor(X_test, dtype=dtype), torch.as_tensor(y_test, dtype=torch.int64))
 
 
-def _atomic_write(path: Path, write) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    os.replace(tmp, path)
+STATE_KEYS = ("meta", "model", "learner", "rng", "history")
+"""What a checkpoint holds."""
 
 
 def save_checkpoint(out: Path, state: dict) -> None:
-    """Write ``checkpoint.pt`` and ``metrics.jsonl`` atomically (temp file + ``os.replace``)."""
+    """Write ``checkpoint.pt`` (``torch.save`` of ``state``, checksummed) and then
+    ``metrics.jsonl`` (``state["history"]``), each replaced atomically."""
     out.mkdir(parents=True, exist_ok=True)
-    _atomic_write(out / CHECKPOINT, lambda p: torch.save(state, p))
-    lines = "".join(json.dumps(r) + "\n" for r in state["history"])
-    _atomic_write(out / METRICS, lambda p: p.write_text(lines))
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    write_checkpoint(out / CHECKPOINT, buffer.getvalue())
+    write_metrics(out, state["history"])
+
+
+def write_metrics(out: Path, history: list[dict]) -> None:
+    """Replace ``out/metrics.jsonl`` with one JSON line per record of ``history``."""
+    write_text_atomic(out / METRICS, "".join(json.dumps(r) + "\n" for r in history))
+
+
+def load_checkpoint(path: Path) -> dict:
+    """The state saved by :func:`save_checkpoint` in ``path``.
+
+    Raises
+    ------
+    astrolava.checkpoint.CheckpointError
+        When the file is missing, truncated, corrupt or not a trainer checkpoint.
+    """
+    payload = read_checkpoint(path)
+    try:
+        state = torch.load(io.BytesIO(payload), weights_only=False)
+    except Exception as err:  # noqa: BLE001 - any unpickling failure means an unusable file
+        raise CheckpointError(f"checkpoint {path} cannot be loaded: {err}") from err
+    if not isinstance(state, dict) or set(STATE_KEYS) - set(state):
+        raise CheckpointError(f"checkpoint {path} is not a training checkpoint "
+                              f"(it lacks {sorted(set(STATE_KEYS) - set(state or {}))})")
+    return state
 
 
 def train(learner, data: Dataset, epochs: int, batch_size: int = 32, seed: int = 0,
           out: str | Path | None = None, resume: bool = False, meta: dict | None = None,
-          diagnostics_size: int = 256, progress: bool = True) -> list[dict]:
+          diagnostics_size: int = 256, progress: bool = True,
+          on_epoch: Callable[[dict], None] | None = None) -> list[dict]:
     """Train ``learner.model`` for ``epochs`` epochs of minibatches; return the history.
 
     Parameters
@@ -118,6 +159,9 @@ def train(learner, data: Dataset, epochs: int, batch_size: int = 32, seed: int =
         epoch (0 disables them).
     progress : bool
         Show a progress bar over the training samples (on a terminal only).
+    on_epoch : callable, optional
+        Called with each new epoch's record once its checkpoint is written (a sweep reports
+        it to Ray Tune); not called for the epochs a resumed run loads.
 
     Returns
     -------
@@ -128,19 +172,31 @@ def train(learner, data: Dataset, epochs: int, batch_size: int = 32, seed: int =
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"epochs={epochs} and batch_size={batch_size} must be >= 1")
     meta = {**(meta or {}), "seed": seed, "batch_size": batch_size}
+    out = None if out is None else Path(out)
+    if resume and out is None:
+        raise ValueError("resume needs a checkpoint: give out, the folder that holds it")
+    with nullcontext() if out is None else lock_output(out):
+        return _train(learner, data, epochs, batch_size, seed, out, resume, meta,
+                      diagnostics_size, progress, on_epoch)
+
+
+def _train(learner, data: Dataset, epochs: int, batch_size: int, seed: int, out: Path | None,
+           resume: bool, meta: dict, diagnostics_size: int, progress: bool,
+           on_epoch: Callable[[dict], None] | None) -> list[dict]:
+    """:func:`train` once ``out`` (if any) is locked."""
     rng = np.random.default_rng(seed)
     history: list[dict] = []
-    out = None if out is None else Path(out)
     if resume:
-        if out is None or not (out / CHECKPOINT).is_file():
+        if not (out / CHECKPOINT).exists():
             raise ValueError(f"resume needs a checkpoint; none found in out={out}")
-        state = torch.load(out / CHECKPOINT, weights_only=False)
+        state = load_checkpoint(out / CHECKPOINT)
         if state["meta"] != meta:
             raise ValueError(f"checkpoint in {out} is for {state['meta']}, not {meta}")
         learner.model.load_state_dict(state["model"])
         learner.load_state_dict(state["learner"])
         rng.bit_generator.state = state["rng"]
         history = state["history"]
+        write_metrics(out, history)
     diag_idx = torch.from_numpy(
         np.random.default_rng(seed + 1).permutation(len(data.X))[:diagnostics_size])
     for epoch in range(len(history) + 1, epochs + 1):
@@ -165,4 +221,6 @@ def train(learner, data: Dataset, epochs: int, batch_size: int = 32, seed: int =
             save_checkpoint(out, {"meta": meta, "model": learner.model.state_dict(),
                                   "learner": learner.state_dict(),
                                   "rng": rng.bit_generator.state, "history": history})
+        if on_epoch is not None:
+            on_epoch(record)
     return history
