@@ -8,16 +8,25 @@ handful of ``Var`` accesses per epoch; data, labels and learning stay inside the
 
 from __future__ import annotations
 
+import io
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
+from astrolava.checkpoint import read_checkpoint, write_checkpoint
 from astrolava.data import load_dataset
 from astrolava.mgd.config import DeltaMGDConfig
 from astrolava.processes.dataset_source import DatasetSource
-from astrolava.processes.delta_mgd_network.process import DeltaMGDNetwork, network_run_config
+from astrolava.processes.delta_mgd_network.process import (
+    DeltaMGDNetwork,
+    network_run_config,
+    split_layers,
+    unflatten_weights,
+)
 from astrolava.progress import progress as progress_bar
 from astrolava.runtime import LavaSession
 
@@ -72,7 +81,8 @@ class LavaRun:
 def train_in_lava(net: DeltaMGDNetwork, X: np.ndarray, y: np.ndarray, X_test: np.ndarray,
                   y_test: np.ndarray, epochs: int = 1, tag: str = "floating_pt",
                   hierarchical: bool = False, seed: int = 0,
-                  on_epoch: Callable[[int, float], None] | None = None) -> LavaRun:
+                  on_epoch: Callable[[int, float], None] | None = None,
+                  checkpoint: str | Path | None = None) -> LavaRun:
     """Train ``net`` for ``epochs`` passes over ``(X, y)``, testing on ``(X_test, y_test)``.
 
     Parameters
@@ -90,6 +100,10 @@ def train_in_lava(net: DeltaMGDNetwork, X: np.ndarray, y: np.ndarray, X_test: np
         Seed of the rate code (spiking networks).
     on_epoch : callable(epoch, test_acc), optional
         Called after each epoch (e.g. to advance a progress bar).
+    checkpoint : path, optional
+        Fused models: after every epoch the learning state (:func:`save_training_state`) is
+        written there atomically; a run given an existing checkpoint resumes after its last
+        epoch (the same data, config and tag; a spiking net draws its rate code afresh).
     """
     if epochs < 1:
         raise ValueError(f"epochs={epochs} must be >= 1")
@@ -98,30 +112,98 @@ def train_in_lava(net: DeltaMGDNetwork, X: np.ndarray, y: np.ndarray, X_test: np
     if X.shape[1] != net.sizes[0] or X_test.shape[1] != net.sizes[0]:
         raise ValueError(f"samples have {X.shape[1]} / {X_test.shape[1]} features; the network "
                          f"takes {net.sizes[0]}")
+    if checkpoint is not None and hierarchical:
+        raise ValueError("checkpoint is only supported by the fused models (hierarchical=False)")
+    run, timed = LavaRun(), TrainingTime()
+    if checkpoint is not None and Path(checkpoint).exists():
+        run, timed = restore_training_state(checkpoint, net, tag)
+        if len(run.test_acc) >= epochs:
+            return finished_run(run, timed)
     steps = feed_dataset(net, np.concatenate([X, X_test]), np.concatenate([y, y_test]),
                          hierarchical, seed)
-    run = LavaRun()
-    train_time = 0.0
     with LavaSession(net, network_run_config(tag, hierarchical)) as session:
         # the first sample also compiles the graph and starts its processes: untimed
         session.run(steps)
-        for epoch in range(epochs):
-            if epoch:
+        resumed_at = len(run.test_acc)
+        for epoch in range(resumed_at, epochs):
+            first = epoch == resumed_at  # its first sample ran above
+            if not first:
                 net.learning.set(np.array([1]))
             start = time.perf_counter()
-            session.run((len(y) - (epoch == 0)) * steps)
-            train_time += time.perf_counter() - start
+            session.run((len(y) - first) * steps)
+            timed.seconds += time.perf_counter() - start
+            timed.samples += len(y) - first
             net.learning.set(np.array([0]))
             net.n_correct.set(np.array([0]))
             net.n_samples.set(np.array([0]))
             session.run(len(y_test) * steps)
             run.test_acc.append(float(net.n_correct.get()[0]) / len(y_test))
+            if checkpoint is not None:
+                save_training_state(checkpoint, net, tag, run.test_acc, timed)
             if on_epoch is not None:
                 on_epoch(epoch, run.test_acc[-1])
         run.weights, run.biases = net.layer_parameters()
         run.n_refreshes = int(net.n_refreshes.get()[0])
-    run.samples_per_s = (epochs * len(y) - 1) / train_time
+    return finished_run(run, timed)
+
+
+@dataclass
+class TrainingTime:
+    """Seconds spent in training steps and the samples they learned (the first sample of a
+    session, which also compiles the graph, is not timed)."""
+
+    seconds: float = 0.0
+    samples: int = 0
+
+
+def finished_run(run: LavaRun, timed: TrainingTime) -> LavaRun:
+    """``run`` with its training throughput from ``timed``."""
+    run.samples_per_s = timed.samples / timed.seconds if timed.seconds else 0.0
     return run
+
+
+STATE_VARS = ("weights", "biases", "deltavecs", "moments", "n_learned", "weight_exps",
+              "n_refreshes")
+"""The Vars of a fused :class:`DeltaMGDNetwork` that hold its learning state."""
+
+
+def save_training_state(path: str | Path, net: DeltaMGDNetwork, tag: str,
+                        test_acc: Sequence[float], timed: TrainingTime) -> None:
+    """Write the learning state of a running fused ``net`` (:data:`STATE_VARS`), the test
+    accuracies so far and the training time to the checkpoint ``path`` (atomic, with its
+    SHA-256: ``astrolava.checkpoint.write_checkpoint``)."""
+    meta = {"tag": tag, "config": net.proc_params["config"].to_dict(), "sizes": net.sizes,
+            "test_acc": list(test_acc), "seconds": timed.seconds, "samples": timed.samples}
+    buffer = io.BytesIO()
+    np.savez(buffer, meta=np.array(json.dumps(meta)),
+             **{name: np.asarray(getattr(net, name).get()) for name in STATE_VARS})
+    write_checkpoint(path, buffer.getvalue())
+
+
+def restore_training_state(path: str | Path, net: DeltaMGDNetwork, tag: str
+                           ) -> tuple[LavaRun, TrainingTime]:
+    """Set the initial values of a fresh fused ``net``'s :data:`STATE_VARS` from the
+    checkpoint ``path`` (:func:`save_training_state`); returns the run so far. Raises a
+    ``ValueError`` naming the file when it belongs to another tag, config or net shape."""
+    with np.load(io.BytesIO(read_checkpoint(path))) as data:
+        meta = json.loads(str(data["meta"]))
+        mine = {"tag": tag, "config": net.proc_params["config"].to_dict(), "sizes": net.sizes}
+        wrong = {key: meta[key] for key, value in mine.items() if meta[key] != value}
+        if wrong:
+            raise ValueError(f"checkpoint {path} was written by another run ({wrong}); "
+                             f"this run has {mine}")
+        for name in STATE_VARS:
+            getattr(net, name).init = data[name].copy()
+    run = LavaRun(test_acc=list(meta["test_acc"]))
+    run.weights, run.biases = (unflatten_weights(data_copy(net.weights.init), net.sizes),
+                               split_layers(data_copy(net.biases.init), net.sizes))
+    run.n_refreshes = int(np.asarray(net.n_refreshes.init).ravel()[0])
+    return run, TrainingTime(meta["seconds"], meta["samples"])
+
+
+def data_copy(values: np.ndarray) -> np.ndarray:
+    """A float64 copy of a Var's initial values."""
+    return np.array(values, dtype=np.float64)
 
 
 def feed_dataset(net: DeltaMGDNetwork, X: np.ndarray, y: np.ndarray,

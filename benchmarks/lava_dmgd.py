@@ -12,7 +12,17 @@ replaces their rows in the JSON, keeping the others):
   and fixed_pt, one epoch;
 * ``spiking``: digits 64-128-128-10 LIF (T = 25), ``--spiking-epochs`` epochs, fused
   floating_pt and fixed_pt;
-* ``fashion``: Fashion-MNIST 784-128-128-10 tanh, one epoch, fused floating_pt and fixed_pt.
+* ``fashion``: Fashion-MNIST 784-128-128-10 tanh, one epoch, fused floating_pt and fixed_pt;
+* ``fashion-full``: the same on all 60,000 training images for ``--fashion-epochs`` epochs
+  (20), tested on all 10,000 after every epoch; ``--tags`` picks the models. These runs
+  take tens of minutes: with ``--checkpoint-dir`` each run writes its state after every
+  epoch (``astrolava.lava_training.save_training_state``) and a re-started command resumes
+  from the last epoch written.
+
+Every row also holds ``bp_test_acc`` (and per epoch): backprop on the same net, seed and
+epochs (``astrolava.models.training.train_backprop``: Adam at 10⁻³, batch 1, squared error,
+shuffled by the seed), the yardstick of the issue-11 goals; ``deltavecs`` and ``optimizer``
+repeat the row's config.
 
 Each row uses ``lava_preset(network, tag, hierarchical)``: the recommended presets (chain
 DeltaVecs, Adam, ``delta_mix``, exact output δ; spiking: rate slopes, ε = 3, h = 1) on the
@@ -35,7 +45,7 @@ per seed (initial weights, rate code) and writes one row per model with the mean
 Usage::
 
     nice -n 10 .venv/bin/python benchmarks/lava_dmgd.py [--quick] [--only GROUP ...]
-        [--seeds 0 1 2]
+        [--seeds 0 1 2] [--tags floating_pt fixed_pt] [--checkpoint-dir DIR] [--no-reference]
 """
 
 from __future__ import annotations
@@ -52,15 +62,18 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from astrolava.models import build_model  # noqa: E402
 from astrolava.models.mgd import DeltaMGDLearner  # noqa: E402
-from astrolava.models.training import evaluate  # noqa: E402
+from astrolava.models.training import evaluate, train_backprop  # noqa: E402
 
+from astrolava.checkpoint import lock_output, write_json_atomic  # noqa: E402
 from astrolava.data import load_dataset  # noqa: E402
 from astrolava.lava_training import build_network, lava_preset, train_in_lava  # noqa: E402
-from astrolava.mgd import DeltaMGDConfig  # noqa: E402
+from astrolava.mgd import DeltaMGDConfig, preset  # noqa: E402
 from astrolava.progress import progress  # noqa: E402
 from astrolava.provenance import provenance, require_provenance, run_started  # noqa: E402
 
-GROUPS = ("digits", "hierarchical", "hierarchical-spiking", "spiking", "fashion")
+GROUPS = ("digits", "hierarchical", "hierarchical-spiking", "spiking", "fashion",
+          "fashion-full")
+TAGS = ("floating_pt", "fixed_pt")
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -79,54 +92,87 @@ def reference_accuracy(X, y, X_test, y_test, epochs: int, seed: int,
     return accs
 
 
+def bp_accuracy(X, y, X_test, y_test, epochs: int, seed: int, network: str = "rate",
+                cache: Path | None = None) -> list[float]:
+    """Test accuracy after each epoch of backprop on ``build_model(network, ..., seed)``
+    (``bp`` preset: Adam at 10⁻³, squared error; batch 1), read from the JSON ``cache`` if
+    it holds this many epochs, else trained (and written there)."""
+    if cache is not None and cache.exists():
+        accs = json.loads(cache.read_text())
+        if len(accs) >= epochs:
+            return accs[:epochs]
+    model = build_model(network, X.shape[1], 10, seed)
+    hyper = preset("bp", network)
+    history = train_backprop(model, X, y, epochs, batch_size=1, lr=hyper["eta"], seed=seed,
+                             optimizer=hyper["optimizer"], loss="mse", X_test=X_test,
+                             y_test=y_test, progress=False)
+    accs = [record["test_acc"] for record in history["epochs"]]
+    if cache is not None:
+        write_json_atomic(cache, accs)
+    return accs
+
+
 def lava_row(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seeds, references,
-             network="rate"):
+             network="rate", options=None):
     """One row: the Lava model trained once per seed, with the mean over ``seeds`` (see the
     module docstring); ``references`` caches the reference's per-epoch accuracies per
-    ``(dataset, network, config, seed)``."""
+    ``(dataset, network, config, seed)``; ``options``: ``checkpoint_dir`` and ``reference``
+    (False: no torch reference)."""
     runs = [lava_run(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seed,
-                     references, network) for seed in seeds]
+                     references, network, options or {}) for seed in seeds]
     row = dict(runs[0])
     if len(runs) == 1:
         return {**row, "seeds": list(seeds)}
-    for name in ("test_acc", "reference_test_acc"):
+    for name in ("test_acc", "reference_test_acc", "bp_test_acc"):
         values = [run[name] for run in runs]
+        if None in values:  # not run
+            continue
         row[name] = float(np.mean(values))
         row[f"{name}_sd"] = float(np.std(values, ddof=1))
         row[f"{name}_per_seed"] = values
         del row[f"{name}_per_epoch"]
-    row["test_acc_per_epoch_mean"] = np.mean([run["test_acc_per_epoch"] for run in runs],
-                                             axis=0).tolist()
-    row["reference_test_acc_per_epoch_mean"] = np.mean(
-        [run["reference_test_acc_per_epoch"] for run in runs], axis=0).tolist()
+        row[f"{name}_per_epoch_mean"] = np.mean([run[f"{name}_per_epoch"] for run in runs],
+                                                axis=0).tolist()
     row["samples_per_s"] = float(np.mean([run["samples_per_s"] for run in runs]))
     row["seeds"] = list(seeds)
     return row
 
 
 def lava_run(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seed, references,
-             network="rate"):
-    """Train one Lava model from ``build_model(..., seed)``, and the reference if not cached."""
+             network="rate", options=None):
+    """Train one Lava model from ``build_model(..., seed)``, and the reference and backprop if
+    not cached (``options`` as in :func:`lava_row`)."""
+    options = options or {}
     config = DeltaMGDConfig(**lava_preset(network, tag, hierarchical))
-    key = (dataset, network, config, seed)
-    if len(references.get(key, [])) < epochs:
-        references[key] = reference_accuracy(X, y, X_test, y_test, epochs, seed, config,
-                                             network)
-    reference = references[key][:epochs]
     net = build_network(network, X.shape[1], 10, seed, config)
     kind = "hierarchical" if hierarchical else "fused"
+    folder = options.get("checkpoint_dir")
+    name = f"{dataset}_{network}_{kind}_{tag}_{config.optimizer}_seed{seed}"
+    checkpoint = None if folder is None or hierarchical else folder / f"{name}.ckpt"
     with progress(total=epochs, desc=f"{dataset} {network} {kind} {tag}") as bar:
         run = train_in_lava(net, X, y, X_test, y_test, epochs, tag, hierarchical, seed,
-                            on_epoch=lambda e, acc: bar.update(1))
+                            on_epoch=lambda e, acc: bar.update(1), checkpoint=checkpoint)
+    key = (dataset, network, config, seed)
+    if options.get("reference", True) and len(references.get(key, [])) < epochs:
+        references[key] = reference_accuracy(X, y, X_test, y_test, epochs, seed, config,
+                                             network)
+    reference = references[key][:epochs] if key in references else None
+    bp_cache = None if folder is None else folder / f"bp_{dataset}_{network}_seed{seed}.json"
+    bp = bp_accuracy(X, y, X_test, y_test, epochs, seed, network, bp_cache)
     return {"dataset": dataset, "network": network, "model": kind, "tag": tag,
-            "test_acc": run.test_acc[-1], "reference_test_acc": reference[-1],
-            "samples_per_s": run.samples_per_s, "n_train": int(len(y) * epochs),
-            "epochs": epochs, "test_acc_per_epoch": run.test_acc,
-            "reference_test_acc_per_epoch": reference, "config": config.to_dict()}
+            "deltavecs": config.deltavecs, "optimizer": config.optimizer,
+            "test_acc": run.test_acc[-1],
+            "reference_test_acc": None if reference is None else reference[-1],
+            "bp_test_acc": bp[-1], "samples_per_s": run.samples_per_s,
+            "n_train": int(len(y) * epochs), "epochs": epochs,
+            "test_acc_per_epoch": run.test_acc, "reference_test_acc_per_epoch": reference,
+            "bp_test_acc_per_epoch": bp, "config": config.to_dict()}
 
 
 def row_key(row: dict) -> tuple:
-    return row["dataset"], row.get("network", "rate"), row["model"], row["tag"]
+    """Rows with the same key replace each other."""
+    return (row["dataset"], row.get("network", "rate"), row["model"], row["tag"], row["epochs"],
+            row["config"]["optimizer"])
 
 
 def main() -> None:
@@ -139,7 +185,25 @@ def main() -> None:
                         help="groups to run; their rows replace those in the existing JSON")
     parser.add_argument("--quick", action="store_true",
                         help="2,000 Fashion-MNIST samples and 2 digits epochs (smoke run)")
+    parser.add_argument("--fashion-epochs", type=int, default=20,
+                        help="epochs of the fashion-full group")
+    parser.add_argument("--tags", nargs="+", choices=TAGS, default=list(TAGS),
+                        help="models to run")
+    parser.add_argument("--checkpoint-dir", type=Path, default=None,
+                        help="write each fused run's state there after every epoch and resume "
+                             "from it (locked while the command runs); also caches backprop")
+    parser.add_argument("--no-reference", action="store_true",
+                        help="skip the torch δ-MGD reference (reference_test_acc: null)")
     args = parser.parse_args()
+    if args.checkpoint_dir is not None:
+        with lock_output(args.checkpoint_dir):
+            run_groups(args, parser)
+    else:
+        run_groups(args, parser)
+
+
+def run_groups(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """Run the groups ``args.only`` and merge their rows into the results JSON."""
     torch.set_num_threads(1)
     started = run_started()
     out = RESULTS / ("lava_dmgd_quick.json" if args.quick else "lava_dmgd.json")
@@ -157,10 +221,11 @@ def main() -> None:
     digits_epochs = 2 if args.quick else args.digits_epochs
     spiking_epochs = 1 if args.quick else args.spiking_epochs
     references: dict = {}
-    tags = ("floating_pt", "fixed_pt")
+    tags = args.tags
+    options = {"checkpoint_dir": args.checkpoint_dir, "reference": not args.no_reference}
     if "digits" in args.only:
         rows += [lava_row("digits", X, y, Xt, yt, digits_epochs, tag, False, args.seeds,
-                          references) for tag in tags]
+                          references, options=options) for tag in tags]
     if "hierarchical" in args.only:
         rows += [lava_row("digits", X, y, Xt, yt, 1, tag, True, args.seeds, references)
                  for tag in tags]
@@ -169,37 +234,55 @@ def main() -> None:
                           network="spiking") for tag in tags]
     if "spiking" in args.only:
         rows += [lava_row("digits", X, y, Xt, yt, spiking_epochs, tag, False, args.seeds,
-                          references, network="spiking") for tag in tags]
-    if "fashion" in args.only:
+                          references, network="spiking", options=options) for tag in tags]
+    fashion = [group for group in ("fashion", "fashion-full") if group in args.only]
+    if fashion:
         (X, y), (Xt, yt) = (load_dataset("fashion-mnist", s) for s in ("train", "test"))
         if args.quick:
             X, y = X[:2000], y[:2000]
         X, Xt = X.astype(np.float64), Xt.astype(np.float64)
-        rows += [lava_row("fashion-mnist", X, y, Xt, yt, 1, tag, False, args.seeds, references)
-                 for tag in tags]
+        epochs = {"fashion": 1, "fashion-full": 2 if args.quick else args.fashion_epochs}
+        rows += [lava_row("fashion-mnist", X, y, Xt, yt, epochs[group], tag, False, args.seeds,
+                          references, options=options) for group in fashion for tag in tags]
     RESULTS.mkdir(exist_ok=True)
     record = provenance(started)
     for row in rows:
         row["provenance"] = record
+    rows = merge_rows(out, rows, record)
+    for row in rows:
+        print(summary(row))
+
+
+def summary(row: dict) -> str:
+    """One printed line per row."""
+    sd = f" ± {row['test_acc_sd']:.4f}" if "test_acc_sd" in row else ""
+    others = ", ".join(f"{name} {row[key]:.4f}" for name, key in
+                       (("ref", "reference_test_acc"), ("bp", "bp_test_acc"))
+                       if row.get(key) is not None)
+    return (f"{row['dataset']:14s} {row.get('network', 'rate'):8s} {row['model']:12s} "
+            f"{row['tag']:11s} {row['config']['optimizer']:6s} {row['epochs']:3d} ep "
+            f"acc {row['test_acc']:.4f}{sd} ({others}) seeds {row['seeds']} "
+            f"{row['samples_per_s']:8.1f} samples/s  n_train {row['n_train']}")
+
+
+def merge_rows(out: Path, rows: list[dict], record: dict) -> list[dict]:
+    """Write ``rows`` into the results file ``out`` (atomically), replacing the rows there with
+    the same :func:`row_key` and keeping the others as the file holds them now (a long run
+    keeps rows that others wrote while it ran), and plot them; returns all rows."""
+    previous = json.loads(out.read_text())["rows"] if out.exists() else []
     fresh = {row_key(row) for row in rows}
     kept = [row for row in previous if row_key(row) not in fresh]
     order = {group: i for i, group in enumerate(GROUPS)}
     rows = sorted(kept + rows, key=lambda r: (order[group_of(r)], r["tag"] != "floating_pt"))
-    out.write_text(json.dumps({"rows": rows, "provenance": record}, indent=2))
+    write_json_atomic(out, {"rows": rows, "provenance": record})
     plot(rows, out.with_suffix(".png"))
-    for row in rows:
-        spread = (f" ± {row['test_acc_sd']:.4f} (ref {row['reference_test_acc']:.4f} ± "
-                  f"{row['reference_test_acc_sd']:.4f}), seeds {row['seeds']}"
-                  if "test_acc_sd" in row else f" (ref {row['reference_test_acc']:.4f})")
-        print(f"{row['dataset']:14s} {row.get('network', 'rate'):8s} {row['model']:12s} "
-              f"{row['tag']:11s} acc {row['test_acc']:.4f}{spread} "
-              f"{row['samples_per_s']:8.1f} samples/s  n_train {row['n_train']}")
+    return rows
 
 
 def group_of(row: dict) -> str:
     """The ``--only`` group a row belongs to."""
     if row["dataset"] == "fashion-mnist":
-        return "fashion"
+        return "fashion-full" if row["epochs"] > 1 else "fashion"
     if row["model"] == "hierarchical":
         return "hierarchical-spiking" if row.get("network") == "spiking" else "hierarchical"
     return "spiking" if row.get("network") == "spiking" else "digits"
@@ -213,7 +296,7 @@ def plot(rows: list[dict], path: Path) -> None:
     index = np.arange(len(rows))
     ax_acc.bar(index - 0.2, [r["test_acc"] for r in rows], 0.4, label="Lava",
                yerr=[r.get("test_acc_sd", 0.0) for r in rows])
-    ax_acc.bar(index + 0.2, [r["reference_test_acc"] for r in rows], 0.4,
+    ax_acc.bar(index + 0.2, [r["reference_test_acc"] or 0.0 for r in rows], 0.4,
                label="torch reference", yerr=[r.get("reference_test_acc_sd", 0.0) for r in rows])
     ax_acc.set_ylim(0.5, 1.0)
     ax_acc.set_ylabel("test accuracy")

@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 
 CORE = [
+    "astrolava.anomaly_scoring",
     "astrolava.checkpoint",
     "astrolava.data",
     "astrolava.fixed_point",
     "astrolava.mgd",
     "astrolava.mgd.equations",
     "astrolava.mgd.fixed",
+    "astrolava.mgd.learner",
     "astrolava.progress",
     "astrolava.provenance",
     "astrolava.rhythmic",

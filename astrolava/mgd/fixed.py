@@ -120,6 +120,14 @@ def quantize_layer(w: np.ndarray, b: np.ndarray) -> FixedLayer:
     return FixedLayer((even >> 1) << TAG_BITS, int(exp) + 1, to_fixed(b, Z_FRAC))
 
 
+def layer_at_exponent(w: np.ndarray, b: np.ndarray, exp: int) -> FixedLayer:
+    """The :class:`FixedLayer` with exponent ``exp`` of real ``(W, b)`` that
+    :func:`dequantize_layer` gave (exact: the inverse of :func:`dequantize_layer`), e.g. to
+    resume a run from its checkpointed real parameters."""
+    return FixedLayer(np.clip(np.round(np.asarray(w) * 2.0 ** (TAG_BITS - exp)), *WEIGHT_RANGE)
+                      .astype(np.int64), int(exp), to_fixed(b, Z_FRAC))
+
+
 def dequantize_layer(layer: FixedLayer) -> tuple[np.ndarray, np.ndarray]:
     """Real ``(W, b)`` of a fixed-point layer (weights including their tag bits)."""
     return (layer.wq.astype(np.float64) * 2.0 ** (layer.exp - TAG_BITS),
@@ -175,14 +183,62 @@ def lif_response(current: np.ndarray, beta_q: int, threshold_q: int,
         v, fired = lif_step_reset_next(v, fired, current[t], beta_q, threshold_q)
         out[t] = fired
         if slopes is not None:
-            slope = SLOPE(scale_pow2(v - threshold_q, SLOPE_FRAC - Z_FRAC))
-            total += slope * trace
-            factor = ((1 - fired) << A_FRAC) - shift_right_round(v * slope, Z_FRAC)
-            trace = saturate((1 << A_FRAC) + shift_right_round(
-                beta_q * shift_right_round(trace * factor, A_FRAC), LIF_DECAY_BITS))
+            trace, total = slope_trace_step(v, fired, trace, total, beta_q, threshold_q)
     if slopes is not None:
-        slopes.append(saturate(step_mean(total, -A_FRAC, current.shape[0])))
+        slopes.append(rate_slope(total, current.shape[0]))
     return out
+
+
+def slope_trace_step(v: np.ndarray, fired: np.ndarray, trace: np.ndarray, total: np.ndarray,
+                     beta_q: int, threshold_q: int) -> tuple[np.ndarray, np.ndarray]:
+    """One step of the integer rate-slope trace (:func:`lif_response`) after the LIF step
+    that gave ``(v, fired)``: ``(m, total)`` with ``σ' = SLOPE(U − ϑ)``, ``total += σ'·m``
+    (int64, 2·A_FRAC) and ``m ← 1 + β·m·(1 − s − U·σ')`` (A_FRAC, 24-bit saturated)."""
+    slope = SLOPE(scale_pow2(v - threshold_q, SLOPE_FRAC - Z_FRAC))
+    factor = ((1 - fired) << A_FRAC) - shift_right_round(v * slope, Z_FRAC)
+    new_trace = saturate((1 << A_FRAC) + shift_right_round(
+        beta_q * shift_right_round(trace * factor, A_FRAC), LIF_DECAY_BITS))
+    return new_trace, total + slope * trace
+
+
+def rate_slope(total: np.ndarray, num_steps: int) -> np.ndarray:
+    """The A_FRAC rate slope ``ρ = (1/T) Σ_t σ'[t]·m[t]`` from the trace's ``total``
+    (:func:`slope_trace_step`) after the T steps of a pass."""
+    return saturate(step_mean(total, -A_FRAC, num_steps))
+
+
+def tanh_slope(act: np.ndarray) -> np.ndarray:
+    """``f'(z) = 1 − a²`` of a tanh neuron from its A_FRAC output ``a`` (A_FRAC, int64)."""
+    act = np.asarray(act, dtype=np.int64)
+    return (1 << A_FRAC) - shift_right_round(act * act, A_FRAC)
+
+
+def error_delta(err: np.ndarray, slope: np.ndarray) -> np.ndarray:
+    """Output ``δ_L = e ⊙ f'(z_L)`` as D_FRAC integers from the A_FRAC error ``e`` and slope."""
+    return saturate(scale_pow2(err * slope, D_FRAC - 2 * A_FRAC))
+
+
+def chain_back(delta_out: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``δ_L @ K_l`` (D_FRAC, rounded, saturated) of the D_FRAC output δ and chain rows
+    (n_classes, n_l): what a layer's astrocyte sends its synapses."""
+    return saturate(shift_right_round(np.asarray(delta_out, dtype=np.int64) @ rows, D_FRAC))
+
+
+def apply_slope(back: np.ndarray, slope: np.ndarray) -> np.ndarray:
+    """``δ̂_l = f'(z_l) ⊙ (δ_L @ K_l)`` (D_FRAC) from :func:`chain_back` and the A_FRAC slope
+    of the postsynaptic neurons."""
+    return saturate(shift_right_round(np.asarray(back, dtype=np.int64) * slope, A_FRAC))
+
+
+def current_differences(total_plus: np.ndarray, total_minus: np.ndarray, step: float,
+                        frac: int, num_steps: int) -> np.ndarray:
+    """Chain rows ``K_l[k, j] = (z̄_L,k(a_j + h) − z̄_L,k(a_j − h)) / 2h`` (n_out, n_l), D_FRAC
+    integers, from the Z_FRAC output currents of the probe rows summed over the T steps of the
+    pass, (n_l, n_out) each; ``h = 2**k`` on the ``frac``-bit activity grid
+    (:func:`fd_exponent`), so the division is a shift."""
+    # (z+ − z−)/(2·2**k/2**frac): Z_FRAC -> D_FRAC, then the mean over the T steps
+    shift = D_FRAC - Z_FRAC + frac - fd_exponent(step, frac) - 1
+    return saturate(step_mean(np.asarray(total_plus) - total_minus, shift, num_steps)).T
 
 
 def mantissa_product(inp: np.ndarray, mant: np.ndarray) -> np.ndarray:
@@ -358,10 +414,13 @@ class FixedNetwork:
     """
 
     def __init__(self, layers: Sequence[tuple[np.ndarray, np.ndarray]], spec: NetworkSpec,
-                 config: DeltaMGDConfig | None = None, num_steps: int = 1) -> None:
+                 config: DeltaMGDConfig | None = None, num_steps: int = 1,
+                 exps: Sequence[int] | None = None) -> None:
         self.config = DeltaMGDConfig() if config is None else config
         check_fixed_config(self.config)
-        self.layers = [quantize_layer(w, b) for w, b in layers]
+        self.layers = [quantize_layer(w, b) for w, b in layers] if exps is None else \
+            [layer_at_exponent(w, b, exp) for (w, b), exp in zip(layers, exps, strict=True)]
+        self.momentum: list[tuple[np.ndarray, np.ndarray]] | None = None
         self.spiking, self.output_tanh = spec.spiking, spec.output_tanh
         self.beta_q, self.threshold_q = lif_constants(spec.beta, spec.threshold)
         self.num_steps = num_steps
@@ -483,12 +542,10 @@ class FixedNetwork:
             shifted = saturate(out[..., None, :] + np.concatenate([eye, -eye]))
             hidden = self.forward_from(index + 1, shifted)[-2] if index + 1 < last else shifted
             values = self.layer_forward(last, hidden, current_only=True)
-            diff = values[..., :n, :] - values[..., n:, :]
-            # (z+ − z−)/(2·2**k/2**frac): Z_FRAC -> D_FRAC
-            shift = D_FRAC - Z_FRAC + frac - k - 1
-            diff = step_mean(diff.sum(axis=0), shift, self.num_steps) if self.spiking \
-                else scale_pow2(diff, shift)
-            rows.append(saturate(diff).T)
+            if self.spiking:
+                values = values.sum(axis=0)
+            rows.append(current_differences(values[:n], values[n:], step, frac,
+                                            self.num_steps if self.spiking else 1))
         return rows
 
     def output_delta(self, output: np.ndarray, label: int,
@@ -503,8 +560,8 @@ class FixedNetwork:
         if not self.spiking:
             if not self.output_tanh:
                 return saturate(scale_pow2(err, D_FRAC - A_FRAC))
-            slope = (1 << A_FRAC) - shift_right_round(output * output, A_FRAC)
-        return saturate(scale_pow2(err * slope, D_FRAC - 2 * A_FRAC))
+            slope = tanh_slope(output)
+        return error_delta(err, slope)
 
     def chain_deltas(self, acts: list[np.ndarray], rows: Sequence[np.ndarray],
                      delta_out: np.ndarray, slopes: Sequence[np.ndarray] | None = None
@@ -512,12 +569,9 @@ class FixedNetwork:
         """``δ̂_l = f'(z_l) ⊙ (δ_L @ K_l)`` (hidden layers), ``δ̂_L = δ_L``, D_FRAC integers,
         with ``f' = 1 − a_l²`` (tanh) or the A_FRAC rate slopes ``slopes[l]`` (spiking)
         (integer twin of ``equations.chain_deltas``)."""
-        hidden = []
-        for index, (a, k) in enumerate(zip(acts[1:-1], rows, strict=True)):
-            back = saturate(shift_right_round(delta_out @ k, D_FRAC))
-            slope = (1 << A_FRAC) - shift_right_round(a * a, A_FRAC) if slopes is None \
-                else slopes[index]
-            hidden.append(saturate(shift_right_round(back * slope, A_FRAC)))
+        local = [tanh_slope(a) for a in acts[1:-1]] if slopes is None else slopes[:-1]
+        hidden = [apply_slope(chain_back(delta_out, k), f)
+                  for f, k in zip(local, rows, strict=True)]
         return [*hidden, delta_out]
 
     def mix_deltavecs(self, old: np.ndarray, new: np.ndarray) -> np.ndarray:

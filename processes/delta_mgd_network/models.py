@@ -13,6 +13,7 @@ import numpy as np
 from astrolava.processes.delta_mgd_network.process import (
     RESULT_FIELDS,
     DeltaMGDNetwork,
+    n_weights,
     split_layers,
     unflatten_weights,
 )
@@ -26,12 +27,13 @@ from threadpoolctl import threadpool_limits
 
 from astrolava.mgd import equations as eq
 from astrolava.mgd import fixed as fx
+from astrolava.mgd.learner import SampleLearner
 
 
 class FusedDeltaMGDModel(PyLoihiProcessModel):
-    """Schedule and per-sample routine shared by the fused models; a concrete model builds
-    the network (:meth:`network`), holds the DeltaVecs in its units (:meth:`stored_deltas`)
-    and mirrors an update into the Vars (:meth:`mirror`)."""
+    """Schedule shared by the fused models: the per-sample routine is a
+    :class:`~astrolava.mgd.learner.SampleLearner` on the network a concrete model builds
+    (:meth:`build`); the model mirrors its state into the Vars (:meth:`mirror`)."""
 
     label_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     result_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
@@ -42,6 +44,9 @@ class FusedDeltaMGDModel(PyLoihiProcessModel):
     n_samples: np.ndarray = LavaPyType(np.ndarray, int)
     n_correct: np.ndarray = LavaPyType(np.ndarray, int)
     n_refreshes: np.ndarray = LavaPyType(np.ndarray, int)
+    moments: np.ndarray = LavaPyType(np.ndarray, float)
+    n_learned: np.ndarray = LavaPyType(np.ndarray, int)
+    weight_exps: np.ndarray = LavaPyType(np.ndarray, int)
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
@@ -53,31 +58,24 @@ class FusedDeltaMGDModel(PyLoihiProcessModel):
         self.spec: eq.NetworkSpec = proc_params["spec"]
         self.num_steps: int = proc_params["num_steps"]
         self.n_classes = self.sizes[-1]
-        self.chain = self.config.deltavecs == "chain"
         self.inputs: np.ndarray | None = None
-        self.due = np.ones(self.n_classes, dtype=bool)
-        self.n_learned = 0
         self.pending = False  # a learned sample waits for its lrn phase
-        self.falls_due = False  # τδ samples learned: the classes fall due in post_mgmt
-        self.views: tuple | None = None
-        self.perts: list = []  # θ̃ of the last learned sample, in the network's format
-        self.coef = None  # its coefficient k
+        self.learner: SampleLearner | None = None
 
     def _layers(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Per-layer views ``(W_l, b_l)`` of the flat Vars (cached: Lava sets Vars in place)."""
-        if self.views is None or self.views[0] is not self.weights \
-                or self.views[1] is not self.biases:
-            self.views = (self.weights, self.biases, list(zip(
-                unflatten_weights(self.weights, self.sizes),
-                split_layers(self.biases, self.sizes), strict=True)))
-        return self.views[2]
+        """Per-layer views ``(W_l, b_l)`` of the flat Vars."""
+        return list(zip(unflatten_weights(self.weights, self.sizes),
+                        split_layers(self.biases, self.sizes), strict=True))
 
-    def network(self) -> eq.FloatNetwork | fx.FixedNetwork:
-        """The network the sample runs on."""
-        raise NotImplementedError
+    def _moment_views(self, row: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per-layer views ``(W_l, b_l)``-shaped of row ``row`` of the ``moments`` Var."""
+        n = n_weights(self.sizes)
+        return list(zip(unflatten_weights(self.moments[row, :n], self.sizes),
+                        split_layers(self.moments[row, n:], self.sizes), strict=True))
 
-    def stored_deltas(self) -> np.ndarray:
-        """The DeltaVecs (n_classes, ·) in the network's units."""
+    def build(self) -> SampleLearner:
+        """The learner on the model's network, built from the Vars at the first sample (they
+        are set after ``__init__``); ``n_learned > 0`` resumes a checkpointed run."""
         raise NotImplementedError
 
     def mirror(self) -> None:
@@ -96,72 +94,24 @@ class FusedDeltaMGDModel(PyLoihiProcessModel):
         if not self._sample_done():
             self.result_out.send(np.zeros(len(RESULT_FIELDS)))
             return
+        if self.learner is None:
+            self.learner = self.build()
         y = eq.check_label(label, self.n_classes)
         sample = self.inputs.copy() if self.spec.spiking else self.inputs[0].copy()
         learn = bool(self.learning[0])
-        if self.chain:  # every row at the learned samples i with i mod τδ = 0
-            refresh = learn and self.n_learned % self.config.tau_delta == 0
-        else:  # the sample's class, if due
-            refresh = learn and bool(self.due[y])
-            self.due[y] &= not refresh
-        self.n_refreshes[0] += int(refresh)
-        prediction, cost0, delta_cost = self.process_sample(sample, y, learn, refresh)
+        prediction, cost0, delta_cost, refreshed = self.learner.step(sample, y, learn)
+        if refreshed:
+            self.n_refreshes[0] += 1
+            self.deltavecs[:] = self.learner.net.real_deltas(self.learner.deltas)
         self.n_samples[0] += 1
         self.n_correct[0] += int(prediction == y)
-        if learn:
-            self.n_learned += 1
-            self.pending = True
-            self.falls_due = not self.chain and self.n_learned % self.config.tau_delta == 0
+        self.n_learned[0] = self.learner.n_learned
+        self.pending = learn
         self.result_out.send(np.array([prediction, cost0, delta_cost], dtype=np.float64))
-
-    def process_sample(self, sample: np.ndarray, y: int, learn: bool, refresh: bool
-                       ) -> tuple[int, float, float]:
-        """Clean pass (Alg. 1 l. 10-11), refresh if due (l. 4-8), perturbation along the
-        DeltaVecs (l. 12-14), perturbed pass (l. 15-16) and the coefficient of the update
-        (l. 17, applied in :meth:`run_lrn`): ``(ŷ, C0, ΔC)`` in real units."""
-        cfg, net = self.config, self.network()
-        # chain DeltaVecs of a spiking network: each neuron's rate slope ρ_l is its f'(z_l)
-        slopes = [] if self.chain and net.spiking and learn else None
-        first = net.first_current(sample)  # the perturbed pass reuses W_1 s_0 + b_1
-        acts = net.forward(sample, slopes=slopes, current=first)
-        cost0 = net.cost(acts[-1], y)
-        prediction = int(np.argmax(net.readout(acts[-1])))
-        if not learn:
-            return prediction, net.real_cost(cost0), 0.0
-        if refresh:
-            self._refresh(net, acts, y)
-        if self.chain:
-            delta_out = net.output_delta(acts[-1], y, None if slopes is None else slopes[-1])
-            post = net.chain_deltas(acts, split_layers(self.stored_deltas(), self.sizes[:-1]),
-                                    delta_out, slopes)
-        else:
-            post = list(split_layers(self.stored_deltas()[y], self.sizes))
-        if cfg.exact_output:
-            post[-1] = net.output_delta(acts[-1], y)
-        self.perts = net.perturbations(post, [net.activity(a, i)
-                                              for i, a in enumerate(acts[:-1])])
-        delta_cost = net.cost(net.forward(sample, self.perts, current=first)[-1], y) - cost0
-        self.coef = net.coefficient(delta_cost, cost0)
-        return prediction, net.real_cost(cost0), net.real_cost(delta_cost)
-
-    def _refresh(self, net: eq.FloatNetwork | fx.FixedNetwork, acts: list[np.ndarray],
-                 y: int) -> None:
-        """Astrocyte refresh on this sample, ``row ← (1 − ρ)·row + ρ·new`` (Alg. 1 l. 5-7):
-        class ``y``'s bias gradients (``"class"``) or every row ``∂z_L,k/∂a_l`` (``"chain"``)."""
-        cfg = self.config
-        if self.chain:
-            target = slice(None)
-            new = np.concatenate(net.output_current_jacobians(acts, cfg.fd_step), axis=1)
-        else:
-            target = y
-            new = np.concatenate(net.node_perturbation_deltas(acts, y, cfg.fd_step))
-        deltas = self.stored_deltas()
-        deltas[target] = net.mix_deltavecs(deltas[target], new)
-        self.deltavecs[target] = net.real_deltas(deltas[target])
 
     def run_lrn(self) -> None:
         """``Θ ← Θ − η·k·θ̃`` (Alg. 1 line 17, the network's optimizer)."""
-        self.network().update(self.perts, self.coef)
+        self.learner.apply()
         self.mirror()
         self.pending = False
 
@@ -169,12 +119,11 @@ class FusedDeltaMGDModel(PyLoihiProcessModel):
         return self._sample_done() and self.pending
 
     def post_guard(self) -> bool:
-        return self._sample_done() and self.falls_due
+        return self._sample_done() and self.learner is not None and self.learner.falls_due
 
     def run_post_mgmt(self) -> None:
         """τδ samples learned since the classes last fell due: all fall due (Alg. 1 line 4)."""
-        self.due[:] = True
-        self.falls_due = False
+        self.learner.make_due()
 
 
 @implements(proc=DeltaMGDNetwork, protocol=LoihiProtocol)
@@ -194,19 +143,15 @@ class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
     loihi_limits = ("float64 arithmetic throughout (use the fixed_pt model)",
                     "whole network in one process: must be split over neurocores")
 
-    def __init__(self, proc_params: dict) -> None:
-        super().__init__(proc_params)
-        self.net: eq.FloatNetwork | None = None
-
-    def network(self) -> eq.FloatNetwork:
-        """The float network on the current views of the Vars (its Adam state persists)."""
-        if self.net is None:
-            self.net = eq.FloatNetwork(self._layers(), self.spec, self.config)
-        self.net.layers = self._layers()
-        return self.net
-
-    def stored_deltas(self) -> np.ndarray:
-        return self.deltavecs
+    def build(self) -> SampleLearner:
+        """The float network on views of the Vars, its Adam moments views of ``moments``
+        (the network updates them in place); the DeltaVecs are the ``deltavecs`` Var."""
+        net = eq.FloatNetwork(self._layers(), self.spec, self.config)
+        if self.config.optimizer == "adam":
+            net.adam = [eq.Adam(m, v, m_b, v_b) for (m, m_b), (v, v_b)
+                        in zip(self._moment_views(0), self._moment_views(1), strict=True)]
+        net.n_updates = int(self.n_learned[0])
+        return SampleLearner(net, self.sizes, self.deltavecs, int(self.n_learned[0]))
 
     def mirror(self) -> None:
         """Nothing to do: the network updates views of the Vars in place."""
@@ -247,25 +192,34 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
         fx.check_fixed_config(self.config)
-        self.net: fx.FixedNetwork | None = None
-        self.deltas_q: np.ndarray | None = None
 
-    def network(self) -> fx.FixedNetwork:
-        """The integer network, quantized from the float initial Vars once (they are set
-        after ``__init__``)."""
-        if self.net is None:
-            self.net = fx.FixedNetwork(self._layers(), self.spec, self.config, self.num_steps)
-            self.deltas_q = fx.to_fixed(self.deltavecs, fx.D_FRAC)
-            self.deltavecs[:] = self.net.real_deltas(self.deltas_q)
-            self.mirror()
-        return self.net
-
-    def stored_deltas(self) -> np.ndarray:
-        return self.deltas_q
+    def build(self) -> SampleLearner:
+        """The integer network quantized from the float initial Vars, or (``n_learned > 0``,
+        a resumed run) taken from them with the exponents ``weight_exps`` and the optimizer
+        state ``moments``; the DeltaVecs as D_FRAC integers."""
+        resume = int(self.n_learned[0]) > 0
+        net = fx.FixedNetwork(self._layers(), self.spec, self.config, self.num_steps,
+                              exps=self.weight_exps.tolist() if resume else None)
+        if resume and net.momentum is not None:
+            net.momentum = [(w.astype(np.int64), b.astype(np.int64))
+                            for w, b in self._moment_views(0)]
+        self.weight_exps[:] = [layer.exp for layer in net.layers]
+        deltas = fx.to_fixed(self.deltavecs, fx.D_FRAC)
+        self.deltavecs[:] = net.real_deltas(deltas)
+        learner = SampleLearner(net, self.sizes, deltas, int(self.n_learned[0]))
+        self.learner = learner
+        self.mirror()
+        return learner
 
     def mirror(self) -> None:
-        """Write the integer weights and biases into the real-valued Vars (the DeltaVecs
-        change only at a refresh, which writes its rows itself)."""
-        reals = [fx.dequantize_layer(layer) for layer in self.net.layers]
+        """Write the integer weights, biases and optimizer state into the real-valued Vars
+        (the DeltaVecs change only at a refresh, which :meth:`run_spk` writes)."""
+        net = self.learner.net
+        reals = [fx.dequantize_layer(layer) for layer in net.layers]
         self.weights[:] = np.concatenate([w.ravel() for w, _ in reals])
         self.biases[:] = np.concatenate([b for _, b in reals])
+        if net.momentum is not None:
+            for (w, b), (w_state, b_state) in zip(self._moment_views(0), net.momentum,
+                                                  strict=True):
+                w[:] = w_state
+                b[:] = b_state

@@ -94,6 +94,12 @@ class DeltaMGDNetwork(AbstractProcess):
     learning : (1,) 1 to learn, 0 to only evaluate.
     n_samples, n_correct, n_refreshes : (1,) samples seen, correctly classified (clean pass),
         and DeltaVec refreshes done.
+    moments, n_learned, weight_exps : the fused models' learning state, so that a run can be
+        checkpointed between epochs and resumed: ``moments`` (2, n_weights + n_neurons) the
+        optimizer's per-parameter state in the order of ``weights`` then ``biases`` (Adam's
+        ``m`` and ``v``; fixed_pt momentum: row 0), ``n_learned`` (1,) the samples learned,
+        ``weight_exps`` (n_layers,) the fixed_pt weight exponents. A fused model started with
+        ``n_learned > 0`` resumes from these Vars instead of starting afresh.
     """
 
     def __init__(self, *, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
@@ -135,6 +141,9 @@ class DeltaMGDNetwork(AbstractProcess):
         self.n_samples = Var(shape=(1,), init=0)
         self.n_correct = Var(shape=(1,), init=0)
         self.n_refreshes = Var(shape=(1,), init=0)
+        self.moments = Var(shape=(2, n_weights(sizes) + n_neurons), init=0)
+        self.n_learned = Var(shape=(1,), init=0)
+        self.weight_exps = Var(shape=(len(sizes) - 1,), init=0)
 
     @property
     def sizes(self) -> list[int]:
