@@ -23,10 +23,12 @@ from astrolava.data.images import (
     load_idx_dataset,
     load_mnist,
 )
+from astrolava.data.skab import SkabDataset, SkabExperiment, load_skab, skab_scores
 
 __all__ = [
     "CHANGEPOINT_DATASETS", "ChangePointSeries", "DATASETS", "FASHION_MNIST_DIR", "RegimeSeries",
     "aggregate_annotations", "available_datasets", "load_changepoints", "load_cifar10",
     "load_dataset", "load_digits", "load_fashion_mnist", "load_idx_dataset", "load_mnist",
     "lorenz_switching", "read_idx", "thomas_switching",
+    "SkabDataset", "SkabExperiment", "load_skab", "skab_scores",
 ]
