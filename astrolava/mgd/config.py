@@ -9,12 +9,26 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
+from astrolava.validation import (
+    require_bool,
+    require_count,
+    require_in_range,
+    require_one_of,
+    require_positive,
+)
+from astrolava.validation import require_int as require_integer_in
+
 NORMALIZATIONS = ("none", "layer", "global")
 """How a directed perturbation is scaled: ``"none"`` keeps ``ε·ĝ``; ``"layer"`` / ``"global"``
 rescale ``ĝ`` to Euclidean norm ε per layer / over all parameters of a sample."""
 
 OPTIMIZERS = ("sgd", "adam")
 """``"sgd"``: ``Θ ← Θ − η ĝ``; ``"adam"``: Adam (Kingma & Ba) at step size η fed with ``ĝ``."""
+ENGINE = "engine"
+"""δ-MGD's learning-engine optimizer (fixed_pt models only, ``astrolava.mgd.fixed``): the
+rank-one step's factors normalised per neuron by their running RMS, momentum
+``β = 1 − 2^-b`` held per synapse, per-layer step exponents and a step schedule
+(``DeltaMGDConfig.rms_shift``, ``momentum_shift``, ``layer_eta_shifts``, ``eta_halving``)."""
 LOSSES = ("mse", "ce")
 """Per-sample costs: ``"mse"`` = half squared error to one-hot targets,
 ``C = 1/2 Σ_k (o_k − t_k)²`` (the δ-MGD paper's cost); ``"ce"`` = softmax cross-entropy
@@ -26,31 +40,6 @@ DELTAVECS = ("class", "output", "chain")
 """What a DeltaVec holds: the bias gradient of a sample of each class (the paper), the
 bias gradient of each class's output unit combined per sample with its output error, or
 the output currents' Jacobian combined with the exact output δ and each neuron's own slope."""
-
-
-def require_positive(name: str, value: float) -> None:
-    """Raise a ValueError naming ``name`` unless ``value > 0``."""
-    if not value > 0:
-        raise ValueError(f"{name}={value} must be > 0")
-
-
-def require_count(name: str, value: int) -> None:
-    """Raise a ValueError naming ``name`` unless ``value`` is an integer >= 1."""
-    if int(value) != value or value < 1:
-        raise ValueError(f"{name}={value} must be an integer >= 1")
-
-
-def require_in_range(name: str, value: float, low: float, high: float) -> None:
-    """Raise a ValueError naming ``name`` unless ``low <= value <= high``."""
-    if not low <= value <= high:
-        raise ValueError(f"{name}={value} must lie in [{low}, {high}]")
-
-
-def require_one_of(name: str, value: str, allowed: tuple[str, ...]) -> str:
-    """Return ``value`` if it is one of ``allowed``, else raise a ValueError naming ``name``."""
-    if value not in allowed:
-        raise ValueError(f"{name}={value!r} is not allowed; use one of {allowed}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -89,9 +78,14 @@ class PerturbativeConfig:
         require_positive("epsilon", self.epsilon)
         require_in_range("gamma", self.gamma, 0.0, float("inf"))
         require_in_range("weight_decay", self.weight_decay, 0.0, float("inf"))
-        require_one_of("optimizer", self.optimizer, OPTIMIZERS)
+        require_one_of("optimizer", self.optimizer, self.optimizers())
         require_one_of("loss", self.loss, LOSSES)
         require_one_of("normalize", self.normalize, NORMALIZATIONS)
+
+    @classmethod
+    def optimizers(cls) -> tuple[str, ...]:
+        """The ``optimizer`` names this config accepts."""
+        return OPTIMIZERS
 
     def to_dict(self) -> dict:
         """Plain ``dict`` of all fields (for logs and checkpoints)."""
@@ -156,6 +150,7 @@ class HebbianConfig(PerturbativeConfig):
         super().__post_init__()
         require_in_range("activation_threshold", self.activation_threshold, 0.0, float("inf"))
         require_positive("fd_step", self.fd_step)
+        require_bool("exact_output", self.exact_output)
 
 
 @dataclass(frozen=True)
@@ -185,6 +180,22 @@ class DeltaMGDConfig(PerturbativeConfig):
         error ``e = ∂C/∂o``; ``"chain"``: rows ``∂z_L,k/∂a_l`` combined with the exact local
         output δ and the neuron's own ``f'(z)`` (spiking nets: the rate slope ``∂r/∂b`` under
         the surrogate, see ``equations.neuron_response``).
+    optimizer : {"sgd", "adam", "engine"}
+        ``"engine"``: the learning-engine rule of the fixed_pt models
+        (``astrolava.mgd.fixed.engine_update``), configured by the next three fields.
+    momentum_shift : int in [0, 12]
+        ``"engine"``: momentum ``β = 1 − 2^-b`` of the per-synapse velocity (0: none).
+    eta_halving : int >= 0
+        ``"engine"``: η halves after every ``eta_halving`` learned samples (0: constant η).
+    layer_eta_shifts : tuple of int in [-8, 8]
+        ``"engine"``: layer ``l`` learns at ``η·2^s_l`` (empty: all 0).
+    rms_shift : int in [0, 16]
+        ``"engine"``: ``b > 0`` normalises each neuron's factor of the rank-one step by its
+        running root mean square (``β₂ = 1 − 2^-b``) and steps by η; 0: ``Θ ← Θ − η·ĝ``.
+    rms_pre : bool
+        ``"engine"`` with ``rms_shift > 0``: also normalise the presynaptic activities.
+    activity_eps : float > 0
+        ``"engine"`` with ``rms_pre``: ``â = a / (√mean(a²) + activity_eps)``.
     """
 
     tau_delta: int = 100
@@ -194,9 +205,33 @@ class DeltaMGDConfig(PerturbativeConfig):
     activation_threshold: float = 0.0
     exact_output: bool = False
     deltavecs: str = "class"
+    momentum_shift: int = 0
+    eta_halving: int = 0
+    layer_eta_shifts: tuple[int, ...] = ()
+    rms_shift: int = 0
+    rms_pre: bool = True
+    activity_eps: float = 1e-3
+
+    @classmethod
+    def optimizers(cls) -> tuple[str, ...]:
+        """The ``optimizer`` names δ-MGD accepts: :data:`OPTIMIZERS` and :data:`ENGINE`."""
+        return (*OPTIMIZERS, ENGINE)
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        require_integer_in("momentum_shift", self.momentum_shift, 0, 12)
+        require_integer_in("eta_halving", self.eta_halving, 0, 2 ** 62)
+        require_integer_in("rms_shift", self.rms_shift, 0, 16)
+        require_positive("activity_eps", self.activity_eps)
+        object.__setattr__(self, "layer_eta_shifts", tuple(self.layer_eta_shifts))
+        for shift in self.layer_eta_shifts:
+            require_integer_in("layer_eta_shifts", shift, -8, 8)
+        if self.optimizer != ENGINE and (self.momentum_shift or self.eta_halving
+                                         or self.layer_eta_shifts or self.rms_shift):
+            raise ValueError(f"momentum_shift={self.momentum_shift}, eta_halving="
+                             f"{self.eta_halving}, layer_eta_shifts={self.layer_eta_shifts}, "
+                             f"rms_shift={self.rms_shift} need optimizer={ENGINE!r} "
+                             f"(optimizer={self.optimizer!r} given)")
         require_count("tau_delta", self.tau_delta)
         require_one_of("deltavecs", self.deltavecs, DELTAVECS)
         require_one_of("refresh", self.refresh, REFRESHES)
@@ -206,6 +241,7 @@ class DeltaMGDConfig(PerturbativeConfig):
         require_positive("fd_step", self.fd_step)
         require_in_range("delta_mix", self.delta_mix, 1e-12, 1.0)
         require_in_range("activation_threshold", self.activation_threshold, 0.0, float("inf"))
+        require_bool("exact_output", self.exact_output)
 
 
 METHOD_CONFIGS: dict[str, type[PerturbativeConfig]] = {

@@ -66,13 +66,23 @@ from astrolava.fixed_point import (
     tanh_table,
     to_fixed,
 )
-from astrolava.mgd.config import DeltaMGDConfig
+from astrolava.mgd.config import ENGINE, DeltaMGDConfig
 from astrolava.mgd.equations import NetworkSpec, surrogate_slope
 
+FIXED_OPTIMIZERS = ("sgd", ENGINE)
+"""Optimizers of the fixed_pt models (a learning engine has no Adam)."""
 WEIGHT_HEADROOM = 2.0
 """The shared exponent leaves room for weights to grow to this multiple of their initial max."""
 WEIGHT_RANGE = int_range(WEIGHT_BITS + TAG_BITS)
 """Range of the learned (mantissa << TAG_BITS) + tag pair: a 16-bit signed integer."""
+G_FRAC = 20
+"""Fractional bits of the engine optimizer's postsynaptic step factor ``g = k·u``
+(:func:`normalized_factors`)."""
+G_BITS = 27
+"""Width of ``g``: ``|g| < 64``, so ``g²`` and its running mean stay below 2**53."""
+VELOCITY_BITS = 24
+"""Width of the per-synapse momentum velocity of the ``"engine"`` optimizer
+(:func:`momentum_update`): the weight+tag step with up to 8 more fractional bits."""
 SLOPE_MAX = 32.0
 """The surrogate-slope table covers ``|U − ϑ| <= SLOPE_MAX`` (σ'(32) = 1e-4; clamped beyond)."""
 
@@ -207,10 +217,11 @@ def rate_slope(total: np.ndarray, num_steps: int) -> np.ndarray:
     return saturate(step_mean(total, -A_FRAC, num_steps))
 
 
-def tanh_slope(act: np.ndarray) -> np.ndarray:
-    """``f'(z) = 1 − a²`` of a tanh neuron from its A_FRAC output ``a`` (A_FRAC, int64)."""
+def tanh_slope(act: np.ndarray, frac: int = A_FRAC) -> np.ndarray:
+    """``f'(z) = 1 − a²`` of a tanh neuron from its output ``a`` with ``frac`` fractional
+    bits (A_FRAC by default), on the same grid (int64)."""
     act = np.asarray(act, dtype=np.int64)
-    return (1 << A_FRAC) - shift_right_round(act * act, A_FRAC)
+    return (1 << frac) - shift_right_round(act * act, frac)
 
 
 def error_delta(err: np.ndarray, slope: np.ndarray) -> np.ndarray:
@@ -370,22 +381,48 @@ def mix_deltavecs(old: np.ndarray, new: np.ndarray, delta_mix: float) -> np.ndar
                                       + mix * np.asarray(new, dtype=np.int64), RATIO_FRAC))
 
 
-def update_layer(layer: FixedLayer, pert: tuple[np.ndarray, np.ndarray, int],
-                 coef: tuple[int, int]) -> FixedLayer:
-    """``Θ ← Θ − k·θ̃`` of one layer (Alg. 1 l. 17) with ``k = m·2**-f`` (``coef = (m, f)``),
-    ``θ̃_W = 2**s u ⊗ v``, ``θ̃_b = 2**s u``; returns the new layer.
-
-    The weight change is formed in weight+tag units ``2**(e − TAG_BITS)`` and rounded there
-    (then clipped to the 16-bit WEIGHT_RANGE); the bias change in Z_FRAC units (24-bit
-    saturation).
-    """
+def layer_steps(layer: FixedLayer, pert: tuple[np.ndarray, np.ndarray, int],
+                coef: tuple[int, int], extra_bits: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``(k·θ̃_W, k·θ̃_b)`` of one layer with ``k = m·2**-f`` (``coef = (m, f)``),
+    ``θ̃_W = 2**s u ⊗ v``, ``θ̃_b = 2**s u``: the weight step rounded in weight+tag units
+    ``2**(e − TAG_BITS)``, the bias step in Z_FRAC units, both with ``extra_bits`` more
+    fractional bits (int64)."""
     (u, v, s), (coef_m, coef_frac) = pert, coef
+    shift = s - D_FRAC - coef_frac + extra_bits
     # θ̃_W = 2**s u ⊗ v with D_FRAC + A_FRAC fractional bits
-    delta_w = scale_pow2(np.outer(coef_m * u, v), s + TAG_BITS - layer.exp - D_FRAC - A_FRAC
-                          - coef_frac)
-    delta_b = scale_pow2(coef_m * u, s + Z_FRAC - D_FRAC - coef_frac)
+    return (scale_pow2(np.outer(coef_m * u, v), shift + TAG_BITS - layer.exp - A_FRAC),
+            scale_pow2(coef_m * u, shift + Z_FRAC))
+
+
+def step_layer(layer: FixedLayer, delta_w: np.ndarray, delta_b: np.ndarray) -> FixedLayer:
+    """``W ← W − ΔW`` (clipped to the 16-bit WEIGHT_RANGE), ``b ← b − Δb`` (24-bit
+    saturation): a new layer."""
     return FixedLayer(np.clip(layer.wq - delta_w, *WEIGHT_RANGE), layer.exp,
                       saturate(layer.bq - delta_b, STATE_BITS))
+
+
+def update_layer(layer: FixedLayer, pert: tuple[np.ndarray, np.ndarray, int],
+                 coef: tuple[int, int]) -> FixedLayer:
+    """``Θ ← Θ − k·θ̃`` of one layer (Alg. 1 l. 17, SGD; :func:`layer_steps`,
+    :func:`step_layer`); returns the new layer."""
+    return step_layer(layer, *layer_steps(layer, pert, coef))
+
+
+def momentum_update(layer: FixedLayer, pert: tuple[np.ndarray, np.ndarray, int],
+                    coef: tuple[int, int], velocity: tuple[np.ndarray, np.ndarray],
+                    shift: int) -> tuple[FixedLayer, tuple[np.ndarray, np.ndarray]]:
+    """SGD with momentum ``β = 1 − 2**-b`` (``b = shift``) on integers, per parameter:
+
+    ``t ← t + round((g − t)·2**-b)``, ``Θ ← Θ − round(t·2**-b)`` with ``g = k·θ̃·2**b``
+    (:func:`layer_steps` with b extra fractional bits): the velocity ``t`` is the exponential
+    average of the SGD steps held with ``b`` more fractional bits (VELOCITY_BITS, saturated),
+    so a constant step ``k·θ̃`` moves Θ by ``k·θ̃`` per sample once ``t`` has settled.
+    Returns the new layer and velocity ``(t_W, t_b)``.
+    """
+    grads = layer_steps(layer, pert, coef, shift)
+    velocity = tuple(saturate(t + shift_right_round(g - t, shift), VELOCITY_BITS)
+                     for t, g in zip(velocity, grads, strict=True))
+    return step_layer(layer, *(shift_right_round(t, shift) for t in velocity)), velocity
 
 
 class FixedNetwork:
@@ -420,7 +457,25 @@ class FixedNetwork:
         check_fixed_config(self.config)
         self.layers = [quantize_layer(w, b) for w, b in layers] if exps is None else \
             [layer_at_exponent(w, b, exp) for (w, b), exp in zip(layers, exps, strict=True)]
+        engine = self.config.optimizer == ENGINE
         self.momentum: list[tuple[np.ndarray, np.ndarray]] | None = None
+        """Per layer the velocity ``(t_W, t_b)`` of :func:`momentum_update` (``"engine"`` with
+        ``momentum_shift > 0``), else None."""
+        if engine and self.config.momentum_shift:
+            self.momentum = [(np.zeros(layer.wq.shape, dtype=np.int64),
+                              np.zeros(layer.bq.shape, dtype=np.int64))
+                             for layer in self.layers]
+        self.mean_squares: list[tuple[np.ndarray, np.ndarray]] | None = None
+        """Per layer the running mean squares ``(r, c)`` of :func:`normalized_factors`
+        (``"engine"`` with ``rms_shift > 0``), else None."""
+        if engine and self.config.rms_shift:
+            self.mean_squares = [(np.zeros(layer.bq.shape, dtype=np.int64),
+                                  np.zeros(layer.wq.shape[1], dtype=np.int64))
+                                 for layer in self.layers]
+        self.step_size = mantissa_shift(self.config.eta)
+        """η as ``(m, f)``, the step of the normalised factors (:func:`normalized_factors`)."""
+        self.n_updates = 0
+        """Updates applied (the step schedule's clock)."""
         self.spiking, self.output_tanh = spec.spiking, spec.output_tanh
         self.beta_q, self.threshold_q = lif_constants(spec.beta, spec.threshold)
         self.num_steps = num_steps
@@ -595,21 +650,159 @@ class FixedNetwork:
         return learning_coefficient(int(delta_cost), int(cost0), self.rate, self.gamma)
 
     def update(self, perts: list, coef: tuple[int, int]) -> None:
-        """``Θ ← Θ − k·θ̃`` of every layer (:func:`update_layer`)."""
-        self.layers = [update_layer(layer, pert, coef)
-                       for layer, pert in zip(self.layers, perts, strict=True)]
+        """``Θ ← Θ − k·θ̃`` of every layer: SGD (:func:`update_layer`) or the ``"engine"``
+        optimizer: with ``config.rms_shift > 0`` the factors ``(k·2**s u, v)`` of ``k·θ̃``
+        are first replaced by their per-neuron normalised versions ``(ĝ, â)`` and the step by
+        η (:func:`normalized_factors`); then per-layer step exponents and the step schedule
+        (:meth:`engine_coefficients`) and, with ``config.momentum_shift > 0``, momentum held
+        per synapse (:func:`momentum_update`)."""
+        if self.mean_squares is not None:
+            shift = min(self.config.rms_shift, (self.n_updates + 1).bit_length() - 1)
+            steps = [normalized_factors(pert, coef, sq, shift, self.config.activity_eps,
+                                        self.config.rms_pre)
+                     for pert, sq in zip(perts, self.mean_squares, strict=True)]
+            perts = [factors for factors, _ in steps]
+            self.mean_squares = [sq for _, sq in steps]
+            coef = self.step_size
+        if self.config.optimizer != ENGINE:
+            self.layers = [update_layer(layer, pert, coef)
+                           for layer, pert in zip(self.layers, perts, strict=True)]
+        elif self.momentum is None:
+            self.layers = [update_layer(layer, pert, c) for layer, pert, c
+                           in zip(self.layers, perts, self.engine_coefficients(coef),
+                                  strict=True)]
+        else:
+            steps = [momentum_update(layer, pert, c, t, self.config.momentum_shift)
+                     for layer, pert, c, t in zip(self.layers, perts,
+                                                  self.engine_coefficients(coef),
+                                                  self.momentum, strict=True)]
+            self.layers = [layer for layer, _ in steps]
+            self.momentum = [t for _, t in steps]
+        self.n_updates += 1
+
+    def optimizer_state(self) -> np.ndarray | None:
+        """The engine optimizer's state as a (2, n_weights + n_biases) float64 array (exact:
+        all values are integers below 2**53), or None when it has none: row 0 the velocities
+        (all ``t_W`` row-major, then all ``t_b``), row 1 the running mean squares
+        ``r_0, c_0, r_1, c_1, …`` followed by zeros."""
+        if self.momentum is None and self.mean_squares is None:
+            return None
+        n_weights = sum(layer.wq.size for layer in self.layers)
+        state = np.zeros((2, n_weights + sum(layer.bq.size for layer in self.layers)))
+        if self.momentum is not None:
+            state[0] = np.concatenate([t.ravel() for t, _ in self.momentum]
+                                      + [t for _, t in self.momentum])
+        if self.mean_squares is not None:
+            squares = np.concatenate([part for pair in self.mean_squares for part in pair])
+            state[1, :squares.size] = squares
+        return state
+
+    def load_optimizer_state(self, state: np.ndarray) -> None:
+        """Set the engine optimizer's state from :meth:`optimizer_state`'s array."""
+        state = np.asarray(state).astype(np.int64)
+        if self.momentum is not None:
+            n_weights = sum(layer.wq.size for layer in self.layers)
+            weights = np.split(state[0, :n_weights], np.cumsum(
+                [layer.wq.size for layer in self.layers])[:-1])
+            biases = np.split(state[0, n_weights:], np.cumsum(
+                [layer.bq.size for layer in self.layers])[:-1])
+            self.momentum = [(w.reshape(layer.wq.shape), b) for w, b, layer
+                             in zip(weights, biases, self.layers, strict=True)]
+        if self.mean_squares is not None:
+            widths = [n for layer in self.layers for n in (layer.bq.size, layer.wq.shape[1])]
+            parts = np.split(state[1, :sum(widths)], np.cumsum(widths)[:-1])
+            self.mean_squares = list(zip(parts[::2], parts[1::2], strict=True))
+
+    def engine_coefficients(self, coef: tuple[int, int]) -> list[tuple[int, int]]:
+        """Each layer's ``k·2**(s_l − h)`` as ``(m, f)``: the per-layer step exponents
+        ``s_l`` (``config.layer_eta_shifts``) and ``h`` halvings of the step schedule
+        (``n_updates // config.eta_halving``)."""
+        cfg = self.config
+        halvings = self.n_updates // cfg.eta_halving if cfg.eta_halving else 0
+        shifts = cfg.layer_eta_shifts or (0,) * len(self.layers)
+        if len(shifts) != len(self.layers):
+            raise ValueError(f"layer_eta_shifts={shifts} must give one shift per layer "
+                             f"({len(self.layers)})")
+        return [(coef[0], coef[1] + halvings - shift) for shift in shifts]
+
+
+def isqrt(x: np.ndarray) -> np.ndarray:
+    """``⌊√x⌋`` of non-negative int64 integers below 2**62, exactly (a float square root
+    corrected by one step either way)."""
+    x = np.asarray(x, dtype=np.int64)
+    root = np.floor(np.sqrt(x.astype(np.float64))).astype(np.int64)
+    root -= root * root > x
+    root += (root + 1) * (root + 1) <= x
+    return root
+
+
+def shift_saturate(x: np.ndarray, e: int, bits: int) -> np.ndarray:
+    """``x·2**e`` saturated to ``bits`` bits (rounded half up for ``e < 0``), without int64
+    overflow for a large left shift."""
+    x = np.asarray(x, dtype=np.int64)
+    if e > 0:
+        limit = (1 << (bits - 1)) >> min(e, bits - 1)
+        x = np.clip(x, -limit - 1, limit + 1)
+    return saturate(scale_pow2(x, e), bits)
+
+
+def running_mean_square(mean: np.ndarray, value: np.ndarray, shift: int) -> np.ndarray:
+    """``r ← r + round((x² − r)·2**-b)``: the running mean of ``x²`` with ``β = 1 − 2**-b``
+    (``b = shift``; the caller's ``b = min(b_max, ⌊log₂ t⌋)`` at update ``t`` averages the
+    first updates evenly, in place of Adam's bias correction)."""
+    return mean + shift_right_round(value * value - mean, shift)
+
+
+def normalize(value: np.ndarray, mean_square: np.ndarray, frac: int, floor: int = 1
+              ) -> np.ndarray:
+    """``x / (√r + floor)`` with ``frac`` fractional bits, ``r`` the running mean of ``x²`` on
+    the grid of ``x²`` (rounded toward zero, saturated to 24 bits)."""
+    quotient = (np.abs(value) << frac) // (isqrt(mean_square) + floor)
+    return saturate(np.sign(value) * quotient)
+
+
+def normalized_factors(pert: tuple[np.ndarray, np.ndarray, int], coef: tuple[int, int],
+                       mean_squares: tuple[np.ndarray, np.ndarray], shift: int,
+                       activity_eps: float, pre: bool
+                       ) -> tuple[tuple[np.ndarray, np.ndarray, int],
+                                  tuple[np.ndarray, np.ndarray]]:
+    """The engine optimizer's per-neuron normalisation of one layer's rank-one step
+    ``k·θ̃ = g ⊗ a``, ``g = k·2**s u`` (an RMSprop/Adafactor-style second moment, factored
+    over the neurons because the step is rank one):
+
+    ``r_i ← r_i + (g_i² − r_i)·2**-b``, ``ĝ_i = g_i / (√r_i + 2**-G_FRAC)`` (postsynaptic
+    neuron ``i``); with ``pre``, also ``c_j ← c_j + (a_j² − c_j)·2**-b``,
+    ``â_j = a_j / (√c_j + ε_a)`` (presynaptic neuron ``j``), else ``â = a``.
+
+    ``g`` is held on G_FRAC bits (saturated to G_BITS, so ``g²`` stays below 2**53 and its
+    running mean is exact in a float64 checkpoint), ``a`` on A_FRAC bits. Returns the
+    factors as a perturbation ``(ĝ, â, 0)`` (ĝ on D_FRAC, â on A_FRAC bits), so that
+    :func:`update_layer` with ``k = η`` applies ``Θ ← Θ − η·ĝ ⊗ â`` (bias ``− η·ĝ``), and
+    the new ``(r, c)``.
+    """
+    (u, a, s), (m, f) = pert, coef
+    g = shift_saturate(m * np.asarray(u, dtype=np.int64), s + G_FRAC - f - D_FRAC, G_BITS)
+    r = running_mean_square(mean_squares[0], g, shift)
+    c = running_mean_square(mean_squares[1], a, shift) if pre else mean_squares[1]
+    post = normalize(g, r, D_FRAC)
+    if pre:
+        a = normalize(a, c, A_FRAC, max(int(to_fixed(activity_eps, A_FRAC)), 1))
+    return (post, a, 0), (r, c)
 
 
 def check_fixed_config(config: DeltaMGDConfig) -> None:
     """Raise ``ValueError`` unless ``config`` (a ``DeltaMGDConfig``) is what the fixed_pt models
-    implement: ``loss="mse"``, ``optimizer="sgd"``, no weight decay, no activation threshold,
-    ``normalize="global"``."""
-    wanted = {"loss": "mse", "optimizer": "sgd", "weight_decay": 0.0,
-              "activation_threshold": 0.0, "normalize": "global"}
+    implement: ``loss="mse"``, ``optimizer`` in FIXED_OPTIMIZERS, no weight decay, no
+    activation threshold, ``normalize="global"``."""
+    wanted = {"loss": "mse", "weight_decay": 0.0, "activation_threshold": 0.0,
+              "normalize": "global"}
     wrong = {key: getattr(config, key) for key, value in wanted.items()
              if getattr(config, key) != value}
+    if config.optimizer not in FIXED_OPTIMIZERS:
+        wrong["optimizer"] = config.optimizer
     if wrong:
-        raise ValueError(f"{wrong}: the fixed_pt models support only {wanted}")
+        raise ValueError(f"{wrong}: the fixed_pt models support only {wanted} and optimizer "
+                         f"in {FIXED_OPTIMIZERS}")
 
 
 def mantissa_shift(value: float, bits: int = COEF_BITS) -> tuple[int, int]:

@@ -27,6 +27,7 @@ from threadpoolctl import threadpool_limits
 
 from astrolava.mgd import equations as eq
 from astrolava.mgd import fixed as fx
+from astrolava.mgd.config import OPTIMIZERS
 from astrolava.mgd.learner import SampleLearner
 
 
@@ -61,6 +62,7 @@ class FusedDeltaMGDModel(PyLoihiProcessModel):
         self.inputs: np.ndarray | None = None
         self.pending = False  # a learned sample waits for its lrn phase
         self.learner: SampleLearner | None = None
+        self.learned_since_export = False
 
     def _layers(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per-layer views ``(W_l, b_l)`` of the flat Vars."""
@@ -68,7 +70,7 @@ class FusedDeltaMGDModel(PyLoihiProcessModel):
                         split_layers(self.biases, self.sizes), strict=True))
 
     def _moment_views(self, row: int) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Per-layer views ``(W_l, b_l)``-shaped of row ``row`` of the ``moments`` Var."""
+        """Per-layer views shaped ``(W_l, b_l)`` of row ``row`` of the ``moments`` Var."""
         n = n_weights(self.sizes)
         return list(zip(unflatten_weights(self.moments[row, :n], self.sizes),
                         split_layers(self.moments[row, n:], self.sizes), strict=True))
@@ -81,6 +83,10 @@ class FusedDeltaMGDModel(PyLoihiProcessModel):
     def mirror(self) -> None:
         """Write the network's parameters into the Vars after an update."""
         raise NotImplementedError
+
+    def export_state(self) -> None:
+        """Write learning state that :meth:`mirror` does not into the Vars (called when
+        learning pauses)."""
 
     def _sample_done(self) -> bool:
         return self.time_step % self.num_steps == 0
@@ -99,6 +105,9 @@ class FusedDeltaMGDModel(PyLoihiProcessModel):
         y = eq.check_label(label, self.n_classes)
         sample = self.inputs.copy() if self.spec.spiking else self.inputs[0].copy()
         learn = bool(self.learning[0])
+        if not learn and self.learned_since_export:
+            self.export_state()
+        self.learned_since_export = learn
         prediction, cost0, delta_cost, refreshed = self.learner.step(sample, y, learn)
         if refreshed:
             self.n_refreshes[0] += 1
@@ -146,6 +155,9 @@ class PyDeltaMGDNetworkFloat(FusedDeltaMGDModel):
     def build(self) -> SampleLearner:
         """The float network on views of the Vars, its Adam moments views of ``moments``
         (the network updates them in place); the DeltaVecs are the ``deltavecs`` Var."""
+        if self.config.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer={self.config.optimizer!r} runs in the fixed_pt model "
+                             f"only; floating_pt supports {OPTIMIZERS}")
         net = eq.FloatNetwork(self._layers(), self.spec, self.config)
         if self.config.optimizer == "adam":
             net.adam = [eq.Adam(m, v, m_b, v_b) for (m, m_b), (v, v_b)
@@ -167,8 +179,34 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
     integer state lives in a :class:`~astrolava.mgd.fixed.FixedNetwork` built from the Vars
     at the first sample; the ``weights``, ``biases`` and ``deltavecs`` Vars mirror it in real
     units (exactly representable values) after every change, so both tags are read the same
-    way. Supports ``loss="mse"`` and ``optimizer="sgd"``, class or chain DeltaVecs (no Adam
-    on a learning engine).
+    way. Supports ``loss="mse"``, class or chain DeltaVecs, and the optimizers a learning
+    engine can run (no Adam): ``"sgd"``, ``Θ ← Θ − k·θ̃``, and ``"engine"``
+    (:meth:`~astrolava.mgd.fixed.FixedNetwork.update`), which the fixed_pt preset uses.
+
+    The ``"engine"`` rule as Loihi's learning engine would write it, for the synapse from
+    presynaptic neuron ``j`` to postsynaptic neuron ``i`` (notation of Lava's learning
+    rules: ``x0``/``y0`` the pre/post spike that gates the learning epoch, ``x1`` a
+    presynaptic trace, ``y1`` a postsynaptic trace, ``t`` the synaptic tag, ``w`` the
+    weight; preset ``η = 2^-10``, ``b₁ = 3``)::
+
+        dt = 2^-3*x0*y0*x1*y1 - 2^-3*y0*t      # t ← t + 2^-b₁ (ĝ_i â_j − t): momentum
+        dw = -2^-10*y0*t                       # w ← w − η t
+
+    with the traces set by the neurons before the learning epoch: ``x1 = â_j`` the
+    presynaptic activity normalised by its running RMS, ``â_j = a_j / (√c_j + ε_a)``,
+    ``c_j ← c_j + 2^-b₂ (a_j² − c_j)``; ``y1 = ĝ_i`` the postsynaptic factor of the rank-one
+    step normalised the same way, ``g_i = k·u_i`` (the cost's ``k = ΔC/ε²`` times the
+    astrocyte's ``u_i``), ``ĝ_i = g_i / √r_i``, ``r_i ← r_i + 2^-b₂ (g_i² − r_i)``
+    (``b₂ = 10``, ``b₂ = ⌊log₂ n⌋`` for the first updates). The normalisation is one running
+    mean square, one integer square root and one division per neuron and sample — neuron
+    (or embedded-CPU) work like the astrocyte's normalisation of θ̃ — and the engine only
+    forms products of traces and the tag, so Adam's per-synapse second moment is replaced by
+    one per neuron on each side (exact in shape for a rank-one step). Differences to a
+    Loihi 2 synapse, stated rather than hidden: here ``x1``, ``y1`` are 24-bit signed values
+    (Loihi 2 traces are 7-bit unsigned, signed values ride on offsets), the tag ``t`` is a
+    24-bit velocity (Loihi 2: 8 bits) and the weight is an 8-bit mantissa with 8 bits of
+    learning precision (Loihi 2: stochastic rounding of an 8-bit weight). The learned
+    biases use the same rule with ``x1 = 1``.
     """
 
     x_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
@@ -183,6 +221,8 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
                         "LIF with 12-bit decay", "central differences with power-of-two step",
                         "integer square root and division (perturbation amplitude)",
                         "rank-one integer outer product with rounding shift (learning)",
+                        "engine optimizer: per-neuron running RMS (integer square root and "
+                        "division), momentum in a per-synapse tag",
                         "chain DeltaVecs: output-current differences, integer δ_L @ K_l",
                         "LIF rate-slope trace with a surrogate-slope LUT (spiking chain)")
     loihi_limits = ("whole network in one process: must be split over neurocores",
@@ -200,9 +240,9 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
         resume = int(self.n_learned[0]) > 0
         net = fx.FixedNetwork(self._layers(), self.spec, self.config, self.num_steps,
                               exps=self.weight_exps.tolist() if resume else None)
-        if resume and net.momentum is not None:
-            net.momentum = [(w.astype(np.int64), b.astype(np.int64))
-                            for w, b in self._moment_views(0)]
+        net.n_updates = int(self.n_learned[0])
+        if resume:
+            net.load_optimizer_state(self.moments)
         self.weight_exps[:] = [layer.exp for layer in net.layers]
         deltas = fx.to_fixed(self.deltavecs, fx.D_FRAC)
         self.deltavecs[:] = net.real_deltas(deltas)
@@ -213,13 +253,16 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
 
     def mirror(self) -> None:
         """Write the integer weights, biases and optimizer state into the real-valued Vars
-        (the DeltaVecs change only at a refresh, which :meth:`run_spk` writes)."""
+        (the DeltaVecs change only at a refresh, which :meth:`run_spk` writes; the optimizer
+        state: :meth:`export_state`)."""
         net = self.learner.net
         reals = [fx.dequantize_layer(layer) for layer in net.layers]
         self.weights[:] = np.concatenate([w.ravel() for w, _ in reals])
         self.biases[:] = np.concatenate([b for _, b in reals])
-        if net.momentum is not None:
-            for (w, b), (w_state, b_state) in zip(self._moment_views(0), net.momentum,
-                                                  strict=True):
-                w[:] = w_state
-                b[:] = b_state
+
+    def export_state(self) -> None:
+        """Write the optimizer state into ``moments`` (at the first sample that is not
+        learned after learned ones, so a host that reads it between blocks sees it current)."""
+        state = self.learner.net.optimizer_state()
+        if state is not None:
+            self.moments[:] = state
