@@ -187,7 +187,8 @@ def restore_training_state(path: str | Path, net: DeltaMGDNetwork, tag: str
     ``ValueError`` naming the file when it belongs to another tag, config or net shape."""
     with np.load(io.BytesIO(read_checkpoint(path))) as data:
         meta = json.loads(str(data["meta"]))
-        mine = {"tag": tag, "config": net.proc_params["config"].to_dict(), "sizes": net.sizes}
+        mine = json.loads(json.dumps({"tag": tag, "config": net.proc_params["config"].to_dict(),
+                                      "sizes": net.sizes}))  # as the checkpoint holds it
         wrong = {key: meta[key] for key, value in mine.items() if meta[key] != value}
         if wrong:
             raise ValueError(f"checkpoint {path} was written by another run ({wrong}); "
