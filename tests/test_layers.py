@@ -52,8 +52,8 @@ def test_torch_reference_does_import_torch():
 
 
 ROOT = Path(__file__).resolve().parents[1]
-TOP = ("astrolava.deploy", "astrolava.lava_training", "astrolava.cli")
-"""The top layer: deployment, training inside Lava, the command line."""
+TOP = ("astrolava.deploy", "astrolava.lava_training", "astrolava.cli", "astrolava.nir")
+"""The top layer: deployment, training inside Lava, the command line, NIR in and out."""
 FORBIDDEN = {
     "core": ("astrolava.runtime", "astrolava.loihi_report", "astrolava.processes",
              "astrolava.models", *TOP),
@@ -73,7 +73,8 @@ LAYERS = {
     "models": ["models"],
     "everything but the command line": [*CORE_PATHS, "astrolava/runtime.py",
                                         "astrolava/loihi_report.py", "astrolava/deploy",
-                                        "astrolava/lava_training.py", "processes", "models"],
+                                        "astrolava/lava_training.py", "processes", "models",
+                                        "astrolava/nir"],
 }
 
 
