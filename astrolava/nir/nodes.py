@@ -63,6 +63,8 @@ def chain(graph: nir.NIRGraph) -> list[tuple[str, nir.NIRNode]]:
 
     Raises
     ------
+    TypeError
+        If ``graph`` is not a ``nir.NIRGraph``.
     ValueError
         A node type outside :data:`SUPPORTED_NODES` (named, with its type), or a graph that is
         not one chain (a branch, a cycle, a node off the chain, not one Input or Output).
@@ -114,8 +116,8 @@ def lif_constants(name: str, node: nir.LIF, size: int, dt: float = DT
     """
     values = {}
     for field in ("tau", "r", "v_leak", "v_threshold", "v_reset"):
-        value = np.asarray(getattr(node, field) if getattr(node, field) is not None else 0.0,
-                           dtype=np.float64).ravel()
+        raw = getattr(node, field)
+        value = np.asarray(0.0 if raw is None else raw, dtype=np.float64).ravel()
         if value.size not in (1, size):
             raise ValueError(f"LIF node {name!r}: {field} has {value.size} values for "
                              f"{size} neurons")

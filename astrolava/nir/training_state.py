@@ -52,7 +52,7 @@ def attach_training_state(graph: nir.NIRGraph, learner: DeltaMGDLearner) -> None
         "learner_state": np.frombuffer(buffer.getvalue(), dtype=np.uint8).copy(),
     }
     lifs = [name for name, node in chain(graph) if isinstance(node, nir.LIF)]
-    for name, rows in zip(lifs, bank["deltas"], strict=False):
+    for name, rows in zip(lifs, bank["deltas"], strict=False):  # chain rows: hidden layers
         graph.nodes[name].metadata[DELTAVECS_KEY] = rows.numpy().copy()
 
 

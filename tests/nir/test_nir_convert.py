@@ -15,7 +15,7 @@ from snntorch.export_nir import export_to_nir
 from snntorch.import_nir import import_from_nir
 from torch import nn
 
-from astrolava.deploy import build_graph, evaluate_graph, network_spec
+from astrolava.deploy import FixedPointFormat, build_graph, evaluate_graph, network_spec
 from astrolava.nir import (
     DT,
     beta_from_tau,
@@ -102,6 +102,13 @@ def test_fixed_pt_graph_is_the_deploy_graph(spiking_net: SpikingMLP, X: np.ndarr
         assert type(mine) is type(theirs)
         for var in theirs.vars:
             np.testing.assert_array_equal(getattr(mine, var.name).init, var.init)
+
+
+def test_fixed_point_format_rides_in_the_file(spiking_net: SpikingMLP, X: np.ndarray,
+                                              tmp_path) -> None:
+    fmt = FixedPointFormat(lif_frac_bits=9)
+    nir.write(tmp_path / "net.nir", to_nir(spiking_net, fmt=fmt))
+    assert from_nir(nir.read(tmp_path / "net.nir"), X, tag="fixed_pt").fmt == fmt
 
 
 def test_hand_built_graph_written_by_nir_imports(tmp_path) -> None:
