@@ -36,9 +36,13 @@ paper's class DeltaVecs and plain SGD (the float fused model also runs Adam)."""
 HIERARCHICAL_SPIKING = {"eta": 0.03, "epsilon": 0.1, "fd_step": 0.1, "tau_delta": 100}
 """δ-MGD hyper-parameters of the hierarchical spiking graph, which implements class DeltaVecs
 and plain SGD; how they were chosen: ``docs/experiments/lava-presets.md``."""
-FIXED_SGD = {"rate": {"eta": LAVA_PRESET["eta"]}, "spiking": {"eta": 0.3}}
-"""SGD step size per network that replaces Adam in the fused fixed_pt models (a learning
-engine has no Adam); how they were chosen: ``docs/experiments/lava-presets.md``."""
+FIXED_OPTIMIZER = {"rate": {"optimizer": "engine", "eta": 2 ** -10, "momentum_shift": 3,
+                            "rms_shift": 10},
+                   "spiking": {"optimizer": "sgd", "eta": 0.3}}
+"""Optimizer per network that replaces Adam in the fused fixed_pt models (a learning engine
+has no Adam): the ``"engine"`` rule (per-neuron RMS normalisation, momentum in the tag,
+η = 2⁻¹⁰; ``docs/experiments/fixed-optimizer.md``) for rate networks, SGD at η = 0.3 for
+spiking ones (``docs/experiments/lava-presets.md``)."""
 
 
 def lava_preset(network: str = "rate", tag: str = "floating_pt",
@@ -47,8 +51,8 @@ def lava_preset(network: str = "rate", tag: str = "floating_pt",
 
     Fused models run the recommended preset ``astrolava.mgd.presets.preset("delta-mgd",
     network)`` (chain DeltaVecs, ``delta_mix`` averaging, exact output δ — spiking: with the
-    rate slopes — and Adam): ``floating_pt`` all of it, ``fixed_pt`` with plain SGD at the
-    :data:`FIXED_SGD` step size instead of Adam. The hierarchical model gets
+    rate slopes — and Adam): ``floating_pt`` all of it, ``fixed_pt`` with the
+    :data:`FIXED_OPTIMIZER` of the network instead of Adam. The hierarchical model gets
     :data:`LAVA_PRESET` (rate) or :data:`HIERARCHICAL_SPIKING` (spiking), both tags.
     """
     from astrolava.mgd.presets import preset
@@ -58,7 +62,7 @@ def lava_preset(network: str = "rate", tag: str = "floating_pt",
     recommended = preset("delta-mgd", network)
     if tag == "floating_pt":
         return recommended
-    return {**recommended, "optimizer": "sgd", **FIXED_SGD[network]}
+    return {**recommended, **FIXED_OPTIMIZER[network]}
 
 
 @dataclass

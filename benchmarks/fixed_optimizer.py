@@ -2,13 +2,16 @@
 
 Each variant trains :class:`astrolava.mgd.fixed.FixedNetwork` — the integer arithmetic the
 fused fixed_pt Lava model runs, through the same :class:`astrolava.mgd.learner.SampleLearner`
-(batch 1, samples in order) — from ``build_model("rate", ..., seed)`` with the fixed_pt preset
-of ``astrolava.lava_training.lava_preset`` and the variant's overrides (``optimizer``, ``eta``,
-``momentum_shift``, ``eta_halving`` in epochs, ``layer_eta_shifts``), and records the test
-accuracy after every epoch. Rows are keyed by (dataset, train size, epochs, seed, variant) and
-merged into ``benchmarks/results/fixed_optimizer.json`` (each with its provenance), so the
-sweep can be run in pieces. The chosen variant and the table: ``docs/experiments/
-fixed-optimizer.md``. Usage::
+(batch 1, samples in order) — from ``build_model("rate", ..., seed)`` with the fixed_pt rate
+preset of ``astrolava.lava_training.lava_preset`` at plain SGD (η = 0.01) plus the variant's
+overrides (``optimizer``, ``eta``, ``momentum_shift``, ``rms_shift``, ``rms_pre``,
+``activity_eps``, ``eta_halving`` in epochs, ``layer_eta_shifts``), and records the test
+accuracy after every epoch. The variant ``{"optimizer": "adam"}`` trains the float64
+:class:`~astrolava.mgd.equations.FloatNetwork` with the floating_pt preset instead: the
+yardstick (what the fused floating_pt model computes). Rows are keyed by (dataset, train
+size, epochs, seed, variant) and merged into ``benchmarks/results/fixed_optimizer.json`` (each
+with its provenance; a plot of the curves beside it), so the sweep can be run in pieces.
+The chosen variant and the table: ``docs/experiments/fixed-optimizer.md``. Usage::
 
     nice -n 10 .venv/bin/python benchmarks/fixed_optimizer.py --dataset digits --epochs 10 \\
         --variants '{"name": "sgd", "optimizer": "sgd"}' ...
@@ -21,41 +24,56 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
-import torch
-from astrolava.models import build_model
+import matplotlib
 
-from astrolava.checkpoint import write_json_atomic
-from astrolava.data import load_dataset
-from astrolava.fixed_point import X_FRAC, to_fixed
-from astrolava.lava_training import initial_parameters, lava_preset
-from astrolava.mgd import DeltaMGDConfig
-from astrolava.mgd.equations import NetworkSpec
-from astrolava.mgd.fixed import FixedNetwork
-from astrolava.mgd.learner import SampleLearner, accuracy, train_epoch
-from astrolava.mgd.presets import HIDDEN
-from astrolava.provenance import provenance, run_started
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from astrolava.models import build_model  # noqa: E402
+
+from astrolava.checkpoint import write_json_atomic  # noqa: E402
+from astrolava.data import load_dataset  # noqa: E402
+from astrolava.fixed_point import X_FRAC, to_fixed  # noqa: E402
+from astrolava.lava_training import initial_parameters, lava_preset  # noqa: E402
+from astrolava.mgd import DeltaMGDConfig  # noqa: E402
+from astrolava.mgd.equations import FloatNetwork, NetworkSpec  # noqa: E402
+from astrolava.mgd.fixed import FixedNetwork  # noqa: E402
+from astrolava.mgd.learner import SampleLearner, accuracy, train_epoch  # noqa: E402
+from astrolava.mgd.presets import HIDDEN  # noqa: E402
+from astrolava.provenance import provenance, run_started  # noqa: E402
 
 OUT = Path(__file__).parent / "results" / "fixed_optimizer.json"
+SGD = {"optimizer": "sgd", "eta": 0.01, "momentum_shift": 0, "rms_shift": 0}
+"""The optimizer every fixed-point variant starts from: plain SGD at η = 0.01."""
 
 
 def variant_config(variant: dict, n_train: int) -> DeltaMGDConfig:
-    """The fixed_pt rate preset with a variant's overrides (``eta_halving`` in epochs)."""
+    """The fixed_pt rate preset with a variant's overrides (``eta_halving`` in epochs); the
+    variant ``{"optimizer": "adam"}`` is the floating_pt preset (the yardstick)."""
     overrides = {key: value for key, value in variant.items() if key != "name"}
     if "eta_halving" in overrides:
         overrides["eta_halving"] = int(round(overrides["eta_halving"] * n_train))
-    return DeltaMGDConfig(**{**lava_preset("rate", "fixed_pt"), **overrides})
+    if overrides.get("optimizer") == "adam":
+        return DeltaMGDConfig(**{**lava_preset("rate", "floating_pt"), **overrides})
+    return DeltaMGDConfig(**{**lava_preset("rate", "fixed_pt"), **SGD, **overrides})
 
 
 def run_variant(config: DeltaMGDConfig, X, y, X_test, y_test, epochs: int, seed: int
                 ) -> dict:
-    """Train a FixedNetwork for ``epochs`` and return its per-epoch test accuracy."""
+    """Train a FixedNetwork (a FloatNetwork for Adam) for ``epochs`` and return its
+    per-epoch test accuracy."""
     model = build_model("rate", X.shape[1], 10, seed, HIDDEN)
     weights, biases = initial_parameters(model.layers)
-    net = FixedNetwork(list(zip(weights, biases, strict=True)), NetworkSpec(), config)
+    layers = list(zip(weights, biases, strict=True))
     sizes = [X.shape[1], *HIDDEN, 10]
-    learner = SampleLearner(net, sizes, np.zeros((10, sum(HIDDEN)), dtype=np.int64))
-    Xq, Xq_test = to_fixed(X, X_FRAC), to_fixed(X_test, X_FRAC)
+    if config.optimizer == "adam":
+        net, Xq, Xq_test = FloatNetwork(layers, NetworkSpec(), config), X, X_test
+    else:
+        net = FixedNetwork(layers, NetworkSpec(), config)
+        Xq, Xq_test = to_fixed(X, X_FRAC), to_fixed(X_test, X_FRAC)
+    dtype = np.float64 if config.optimizer == "adam" else np.int64
+    learner = SampleLearner(net, sizes, np.zeros((10, sum(HIDDEN)), dtype=dtype))
     accs, start = [], time.perf_counter()
     for _ in range(epochs):
         train_epoch(learner, Xq, y)
@@ -88,9 +106,32 @@ def main() -> None:
         key = ("dataset", "n_train", "epochs", "seed", "variant")
         rows = [r for r in rows if any(r[k] != row[k] for k in key)] + [row]
         write_json_atomic(OUT, {"rows": rows})
+        plot(rows, OUT.with_suffix(".png"))
         print(f"{args.dataset} n={len(y)} {variant['name']:28s} "
               + " ".join(f"{a:.4f}" for a in result["test_acc_per_epoch"])
               + f"  ({result['seconds']:.0f} s)", flush=True)
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    """Test accuracy per epoch of every variant, one panel per (dataset, training size)."""
+    panels: dict[tuple, list[dict]] = {}
+    for row in rows:
+        panels.setdefault((row["dataset"], row["n_train"]), []).append(row)
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.5 * len(panels), 4.5), squeeze=False)
+    for ax, ((dataset, n_train), runs) in zip(axes[0], panels.items(), strict=True):
+        for row in runs:
+            accs = row["test_acc_per_epoch"]
+            ax.plot(np.arange(1, len(accs) + 1), accs, marker="o", ms=3, label=row["variant"],
+                    ls="--" if row["config"]["optimizer"] == "adam" else "-")
+        ax.set_title(f"{dataset}, {n_train:,} training samples")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("test accuracy")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.suptitle("fixed-point δ-MGD optimizers (FixedNetwork, seed 0); dashed: float64 Adam")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 if __name__ == "__main__":

@@ -68,6 +68,7 @@ from astrolava.checkpoint import lock_output, write_json_atomic  # noqa: E402
 from astrolava.data import load_dataset  # noqa: E402
 from astrolava.lava_training import build_network, lava_preset, train_in_lava  # noqa: E402
 from astrolava.mgd import DeltaMGDConfig, preset  # noqa: E402
+from astrolava.mgd.config import OPTIMIZERS  # noqa: E402
 from astrolava.progress import progress  # noqa: E402
 from astrolava.provenance import provenance, require_provenance, run_started  # noqa: E402
 
@@ -153,7 +154,9 @@ def lava_run(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seed, ref
         run = train_in_lava(net, X, y, X_test, y_test, epochs, tag, hierarchical, seed,
                             on_epoch=lambda e, acc: bar.update(1), checkpoint=checkpoint)
     key = (dataset, network, config, seed)
-    if options.get("reference", True) and len(references.get(key, [])) < epochs:
+    # the torch reference runs SGD and Adam only (not the fixed_pt "engine" optimizer)
+    if options.get("reference", True) and config.optimizer in OPTIMIZERS \
+            and len(references.get(key, [])) < epochs:
         references[key] = reference_accuracy(X, y, X_test, y_test, epochs, seed, config,
                                              network)
     reference = references[key][:epochs] if key in references else None
@@ -276,6 +279,7 @@ def merge_rows(out: Path, rows: list[dict], record: dict) -> list[dict]:
     rows = sorted(kept + rows, key=lambda r: (order[group_of(r)], r["tag"] != "floating_pt"))
     write_json_atomic(out, {"rows": rows, "provenance": record})
     plot(rows, out.with_suffix(".png"))
+    plot_epochs(rows, out.with_name(f"{out.stem}_epochs.png"))
     return rows
 
 
@@ -286,6 +290,37 @@ def group_of(row: dict) -> str:
     if row["model"] == "hierarchical":
         return "hierarchical-spiking" if row.get("network") == "spiking" else "hierarchical"
     return "spiking" if row.get("network") == "spiking" else "digits"
+
+
+def plot_epochs(rows: list[dict], path: Path) -> None:
+    """Test accuracy per epoch of the fused rate runs (fashion-full, digits), each Lava model
+    next to backprop on the same net and seed."""
+    panels = [[r for r in rows if group_of(r) == group and r["model"] == "fused"
+               and r.get("network", "rate") == "rate" and "test_acc_per_epoch" in r]
+              for group in ("fashion-full", "digits")]
+    panels = [runs for runs in panels if runs]
+    if not panels:
+        return
+    fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 4.5), squeeze=False)
+    for ax, runs in zip(axes[0], panels, strict=True):
+        for row in runs:
+            epochs = np.arange(1, len(row["test_acc_per_epoch"]) + 1)
+            ax.plot(epochs, row["test_acc_per_epoch"], marker="o", ms=3,
+                    label=f"Lava {row['tag']} ({row['config']['optimizer']})")
+        bp = next((r["bp_test_acc_per_epoch"] for r in runs if r.get("bp_test_acc_per_epoch")),
+                  None)
+        if bp is not None:
+            ax.plot(np.arange(1, len(bp) + 1), bp, "k--", label="backprop (Adam, batch 1)")
+        ax.set_title(f"{runs[0]['dataset']}, {runs[0]['n_train'] // runs[0]['epochs']:,} "
+                     "training samples")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("test accuracy")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle("δ-MGD trained inside Lava (fused models) against backprop, seed 0")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 def plot(rows: list[dict], path: Path) -> None:
