@@ -20,7 +20,7 @@ replaces their rows in the JSON, keeping the others):
   from the last epoch written.
 
 Every row also holds ``bp_test_acc`` (and per epoch): backprop on the same net, seed and
-epochs (``astrolava.models.training.train_backprop``: Adam at 10⁻³, batch 1, squared error,
+epochs (``astrolava.models.training.train_backprop``: Adam at 10⁻³, batch 32, squared error,
 shuffled by the seed), the yardstick of the issue-11 goals; ``deltavecs`` and ``optimizer``
 repeat the row's config.
 
@@ -75,6 +75,8 @@ from astrolava.provenance import provenance, require_provenance, run_started  # 
 GROUPS = ("digits", "hierarchical", "hierarchical-spiking", "spiking", "fashion",
           "fashion-full")
 TAGS = ("floating_pt", "fixed_pt")
+BP_BATCH = 32
+"""Batch size of the backprop yardstick (the project's backprop setting, ``benchmarks/dmgd.py``)."""
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -96,15 +98,16 @@ def reference_accuracy(X, y, X_test, y_test, epochs: int, seed: int,
 def bp_accuracy(X, y, X_test, y_test, epochs: int, seed: int, network: str = "rate",
                 cache: Path | None = None) -> list[float]:
     """Test accuracy after each epoch of backprop on ``build_model(network, ..., seed)``
-    (``bp`` preset: Adam at 10⁻³, squared error; batch 1), read from the JSON ``cache`` if
-    it holds this many epochs, else trained (and written there)."""
+    (``bp`` preset: Adam at 10⁻³, squared error; batches of :data:`BP_BATCH`, shuffled by
+    the seed), read from the JSON ``cache`` if it holds this many epochs, else trained (and
+    written there)."""
     if cache is not None and cache.exists():
         accs = json.loads(cache.read_text())
         if len(accs) >= epochs:
             return accs[:epochs]
     model = build_model(network, X.shape[1], 10, seed)
     hyper = preset("bp", network)
-    history = train_backprop(model, X, y, epochs, batch_size=1, lr=hyper["eta"], seed=seed,
+    history = train_backprop(model, X, y, epochs, batch_size=BP_BATCH, lr=hyper["eta"], seed=seed,
                              optimizer=hyper["optimizer"], loss="mse", X_test=X_test,
                              y_test=y_test, progress=False)
     accs = [record["test_acc"] for record in history["epochs"]]
@@ -117,7 +120,8 @@ def lava_row(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seeds, re
              network="rate", options=None):
     """One row: the Lava model trained once per seed, with the mean over ``seeds`` (see the
     module docstring); ``references`` caches the reference's per-epoch accuracies per
-    ``(dataset, network, config, seed)``; ``options``: ``checkpoint_dir`` and ``reference``
+    ``(dataset, network, config, seed)`` and backprop's per ``("backprop", dataset, network,
+    seed)``; ``options``: ``checkpoint_dir`` and ``reference``
     (False: no torch reference)."""
     runs = [lava_run(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seed,
                      references, network, options or {}) for seed in seeds]
@@ -161,7 +165,10 @@ def lava_run(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seed, ref
                                              network)
     reference = references[key][:epochs] if key in references else None
     bp_cache = None if folder is None else folder / f"bp_{dataset}_{network}_seed{seed}.json"
-    bp = bp_accuracy(X, y, X_test, y_test, epochs, seed, network, bp_cache)
+    bp_key = ("backprop", dataset, network, seed)
+    if len(references.get(bp_key, [])) < epochs:
+        references[bp_key] = bp_accuracy(X, y, X_test, y_test, epochs, seed, network, bp_cache)
+    bp = references[bp_key][:epochs]
     return {"dataset": dataset, "network": network, "model": kind, "tag": tag,
             "deltavecs": config.deltavecs, "optimizer": config.optimizer,
             "test_acc": run.test_acc[-1],
@@ -197,7 +204,19 @@ def main() -> None:
                              "from it (locked while the command runs); also caches backprop")
     parser.add_argument("--no-reference", action="store_true",
                         help="skip the torch δ-MGD reference (reference_test_acc: null)")
+    parser.add_argument("--fill-yardsticks", action="store_true",
+                        help="run nothing; give the rows of the JSON that lack them deltavecs, "
+                             "optimizer and backprop on their net, seeds and epochs")
     args = parser.parse_args()
+    if args.fill_yardsticks:
+        torch.set_num_threads(1)
+        out = RESULTS / "lava_dmgd.json"
+        data = json.loads(out.read_text())
+        fill_yardsticks(data["rows"])
+        write_json_atomic(out, data)
+        for row in data["rows"]:
+            print(summary(row))
+        return
     if args.checkpoint_dir is not None:
         with lock_output(args.checkpoint_dir):
             run_groups(args, parser)
@@ -268,6 +287,40 @@ def summary(row: dict) -> str:
             f"{row['samples_per_s']:8.1f} samples/s  n_train {row['n_train']}")
 
 
+def fill_yardsticks(rows: list[dict]) -> None:
+    """Give rows written before these fields existed ``deltavecs`` and ``optimizer`` (from
+    their config) and ``bp_test_acc`` (per epoch; per seed and mean ± sd for several seeds):
+    backprop on their net, seeds and epochs (:func:`bp_accuracy`), recorded with its own
+    ``bp_provenance``."""
+    started = run_started()
+    cache: dict = {}
+    data = {name: [(load_dataset(name, s)) for s in ("train", "test")]
+            for name in {row["dataset"] for row in rows}}
+    for row in rows:
+        row.setdefault("deltavecs", row["config"]["deltavecs"])
+        row.setdefault("optimizer", row["config"]["optimizer"])
+        if row.get("bp_test_acc") is not None:
+            continue
+        (X, y), (X_test, y_test) = data[row["dataset"]]
+        n_train = row["n_train"] // row["epochs"]
+        runs = []
+        for seed in row["seeds"]:
+            key = (row["dataset"], row.get("network", "rate"), seed, n_train)
+            if len(cache.get(key, [])) < row["epochs"]:
+                cache[key] = bp_accuracy(X[:n_train], y[:n_train], X_test, y_test,
+                                         row["epochs"], seed, row.get("network", "rate"))
+            runs.append(cache[key][:row["epochs"]])
+        if len(runs) == 1:
+            row["bp_test_acc"], row["bp_test_acc_per_epoch"] = runs[0][-1], runs[0]
+        else:
+            finals = [run[-1] for run in runs]
+            row["bp_test_acc"] = float(np.mean(finals))
+            row["bp_test_acc_sd"] = float(np.std(finals, ddof=1))
+            row["bp_test_acc_per_seed"] = finals
+            row["bp_test_acc_per_epoch_mean"] = np.mean(runs, axis=0).tolist()
+        row["bp_provenance"] = provenance(started)
+
+
 def merge_rows(out: Path, rows: list[dict], record: dict) -> list[dict]:
     """Write ``rows`` into the results file ``out`` (atomically), replacing the rows there with
     the same :func:`row_key` and keeping the others as the file holds them now (a long run
@@ -310,7 +363,8 @@ def plot_epochs(rows: list[dict], path: Path) -> None:
         bp = next((r["bp_test_acc_per_epoch"] for r in runs if r.get("bp_test_acc_per_epoch")),
                   None)
         if bp is not None:
-            ax.plot(np.arange(1, len(bp) + 1), bp, "k--", label="backprop (Adam, batch 1)")
+            ax.plot(np.arange(1, len(bp) + 1), bp, "k--",
+                    label=f"backprop (Adam, batch {BP_BATCH})")
         ax.set_title(f"{runs[0]['dataset']}, {runs[0]['n_train'] // runs[0]['epochs']:,} "
                      "training samples")
         ax.set_xlabel("epoch")
