@@ -61,16 +61,29 @@ def send_rows(out: PyOutPort, probe_out: PyOutPort, rows: np.ndarray,
 
 class RowNeuronModel(PyLoihiProcessModel):
     """A neuron layer's step on row messages: receive the step's rows (:func:`recv_rows`),
-    :meth:`respond` to them, send the response (:func:`send_rows`). Subclasses declare the
-    ports ``a_in``, ``probe_in``, ``s_out``, ``probe_out``; the process passes ``n_probes``."""
+    :meth:`respond` to them, send the response (:func:`send_rows`) and, with ``slopes``, the
+    slope ``f'(z)`` of row 0 at the end of a pass (:meth:`slope`). Subclasses declare the
+    ports ``a_in``, ``probe_in``, ``s_out``, ``probe_out``, ``slope_out``; the process passes
+    ``n_probes`` and ``slopes``."""
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
         self.flagged: bool = proc_params["n_probes"] > 0
+        self.slopes: bool = proc_params["slopes"]
 
     def run_spk(self) -> None:
         rows = recv_rows(self.a_in, self.probe_in, self.flagged)
         send_rows(self.s_out, self.probe_out, self.respond(rows), self.flagged)
+        if self.slopes and self.pass_ends():
+            self.slope_out.send(self.slope())
+
+    def pass_ends(self) -> bool:
+        """This step is the last of a pass (every step of a memoryless layer)."""
+        return True
+
+    def slope(self) -> np.ndarray:
+        """``f'(z)`` of row 0 over the pass that ends in this step."""
+        raise NotImplementedError
 
     def respond(self, rows: np.ndarray) -> np.ndarray:
         """The layer's output rows for input rows ``(P, n)`` (all rows, or those received)."""
@@ -84,6 +97,7 @@ class RowNeuronModelFloat(RowNeuronModel):
     probe_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     probe_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    slope_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
 
 
 class RowNeuronModelFixed(RowNeuronModel):
@@ -93,3 +107,4 @@ class RowNeuronModelFixed(RowNeuronModel):
     probe_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=STATE_BITS)
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=STATE_BITS)
     probe_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=STATE_BITS)
+    slope_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=STATE_BITS)

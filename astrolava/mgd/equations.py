@@ -123,12 +123,25 @@ def neuron_response(spec: NetworkSpec, current: np.ndarray, last: bool,
         v, fired = lif_step(spec, v, fired, current[t])
         out[t] = fired
         if slopes is not None:
-            slope = surrogate_slope(v - spec.threshold)
-            total = total + slope * trace
-            trace = 1 + spec.beta * trace * (1 - fired - v * slope)
+            trace, total = slope_trace_step(spec, v, fired, trace, total)
     if slopes is not None:
         slopes.append(total / current.shape[0])
     return out
+
+
+def slope_trace_step(spec: NetworkSpec, v: np.ndarray, fired: np.ndarray, trace: np.ndarray,
+                     total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One step of the LIF rate-slope trace (:func:`neuron_response`) after the LIF step
+    that gave ``(v, s) = (v, fired)``: ``total += σ'·m``, ``m ← 1 + β·m·(1 − s − U·σ')``
+    with ``σ' = surrogate_slope(U − ϑ)``; returns ``(m, total)``; ``ρ = total / T`` after
+    the T steps of a pass."""
+    slope = surrogate_slope(v - spec.threshold)
+    return 1 + spec.beta * trace * (1 - fired - v * slope), total + slope * trace
+
+
+def tanh_slope(act: np.ndarray) -> np.ndarray:
+    """``f'(z) = 1 − a²`` of a tanh neuron from its output ``a = tanh(z)``."""
+    return 1.0 - act ** 2
 
 
 def lif_step(spec: NetworkSpec, v: np.ndarray, fired: np.ndarray, current: np.ndarray
@@ -241,7 +254,7 @@ def output_delta(spec: NetworkSpec, output: np.ndarray, label: int, loss: str,
     grad = output_error(readout(spec, output), label, loss)
     if spec.spiking:
         return grad * slope
-    return grad * (1.0 - output ** 2) if spec.output_tanh else grad
+    return grad * tanh_slope(output) if spec.output_tanh else grad
 
 
 def output_current_jacobians(spec: NetworkSpec, layers: Layers, acts: Sequence[np.ndarray],
@@ -277,7 +290,7 @@ def chain_deltas(acts: Sequence[np.ndarray], rows: Sequence[np.ndarray],
     ``K_l = ∂z_L/∂a_l``; ``acts = [s_0, ..., s_L]``). ``f'(z_l) = 1 − a_l²`` (tanh hidden
     layers), or a spiking network's rate slopes ``slopes = [ρ_1, ..., ρ_L]`` of the clean
     pass (:func:`forward`)."""
-    local = [1.0 - a ** 2 for a in acts[1:-1]] if slopes is None else slopes[:-1]
+    local = [tanh_slope(a) for a in acts[1:-1]] if slopes is None else slopes[:-1]
     hidden = [f * (delta_out @ k) for f, k in zip(local, rows, strict=True)]
     return [*hidden, delta_out]
 

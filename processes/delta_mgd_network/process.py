@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from astrolava.processes.astrocyte.process import DELTAVEC_KINDS
 from astrolava.processes.tripartite_synapse.process import sample_steps
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
@@ -22,9 +23,9 @@ from astrolava.mgd.equations import NetworkSpec
 from astrolava.mgd.presets import NETWORKS
 from astrolava.runtime import sim_config
 
-LAVA_DELTAVECS = ("class", "chain")
-"""``DeltaMGDConfig.deltavecs`` values the Lava models implement (``"chain"``: the fused
-models only, rate and spiking networks; Adam only in ``floating_pt``)."""
+LAVA_DELTAVECS = DELTAVEC_KINDS
+"""``DeltaMGDConfig.deltavecs`` values the Lava models implement (fused and hierarchical,
+rate and spiking networks; Adam only in the fused ``floating_pt`` model)."""
 RESULT_FIELDS = ("prediction", "cost0", "delta_cost")
 """Payload of ``result_out`` per sample: predicted class, clean cost C0, ΔC (0 if not learning)."""
 
@@ -45,7 +46,7 @@ class DeltaMGDNetwork(AbstractProcess):
       ``∂z_L,k/∂a_l`` at the learned samples ``i`` with ``i mod τδ = 0``, and a sample's δ̂ is
       ``f'(z_l) ⊙ (δ_L @ rows_l)`` with its exact output δ_L = e ⊙ f'(z_L) and each neuron's
       own ``f'``: ``1 − a_l²`` (tanh) or the LIF rate slope ``ρ_l = ∂r_l/∂b_l`` traced
-      during the clean pass (``DeltaVecBank`` "chain").
+      during the clean pass (``DeltaVecBank`` "chain"; both models).
     * **lrn** (guard: learning on): ``Θ ← Θ − η (ΔC·w/ε²·θ̃ + λΘ)`` (SGD, or Adam in float).
     * **post_mgmt** (guard: learning on and ``τδ`` samples learned since the last time): all
       classes fall due (the schedule of ``astrolava.mgd.DeltaVecBank``).

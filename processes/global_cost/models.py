@@ -20,7 +20,8 @@ from astrolava.mgd import fixed as fx
 
 class GlobalCostModel(PyLoihiProcessModel):
     """Schedule shared by both models (see :class:`GlobalCost`); subclasses implement
-    :meth:`costs`, :meth:`differences`, :meth:`coefficient` and :meth:`real`."""
+    :meth:`costs`, :meth:`differences`, :meth:`coefficient`, :meth:`real` and
+    :meth:`output_delta`."""
 
     dtype: type = np.float64
     """Element type of the ``delta_new_out`` and ``k_out`` messages."""
@@ -40,6 +41,8 @@ class GlobalCostModel(PyLoihiProcessModel):
         self.eta: float = proc_params["eta"]
         self.num_steps: int = proc_params["num_steps"]
         self.spiking: bool = proc_params["spiking"]
+        self.chain: bool = proc_params["chain"]
+        self.slope: np.ndarray | None = None  # chain, spiking: the output rate slope
         self.prediction = 0
         self.cost0_q = 0  # C0 of the sample in the model's own units
         self.total: np.ndarray | None = None  # output rows summed over the pass
@@ -69,7 +72,12 @@ class GlobalCostModel(PyLoihiProcessModel):
             self.n_correct[0] += int(self.prediction == y)
             if len(costs) > 1:
                 delta_new = self.differences(costs[1:1 + n], costs[1 + n:])
+            if self.chain:
+                slope = self.slope_in.recv() if self.spiking else None
+                self.error_out.send(self.output_delta(readout[0], y, slope))
         elif phase == 2 * steps - 1:  # end of the perturbed pass: ΔC and k
+            if self.chain and self.spiking:
+                self.slope_in.recv()  # the output neurons send it at the end of every pass
             delta_cost = self.costs(self.readout(self.total)[0], y) - self.cost0_q
             self.delta_cost[0] = self.real(delta_cost)
             k = np.array(self.coefficient(delta_cost, self.cost0_q), dtype=self.dtype)
@@ -99,6 +107,11 @@ class GlobalCostModel(PyLoihiProcessModel):
         """A cost in real units."""
         raise NotImplementedError
 
+    def output_delta(self, out: np.ndarray, y: int, slope: np.ndarray | None) -> np.ndarray:
+        """``δ_L = e ⊙ f'(z_L)`` of the outputs ``out`` of the clean pass: ``f' = 1 − o²``
+        (rate, tanh output) or the output neurons' rate slope ``slope`` (spiking)."""
+        raise NotImplementedError
+
 
 @implements(proc=GlobalCost, protocol=LoihiProtocol)
 @requires(CPU)
@@ -112,6 +125,8 @@ class PyGlobalCostFloat(GlobalCostModel):
     label_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     delta_new_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     k_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    error_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    slope_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
 
     def readout(self, total):
         return total / self.num_steps
@@ -128,6 +143,10 @@ class PyGlobalCostFloat(GlobalCostModel):
 
     def real(self, cost):
         return float(cost)
+
+    def output_delta(self, out, y, slope):
+        return eq.output_error(out, y, self.loss) * (eq.tanh_slope(out) if slope is None
+                                                     else slope)
 
 
 @implements(proc=GlobalCost, protocol=LoihiProtocol)
@@ -155,6 +174,8 @@ class PyGlobalCostFixed(GlobalCostModel):
     delta_new_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32,
                                           precision=fx.STATE_BITS)
     k_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    error_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    slope_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
 
     loihi_formats = {"cost0": (fx.STATE_BITS, fx.C_FRAC), "delta_cost": (fx.STATE_BITS, fx.C_FRAC),
                      "n_samples": (fx.STATE_BITS, 0), "n_correct": (fx.STATE_BITS, 0)}
@@ -186,3 +207,8 @@ class PyGlobalCostFixed(GlobalCostModel):
 
     def real(self, cost):
         return int(cost) / 2.0 ** fx.C_FRAC
+
+    def output_delta(self, out, y, slope):
+        """D_FRAC integers (:func:`~astrolava.mgd.fixed.error_delta`)."""
+        slope = fx.tanh_slope(out) if slope is None else np.asarray(slope, dtype=np.int64)
+        return fx.error_delta(fx.output_error(out, y), slope)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from astrolava.processes.astrocyte.process import DELTAVEC_KINDS
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
@@ -27,6 +28,12 @@ class GlobalCost(AbstractProcess):
     * end of the perturbed pass: perturbed cost ``C̃``, ``ΔC = C̃ − C0`` and the third factor
       ``k = ΔC·w/ε²`` (``w = γ·C0``, or 1 when γ = 0) broadcast to every synapse on ``k_out``.
 
+    With chain DeltaVecs (``deltavecs="chain"``) the probe rows go to the astrocyte instead,
+    and at the end of every clean pass the cost broadcasts the exact output δ
+    ``δ_L = e ⊙ f'(z_L)`` on ``error_out`` (n_classes numbers; ``e = ∂C/∂o``; ``f'`` is
+    ``1 − o²`` of a tanh output or, spiking, the output neurons' rate slope received on
+    ``slope_in``; ``astrolava.mgd.equations.output_delta``).
+
     ``k`` travels as a mantissa and a shift ``(m, f)``, ``k = m·2**-f``: floating_pt sends
     ``(k, 0)`` and its synapses multiply by η; fixed_pt (24-bit C_FRAC costs, see its
     docstring) folds η into a 16-bit mantissa, ``k = (η/ε²)·ΔC·w``, as a learning engine
@@ -50,6 +57,7 @@ class GlobalCost(AbstractProcess):
         (``2T−1``).
     spiking : bool
         ``out_in`` carries 0/1 spikes (fixed_pt: their rate is formed on A_FRAC bits).
+    deltavecs : {"class", "chain"}
     name : str, optional
 
     Ports
@@ -65,6 +73,10 @@ class GlobalCost(AbstractProcess):
         ``(m, f)`` of ``k`` in the last step of a sample, zeros otherwise.
     result_out : OutPort (3,)
         ``(prediction, C0, ΔC)`` of the sample in its last step, zeros otherwise.
+    error_out : OutPort (n_classes,)
+        Chain: ``δ_L`` in the last step of every clean pass.
+    slope_in : InPort (n_classes,)
+        Chain, spiking: the output neurons' rate slope at the end of every pass.
 
     Vars
     ----
@@ -74,7 +86,7 @@ class GlobalCost(AbstractProcess):
     def __init__(self, *, n_classes: int, n_neurons: int, loss: str = "mse",
                  epsilon: float = 1e-3, gamma: float = 0.0, fd_step: float = 1e-3,
                  eta: float = 1.0, num_steps: int = 1, spiking: bool = False,
-                 name: str | None = None) -> None:
+                 deltavecs: str = "class", name: str | None = None) -> None:
         super().__init__(name=name)
         if n_classes < 1 or n_neurons < n_classes:
             raise ValueError(f"n_classes={n_classes} must be >= 1 and n_neurons={n_neurons} "
@@ -84,7 +96,9 @@ class GlobalCost(AbstractProcess):
             require_positive(key, value)
         require_in_range("gamma", gamma, 0.0, float("inf"))
         require_count("num_steps", num_steps)
+        require_one_of("deltavecs", deltavecs, DELTAVEC_KINDS)
         for key, value in (("num_steps", int(num_steps)), ("spiking", bool(spiking)),
+                           ("chain", deltavecs == "chain"),
                            ("n_neurons", int(n_neurons)), ("loss", loss),
                            ("epsilon", float(epsilon)), ("gamma", float(gamma)),
                            ("fd_step", float(fd_step)), ("eta", float(eta))):
@@ -95,6 +109,8 @@ class GlobalCost(AbstractProcess):
         self.delta_new_out = OutPort(shape=(n_neurons,))
         self.k_out = OutPort(shape=(2,))
         self.result_out = OutPort(shape=(3,))
+        self.error_out = OutPort(shape=(n_classes,))
+        self.slope_in = InPort(shape=(n_classes,))
         self.n_samples = Var(shape=(1,), init=0)
         self.n_correct = Var(shape=(1,), init=0)
         self.cost0 = Var(shape=(1,), init=0)

@@ -21,6 +21,8 @@ from astrolava.fixed_point import (
     tanh_table,
     to_fixed,
 )
+from astrolava.mgd import equations as eq
+from astrolava.mgd import fixed as fx
 
 
 class GradedTanhModel(RowNeuronModel):
@@ -51,6 +53,10 @@ class PyGradedTanhModelFloat(GradedTanhModel, RowNeuronModelFloat):
         leak = self.leak[0]
         return leak * n + (1.0 - leak) * np.tanh(a + self.bias)
 
+    def slope(self):
+        """``1 − n²`` (:func:`astrolava.mgd.equations.tanh_slope`)."""
+        return eq.tanh_slope(self.n[0] if self.flagged else self.n)
+
 
 @implements(proc=GradedTanh, protocol=LoihiProtocol)
 @requires(CPU)
@@ -74,6 +80,7 @@ class PyGradedTanhModelFixed(GradedTanhModel, RowNeuronModelFixed):
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
         self.in_frac_bits: int = proc_params["in_frac_bits"]
+        self.out_frac_bits: int = proc_params["out_frac_bits"]
         self.tanh = tanh_table(self.in_frac_bits, proc_params["out_frac_bits"])
 
     def step(self, n, a):
@@ -84,3 +91,7 @@ class PyGradedTanhModelFixed(GradedTanhModel, RowNeuronModelFixed):
             mixed = leak_q * n.astype(np.int64) + ((1 << LEAK_FRAC_BITS) - leak_q) * drive
             drive = saturate(shift_right_round(mixed, LEAK_FRAC_BITS))
         return drive
+
+    def slope(self):
+        """``1 − n²`` on ``out_frac_bits`` (:func:`astrolava.mgd.fixed.tanh_slope`)."""
+        return fx.tanh_slope(self.n[0] if self.flagged else self.n, self.out_frac_bits)

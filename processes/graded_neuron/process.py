@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from astrolava.processes.probe_rows import row_ports
+from lava.magma.core.process.ports.ports import OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
@@ -51,6 +52,9 @@ class GradedTanh(AbstractProcess):
         (:mod:`astrolava.processes.probe_rows`): row 0 and a flag on ``a_in`` / ``s_out``
         every step, the probe rows on ``probe_in`` / ``probe_out`` only when the flag is
         set; only the rows received are computed. 0: plain ports of ``shape``.
+    slopes : bool
+        With ``leak = 0``: also send ``f'(z) = 1 − n²`` of row 0 on ``slope_out`` every step
+        (the slope a chain-DeltaVec synapse applies locally; fixed_pt on ``out_frac_bits``).
     name : str, optional
 
     Notes
@@ -66,10 +70,11 @@ class GradedTanh(AbstractProcess):
                  leak: float = 0.0,
                  in_frac_bits: int = DEFAULT_IN_FRAC_BITS,
                  out_frac_bits: int = DEFAULT_OUT_FRAC_BITS, n_probes: int = 0,
-                 name: str | None = None) -> None:
+                 slopes: bool = False, name: str | None = None) -> None:
         # AbstractProcess must be initialised before anything can raise (its __del__ needs it)
         super().__init__(shape=shape, in_frac_bits=int(in_frac_bits),
-                         out_frac_bits=int(out_frac_bits), n_probes=int(n_probes), name=name)
+                         out_frac_bits=int(out_frac_bits), n_probes=int(n_probes),
+                         slopes=bool(slopes), name=name)
         shape = _check_shape(shape)
         if not 0.0 <= float(leak) < 1.0:
             raise ValueError(f"leak={leak} must lie in [0, 1)")
@@ -77,6 +82,8 @@ class GradedTanh(AbstractProcess):
                                                                       or leak != 0)):
             raise ValueError(f"n_probes={n_probes} must be an integer >= 0, and 0 unless "
                              f"shape={shape} is (n,) and leak={leak} is 0")
+        if slopes and (len(shape) != 1 or leak != 0):
+            raise ValueError(f"slopes=True needs shape=(n,) (got {shape}) and leak=0 (got {leak})")
         if not 0 <= int(in_frac_bits) <= 20:
             raise ValueError(f"in_frac_bits={in_frac_bits} must lie in 0..20")
         if not 0 <= int(out_frac_bits) <= STATE_BITS - 2:
@@ -84,6 +91,7 @@ class GradedTanh(AbstractProcess):
         self.proc_params.overwrite("shape", shape)
         bias = _broadcast("bias", bias, shape)
         self.a_in, self.probe_in, self.s_out, self.probe_out, state = row_ports(shape, n_probes)
+        self.slope_out = OutPort(shape=shape[-1:])
         self.bias = Var(shape=shape, init=bias)
         self.leak = Var(shape=(1,), init=np.array([float(leak)]))
         self.n = Var(shape=state, init=0)

@@ -20,27 +20,42 @@ from astrolava.mgd import fixed as fx
 
 
 class LIFLayerModel(RowNeuronModel):
-    """Schedule shared by both models: reset at the start of a pass, one LIF step, send."""
+    """Schedule shared by both models: reset at the start of a pass, one LIF step (and, with
+    ``slopes``, one step of row 0's rate-slope trace), send."""
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
         self.num_steps: int = proc_params["num_steps"]
         self.beta: float = proc_params["beta"]
         self.threshold: float = proc_params["threshold"]
+        self.trace: tuple[np.ndarray, np.ndarray] | None = None  # (m, total) of row 0
 
     def respond(self, current: np.ndarray) -> np.ndarray:
         if (self.time_step - 1) % self.num_steps == 0:
             self.v[:] = 0
             self.s[:] = 0
+            self.trace = None
         rows = len(current)  # all rows, or those received
         v, fired = self.step(self.v[:rows], self.s[:rows], current)
         self.v[:rows] = v
         self.s[:rows] = fired
+        if self.slopes:
+            self.trace = self.trace_step(v[0], fired[0], self.trace)
         return self.s[:rows]
+
+    def pass_ends(self) -> bool:
+        return self.time_step % self.num_steps == 0
 
     def step(self, v: np.ndarray, fired: np.ndarray, current: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray]:
         """``(v, s)`` after one step from ``(v, s)`` on ``current``."""
+        raise NotImplementedError
+
+    def trace_step(self, v: np.ndarray, fired: np.ndarray,
+                   trace: tuple[np.ndarray, np.ndarray] | None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """The slope trace ``(m, total)`` after the step that gave row 0's ``(v, s)``
+        (``None``: the pass begins, ``m = 1``, ``total = 0``)."""
         raise NotImplementedError
 
 
@@ -59,6 +74,14 @@ class PyLIFLayerFloat(LIFLayerModel, RowNeuronModelFloat):
 
     def step(self, v, fired, current):
         return eq.lif_step(self.spec, v, fired, current)
+
+    def trace_step(self, v, fired, trace):
+        m, total = (np.ones(v.shape), np.zeros(v.shape)) if trace is None else trace
+        return eq.slope_trace_step(self.spec, v, fired, m, total)
+
+    def slope(self):
+        """``ρ = total / T`` (:func:`astrolava.mgd.equations.neuron_response`)."""
+        return self.trace[1] / self.num_steps
 
 
 @implements(proc=LIFLayer, protocol=LoihiProtocol)
@@ -83,3 +106,12 @@ class PyLIFLayerFixed(LIFLayerModel, RowNeuronModelFixed):
         return lif_step_reset_next(v.astype(np.int64), fired.astype(np.int64),
                                    np.asarray(current, dtype=np.int64), self.beta_q,
                                    self.threshold_q)
+
+    def trace_step(self, v, fired, trace):
+        m, total = (np.full(v.shape, 1 << fx.A_FRAC, dtype=np.int64),
+                    np.zeros(v.shape, dtype=np.int64)) if trace is None else trace
+        return fx.slope_trace_step(v, fired, m, total, self.beta_q, self.threshold_q)
+
+    def slope(self):
+        """A_FRAC ``ρ`` (:func:`astrolava.mgd.fixed.rate_slope`)."""
+        return fx.rate_slope(self.trace[1], self.num_steps)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from astrolava.processes.probe_rows import row_ports
+from lava.magma.core.process.ports.ports import OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
@@ -29,6 +30,11 @@ class LIFLayer(AbstractProcess):
     ``a_in`` / ``s_out`` every step, the probe rows on ``probe_in`` / ``probe_out`` only when
     the flag is set; only the rows received are stepped.
 
+    With ``slopes=True`` (chain DeltaVecs) it also traces the rate slope ``ρ = ∂r/∂b`` of
+    row 0 under the ATan surrogate (``astrolava.mgd.equations.slope_trace_step``; fixed_pt:
+    ``astrolava.mgd.fixed.slope_trace_step``) and sends ``ρ`` on ``slope_out`` in the last
+    step of every pass: the slope ``f'(z)`` its synapse applies locally.
+
     The floating_pt model is :func:`astrolava.mgd.equations.lif_step`; the fixed_pt
     model is :func:`astrolava.fixed_point.lif_step_reset_next` (Z_FRAC 24-bit saturated potential,
     β on 12 bits, ϑ on the Z_FRAC grid).
@@ -52,16 +58,21 @@ class LIFLayer(AbstractProcess):
         ``ϑ`` in current units.
     n_probes : int >= 0
         Probe rows of a row-message layer (``shape = (n,)``); 0: plain ports of ``shape``.
+    slopes : bool
+        Trace and send the rate slope of row 0 (``shape = (n,)``).
     name : str, optional
 
     Ports
     -----
     a_in, s_out : ``shape``, or ``(n + 1,)`` (row 0 and the flag) with ``n_probes``
     probe_in, probe_out : ``(n_probes, n)`` (with ``n_probes``; else ``(1, 1)``, unused)
+    slope_out : ``(n,)`` the rate slope ``ρ`` of row 0 in the last step of every pass (with
+        ``slopes``)
     """
 
     def __init__(self, *, shape: tuple[int, ...], num_steps: int, beta: float = 0.9,
-                 threshold: float = 1.0, n_probes: int = 0, name: str | None = None) -> None:
+                 threshold: float = 1.0, n_probes: int = 0, slopes: bool = False,
+                 name: str | None = None) -> None:
         super().__init__(name=name)
         shape = tuple(int(n) for n in np.atleast_1d(shape))
         if not shape or min(shape) < 1:
@@ -74,8 +85,9 @@ class LIFLayer(AbstractProcess):
         require_positive("threshold", threshold)
         for key, value in (("shape", shape), ("num_steps", int(num_steps)),
                            ("beta", float(beta)), ("threshold", float(threshold)),
-                           ("n_probes", int(n_probes))):
+                           ("n_probes", int(n_probes)), ("slopes", bool(slopes))):
             self.proc_params.overwrite(key, value)
         self.a_in, self.probe_in, self.s_out, self.probe_out, state = row_ports(shape, n_probes)
+        self.slope_out = OutPort(shape=shape[-1:])
         self.v = Var(shape=state, init=0)
         self.s = Var(shape=state, init=0)

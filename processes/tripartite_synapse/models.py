@@ -23,7 +23,8 @@ REFRESH, LEARN = 2, 1
 class TripartiteSynapseModel(PyLoihiProcessModel):
     """Schedule shared by both models (see :class:`TripartiteSynapse`); subclasses implement
     the arithmetic: :meth:`current`, :meth:`perturbed`, :meth:`hold`, :meth:`sq_norm`,
-    :meth:`probe_step`, :meth:`finish` and :meth:`learn`."""
+    :meth:`probe_step`, :meth:`finish`, :meth:`learn` and, for chain DeltaVecs,
+    :meth:`input_step`, :meth:`local_delta` and :meth:`set_perturbation`."""
 
     dtype: type = np.float64
     """Element type of the messages (currents, ‖v‖²) the model sends."""
@@ -41,6 +42,11 @@ class TripartiteSynapseModel(PyLoihiProcessModel):
         self.decay: float = proc_params["weight_decay"]
         self.vector_input: bool = proc_params["vector_input"]
         self.num_steps: int = proc_params["num_steps"]
+        self.chain: bool = proc_params["chain"]
+        last = self.layer == proc_params["n_layers"] - 1
+        self.readout_probes = self.chain and last  # its probe currents go to the astrocyte
+        self.receives_slope = self.chain and not last
+        self.slope: np.ndarray | None = None  # chain: f'(z) of the clean pass
         self.flag = 0
         self.shift = 0  # power-of-two amplitude 2**s of u (fixed_pt; 0 in floating_pt)
         self.inputs: np.ndarray | None = None  # vector_input: the T input vectors of a sample
@@ -53,9 +59,11 @@ class TripartiteSynapseModel(PyLoihiProcessModel):
     def run_spk(self) -> None:
         message = self.delta_in.recv()
         self.flag = int(message[-1])
+        n_out, phase, steps = self.weights.shape[0], self._phase(), self.num_steps
+        if self.chain and phase == steps:
+            self._chain_perturbation(message[self.offset:self.offset + n_out])
         # the network input, or the upstream layer's rows (its probe rows only when sent)
         a = self.a_in.recv() if self.vector_input else recv_rows(self.a_in, self.probe_in)
-        n_out, phase = self.weights.shape[0], self._phase()
         norm = np.zeros(self.norm_out.shape, dtype=self.dtype)
         if phase < self.num_steps:
             clean = a if self.vector_input else a[0]
@@ -70,16 +78,11 @@ class TripartiteSynapseModel(PyLoihiProcessModel):
                 norm[self.layer] = self.sq_norm(self.hold(self.total))
             z = self.finish(current)[None]
             if self.flag == REFRESH:
-                # probe rows see the clean input in layer 0, upstream probes further on
-                probes = np.repeat(z, self.n_probes, axis=0) if self.vector_input \
-                    else self.finish(self.current(a[1:]))
-                own, step = np.arange(n_out), self.probe_step()
-                probes[self.offset + own, own] += step
-                probes[self.n_neurons + self.offset + own, own] -= step
-                z = np.concatenate([z, self.finish(probes)])
+                z = np.concatenate([z, self._probes(z, a)])
         else:
-            self.theta_post[:] = message[self.offset:self.offset + n_out]
-            self.shift = int(message[-2])
+            if not self.chain:
+                self.theta_post[:] = message[self.offset:self.offset + n_out]
+                self.shift = int(message[-2])
             if self.vector_input:  # replay the stored input; its clean current is known
                 index = phase - self.num_steps
                 clean, current = self.inputs[index], self.currents[index]
@@ -87,9 +90,48 @@ class TripartiteSynapseModel(PyLoihiProcessModel):
                 clean = a[0]
                 current = self.current(clean)
             z = self.finish(self.perturbed(current, clean))[None]
-        send_rows(self.z_out, self.probe_out, z)
+        send_rows(self.z_out, self.probe_out, z[:1] if self.readout_probes else z)
+        if self.readout_probes and len(z) > 1:
+            self.probe_out.send(z[1:])
         self.norm_out.send(norm)
+        if self.receives_slope and phase % steps == steps - 1:
+            slope = self.slope_in.recv()  # sent at the end of every pass; the clean one is used
+            if phase == steps - 1:
+                self.slope = slope
 
+    def _probes(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """Currents of the probe rows: copies of row 0 in layer 0, the upstream probe rows
+        further on, with ``±h`` on this layer's own biases (class) or on its presynaptic
+        neurons' outputs (chain)."""
+        if self.chain and self.vector_input:
+            return np.repeat(z, self.n_probes, axis=0)
+        if not self.chain:
+            probes = np.repeat(z, self.n_probes, axis=0) if self.vector_input \
+                else self.finish(self.current(a[1:]))
+            own, step = np.arange(len(z[0])), self.probe_step()
+            probes[self.offset + own, own] += step
+            probes[self.n_neurons + self.offset + own, own] -= step
+            return self.finish(probes)
+        inp = np.array(a[1:], dtype=self.dtype)
+        n_in = inp.shape[1]
+        own, step, start = np.arange(n_in), self.input_step(), self.offset - n_in
+        inp[start + own, own] += step
+        inp[self.n_probes // 2 + start + own, own] -= step
+        return self.finish(self.current(self.finish(inp)))
+
+    def _chain_perturbation(self, u: np.ndarray) -> None:
+        """Step ``T`` with chain DeltaVecs: ``δ̂ = f'(z) ⊙ u`` (the output layer: ``δ̂ = u``)
+        to the astrocyte, its scale back, θ̃'s postsynaptic factor held; zero when only
+        evaluating."""
+        if not self.flag:
+            self.theta_post[:] = 0
+            self.shift = 0
+            return
+        post = self.local_delta(u) if self.receives_slope else u
+        message = np.zeros(self.post_out.shape, dtype=self.dtype)
+        message[self.offset:self.offset + len(post)] = post
+        self.post_out.send(message)
+        self.set_perturbation(post, self.scale_in.recv())
     def lrn_guard(self) -> bool:
         return True  # k arrives every step (zeros but in the last), after the cost's spk phase
 
@@ -130,6 +172,18 @@ class TripartiteSynapseModel(PyLoihiProcessModel):
     def learn(self, coef: np.ndarray) -> None:
         raise NotImplementedError
 
+    def input_step(self) -> float:
+        """Chain probe shift ``h`` of a presynaptic neuron's output, in input units."""
+        raise NotImplementedError
+
+    def local_delta(self, u: np.ndarray) -> np.ndarray:
+        """``δ̂ = f'(z) ⊙ u`` with the postsynaptic neurons' slope of the clean pass."""
+        raise NotImplementedError
+
+    def set_perturbation(self, post: np.ndarray, scale: np.ndarray) -> None:
+        """Hold θ̃'s postsynaptic factor: ``δ̂`` scaled by the astrocyte's ``scale_in``."""
+        raise NotImplementedError
+
 
 @implements(proc=TripartiteSynapse, protocol=LoihiProtocol)
 @requires(CPU)
@@ -141,6 +195,9 @@ class PyTripartiteSynapseFloat(TripartiteSynapseModel):
     probe_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     delta_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     k_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    slope_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    scale_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    post_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     z_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     probe_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     norm_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
@@ -169,6 +226,15 @@ class PyTripartiteSynapseFloat(TripartiteSynapseModel):
         k = coef[0] * 2.0 ** -coef[1]
         eq.sgd_rank_one(self.weights, self.bias, k * self.theta_post, self.pre_trace, self.eta,
                         self.decay)
+
+    def input_step(self):
+        return self.fd_step
+
+    def local_delta(self, u):
+        return self.slope * u
+
+    def set_perturbation(self, post, scale):
+        self.theta_post[:] = post * scale[self.layer]
 
 
 @implements(proc=TripartiteSynapse, protocol=LoihiProtocol)
@@ -201,6 +267,9 @@ class PyTripartiteSynapseFixed(TripartiteSynapseModel):
     probe_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
     delta_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
     k_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    slope_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    scale_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
+    post_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
     z_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
     probe_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
     norm_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)
@@ -265,3 +334,16 @@ class PyTripartiteSynapseFixed(TripartiteSynapseModel):
         """``Θ ← Θ − k·θ̃`` on the weight+tag and bias integers."""
         self.layer_q = fx.update_layer(self.layer_q, self._pert(), (int(coef[0]), int(coef[1])))
         self._mirror()
+
+    def input_step(self):
+        """``h = 2**k`` on the input grid (A_FRAC graded values, 0/1 spikes)."""
+        return 1 << fx.fd_exponent(self.fd_step, self.in_frac)
+
+    def local_delta(self, u):
+        """:func:`~astrolava.mgd.fixed.apply_slope` (A_FRAC slope, D_FRAC result)."""
+        return fx.apply_slope(u, self.slope.astype(np.int64))
+
+    def set_perturbation(self, post, scale):
+        """``u' = scale_post(δ̂, c)`` and the amplitude ``2**s`` (``scale = (c, ..., s)``)."""
+        self.theta_post[:] = fx.scale_post(post, int(scale[self.layer]))
+        self.shift = int(scale[-1])

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+from astrolava.processes.astrocyte.process import DELTAVEC_KINDS
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
-from astrolava.mgd.config import require_count, require_positive
+from astrolava.mgd.config import require_count, require_one_of, require_positive
 
 
 def sample_steps(num_steps: int) -> int:
@@ -37,6 +38,15 @@ class TripartiteSynapse(AbstractProcess):
       ``θ̃_b = 2**s u`` and sends ``(W + θ̃_W) a + b + θ̃_b`` for row 0 (a ``vector_input``
       synapse replays its stored input and adds θ̃'s term to the ``W a + b`` it kept from
       the clean pass, like the fused model; what arrives then is ignored).
+    * chain DeltaVecs (``deltavecs="chain"``): the probe rows are the outputs of the
+      presynaptic layer's neurons shifted by ``±h`` one at a time (``2·N_h`` rows over the
+      ``N_h`` hidden neurons; this synapse adds the shifts of its presynaptic neurons to its
+      input rows; the first synapse copies row 0); the last synapse sends its probe rows'
+      currents ``z_L`` to the astrocyte on ``probe_out`` (the output neurons get row 0 only).
+      A hidden layer's synapse receives its neurons' slope ``f'(z_l)`` of the clean pass on
+      ``slope_in``; in step ``T`` it turns the astrocyte's ``u_l = K_lᵀ δ_L`` into
+      ``δ̂_l = f'(z_l) ⊙ u_l`` (the output synapse: ``δ̂_L = u_L = δ_L``), sends it on
+      ``post_out`` and receives on ``scale_in`` the factor that scales θ̃ to norm ε.
     * lrn phase of step ``2T−1``: the third factor ``k = ΔC·w/ε²`` arrives from the global
       cost on ``k_in`` and ``Θ ← Θ − η (k·θ̃ + λΘ)`` (paper Alg. 1 line 17).
 
@@ -69,6 +79,9 @@ class TripartiteSynapse(AbstractProcess):
         Steps ``T`` of a pass.
     spiking : bool
         ``a_in`` carries 0/1 spikes (fixed_pt: 0 fractional bits).
+    deltavecs : {"class", "chain"}
+    n_hidden : int >= 0
+        Chain only: hidden neurons of the network ``N_h`` (probe rows ``2·N_h``).
     name : str, optional
 
     Ports
@@ -84,10 +97,18 @@ class TripartiteSynapse(AbstractProcess):
     k_in : InPort (2,)
         Update coefficient ``k = m·2**-f`` as ``(m, f)`` from the global cost, read in the
         lrn phase of every step (the cost sends zeros in step 0).
+    slope_in : InPort (n_out,)
+        Chain, hidden layers: ``f'(z)`` of the postsynaptic neurons at the end of every pass.
+    post_out : OutPort (n_neurons,)
+        Chain: ``δ̂_l`` in this layer's slice, in step ``T`` of a learned sample.
+    scale_in : InPort (n_layers + 1,)
+        Chain: the astrocyte's answer to ``post_out``: every layer's scale factor (fixed_pt:
+        the 8-bit mantissa ``c``) and the amplitude exponent ``s``.
     z_out : OutPort (n_out + 1,)
         Row 0 of the currents and the flag 1 in the steps that send probe rows.
     probe_out : OutPort (P − 1, n_out)
-        The probe rows' currents, only in the clean pass of a refresh.
+        The probe rows' currents, only in the clean pass of a refresh (chain: the last
+        synapse's go to the astrocyte).
     norm_out : OutPort (n_layers,)
         ``‖v‖²`` in this layer's component (summed with the other layers' at the astrocyte).
     """
@@ -96,6 +117,7 @@ class TripartiteSynapse(AbstractProcess):
                  neuron_offset: int, n_neurons: int, layer_index: int, n_layers: int,
                  fd_step: float, eta: float, weight_decay: float = 0.0,
                  vector_input: bool = False, num_steps: int = 1, spiking: bool = False,
+                 deltavecs: str = "class", n_hidden: int = 0,
                  name: str | None = None) -> None:
         super().__init__(name=name)
         weights = np.asarray(weights, dtype=np.float64)
@@ -113,18 +135,28 @@ class TripartiteSynapse(AbstractProcess):
         if weight_decay < 0:
             raise ValueError(f"weight_decay={weight_decay} must be >= 0")
         require_count("num_steps", num_steps)
-        n_probes = 2 * int(n_neurons)  # P − 1 probe rows: +h and −h for every neuron
+        require_one_of("deltavecs", deltavecs, DELTAVEC_KINDS)
+        chain = deltavecs == "chain"
+        if chain and not 0 < int(n_hidden) < n_neurons:
+            raise ValueError(f"n_hidden={n_hidden} must lie in [1, {n_neurons}) for "
+                             "deltavecs='chain' (the hidden neurons of the network)")
+        # P − 1 probe rows: +h and −h for every neuron (chain: every hidden neuron's output)
+        n_probes = 2 * int(n_hidden if chain else n_neurons)
         for key, value in (("n_probes", n_probes), ("neuron_offset", int(neuron_offset)),
                            ("n_neurons", int(n_neurons)), ("layer_index", int(layer_index)),
                            ("fd_step", float(fd_step)), ("eta", float(eta)),
                            ("weight_decay", float(weight_decay)),
                            ("vector_input", bool(vector_input)),
-                           ("num_steps", int(num_steps)), ("spiking", bool(spiking))):
+                           ("num_steps", int(num_steps)), ("spiking", bool(spiking)),
+                           ("chain", chain), ("n_layers", int(n_layers))):
             self.proc_params.overwrite(key, value)
         self.a_in = InPort(shape=(n_in,) if vector_input else (n_in + 1,))
         self.probe_in = InPort(shape=(n_probes, n_in))
         self.delta_in = InPort(shape=(n_neurons + 2,))
         self.k_in = InPort(shape=(2,))
+        self.slope_in = InPort(shape=(n_out,))
+        self.post_out = OutPort(shape=(n_neurons,))
+        self.scale_in = InPort(shape=(n_layers + 1,))
         self.z_out = OutPort(shape=(n_out + 1,))
         self.probe_out = OutPort(shape=(n_probes, n_out))
         self.norm_out = OutPort(shape=(n_layers,))

@@ -54,6 +54,13 @@ def max_relative_error(lava: list[np.ndarray], model: torch.nn.Module, attr: str
                for a, layer in zip(lava, model.layers, strict=True))
 
 
+CHAIN_SGD = {"rate": DeltaMGDConfig(eta=0.01, epsilon=1e-2, tau_delta=10, deltavecs="chain",
+                                     delta_mix=0.1),
+             "spiking": DeltaMGDConfig(**{**preset("delta-mgd", "spiking"), "tau_delta": 10,
+                                          "optimizer": "sgd", "eta": 0.01})}
+"""The recommended presets' chain DeltaVecs with SGD (the hierarchical graph's optimizer)."""
+
+
 RATE_CONFIGS = {
     "class-sgd": DeltaMGDConfig(eta=0.01, epsilon=1e-2, tau_delta=10),
     "class-adam": DeltaMGDConfig(eta=0.01, epsilon=1e-2, tau_delta=10, optimizer="adam"),
@@ -62,8 +69,17 @@ RATE_CONFIGS = {
 }
 
 
-@pytest.mark.parametrize("config", RATE_CONFIGS.values(), ids=RATE_CONFIGS.keys())
-def test_rate_float_matches_torch_reference(digits, config):
+RATE_CASES = [
+    *(pytest.param(config, False, id=name) for name, config in RATE_CONFIGS.items()),
+    # the hierarchical graph with chain DeltaVecs (one process per synapse / layer / ...)
+    pytest.param(CHAIN_SGD["rate"], True, id="chain-sgd-hierarchical"),
+]
+
+
+@pytest.mark.parametrize(("config", "hierarchical"), RATE_CASES)
+def test_rate_float_matches_torch_reference(digits, config, hierarchical):
+    """The Lava models give the torch reference's weights after 100 samples, to 1e-5
+    relative."""
     X, y = digits
     torch.manual_seed(0)
     model = RateMLP(SIZES).double()
@@ -72,7 +88,8 @@ def test_rate_float_matches_torch_reference(digits, config):
     for i in range(N_SAMPLES):
         learner.train_batch(torch.from_numpy(X[i:i + 1]), torch.from_numpy(y[i:i + 1]))
     lava_w, lava_b, _ = lava_train(DeltaMGDNetwork(weights=weights, biases=biases,
-                                                   config=config), X, y)
+                                                   config=config), X, y,
+                                   hierarchical=hierarchical)
     assert max(np.abs(w - w0).max() for w, w0 in zip(lava_w, weights, strict=True)) > 1e-3
     assert max_relative_error(lava_w, model, "weight") < 1e-5
     assert max_relative_error(lava_b, model, "bias") < 1e-5
@@ -90,8 +107,18 @@ SPIKING_CONFIGS = {
 }
 
 
-@pytest.mark.parametrize("config", SPIKING_CONFIGS.values(), ids=SPIKING_CONFIGS.keys())
-def test_spiking_float_matches_torch_reference(digits, config):
+SPIKING_CASES = [
+    *(pytest.param(config, False, id=name) for name, config in SPIKING_CONFIGS.items()),
+    # the hierarchical graph with chain DeltaVecs: 2·T Lava steps per sample
+    pytest.param(CHAIN_SGD["spiking"], True, id="chain-sgd-hierarchical",
+                 marks=pytest.mark.slow),
+]
+
+
+@pytest.mark.parametrize(("config", "hierarchical"), SPIKING_CASES)
+def test_spiking_float_matches_torch_reference(digits, config, hierarchical):
+    """Fed the same input spikes (the DatasetSource's rate code), the Lava models give the
+    torch reference's weights after 100 samples to 1e-5 relative."""
     X, y = digits
     steps = 8
     torch.set_default_dtype(torch.float64)
@@ -113,7 +140,7 @@ def test_spiking_float_matches_torch_reference(digits, config):
         learner.train_batch(torch.from_numpy(X[i:i + 1]), torch.from_numpy(y[i:i + 1]))
     net = DeltaMGDNetwork(weights=weights, biases=biases, config=config, network="spiking",
                           num_steps=steps, beta=0.9, threshold=0.5)
-    lava_w, lava_b, _ = lava_train(net, X, y, encoding="spikes")
+    lava_w, lava_b, _ = lava_train(net, X, y, encoding="spikes", hierarchical=hierarchical)
     assert max(np.abs(w - w0).max() for w, w0 in zip(lava_w, weights, strict=True)) > 1e-3
     assert max_relative_error(lava_w, model, "weight") < 1e-5
     assert max_relative_error(lava_b, model, "bias") < 1e-5
@@ -134,18 +161,34 @@ HIERARCHICAL_NETWORKS = {
 }
 
 
+HIERARCHICAL_CONFIGS = {
+    "class": {"rate": DeltaMGDConfig(eta=0.01, epsilon=1e-2, tau_delta=10, gamma=0.5),
+              "spiking": DeltaMGDConfig(eta=0.01, epsilon=1e-2, tau_delta=10, gamma=0.5)},
+    # chain rows refreshed every 10 learned samples and averaged (delta_mix); spiking: the
+    # reference's ε = 3 and h = 1 (one spike) at a small η
+    "chain": {"rate": DeltaMGDConfig(eta=0.01, epsilon=1e-2, tau_delta=10, gamma=0.5,
+                                     deltavecs="chain", delta_mix=0.5),
+              "spiking": DeltaMGDConfig(eta=0.03, epsilon=3.0, tau_delta=10, gamma=0.5,
+                                        deltavecs="chain", delta_mix=0.5, fd_step=1.0)},
+}
+
+
+@pytest.mark.parametrize("deltavecs", HIERARCHICAL_CONFIGS)
 @pytest.mark.parametrize("network", HIERARCHICAL_NETWORKS)
 @pytest.mark.parametrize("tag", ["floating_pt", "fixed_pt"])
-def test_hierarchical_equals_fused(digits, tag, network):
+def test_hierarchical_equals_fused(digits, tag, network, deltavecs):
     """One process per synapse / layer / astrocyte / cost gives the fused model's weights,
-    biases and number of correct answers: to 1e-10 (rate) / 1e-12 (spiking) relative in
-    float64 (BLAS sums a sample in another order than the fused model's), exactly in
-    fixed_pt (the same integer functions of ``astrolava.mgd.fixed``, one sample split
-    over the processes and, spiking, over its time steps)."""
+    biases and number of correct answers, with class and with chain DeltaVecs: to 1e-10
+    (rate, class) / 1e-12 (chain, spiking) relative in float64 (BLAS sums a sample in another
+    order than the fused model's), exactly in fixed_pt (the same integer functions of
+    ``astrolava.mgd.fixed``, one sample split over the processes and, spiking, over its
+    time steps)."""
     X, y = digits[0][:40], digits[1][:40]
     weights, biases = random_layers()
-    config = DeltaMGDConfig(eta=0.01, epsilon=1e-2, tau_delta=10, gamma=0.5)
+    config = HIERARCHICAL_CONFIGS[deltavecs][network]
     kwargs, encoding, float_tolerance = HIERARCHICAL_NETWORKS[network]
+    if deltavecs == "chain":
+        float_tolerance = 1e-12
     runs = [lava_train(DeltaMGDNetwork(weights=weights, biases=biases, config=config, **kwargs),
                        X, y, tag=tag, hierarchical=hierarchical, encoding=encoding)
             for hierarchical in (False, True)]

@@ -19,7 +19,7 @@ from astrolava.processes.delta_mgd_network.process import (
 )
 
 from astrolava.mgd import DeltaMGDConfig
-from astrolava.runtime import LavaSession
+from astrolava.runtime import LavaSession, ProcessModelError
 
 WEIGHTS = [np.ones((3, 4)), np.ones((2, 3))]
 BIASES = [np.zeros(3), np.zeros(2)]
@@ -65,12 +65,12 @@ def test_mismatched_input_port_is_refused():
 
 
 def test_label_outside_classes_fails_cleanly():
-    """Fused model: Lava reports the model's ValueError (printed above its summary)."""
+    """Fused model: LavaSession raises the model's ValueError as ``ProcessModelError``."""
     net = DeltaMGDNetwork(weights=WEIGHTS, biases=BIASES)
     source = DatasetSource(data=np.zeros((2, 4)), labels=np.array([0, 7]))
     source.x.connect(net.x_in)
     source.label.connect(net.label_in)
-    with pytest.raises(Exception, match="Exception"), \
+    with pytest.raises(ProcessModelError, match="ValueError: label=7 is outside"), \
             LavaSession(net, network_run_config("floating_pt")) as session:
         session.run(2)
     assert not [p for p in mp.active_children() if p.is_alive()]
@@ -85,7 +85,7 @@ sys.path.insert(0, {str(CHILDREN)!r})
 from children import children
 from astrolava.processes.dataset_source import DatasetSource
 from astrolava.processes.delta_mgd_network import DeltaMGDNetwork, network_run_config
-from astrolava.runtime import LavaSession
+from astrolava.runtime import LavaSession, ProcessModelError
 
 net = DeltaMGDNetwork(weights=[np.ones((3, 4)), np.ones((2, 3))],
                       biases=[np.zeros(3), np.zeros(2)])

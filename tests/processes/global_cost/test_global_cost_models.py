@@ -11,7 +11,7 @@ from lava.proc.io.sink import RingBuffer as Sink
 from lava.proc.io.source import RingBuffer as Source
 
 from astrolava.mgd import fixed as fx
-from astrolava.runtime import LavaSession, sim_config
+from astrolava.runtime import LavaSession, ProcessModelError, sim_config
 
 H, EPSILON, ETA = 0.1, 0.5, 0.01
 
@@ -108,13 +108,15 @@ def test_row_count_change_within_a_pass_raises(caplog):
     """T = 2: probe rows in step 0 of the clean pass but not in step 1 is an error naming
     both row counts (summing them would broadcast row 0 onto the probe rows). Lava raises a
     summary in the caller and logs the model's traceback at INFO level (the runtime takes
-    its log level from the process's log configuration, which GlobalCost leaves at WARNING)."""
+    its log level from the process's log configuration, which GlobalCost leaves at WARNING);
+    LavaSession raises the model's error as ``ProcessModelError``."""
     labels = Source(data=np.zeros((1, 2)))
     cost = GlobalCost(n_classes=2, n_neurons=2, epsilon=EPSILON, fd_step=H, num_steps=2)
     cost._log_config.level = logging.INFO
     _connect_rows(cost, CLEAN, PERTURBED)
     labels.s_out.connect(cost.label_in)
-    with caplog.at_level(logging.INFO), pytest.raises(RuntimeError, match="Exception"):
+    with caplog.at_level(logging.INFO), pytest.raises(ProcessModelError,
+                                                      match="ValueError: GlobalCost: 1 output"):
         with LavaSession(cost, sim_config()) as session:
             session.run(2)
     assert "ValueError: GlobalCost: 1 output rows in step 1 of a pass that began with 5" \
