@@ -69,20 +69,62 @@ def synchrony_roughness(R: np.ndarray, smoothing: int) -> np.ndarray:
     return np.log(rolling_mean(step, smoothing) + ROUGHNESS_OFFSET)
 
 
-def synchrony_features(R: np.ndarray, mean_phase: np.ndarray, window: int = 50) -> np.ndarray:
-    """Features of synchrony for other detectors, shape ``(T, 5)``.
+def synchrony_features(R: np.ndarray, mean_phase: np.ndarray, window: int = 50, *,
+                       angle: bool = False, phases: np.ndarray | None = None,
+                       link_nodes: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Features of synchrony for other detectors, shape ``(T, 5)`` and up to ``(T, 9)``.
 
     Columns: R(t); the trailing mean of R; the trailing standard deviation of R (both over
     ``window`` steps); the trailing mean of the mean-phase velocity d⟨Φ⟩/dt; the log roughness
-    ρ of R (:func:`synchrony_roughness` with ``smoothing = window``). All are causal.
+    ρ of R (:func:`synchrony_roughness` with ``smoothing = window``). With ``angle`` two more:
+    cos⟨Φ⟩(t) and sin⟨Φ⟩(t) (the mean phase as a point on the circle). With the link phases and
+    their end nodes two more: the mean and the standard deviation over the nodes i of the node
+    synchrony::
+
+        r_i(t) = |Σ_{ℓ ∋ i} e^{iφ_ℓ(t)}| / d_i,
+
+    the order parameter of the d_i links that start or end at node i (a self-loop counts once;
+    nodes without a link are left out). All are causal.
+
+    Parameters
+    ----------
+    R, mean_phase : numpy.ndarray
+        Order parameter R(t) and mean phase ⟨Φ⟩(t), shape ``(T,)``.
+    window : int
+        Steps of the trailing statistics (>= 1).
+    angle : bool
+        Add cos⟨Φ⟩ and sin⟨Φ⟩.
+    phases : numpy.ndarray or None
+        Link phases φ(t), shape ``(T, L)`` (``RhythmicReservoir.run(..., record_phases=True)``).
+    link_nodes : (numpy.ndarray, numpy.ndarray) or None
+        End nodes of each link (``graph.rows``, ``graph.cols``); needed with ``phases``.
     """
     if window < 1:
         raise ValueError(f"window={window} must be >= 1")
-    R = np.asarray(R, float)
+    if (phases is None) != (link_nodes is None):
+        raise ValueError("phases and link_nodes must be given together")
+    R, mean_phase = np.asarray(R, float), np.asarray(mean_phase, float)
     mean_r = rolling_mean(R, window)
     std_r = np.sqrt(np.maximum(rolling_mean(R * R, window) - mean_r ** 2, 0.0))
     velocity = rolling_mean(phase_velocity(mean_phase), window)
-    return np.column_stack([R, mean_r, std_r, velocity, synchrony_roughness(R, window)])
+    columns = [R, mean_r, std_r, velocity, synchrony_roughness(R, window)]
+    if angle:
+        columns += [np.cos(mean_phase), np.sin(mean_phase)]
+    if phases is not None:
+        phases = np.asarray(phases, float)
+        rows, cols = (np.asarray(v, np.int64) for v in link_nodes)
+        if phases.shape != (len(R), len(rows)) or len(cols) != len(rows):
+            raise ValueError(f"phases has shape {phases.shape}; expected (T, L) = "
+                             f"({len(R)}, {len(rows)}) with one pair of end nodes per link")
+        n_nodes = int(max(rows.max(), cols.max())) + 1
+        incidence = np.zeros((len(rows), n_nodes))
+        incidence[np.arange(len(rows)), rows] = 1.0
+        incidence[np.arange(len(rows)), cols] = 1.0  # a self-loop is set once
+        degree = incidence.sum(axis=0)
+        linked = degree > 0
+        node_r = (np.abs(np.exp(1j * phases) @ incidence[:, linked]) / degree[linked])
+        columns += [node_r.mean(axis=1), node_r.std(axis=1)]
+    return np.column_stack(columns)
 
 
 def moment_shift(mean_ref: float, var_ref: float, mean_recent: float, var_recent: float,
