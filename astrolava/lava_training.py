@@ -191,9 +191,12 @@ def restore_training_state(path: str | Path, net: DeltaMGDNetwork, tag: str
     ``ValueError`` naming the file when it belongs to another tag, config or net shape."""
     with np.load(io.BytesIO(read_checkpoint(path))) as data:
         meta = json.loads(str(data["meta"]))
-        mine = json.loads(json.dumps({"tag": tag, "config": net.proc_params["config"].to_dict(),
-                                      "sizes": net.sizes}))  # as the checkpoint holds it
-        wrong = {key: meta[key] for key, value in mine.items() if meta[key] != value}
+        config = net.proc_params["config"]
+        # a config field added since the checkpoint was written takes its default there
+        theirs = {"tag": meta["tag"], "config": type(config)(**meta["config"]),
+                  "sizes": meta["sizes"]}
+        mine = {"tag": tag, "config": config, "sizes": net.sizes}
+        wrong = {key: theirs[key] for key, value in mine.items() if theirs[key] != value}
         if wrong:
             raise ValueError(f"checkpoint {path} was written by another run ({wrong}); "
                              f"this run has {mine}")
