@@ -30,8 +30,11 @@ DELTAVECS_KEY = "deltavecs"
 """LIF node metadata entry of that layer's DeltaVec rows."""
 
 
-def _plain(value):
-    """A metadata value as the Python object it was written from (HDF5 gives numpy scalars)."""
+def plain(value):
+    """A config value read from metadata as the Python object it was written from (HDF5
+    gives numpy scalars, and arrays for tuples)."""
+    if isinstance(value, np.ndarray):
+        return tuple(value.tolist())
     return value.item() if isinstance(value, np.generic) else value
 
 
@@ -73,7 +76,7 @@ def learner_from_nir(graph: nir.NIRGraph, model: SpikingMLP, seed: int = 0) -> D
     if stored is None:
         raise ValueError(f"the graph holds no δ-MGD state (no {STATE_KEY!r} metadata); export "
                          "it with to_nir(model, learner=...)")
-    config = DeltaMGDConfig(**{k: _plain(v) for k, v in stored["config"].items()})
+    config = DeltaMGDConfig(**{k: plain(v) for k, v in stored["config"].items()})
     learner = DeltaMGDLearner(model, config, seed, n_classes=int(stored["n_classes"]))
     lifs = [node for _, node in chain(graph) if isinstance(node, nir.LIF)]
     deltas = []
