@@ -24,6 +24,11 @@ LORENZ_CHAOTIC_RHO = 28.0
 """Lorenz ρ of the classic chaotic attractor (σ = 10, β = 8/3)."""
 LORENZ_PERIODIC_RHO = 160.0
 """Lorenz ρ with a stable periodic orbit (σ = 10, β = 8/3)."""
+THOMAS_PROTOCOL = {"b_values": (THOMAS_CHAOTIC_B, THOMAS_LIMIT_CYCLE_B), "dt": 1.0,
+                   "segment_range": (200, 800), "n_steps": 7500}
+"""Arguments of :func:`thomas_switching` for the protocol of Kang & Losert's Thomas experiment:
+step 1, chaos (b = 0.18) and limit cycle (b = 0.29) alternating in segments of 200–800 steps,
+7,500 steps (about 14 switches)."""
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,15 @@ import numpy as np
 from astrolava.rhythmic.equations import wrap_angle
 from astrolava.rhythmic.params import RhythmicParams
 from astrolava.rhythmic.reservoir import RhythmicReservoir
-from astrolava.rhythmic.series import column_scale, validate_series
+from astrolava.rhythmic.series import SCALE_FROM, SCALINGS, column_scale, validate_series
 from astrolava.rhythmic.spiking import SpikingRhythmicReservoir
 
-SCALINGS = ("series", "warmup")
+DEFAULT_SCALING = "robust"
+"""Default input scaling of :class:`SynchronyChangeDetector` (:func:`column_scale`)."""
+DEFAULT_SCALE_FROM = "warmup"
+"""Default rows the scaling is estimated on: the warm-up, so the detector is online."""
+DEFAULT_INPUT_GAIN = 2.0
+"""Default spread of each scaled input column (units of its estimated spread)."""
 DEFAULT_WINDOW = 100
 """Default window w of :class:`SynchronyChangeDetector` (steps)."""
 DEFAULT_THRESHOLD = 3.5
@@ -211,8 +216,8 @@ class TrailingRoughness:
 class SynchronyChangeDetector:
     """Online change-point detector on the order parameter of a rhythmic-sharing reservoir.
 
-    Per sample (river style, :meth:`update`): the sample is standardised, drives the
-    reservoir, and the score
+    Per sample (river style, :meth:`update`): the sample is scaled (``scaling``, estimated on
+    the warm-up), drives the reservoir, and the score
 
         s(t) = √((a·s_R(t))² + (c·s_ρ(t))² + Σ_j (c_u·s_ρu,j(t))²)
 
@@ -221,7 +226,7 @@ class SynchronyChangeDetector:
     in units of their pooled spread) of R and of its log roughness ρ
     (:func:`synchrony_roughness`), a = ``level_weight``, c = ``roughness_weight``; s = 0 while
     the reference holds fewer than w samples. With c_u = ``input_weight`` > 0 the score also
-    takes the shift scores s_ρu,j of the log roughness of each standardised input column u_j
+    takes the shift scores s_ρu,j of the log roughness of each scaled input column u_j
     (the same ρ of the input itself: "synchrony + input"); the default c_u = 0 is synchrony
     alone, and a = c = 0 leaves the input alone (an ablation without synchrony). The reference
     start t₀ is the first sample after the warm-up (or 0 for synchrony without one) at first,
@@ -271,12 +276,21 @@ class SynchronyChangeDetector:
     seed : int
         Seeds the reservoir graph and phases.
     scaling : str
-        How samples are standardised before they drive the reservoir: ``"warmup"`` with the
-        mean and standard deviation of the first ``params.warmup`` samples (fully online), or
-        ``"series"`` with those of the whole series given to :meth:`fit` (an offline
-        preprocessing step; the detection itself stays causal). A warm-up that covers only
-        one regime can badly mis-scale the others, so ``"series"`` is the default for
-        :meth:`fit`; :meth:`update` on its own always scales by the warm-up.
+        How each input column is scaled before it drives the reservoir,
+        u = g·(x − c)/s with the centre c and spread s of
+        :func:`~astrolava.rhythmic.series.column_scale`: ``"robust"`` (median and
+        interquartile range / 1.349), ``"standard"`` (mean and standard deviation),
+        ``"range"`` (midrange and half-range) or ``"none"`` (u = g·x, for series already
+        scaled).
+    scale_from : str
+        Rows c and s are estimated on: ``"warmup"``, the first ``params.warmup`` samples (the
+        detector stays online: :meth:`fit` and :meth:`update` give the same result), or
+        ``"series"``, the whole series given to :meth:`fit` (an offline preprocessing step;
+        the detection itself stays causal; :meth:`update` on its own always uses the
+        warm-up).
+    input_gain : float
+        g (> 0), the spread of each scaled column. The reservoir's tanh nodes and link
+        drive respond to the input's amplitude, so g sets how far the input pushes them.
     nodes : str
         ``"tanh"`` (rate reservoir) or ``"lif"`` (spiking reservoir, see ``NODES``).
 
@@ -300,9 +314,12 @@ class SynchronyChangeDetector:
                  response_delay: int = 25, level_weight: float = 1.0,
                  input_weight: float = 0.0,
                  params: RhythmicParams | None = None, seed: int = 0,
-                 scaling: str = "series", nodes: str = "tanh") -> None:
+                 scaling: str = DEFAULT_SCALING, scale_from: str = DEFAULT_SCALE_FROM,
+                 input_gain: float = DEFAULT_INPUT_GAIN, nodes: str = "tanh") -> None:
         self.window = window
         self.scaling = scaling
+        self.scale_from = scale_from
+        self.input_gain = input_gain
         self.nodes = nodes
         self.threshold = threshold
         self.reference = reference
@@ -350,6 +367,11 @@ class SynchronyChangeDetector:
             raise ValueError(f"min_gap={self.min_gap} must be >= 1")
         if self.scaling not in SCALINGS:
             raise ValueError(f"scaling={self.scaling!r} is not allowed; use one of {SCALINGS}")
+        if self.scale_from not in SCALE_FROM:
+            raise ValueError(f"scale_from={self.scale_from!r} is not allowed; use one of "
+                             f"{SCALE_FROM}")
+        if not (np.isfinite(self.input_gain) and self.input_gain > 0):
+            raise ValueError(f"input_gain={self.input_gain} must be a finite number > 0")
         if self.nodes not in NODES:
             raise ValueError(f"nodes={self.nodes!r} is not allowed; use one of {tuple(NODES)}")
         if self.params.warmup < 2:
@@ -400,7 +422,7 @@ class SynchronyChangeDetector:
         warm = np.vstack(self._buffer)
         if np.all(np.ptp(warm, axis=0) == 0):
             raise ValueError("the warm-up samples are constant: nothing to scale or model")
-        self._scale = self._preset_scale or column_scale(warm)
+        self._scale = self._preset_scale or column_scale(warm, self.scaling)
         self._reservoir = NODES[self.nodes].from_params(self.params, warm.shape[1], self.seed)
         self._drive(warm, observe=False)
         self._buffer = []
@@ -411,7 +433,7 @@ class SynchronyChangeDetector:
         The reservoir's compiled loop returns the R, ⟨Φ⟩ it computed from the phases' cos/sin:
         several samples in one ``run``, a single sample (``update``) in one ``step``.
         """
-        u = (x - self._scale[0]) / self._scale[1]
+        u = self.input_gain * (x - self._scale[0]) / self._scale[1]
         if len(u) == 1:
             synchrony = [self._reservoir.step(u[0])]
         else:
@@ -425,7 +447,7 @@ class SynchronyChangeDetector:
                 ) -> SynchronyChangeDetector:
         """Score one synchrony sample (R, ⟨Φ⟩) computed elsewhere, e.g. by the Lava process.
 
-        ``u`` is the standardised input sample that drove the reservoir to it, needed only
+        ``u`` is the scaled input sample that drove the reservoir to it, needed only
         when ``input_weight > 0``. :meth:`update` calls it with the reservoir's own order
         parameter and the scaled sample.
         """
@@ -470,7 +492,7 @@ class SynchronyChangeDetector:
         """Detect changes in precomputed R(t), ⟨Φ⟩(t) (no reservoir is run).
 
         NaN marks samples without synchrony yet (a warm-up); they score 0. ``u`` (``(T, d)``
-        or ``(T,)``), the standardised input that drove the reservoir, is needed only when
+        or ``(T,)``), the scaled input that drove the reservoir, is needed only when
         ``input_weight > 0``.
         """
         R, mean_phase = np.asarray(R, float), np.asarray(mean_phase, float)
@@ -540,8 +562,8 @@ class SynchronyChangeDetector:
         """
         x = validate_series(x, self.params.warmup + 2 * self.window, "x")
         self.reset()
-        if self.scaling == "series":
-            self._preset_scale = column_scale(x)
+        if self.scale_from == "series":
+            self._preset_scale = column_scale(x, self.scaling)
         warmup = self.params.warmup
         for row in x[:warmup]:
             self.update(row)

@@ -235,8 +235,9 @@ def coupling_term(cos_phi: np.ndarray, sin_phi: np.ndarray, indptr: np.ndarray,
         Ψ_ℓ = arg Σ_k A_φ[ℓ, k]·e^{iφ_k}
         K_ℓ = sin(Ψ_ℓ − φ_ℓ + γ)
 
-    Computed without complex numbers: C_ℓ + iS_ℓ = Σ_k A_φ[ℓ, k]·e^{iφ_k} = r_ℓ·e^{iΨ_ℓ} in
-    one pass over the CSR neighbour lists, and with φ' = φ − γ::
+    Computed without complex numbers: C_ℓ + iS_ℓ = Σ_k A_φ[ℓ, k]·e^{iφ_k} = r_ℓ·e^{iΨ_ℓ}
+    (:func:`coupling_field`, one pass over the CSR neighbour lists), then, in a second pass
+    over the links, with φ' = φ − γ::
 
         K = sin(Ψ − φ') = (S·cos φ' − C·sin φ') / r
         cos φ' = cos φ cos γ + sin φ sin γ,   sin φ' = sin φ cos γ − cos φ sin γ
@@ -257,20 +258,41 @@ def coupling_term(cos_phi: np.ndarray, sin_phi: np.ndarray, indptr: np.ndarray,
     numpy.ndarray
         K, shape ``(L,)``.
     """
+    field_cos, field_sin = coupling_field(cos_phi, sin_phi, indptr, indices)
     cos_gamma, sin_gamma = math.cos(gamma), math.sin(gamma)
-    out = np.zeros(len(cos_phi))
+    out = np.empty(len(cos_phi))
+    for link in range(len(cos_phi)):
+        c, s = field_cos[link], field_sin[link]
+        norm = math.hypot(c, s)
+        if norm > 0.0:
+            cos_shift = cos_phi[link] * cos_gamma + sin_phi[link] * sin_gamma
+            sin_shift = sin_phi[link] * cos_gamma - cos_phi[link] * sin_gamma
+            out[link] = (s * cos_shift - c * sin_shift) / norm
+        else:
+            out[link] = 0.0
+    return out
+
+
+@njit(cache=True)
+def coupling_field(cos_phi: np.ndarray, sin_phi: np.ndarray, indptr: np.ndarray,
+                   indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The astrocyte field of every link, C_ℓ + iS_ℓ = Σ_k A_φ[ℓ, k]·e^{iφ_k}, in one pass
+    over the CSR neighbour lists (the neighbours of each link summed in index order).
+
+    Returns
+    -------
+    C, S : numpy.ndarray
+        Σ_k A_φ[ℓ, k] cos φ_k and Σ_k A_φ[ℓ, k] sin φ_k, shape ``(L,)``.
+    """
+    field_cos, field_sin = np.empty(len(cos_phi)), np.empty(len(cos_phi))
     for link in range(len(cos_phi)):
         c = 0.0
         s = 0.0
         for j in range(indptr[link], indptr[link + 1]):
             c += cos_phi[indices[j]]
             s += sin_phi[indices[j]]
-        norm = math.hypot(c, s)
-        if norm > 0.0:
-            cos_shift = cos_phi[link] * cos_gamma + sin_phi[link] * sin_gamma
-            sin_shift = sin_phi[link] * cos_gamma - cos_phi[link] * sin_gamma
-            out[link] = (s * cos_shift - c * sin_shift) / norm
-    return out
+        field_cos[link], field_sin[link] = c, s
+    return field_cos, field_sin
 
 
 @njit(cache=True)

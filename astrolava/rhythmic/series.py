@@ -34,11 +34,37 @@ def validate_series(x: np.ndarray, min_steps: int = 2, name: str = "x",
     return x
 
 
-def column_scale(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Column means and standard deviations of ``x``, the deviation 1 where a column is constant
-    (so that dividing by it only centres that column)."""
-    std = x.std(axis=0)
-    return x.mean(axis=0), np.where(std > 0, std, 1.0)
+SCALINGS = ("none", "standard", "range", "robust")
+"""How :func:`column_scale` centres and spreads each column (see there)."""
+SCALE_FROM = ("warmup", "series")
+"""Rows a detector estimates the scaling on: its warm-up (online) or the whole series."""
+IQR_PER_STD = 1.3489795003921634
+"""Interquartile range of a normal distribution in units of its standard deviation."""
+
+
+def column_scale(x: np.ndarray, how: str = "standard") -> tuple[np.ndarray, np.ndarray]:
+    """Centre c and spread s of every column of ``x``, so that (x − c)/s is scaled ``how``.
+
+    ``"standard"``: mean and standard deviation. ``"range"``: midrange and half-range, so the
+    rows fitted lie in [−1, 1]. ``"robust"``: median and interquartile range / 1.349 (the
+    standard deviation for normal data, unmoved by outliers and by a minority of samples in
+    another regime). ``"none"``: 0 and 1. A spread of 0 (a constant column) is set to 1, so
+    that column is only centred.
+    """
+    if how not in SCALINGS:
+        raise ValueError(f"scaling={how!r} is not allowed; use one of {SCALINGS}")
+    x = np.asarray(x, dtype=np.float64)
+    if how == "none":
+        return np.zeros(x.shape[1:]), np.ones(x.shape[1:])
+    if how == "standard":
+        centre, spread = x.mean(axis=0), x.std(axis=0)
+    elif how == "range":
+        low, high = x.min(axis=0), x.max(axis=0)
+        centre, spread = (high + low) / 2.0, (high - low) / 2.0
+    else:
+        q1, centre, q3 = np.percentile(x, [25.0, 50.0, 75.0], axis=0)
+        spread = (q3 - q1) / IQR_PER_STD
+    return centre, np.where(spread > 0, spread, 1.0)
 
 
 def standardize(x: np.ndarray, n_fit: int | None = None) -> np.ndarray:
