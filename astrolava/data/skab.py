@@ -60,6 +60,14 @@ class SkabExperiment:
         """Rows of the test part (after the first :data:`SKAB_TRAIN_ROWS`)."""
         return slice(SKAB_TRAIN_ROWS, None)
 
+    def scaled(self) -> np.ndarray:
+        """The sensors standardised with the training rows: (x − μ)/σ with the mean μ and the
+        standard deviation σ of each column over the first :data:`SKAB_TRAIN_ROWS` rows
+        (σ = 1 for a column constant there)."""
+        train = self.x[:SKAB_TRAIN_ROWS]
+        std = train.std(axis=0)
+        return (self.x - train.mean(axis=0)) / np.where(std > 0, std, 1.0)
+
 
 @dataclass(frozen=True)
 class SkabDataset:

@@ -46,6 +46,9 @@ def test_folder_as_published() -> None:
     np.testing.assert_allclose(first.x[0, :3], [0.0265878, 0.0401113, 1.3302])
     assert str(first.time[0]) == "2020-03-09 10:14:33"
     assert len(first.x[first.test]) == len(first.x) - SKAB_TRAIN_ROWS
+    train = first.scaled()[:SKAB_TRAIN_ROWS]
+    np.testing.assert_allclose(train.mean(axis=0), 0.0, atol=1e-9)
+    np.testing.assert_allclose(train.std(axis=0), 1.0)
 
 
 @needs_skab
