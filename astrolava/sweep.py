@@ -311,7 +311,8 @@ def run_experiment(name: str, out: Path, param_space: dict, spec: SweepSpec, res
     Raises
     ------
     SweepInterrupted
-        When the experiment ends with trials neither finished nor failed (Tune saved it).
+        When the experiment state Tune saved at its end holds trials neither terminated nor
+        failed (SIGINT stops a run that way; Tune's own cleanup marks them terminated).
     """
     tune = require_tune()
     storage = out / "tune"
@@ -332,10 +333,12 @@ def run_experiment(name: str, out: Path, param_space: dict, spec: SweepSpec, res
             run_config=tune.RunConfig(name=name, storage_path=str(storage), verbose=verbose,
                                       failure_config=tune.FailureConfig(max_failures=0)))
     grid = tuner.fit()
-    if grid.num_terminated + grid.num_errors < len(grid):
+    saved = tune.ExperimentAnalysis(str(path)).trials
+    unfinished = [t for t in saved if t.status not in ("TERMINATED", "ERROR")]
+    if unfinished:
         raise SweepInterrupted(f"experiment {name!r} in {out} was interrupted with "
-                               f"{len(grid) - grid.num_terminated - grid.num_errors} trial(s) "
-                               f"unfinished; continue it with resume (--resume)")
+                               f"{len(unfinished)} trial(s) unfinished; continue it with "
+                               f"resume (--resume)")
     return [trial_record(result) for result in grid]
 
 
@@ -585,7 +588,8 @@ def plot_sweep(result: dict, path: Path) -> None:
     right.set_title(f"best configuration, seeds {list(spec['seeds'])} (mean, range)",
                     fontsize=9)
     right.grid(alpha=0.3)
-    right.legend(fontsize=7)
+    if right.get_legend_handles_labels()[0]:
+        right.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

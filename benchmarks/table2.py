@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import time
 from pathlib import Path
 
@@ -119,6 +120,25 @@ def row_of(net: str, result: dict) -> dict:
             "provenance": result["provenance"]}
 
 
+def progress_of(work: Path) -> dict:
+    """Per net and Tune experiment, every trial found under ``work``: its hyper-parameters,
+    seed, training-set size, the epochs its checkpoint holds and its last test accuracy (read
+    from the trials' ``metrics.jsonl`` and Tune's ``params.json``; nothing is run)."""
+    progress = {}
+    for net in NETS:
+        for params in sorted((work / net / "tune").glob("*/run_trial_*/params.json")):
+            config = json.loads(params.read_text())
+            trial_id = re.match(r"run_trial_([0-9a-f]+_\d+)_", params.parent.name).group(1)
+            metrics = Path(config["trials"]) / trial_id / "metrics.jsonl"
+            lines = metrics.read_text().splitlines() if metrics.exists() else []
+            progress.setdefault(net, {}).setdefault(params.parent.parent.name, []).append(
+                {"set": config["set"], "seed": config["seed"],
+                 "train_size": config["train_size"] or FULL_TRAIN,
+                 "epochs_done": len(lines), "epochs": config["epochs"],
+                 "test_acc": json.loads(lines[-1])["test_acc"] if lines else None})
+    return progress
+
+
 def plot(result: dict, path: Path) -> None:
     """Test accuracy (mean ± sd over seeds) of backprop and δ-MGD per net, with the paper's
     values as black ticks and every search trial as a dot."""
@@ -141,7 +161,8 @@ def plot(result: dict, path: Path) -> None:
     ax.set_ylabel("Fashion-MNIST test accuracy (%)")
     ax.set_title("Table II: seeds at the best config (bars), search (dots), paper (—)",
                  fontsize=9)
-    ax.legend(fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -161,6 +182,9 @@ def main() -> None:
     parser.add_argument("--nets", nargs="+", choices=tuple(NETS), default=list(NETS))
     parser.add_argument("--num-cpus", type=int, default=1, help="CPUs of the local Ray")
     parser.add_argument("--throughput-only", action="store_true")
+    parser.add_argument("--status", action="store_true",
+                        help="only record the trials done so far in --work (JSON 'progress'); "
+                             "safe while a run is going on")
     args = parser.parse_args()
     torch.set_num_threads(1)
     started = run_started()
@@ -172,7 +196,15 @@ def main() -> None:
                                                          s["search_train_size"] or FULL_TRAIN}
                                                  for n, s in NETS.items()},
                           "selection": "final test accuracy of seed 0 in the search stage",
+                          "paper": PAPER,
                           "ray_cpus": args.num_cpus, "torch_threads": 1}
+    if args.status:
+        result["progress"] = {"snapshot": provenance(started),
+                              "trials": progress_of(args.work.resolve())}
+        write(result)
+        print(json.dumps(result["progress"]["trials"], indent=1))
+        return
+    result.pop("progress", None)
     result["throughput"] = measure_throughput()
     result["projected_cost"] = projected_cost(result["throughput"]["samples_per_s"])
     result["throughput"]["provenance"] = provenance(started)

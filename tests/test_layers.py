@@ -52,8 +52,10 @@ def test_torch_reference_does_import_torch():
 
 
 ROOT = Path(__file__).resolve().parents[1]
-TOP = ("astrolava.deploy", "astrolava.lava_training", "astrolava.cli", "astrolava.nir")
-"""The top layer: deployment, training inside Lava, the command line, NIR in and out."""
+TOP = ("astrolava.deploy", "astrolava.lava_training", "astrolava.cli", "astrolava.nir",
+       "astrolava.sweep")
+"""The top layer: deployment, training inside Lava, the command line, NIR in and out, sweeps
+on Ray Tune."""
 FORBIDDEN = {
     "core": ("astrolava.runtime", "astrolava.loihi_report", "astrolava.processes",
              "astrolava.models", *TOP),

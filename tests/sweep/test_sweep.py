@@ -15,11 +15,12 @@ pytest.importorskip("ray.tune")
 
 import ray  # noqa: E402
 
-from astrolava.cli import main as cli_main  # noqa: E402
+from astrolava.cli.train import run_torch  # noqa: E402
 from astrolava.sweep import (  # noqa: E402
     LogRange,
     SweepSpec,
     parse_grid,
+    parse_train_args,
     run_sweep,
     validate,
 )
@@ -121,8 +122,9 @@ def test_failing_trial_is_reported_and_the_sweep_goes_on(ray_address, tmp_path):
     assert (tmp_path / "sweep" / "sweep.png").stat().st_size > 0
 
     direct = tmp_path / "direct"
-    cli_main(["train", "--dataset", "digits", "--epochs", "2", "--train-size", "300",
-              "--set", "eta=0.001", "--out", str(direct), "--quiet"])
+    run_torch(parse_train_args(["train", "--dataset", "digits", "--epochs", "2",
+                                "--train-size", "300", "--set", "eta=0.001",
+                                "--out", str(direct), "--quiet"]))
     accs = [json.loads(line)["test_acc"] for line in (direct / "metrics.jsonl").open()]
     assert accs == good["curve"]
 
