@@ -48,6 +48,7 @@ class TripartiteSynapseModel(PyLoihiProcessModel):
         self.receives_slope = self.chain and not last
         self.slope: np.ndarray | None = None  # chain: f'(z) of the clean pass
         self.flag = 0
+        self.coef = np.zeros(2)  # the third factor k = (m, f) of this step
         self.shift = 0  # power-of-two amplitude 2**s of u (fixed_pt; 0 in floating_pt)
         self.inputs: np.ndarray | None = None  # vector_input: the T input vectors of a sample
         self.currents: np.ndarray | None = None  # vector_input: their clean W a + b
@@ -98,6 +99,7 @@ class TripartiteSynapseModel(PyLoihiProcessModel):
             slope = self.slope_in.recv()  # sent at the end of every pass; the clean one is used
             if phase == steps - 1:
                 self.slope = slope
+        self.coef = self.k_in.recv()  # zeros but in the last step of a sample
 
     def _probes(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         """Currents of the probe rows: copies of row 0 in layer 0, the upstream probe rows
@@ -133,15 +135,14 @@ class TripartiteSynapseModel(PyLoihiProcessModel):
         self.post_out.send(message)
         self.set_perturbation(post, self.scale_in.recv())
     def lrn_guard(self) -> bool:
-        return True  # k arrives every step (zeros but in the last), after the cost's spk phase
+        """The learning phase runs once per learned sample, in its last step (a learning
+        phase in every step would double Lava's per-step cost)."""
+        return self.flag != 0 and self._phase() == sample_steps(self.num_steps) - 1
 
     def run_lrn(self) -> None:
-        """Apply the third factor ``k = m·2**-f`` (``k_in = (m, f)``) at the end of a learned
-        sample (Alg. 1 line 17)."""
-        coef = self.k_in.recv()
-        if self.flag == 0 or self._phase() != sample_steps(self.num_steps) - 1:
-            return
-        self.learn(coef)
+        """Apply the third factor ``k = m·2**-f`` (``k_in = (m, f)``, received in this step's
+        spike phase) at the end of a learned sample (Alg. 1 line 17)."""
+        self.learn(self.coef)
 
     def current(self, inp: np.ndarray) -> np.ndarray:
         """``W a + b`` for every row of ``inp`` (before :meth:`finish`)."""

@@ -47,8 +47,10 @@ class TripartiteSynapse(AbstractProcess):
       ``slope_in``; in step ``T`` it turns the astrocyte's ``u_l = K_lᵀ δ_L`` into
       ``δ̂_l = f'(z_l) ⊙ u_l`` (the output synapse: ``δ̂_L = u_L = δ_L``), sends it on
       ``post_out`` and receives on ``scale_in`` the factor that scales θ̃ to norm ε.
-    * lrn phase of step ``2T−1``: the third factor ``k = ΔC·w/ε²`` arrives from the global
-      cost on ``k_in`` and ``Θ ← Θ − η (k·θ̃ + λΘ)`` (paper Alg. 1 line 17).
+    * step ``2T−1``: the third factor ``k = ΔC·w/ε²`` arrives from the global cost on
+      ``k_in``, and in that step's lrn phase (the only one of a sample: Lava runs a learning
+      phase in a step only when a process asks for it) ``Θ ← Θ − η (k·θ̃ + λΘ)`` (paper
+      Alg. 1 line 17).
 
     The floating_pt model computes in float64 (``s = 0``, ``u`` already scaled to ε). The
     fixed_pt model keeps Loihi's formats (see its docstring and
@@ -95,8 +97,9 @@ class TripartiteSynapse(AbstractProcess):
         Scaled DeltaVec ``u`` of every layer, the amplitude exponent ``s`` and, last, the
         astrocyte's flag (0 evaluate, 1 learn, 2 learn and refresh).
     k_in : InPort (2,)
-        Update coefficient ``k = m·2**-f`` as ``(m, f)`` from the global cost, read in the
-        lrn phase of every step (the cost sends zeros in step 0).
+        Update coefficient ``k = m·2**-f`` as ``(m, f)`` from the global cost, received in
+        the spike phase of every step (zeros but in the last step of a sample) and applied in
+        the lrn phase of the last step of a learned sample.
     slope_in : InPort (n_out,)
         Chain, hidden layers: ``f'(z)`` of the postsynaptic neurons at the end of every pass.
     post_out : OutPort (n_neurons,)
