@@ -18,10 +18,12 @@ from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 
 class Relay(AbstractProcess):
-    """``s_out[t] = a_in[t] + 1`` (the first of a chain sends 1: its ``a_in`` is unconnected)."""
+    """``s_out[t] = a_in[t] + 1`` (the first of a chain sends 1: its ``a_in`` is unconnected);
+    with ``learning_phase`` it asks for an (empty) learning phase in every step."""
 
-    def __init__(self, *, first: bool = False, name: str | None = None) -> None:
-        super().__init__(first=bool(first), name=name)
+    def __init__(self, *, first: bool = False, learning_phase: bool = False,
+                 name: str | None = None) -> None:
+        super().__init__(first=bool(first), learning_phase=bool(learning_phase), name=name)
         self.a_in = InPort(shape=(1,))
         self.s_out = OutPort(shape=(1,))
 
@@ -30,7 +32,8 @@ class Relay(AbstractProcess):
 @requires(CPU)
 @tag("floating_pt")
 class PyRelay(PyLoihiProcessModel):
-    """One receive (but in the first), one send per step; no learning phases."""
+    """One receive (but in the first), one send per step; a learning phase that does nothing
+    if asked for."""
 
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
@@ -38,15 +41,22 @@ class PyRelay(PyLoihiProcessModel):
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
         self.first: bool = proc_params["first"]
+        self.learning_phase: bool = proc_params["learning_phase"]
 
     def run_spk(self) -> None:
         value = np.zeros(1) if self.first else self.a_in.recv()
         self.s_out.send(value + 1)
 
+    def lrn_guard(self) -> bool:
+        return self.learning_phase
 
-def relay_chain(n_processes: int) -> list[Relay]:
-    """``n_processes`` relays connected in a chain."""
-    chain = [Relay(first=i == 0) for i in range(n_processes)]
+    def run_lrn(self) -> None:
+        """Nothing: the phase itself is what is measured."""
+
+
+def relay_chain(n_processes: int, learning_phase: bool = False) -> list[Relay]:
+    """``n_processes`` relays connected in a chain (``learning_phase``: see :class:`Relay`)."""
+    chain = [Relay(first=i == 0, learning_phase=learning_phase) for i in range(n_processes)]
     for upstream, downstream in zip(chain[:-1], chain[1:], strict=True):
         upstream.s_out.connect(downstream.a_in)
     return chain
