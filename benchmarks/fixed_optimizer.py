@@ -96,6 +96,7 @@ def main() -> None:
     (X, y), (X_test, y_test) = (load_dataset(args.dataset, s) for s in ("train", "test"))
     if args.train_size:
         X, y = X[:args.train_size], y[:args.train_size]
+    X, X_test = X.astype(np.float64), X_test.astype(np.float64)  # as Lava's DatasetSource
     for variant in args.variants:
         config = variant_config(variant, len(y))
         result = run_variant(config, X, y, X_test, y_test, args.epochs, args.seed)

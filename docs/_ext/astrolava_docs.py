@@ -36,11 +36,18 @@ BENCHMARK_TABLES: dict[str, tuple[str, Callable[[dict], str]]] = {
     "dmgd_ablation": ("dmgd_ablation", rt.dmgd_ablation),
     "deploy": ("deploy", rt.deploy),
     "lava_dmgd": ("lava_dmgd", rt.lava_dmgd),
+    "lava_hierarchical": ("lava_hierarchical", rt.lava_hierarchical),
+    "lava_hierarchical_steps": ("lava_hierarchical", rt.lava_hierarchical_steps),
+    "fixed_optimizer": ("fixed_optimizer", rt.fixed_optimizer),
     "rhythmic_detection": ("rhythmic", rt.rhythmic_detection),
     "rhythmic_tuning": ("rhythmic", rt.rhythmic_tuning),
     "rhythmic_speed": ("rhythmic", rt.rhythmic_speed),
     "rhythmic_lava": ("rhythmic", rt.rhythmic_lava),
     "rhythmic_recall": ("rhythmic_recall", rt.rhythmic_recall),
+    "skab": ("skab", rt.skab),
+    "skab_ablation": ("skab", rt.skab_ablation),
+    "table2": ("table2", rt.table2),
+    "table2_compute": ("table2", rt.table2_compute),
 }
 """Generated file stem -> (results JSON stem, table function)."""
 

@@ -187,19 +187,70 @@ def deploy(data: dict) -> str:
 # --- δ-MGD inside Lava (benchmarks/lava_dmgd.py) ----------------------------------------------
 
 def _acc_sd(row: dict, key: str) -> str:
+    if row.get(key) is None:
+        return "not run"
     sd = row.get(f"{key}_sd")
     return f"{pct(row[key])} ± {pct(sd)} %" if sd is not None else f"{pct(row[key])} %"
 
 
+def _of_bp(row: dict) -> str:
+    """Lava accuracy as a percentage of backprop's on the same net, seed and epochs."""
+    return f"{100 * row['test_acc'] / row['bp_test_acc']:.1f} %" if row.get("bp_test_acc") else ""
+
+
 def lava_dmgd(data: dict) -> str:
-    """Lava runs next to the torch reference trained with the same config and data order."""
+    """Lava runs next to the torch reference trained with the same config and data order, and
+    backprop on the same net, seed and epochs."""
     rows = [(r["dataset"], r["network"], r["model"], r["tag"], r["config"].get("deltavecs", ""),
-             r["config"].get("optimizer", ""), r["epochs"], joined(map(str, r["seeds"])),
-             _acc_sd(r, "test_acc"), _acc_sd(r, "reference_test_acc"), rate(r["samples_per_s"]))
+             r["config"].get("optimizer", ""), r["epochs"], f"{r['n_train']:,}",
+             joined(map(str, r["seeds"])), _acc_sd(r, "test_acc"),
+             _acc_sd(r, "reference_test_acc"), _acc_sd(r, "bp_test_acc"), _of_bp(r),
+             rate(r["samples_per_s"]))
             for r in data["rows"]]
     return md_table(["dataset", "network", "Lava model", "tag", "DeltaVecs", "optimizer",
-                     "epochs", "seeds", "Lava test acc.", "torch reference",
-                     "training samples/s"], rows)
+                     "epochs", "samples trained", "seeds", "Lava test acc.", "torch reference",
+                     "backprop", "Lava / backprop", "training samples/s"], rows)
+
+
+def lava_hierarchical(data: dict) -> str:
+    """The hierarchical graph with chain DeltaVecs next to the fused model on the same config
+    and seed, the torch reference and backprop."""
+    rows = [(r["dataset"], r["network"], r["tag"], r["epochs"], f"{r['n_train']:,}",
+             _acc_sd(r, "test_acc"), _acc_sd(r, "fused_test_acc"),
+             _acc_sd(r, "reference_test_acc"), _acc_sd(r, "bp_test_acc"), _of_bp(r),
+             rate(r["samples_per_s"]), rate(r["fused_samples_per_s"]))
+            for r in data["rows"]]
+    return md_table(["dataset", "network", "tag", "epochs", "samples trained",
+                     "hierarchical test acc.", "fused (same config, seed)", "torch reference",
+                     "backprop", "hierarchical / backprop", "hierarchical samples/s",
+                     "fused samples/s"], rows)
+
+
+def lava_hierarchical_steps(data: dict) -> str:
+    """Wall time per Lava time step of the spiking graphs and of do-nothing process chains."""
+    record = data["per_step"]
+    steps = record["steps_per_sample"]
+    rows = [(name.replace("_", " "), f"{ms:.2f}",
+             joined(f"{run:.2f}" for run in record.get("ms_per_step_runs", {}).get(name, [ms])),
+             rate(1000 / (ms * steps)))
+            for name, ms in record["ms_per_step"].items()]
+    return md_table(["graph", "ms per step (least disturbed)", "all measurements",
+                     f"samples/s if a sample takes {steps} steps"], rows)
+
+
+def fixed_optimizer(data: dict) -> str:
+    """Fixed-point optimizer variants (FixedNetwork outside Lava): test accuracy per epoch."""
+    groups = grouped(data["rows"], lambda r: (r["dataset"], r["n_train"], r["epochs"]))
+    tables = []
+    for (dataset, n_train, epochs), runs in groups.items():
+        rows = [(r["variant"], r["config"]["optimizer"], f"{r['config']['eta']:g}",
+                 " ".join(pct(a) for a in r["test_acc_per_epoch"]), f"{pct(r['test_acc'])} %")
+                for r in runs]
+        tables.append(f"**{dataset}**, {n_train:,} training samples, {epochs} epochs, seed "
+                      f"{runs[0]['seed']}\n\n" + md_table(
+                          ["variant", "optimizer", "η", "test acc. per epoch (%)", "last"],
+                          rows))
+    return "\n\n".join(tables)
 
 
 # --- rhythmic sharing (benchmarks/rhythmic.py) ------------------------------------------------
@@ -269,6 +320,100 @@ def rhythmic_recall(data: dict) -> str:
                      f"{min(dists):.2f}–{max(dists):.2f}"))
     return md_table(["method", "ω0", "ridge", "phase-gated readout", "m", "right regime",
                      "per context", "Wasserstein to own regime"], rows)
+
+
+# --- SKAB (benchmarks/skab.py) -----------------------------------------------------------------
+
+def _num(x: float | None, fmt: str) -> str:
+    return "–" if x is None else format(x, fmt)
+
+
+def skab(data: dict) -> str:
+    """SKAB's scores of each detector, raw and with synchrony features (change of F1 and NAB
+    from raw in brackets), then the published predictions scored by the same code."""
+    raw = {r["method"]: r for r in data["rows"]
+           if r["source"] == "ours" and r["features"] == "raw"}
+    rows = []
+    for r in sorted(data["rows"], key=lambda r: r["source"] != "ours"):
+        base = raw.get(r["method"]) if r["features"] == "raw+synchrony" else None
+        f1, nab = _num(r["f1"], ".3f"), f"{r['nab_standard']:.2f}"
+        if base is not None:
+            f1 += f" ({r['f1'] - base['f1']:+.3f})"
+            nab += f" ({r['nab_standard'] - base['nab_standard']:+.2f})"
+        rows.append((r["method"], r["features"], r["source"], r.get("seeds", ""), f1,
+                     _num(r["far"] and 100 * r["far"], ".1f"),
+                     _num(r["mar"] and 100 * r["mar"], ".1f"), nab, f"{r['nab_lowfp']:.2f}",
+                     f"{r['nab_lowfn']:.2f}"))
+    return md_table(["method", "features", "source", "seeds", "F1", "FAR %", "MAR %",
+                     "NAB standard", "NAB LowFP", "NAB LowFN"], rows)
+
+
+def skab_ablation(data: dict) -> str:
+    """F1 and NAB standard of each detector with subsets of the synchrony columns."""
+    return md_table(["method", "synchrony columns added", "F1", "FAR %", "NAB standard"],
+                    [(r["method"], r["synchrony_columns"], f"{r['f1']:.3f}",
+                      f"{100 * r['far']:.1f}", f"{r['nab_standard']:.2f}")
+                     for r in data["ablation"]])
+
+
+# --- Table II of the δ-MGD paper (benchmarks/table2.py) ----------------------------------------
+
+def _net_name(hidden: Sequence[int]) -> str:
+    return "-".join(map(str, (784, *hidden, 10)))
+
+
+def _swept(method: dict) -> str:
+    """Mean ± sd over seeds at the best configuration, and that configuration."""
+    best = ", ".join(f"{k} = {v:g}" for k, v in method["best"].items())
+    sd = "" if method["sd"] is None else f" ± {pct(method['sd'], 2)}"
+    return f"{pct(method['mean'], 2)}{sd} % ({best})"
+
+
+def _trials_done(data: dict, net: str) -> str:
+    """How far an unfinished net's sweep got, from the JSON's progress snapshot."""
+    experiments = data.get("progress", {}).get("trials", {}).get(net, {})
+    trials = [t for e in experiments.values() for t in e]
+    done = sum(t["epochs_done"] == t["epochs"] for t in trials)
+    return f"not finished: {done} of {len(trials)} trials started so far done" if trials \
+        else "not started"
+
+
+def table2(data: dict) -> str:
+    """Backprop and δ-MGD at their best swept configuration (mean ± sd over the seeds) per net,
+    next to the paper's Table II; a net whose sweep is unfinished says how far it got."""
+    rows = {r["net"]: r for r in data["rows"]}
+    protocol = data["protocol"]
+    lines = []
+    for net, setting in protocol["nets"].items():
+        paper = protocol["paper"][net]
+        row = rows.get(net)
+        ours = [_swept(row["bp"]), _swept(row["delta-mgd"]), f"{row['pct_bp']:.1f} %"] \
+            if row else [_trials_done(data, net), "", ""]
+        lines.append([_net_name(setting["hidden"]), f"{setting['search_train_size']:,}",
+                      f"{pct(paper['bp'])} %", ours[0], f"{pct(paper['delta-mgd'])} %", ours[1],
+                      f"{paper['pct_bp']:.1f} %", ours[2]])
+    return md_table(["net (tanh)", "search stage: training samples", "BP (paper)",
+                     "BP here (best η)", "δ-MGD (paper)", "δ-MGD here (best η, τδ)",
+                     "% BP (paper)", "% BP here"], lines)
+
+
+def table2_compute(data: dict) -> str:
+    """Samples/s with one torch thread, the protocol's projected core-hours at that speed, and
+    the training hours the finished sweeps took."""
+    speed = data["throughput"]["samples_per_s"]
+    done = {r["net"]: r["compute"] for r in data["rows"]}
+    lines = []
+    for net, setting in data["protocol"]["nets"].items():
+        cost = data["projected_cost"][net]
+        for method in ("bp", "delta-mgd"):
+            spent = done.get(net)
+            lines.append([_net_name(setting["hidden"]), method, rate(speed[net][method]),
+                          cost["runs"][method], f"{cost['core_hours'][method]:.2f}",
+                          f"{spent['train_seconds'] / 3600:.2f} (both methods, "
+                          f"{spent['trials']} trials)" if spent and method == "bp" else
+                          ("" if spent else "not finished")])
+    return md_table(["net", "method", "training samples/s (1 thread)", "runs",
+                     "projected core-hours", "training hours spent"], lines)
 
 
 # --- the README's headline table ---------------------------------------------------------------
