@@ -3,6 +3,8 @@ hand-computed integer updates, and SGD as its special case."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -97,3 +99,24 @@ def test_engine_options_need_the_engine():
         DeltaMGDConfig(optimizer="engine", layer_eta_shifts=(9,))
     with pytest.raises(ValueError, match="optimizer"):
         fx.check_fixed_config(DeltaMGDConfig(optimizer="adam"))
+
+
+def test_isqrt_is_exact():
+    x = np.array([0, 1, 2, 3, 4, 15, 16, 17, 2 ** 52 - 1, 2 ** 52, (2 ** 31 - 1) ** 2,
+                  (2 ** 31 - 1) ** 2 - 1, 2 ** 62 - 1])
+    assert fx.isqrt(x).tolist() == [math.isqrt(int(v)) for v in x]
+
+
+def test_normalized_factors_by_hand():
+    # g = k·2**s u on G_FRAC bits: 3·2**(G_FRAC − D_FRAC) = 48; first update (b = 0): r = g²,
+    # ĝ = ⌊48·2**D_FRAC / (√2304 + 1)⌋ = ⌊3145728 / 49⌋; c = a² = 4,
+    # â = ⌊2·2**A_FRAC / (√4 + round(10⁻³·2**A_FRAC))⌋ = ⌊131072 / 68⌋
+    assert fx.G_FRAC - fx.D_FRAC == 4 and fx.A_FRAC == 16
+    zeros = (np.zeros(1, np.int64), np.zeros(1, np.int64))
+    (post, pre, s), (r, c) = fx.normalized_factors(PERT, (1, 0), zeros, 0, 1e-3, True)
+    assert r.tolist() == [2304] and c.tolist() == [4] and s == 0
+    assert post.tolist() == [3145728 // 49] and pre.tolist() == [131072 // 68]
+    # the next update with b = 1 averages: r ← r + round((g² − r)/2) with g = −48
+    (post, pre, _), (r, _) = fx.normalized_factors(((-PERT[0]), PERT[1], 0), (1, 0), (r, c),
+                                                    1, 1e-3, False)
+    assert r.tolist() == [2304] and post.tolist() == [-(3145728 // 49)] and pre.tolist() == [2]
