@@ -39,8 +39,9 @@ class LIFLayerModel(RowNeuronModel):
         v, fired = self.step(self.v[:rows], self.s[:rows], current)
         self.v[:rows] = v
         self.s[:rows] = fired
-        if self.slopes:
-            self.trace = self.trace_step(v[0], fired[0], self.trace)
+        if self.slopes:  # row 0 of a row-message layer, else the whole layer
+            row = 0 if self.flagged else slice(None)
+            self.trace = self.trace_step(v[row], fired[row], self.trace)
         return self.s[:rows]
 
     def pass_ends(self) -> bool:

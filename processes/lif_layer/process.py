@@ -80,6 +80,8 @@ class LIFLayer(AbstractProcess):
         if int(n_probes) != n_probes or n_probes < 0 or (n_probes and len(shape) != 1):
             raise ValueError(f"n_probes={n_probes} must be an integer >= 0, and 0 unless "
                              f"shape={shape} is (n,)")
+        if slopes and len(shape) != 1:
+            raise ValueError(f"slopes=True needs shape=(n,); got shape={shape}")
         require_count("num_steps", num_steps)
         require_in_range("beta", beta, 0, 1)
         require_positive("threshold", threshold)

@@ -35,6 +35,8 @@ def test_probe_rows_travel_as_row_messages() -> None:
     ({"shape": (3,), "n_probes": -2}, "n_probes"),
     ({"shape": (3,), "n_probes": 4, "leak": 0.5}, "n_probes"),
     ({"shape": (2, 3), "n_probes": 4}, "n_probes"),
+    ({"shape": (3,), "slopes": True, "leak": 0.5}, "slopes"),
+    ({"shape": (2, 3), "slopes": True}, "slopes"),
 ])
 def test_bad_parameters_name_themselves(kwargs: dict, parameter: str) -> None:
     with pytest.raises(ValueError, match=parameter):

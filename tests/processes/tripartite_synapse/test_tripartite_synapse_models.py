@@ -61,7 +61,9 @@ def test_clean_probe_perturbed_and_update():
     ({"bias": np.zeros(3)}, "must be \\(n_out, n_in\\)"),
     ({"fd_step": 0.0}, "fd_step=0.0 must be > 0"),
     ({"eta": -0.1}, "eta=-0.1 must be > 0"),
-    ({"weight_decay": -1e-3}, "weight_decay=-0.001 must be >= 0")])
+    ({"weight_decay": -1e-3}, "weight_decay=-0.001 must be >= 0"),
+    ({"deltavecs": "output"}, "deltavecs='output' is not allowed"),
+    ({"deltavecs": "chain"}, "n_hidden=0 must lie in \\[1, 2\\)")])
 def test_bad_arguments(kwargs, message):
     """One error per parameter, naming its value and the allowed range."""
     args = {"weights": W, "bias": B, "neuron_offset": 0, "n_neurons": 2, "layer_index": 0,
