@@ -111,8 +111,9 @@ def lif_constants(name: str, node: nir.LIF, size: int, dt: float = DT
     ------
     ValueError
         Naming the node, for a nonzero ``v_leak`` or ``v_reset``, per-neuron values that
-        differ (the Lava LIF shares ``dv`` and ``vth`` over a layer), ``τ < dt``, a
-        threshold <= 0, or parameters whose size is not the layer's.
+        differ (the Lava LIF shares ``dv`` and ``vth`` over a layer), ``τ < dt`` or
+        infinite, an infinite ``r``, a threshold <= 0, or parameters whose size is not the
+        layer's.
     """
     values = {}
     for field in ("tau", "r", "v_leak", "v_threshold", "v_reset"):
@@ -130,11 +131,13 @@ def lif_constants(name: str, node: nir.LIF, size: int, dt: float = DT
         if values[field] != 0:
             raise ValueError(f"LIF node {name!r}: {field}={values[field]:g} is not supported; "
                              "this library's LIF leaks towards and resets to 0")
-    if not values["tau"] >= dt:
-        raise ValueError(f"LIF node {name!r}: tau={values['tau']:g} must be >= dt={dt:g} "
-                         "(beta = 1 - dt/tau in [0, 1])")
+    if not dt <= values["tau"] < np.inf:
+        raise ValueError(f"LIF node {name!r}: tau={values['tau']:g} must be finite and >= "
+                         f"dt={dt:g} (beta = 1 - dt/tau in [0, 1))")
     require_positive(f"{name}.v_threshold", values["v_threshold"])
     gain = values["r"] * dt / values["tau"]
+    if not np.isfinite(gain):
+        raise ValueError(f"LIF node {name!r}: r={values['r']:g} must be finite")
     if abs(gain - 1.0) <= GAIN_RTOL:
         gain = 1.0
     return beta_from_tau(values["tau"], dt), values["v_threshold"], gain

@@ -172,7 +172,9 @@ def _chain_graph(**lif) -> nir.NIRGraph:
     ({"v_reset": np.full(2, 0.2)}, "LIF node 'lif': v_reset=0.2 is not supported"),
     ({"v_leak": np.full(2, -0.1)}, "LIF node 'lif': v_leak=-0.1 is not supported"),
     ({"tau": np.array([5 * DT, 6 * DT])}, "LIF node 'lif': per-neuron tau values differ"),
-    ({"tau": np.full(2, DT / 2)}, "tau=5e-05 must be >= dt=0.0001"),
+    ({"tau": np.full(2, DT / 2)}, "tau=5e-05 must be finite and >= dt=0.0001"),
+    ({"tau": np.full(2, np.inf)}, "tau=inf must be finite"),
+    ({"r": np.full(2, np.inf)}, "r=inf must be finite"),
     ({"v_threshold": np.zeros(2)}, "lif.v_threshold=0.0 must be > 0"),
 ])
 def test_lif_parameters_outside_the_convention_are_named(lif: dict, match: str) -> None:
