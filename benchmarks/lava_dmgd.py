@@ -26,10 +26,14 @@ repeat the row's config.
 
 Each row uses ``lava_preset(network, tag, hierarchical)``: the recommended presets (chain
 DeltaVecs, Adam, ``delta_mix``, exact output δ; spiking: rate slopes, ε = 3, h = 1) on the
-fused floating_pt models, the same with SGD on the fused fixed_pt models, ``LAVA_PRESET``
+fused floating_pt models, the same with ``FIXED_OPTIMIZER`` (rate: the learning-engine
+optimizer ``"engine"``; spiking: SGD) on the fused fixed_pt models, ``LAVA_PRESET``
 (class DeltaVecs, SGD) on the hierarchical rate graph, ``HIERARCHICAL_SPIKING`` (class
-DeltaVecs, SGD) on the hierarchical spiking graph; the row's ``config`` records it. The
-reference is ``astrolava.models.mgd.DeltaMGDLearner`` with the same config, initial weights and
+DeltaVecs, SGD) on the hierarchical spiking graph; the row's ``config`` records it. Rows are
+keyed by (dataset, network, model, tag, epochs, optimizer), so a re-run replaces its own
+row and keeps those of other optimizers (the fixed_pt SGD rows). The torch δ-MGD
+reference (SGD and Adam only; ``null`` for the ``"engine"`` rows and with ``--no-reference``)
+is ``astrolava.models.mgd.DeltaMGDLearner`` with the same config, initial weights and
 sample order (batch 1, no shuffling), evaluated on the same test set (spiking: a Bernoulli
 rate code of the same rates, drawn by the reference's own generator). Every run starts from
 ``build_model(..., seed)``.
