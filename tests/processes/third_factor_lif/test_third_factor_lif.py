@@ -1,0 +1,64 @@
+"""ThirdFactorLIF: inside a pass bit-equal to Lava's LIF; its schedule of reports and factors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from astrolava.processes.third_factor_lif import ThirdFactorLIF
+from lava.proc.io.sink import RingBuffer as Sink
+from lava.proc.io.source import RingBuffer as Source
+from lava.proc.lif.process import LIF
+
+from astrolava.mgd.engine import TRACE_OFFSET, EngineSchedule
+from astrolava.runtime import LavaSession, sim_config
+
+LIF_ARGS = {"du": 300, "dv": 200, "vth": 250}
+
+
+def _record(source: Source, ports: dict, steps: int, tag: str) -> dict:
+    sinks = {}
+    for name, port in ports.items():
+        sinks[name] = Sink(shape=port.shape, buffer=steps)
+        port.connect(sinks[name].a_in)
+    with LavaSession(source, sim_config(tag)) as session:
+        session.run(steps)
+        return {name: sink.data.get() for name, sink in sinks.items()}
+
+
+@pytest.mark.parametrize("tag", ["fixed_pt", "floating_pt"])
+def test_inside_a_pass_spikes_equal_lava_lif(tag):
+    steps = 30
+    rng = np.random.default_rng(3)
+    inputs = rng.integers(-40, 160, size=(6, steps))
+    source = Source(data=inputs)
+    ours = ThirdFactorLIF(shape=(6,), schedule=EngineSchedule(40), **LIF_ARGS)
+    stock = LIF(shape=(6,), **LIF_ARGS)
+    source.s_out.connect([ours.a_in, stock.a_in])
+    got = _record(source, {"ours": ours.s_out, "stock": stock.s_out}, steps, tag)
+    assert got["stock"].sum() > 10
+    np.testing.assert_array_equal(got["ours"] != 0, got["stock"] != 0)
+
+
+def test_schedule_of_reports_bap_and_factors():
+    sched = EngineSchedule(3)  # clean 0..2, latch 3, report 4, perturbed 5..7, update 8
+    steps = sched.window
+    source = Source(data=np.full((2, steps), 100))
+    u_src, k_src = Source(data=np.full((2, steps), -5)), Source(data=np.full((2, steps), 7))
+    neuron = ThirdFactorLIF(shape=(2,), schedule=sched, report=True, du=4095, vth=90)
+    source.s_out.connect(neuron.a_in)
+    u_src.s_out.connect(neuron.u_in)
+    k_src.s_out.connect(neuron.k_in)
+    got = _record(source, {"s": neuron.s_out, "bap": neuron.bap, "y2": neuron.y2,
+                           "y3": neuron.y3}, steps, "fixed_pt")
+    # input 100 << 6 against threshold 90 << 6: one spike per step inside each pass
+    np.testing.assert_array_equal(got["s"][0], [1, 1, 1, 0, 2 * sched.count_scale * 3, 1, 1, 1,
+                                                0])
+    np.testing.assert_array_equal(np.flatnonzero(got["bap"][0]), [sched.latch, sched.update])
+    np.testing.assert_array_equal(got["y2"][0], [TRACE_OFFSET] * 3 + [TRACE_OFFSET - 5]
+                                  + [TRACE_OFFSET] * 5)
+    np.testing.assert_array_equal(got["y3"][0], [TRACE_OFFSET] * 8 + [TRACE_OFFSET + 7])
+
+
+def test_bad_offset():
+    with pytest.raises(ValueError, match="offset"):
+        ThirdFactorLIF(shape=(2,), schedule=EngineSchedule(5), offset=-1)
