@@ -22,6 +22,8 @@ from astrolava.sweep import (  # noqa: E402
     parse_grid,
     parse_train_args,
     run_sweep,
+    search_space,
+    trial_config,
     validate,
 )
 
@@ -103,7 +105,29 @@ def test_validate_names_the_bad_parameter(change, message):
         validate(spec)
 
 
+def test_optuna_draws_from_the_grid_values_and_ranges(tmp_path):
+    """Optuna search: lists become choices, LOW..HIGH log-uniform ranges; the baseline
+    (backprop) is searched over the entries its config takes."""
+    from ray.tune.search.optuna import OptunaSearch
+
+    spec = SweepSpec(method="delta-mgd", grid={"eta": [1e-3, 3e-3],
+                                               "epsilon": LogRange(1e-3, 1e-1)},
+                     search="optuna", samples=4, **{**TINY, "baseline": "bp"})
+    validate(spec)
+    assert search_space(spec, "bp")[1] == ["epsilon"]
+    space, ignored = search_space(spec, "delta-mgd")
+    assert not ignored
+    searcher = OptunaSearch(seed=0)
+    searcher.set_search_properties("test_acc", "max",
+                                   trial_config(spec, "delta-mgd", tmp_path, "search", 0, 300,
+                                                space))
+    for i in range(6):
+        drawn = searcher.suggest(str(i))["set"]
+        assert drawn["eta"] in (1e-3, 3e-3) and 1e-3 <= drawn["epsilon"] <= 1e-1
+
+
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 def test_failing_trial_is_reported_and_the_sweep_goes_on(ray_address, tmp_path):
     """Two trials, one with a bad learning rate: the sweep finishes, lists the failure with
     its error, and the good trial equals the same ``astrolava train`` run made directly."""
@@ -130,6 +154,7 @@ def test_failing_trial_is_reported_and_the_sweep_goes_on(ray_address, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 def test_interrupted_sweep_resumes_from_the_epoch_checkpoints(ray_address, tmp_path):
     """A sweep run by the CLI on this Ray (``--address``) gets SIGINT once a trial has
     finished its first epoch; ``resume`` then completes every trial, continuing from the
