@@ -6,7 +6,7 @@ import argparse
 import importlib
 from collections.abc import Sequence
 
-SUBCOMMANDS = ("info", "demo", "train", "drift", "loihi_report")
+SUBCOMMANDS = ("info", "demo", "train", "sweep", "drift", "loihi_report")
 """Modules of ``astrolava.cli`` that each add one subcommand."""
 
 
