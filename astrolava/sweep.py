@@ -449,7 +449,8 @@ def run_sweep(spec: SweepSpec, out: str | Path, address: str | None = None,
     spec : SweepSpec
     out : path
         Folder of the Tune experiments, the trials' checkpoints and the outputs; on a
-        cluster it must be storage every node reads and writes.
+        cluster it must be storage every node reads and writes. The experiments record it
+        as an absolute path: resume a sweep where it was written.
     address : str, optional
         Ray cluster to connect to (``ray://host:port``); a local Ray starts without one.
     num_cpus : int, optional
