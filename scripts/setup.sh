@@ -21,6 +21,17 @@ fi
 VPY=.venv/bin/python
 $VPY -m pip install -q --upgrade pip
 
+# The wheel is rebuilt (and reinstalled below) whenever the patch changes: its sha256 is
+# kept in a stamp file beside the wheel.
+PATCH=third_party/lava/lava-nc-0.10.0-py311.patch
+PATCH_SHA=$(sha256sum "$PATCH" | cut -d' ' -f1)
+STAMP="$WHEELHOUSE/lava-patch.sha256"
+LAVA_REINSTALL=""
+if [ "$(cat "$STAMP" 2>/dev/null)" != "$PATCH_SHA" ]; then
+  rm -f "$WHEELHOUSE"/lava_nc-0.10.0+py311-*.whl
+  LAVA_REINSTALL="--force-reinstall --no-deps"
+fi
+
 if ! ls "$WHEELHOUSE"/lava_nc-0.10.0+py311-*.whl >/dev/null 2>&1; then
   echo "== building lava-nc 0.10.0+py311 from the upstream sdist"
   work=$(mktemp -d)
@@ -30,12 +41,14 @@ if ! ls "$WHEELHOUSE"/lava_nc-0.10.0+py311-*.whl >/dev/null 2>&1; then
     || curl -fsSL -o "$work/lava_nc-0.10.0.tar.gz" "$LAVA_SDIST_URL"
   echo "$LAVA_SDIST_SHA256  $work/lava_nc-0.10.0.tar.gz" | sha256sum -c -
   tar -xzf "$work/lava_nc-0.10.0.tar.gz" -C "$work"
-  patch -d "$work/lava_nc-0.10.0" -p1 < third_party/lava/lava-nc-0.10.0-py311.patch
+  patch -d "$work/lava_nc-0.10.0" -p1 < "$PATCH"
   mkdir -p "$WHEELHOUSE"
   $VPY -m pip wheel -q --no-deps -w "$WHEELHOUSE" "$work/lava_nc-0.10.0"
+  echo "$PATCH_SHA" > "$STAMP"
 fi
 
 echo "== installing astrolava (numpy<2, torch==2.13.0 CPU)"
-$VPY -m pip install -q -c constraints.txt "$WHEELHOUSE"/lava_nc-0.10.0+py311-*.whl
+# shellcheck disable=SC2086  # LAVA_REINSTALL is empty or two options
+$VPY -m pip install -q -c constraints.txt $LAVA_REINSTALL "$WHEELHOUSE"/lava_nc-0.10.0+py311-*.whl
 $VPY -m pip install -q -c constraints.txt -e ".[dev]"
 echo "== ready: $($VPY -c 'import lava, numpy, torch; print("lava ok, numpy", numpy.__version__, "torch", torch.__version__)')"
