@@ -74,6 +74,8 @@ from functools import cache, partial
 from pathlib import Path
 
 import matplotlib
+from numba import njit
+from threadpoolctl import threadpool_limits
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -89,6 +91,7 @@ from astrolava.data import (  # noqa: E402
     lorenz_switching,
     thomas_switching,
 )
+from astrolava.data.dynamics import THOMAS_PROTOCOL  # noqa: E402
 from astrolava.fixed_point import ORDER_FRAC_BITS  # noqa: E402
 from astrolava.progress import progress  # noqa: E402
 from astrolava.provenance import provenance, require_provenance, run_started  # noqa: E402
@@ -108,9 +111,13 @@ from astrolava.rhythmic import (  # noqa: E402
     recall_snapshot,
     synchrony_features,
 )
-from astrolava.rhythmic.dense import DenseRhythmicReservoir  # noqa: E402
-from astrolava.rhythmic.detector import DEFAULT_SMOOTHING  # noqa: E402
+from astrolava.rhythmic.detector import (  # noqa: E402
+    DEFAULT_SMOOTHING,
+    DEFAULT_THRESHOLD,
+    DEFAULT_WINDOW,
+)
 from astrolava.rhythmic.plots import plot_synchrony  # noqa: E402
+from astrolava.rhythmic.published import PublishedRhythmicReservoir  # noqa: E402
 from astrolava.rhythmic.series import standardize  # noqa: E402
 from astrolava.runtime import LavaSession, sim_config  # noqa: E402
 
@@ -149,13 +156,17 @@ def short_params(short: bool) -> RhythmicParams:
 
 @cache
 def synchrony_signals(key: tuple, nodes: str, short: bool) -> tuple[np.ndarray, np.ndarray]:
-    """R(t), ⟨Φ⟩(t) of the detector's reservoir on the series ``SERIES[key]`` (computed once)."""
-    det = SynchronyChangeDetector(params=short_params(short), nodes=nodes).fit(SERIES[key])
+    """R(t), ⟨Φ⟩(t) of the detector's reservoir, with its default input scaling, on the series
+    as generated or read, ``RAW[key]`` (computed once)."""
+    det = SynchronyChangeDetector(params=short_params(short), nodes=nodes).fit(RAW[key])
     return np.asarray(det.R_), np.asarray(det.mean_phase_)
 
 
 SERIES: dict[tuple, np.ndarray] = {}
-"""Series by key, so the reservoir runs once per series however many settings are scored."""
+"""Standardised series by key (the input of the other detectors), so the reservoir runs once
+per series however many settings are scored."""
+RAW: dict[tuple, np.ndarray] = {}
+"""The same series as generated or read: the synchrony detector scales its input itself."""
 
 
 SCORES = {"synchrony": {}, "synchrony+input": {"input_weight": 1.0},
@@ -175,8 +186,14 @@ def synchrony(key: tuple, setting: tuple[int, float], nodes: str = "tanh",
                                   smoothing=SHORT_WINDOW if short else DEFAULT_SMOOTHING,
                                   **SCORES[score])
     det.fit_synchrony(*synchrony_signals(key, nodes, short),
-                      SERIES[key] if score != "synchrony" else None)
+                      scaled_input(key, short) if score != "synchrony" else None)
     return det.change_points_, det.alarm_times_
+
+
+def scaled_input(key: tuple, short: bool) -> np.ndarray:
+    """The series ``RAW[key]`` as the detector scales it for its reservoir (the input of the
+    input-roughness terms)."""
+    return SynchronyChangeDetector(params=short_params(short)).scale_input(RAW[key])
 
 
 def ruptures_method(algo: str, x: np.ndarray, pen: float) -> Detections:
@@ -223,6 +240,8 @@ def methods() -> dict[str, tuple[Callable[..., Detections], list]]:
     grid = [(w, th) for w in (50, 100, 150) for th in (2.0, 3.0, 3.5, 4.0, 5.0, 6.0, 8.0)]
     return {
         "rhythmic-sharing": (lambda k, v, short: synchrony(k, v, "tanh", short), grid),
+        "rhythmic-sharing (defaults)": (lambda k, v, short: synchrony(k, v, "tanh", short),
+                                        [(DEFAULT_WINDOW, DEFAULT_THRESHOLD)]),
         "rhythmic-sharing-lif": (lambda k, v, short: synchrony(k, v, "lif", short), grid),
         "rhythmic-sharing+input": (
             lambda k, v, short: synchrony(k, v, "tanh", short, "synchrony+input"), grid),
@@ -248,10 +267,23 @@ def methods() -> dict[str, tuple[Callable[..., Detections], list]]:
 
 # ---------------------------------------------------------------- datasets
 
+FAMILIES: dict[str, Callable] = {
+    "thomas": thomas_switching,
+    "lorenz": lorenz_switching,
+    "thomas-dt1": partial(thomas_switching, **THOMAS_PROTOCOL),
+    "lorenz-dt0.01": partial(lorenz_switching, n_steps=7500, dt=0.01, segment_range=(200, 800)),
+    "lorenz-dt0.05": partial(lorenz_switching, n_steps=7500, dt=0.05, segment_range=(200, 800)),
+}
+"""Generated series families. ``thomas-dt1`` is Kang & Losert's Thomas protocol (step 1, chaos
+b = 0.18 and limit cycle b = 0.29 in segments of 200–800 steps, 7,500 steps); the two Lorenz
+families sample the same flow at half and 2.5 times the step of ``lorenz``, with segments of
+200–800 steps."""
+
+
 def synthetic(system: str, seed: int) -> tuple[tuple, np.ndarray]:
-    """Register a standardised generated series; returns its key and true switch times."""
-    gen = {"thomas": thomas_switching, "lorenz": lorenz_switching}[system]
-    s = gen(seed=seed)
+    """Register a generated series (raw and standardised); returns its key and switch times."""
+    s = FAMILIES[system](seed=seed)
+    RAW[(system, seed)] = s.x
     SERIES[(system, seed)] = standardize(s.x)
     return (system, seed), s.switch_times
 
@@ -262,77 +294,137 @@ def river_series(min_len: int) -> dict[str, tuple[tuple, np.ndarray]]:
     for name in sorted(CHANGEPOINT_DATASETS):
         s = load_changepoints(name, how="union")
         if len(s.x) >= min_len:
+            RAW[("river", name)] = s.x
             SERIES[("river", name)] = standardize(s.x)
             out[name] = (("river", name), s.change_points)
     return out
 
 
-def evaluate(fn: Callable[..., Detections], setting, key: tuple, truth: np.ndarray,
-             margin: int, short: bool = False) -> dict[str, float]:
-    cps, alarms = fn(key, setting, short)
-    return detection_scores(truth, cps, margin, alarms)
+EVALUATIONS: dict[str, dict] = {}
+"""Scores already computed, by ``"method|series|setting"`` (``--cache``: read at the start,
+appended to as the run goes, so an interrupted run resumes where it stopped)."""
 
 
-INPUT_ONLY = ("ruptures-pelt", "ruptures-binseg", "river-adwin", "river-pagehinkley",
-              "river-kswin")
-"""Baselines that see only the input series (no synchrony signal)."""
+def evaluate(method: str, fn: Callable[..., Detections], setting, key: tuple,
+             truth: np.ndarray, margin: int, cache_file: Path | None,
+             short: bool = False) -> dict[str, float]:
+    """Scores of ``method`` with ``setting`` on the series ``key``, from the cache if there."""
+    name = f"{method}|{'/'.join(map(str, key))}|{setting}"
+    if name not in EVALUATIONS:
+        cps, alarms = fn(key, setting, short)
+        EVALUATIONS[name] = detection_scores(truth, cps, margin, alarms)
+        if cache_file is not None:
+            with cache_file.open("a") as out:
+                out.write(json.dumps({"key": name, "scores": EVALUATIONS[name]}) + "\n")
+    return EVALUATIONS[name]
 
 
-def detection(tune_seeds: list[int], test_seeds: list[int], reuse: dict | None = None
-              ) -> tuple[list[dict], dict]:
-    """Detection rows and chosen settings of every method.
+def detection(tune_seeds: list[int], test_seeds: list[int], names: list[str],
+              cache_file: Path | None = None) -> tuple[list[dict], dict]:
+    """Detection rows and chosen settings of the methods ``names``.
 
-    ``reuse`` (the previous ``rhythmic.json``) supplies the rows and settings of the
-    ``INPUT_ONLY`` baselines instead of re-running them: valid while their code and the series
-    are unchanged.
+    Each method's setting is the one of its grid with the best mean F1 over the tuning seeds
+    of every family; the rows are the test seeds of every family and river's series.
     """
-    tune = [synthetic(sys_, seed) for sys_ in ("thomas", "lorenz") for seed in tune_seeds]
-    test = {f"{sys_}-seed{seed}": synthetic(sys_, seed) for sys_ in ("thomas", "lorenz")
+    tune = [synthetic(family, seed) for family in FAMILIES for seed in tune_seeds]
+    test = {f"{family}-seed{seed}": synthetic(family, seed) for family in FAMILIES
             for seed in test_seeds}
     rivers = river_series(min_len=500)
     rows, chosen = [], {}
-    for name, (fn, grid) in progress(methods().items(), desc="methods"):
-        if reuse is not None and name in INPUT_ONLY:
-            rows += [r for r in reuse["detection"] if r["method"] == name]
-            chosen[name] = {**reuse["detection_protocol"]["chosen"][name], "reused": True}
-            continue
-        f1 = [np.mean([evaluate(fn, g, k, t, SYNTH_MARGIN)["f1"] for k, t in tune])
-              for g in grid]
+    for name in progress(names, desc="methods"):
+        fn, grid = methods()[name]
+        score = partial(evaluate, name, fn, cache_file=cache_file)
+        f1 = [np.mean([score(g, k, t, SYNTH_MARGIN)["f1"] for k, t in tune]) for g in grid]
         setting = grid[int(np.argmax(f1))]
         chosen[name] = {"setting": setting, "tuning_f1": float(max(f1))}
         for ds, (k, truth) in test.items():
             rows.append({"dataset": ds, "method": name,
-                         **evaluate(fn, setting, k, truth, SYNTH_MARGIN)})
+                         **score(setting, k, truth, SYNTH_MARGIN)})
         for ds, (k, truth) in rivers.items():
             rows.append({"dataset": f"river-{ds}", "method": name,
-                         **evaluate(fn, setting, k, truth, RIVER_MARGIN, short=True)})
+                         **score(setting, k, truth, RIVER_MARGIN, short=True)})
     return rows, chosen
 
 
 # ---------------------------------------------------------------- speed, Lava, recall
 
-def steps_per_s(run: Callable[[], object], n_steps: int) -> float:
-    start = time.perf_counter()
+@njit(cache=True)
+def multiply_chain(x: int, k: int, n: int) -> int:
+    """n dependent steps x ← k·x + 1 (an integer multiply and an add: 4 cycles each on x86)."""
+    for _ in range(n):
+        x = x * k + 1
+    return x
+
+
+def core_clock_hz(n: int = 50_000_000, repeats: int = 5) -> float:
+    """The core's clock, from the fastest of ``repeats`` timings of :func:`multiply_chain`."""
+    multiply_chain(1, 3, 10)
+    best = min(timed(partial(multiply_chain, 1, 3, n)) for _ in range(repeats))
+    return 4 * n / best
+
+
+LOADS_PER_CYCLE = 4
+"""Loads one core can issue per cycle (AMD Zen 5; Zen 4 and recent Intel cores issue 3)."""
+
+
+def step_bound(n_links: int, coupling_entries: int, clock_hz: float) -> float:
+    """Steps/s one core cannot exceed on the loads a step needs, whatever the code.
+
+    Each step reads, for every entry of A_φ, its column index and the neighbour's cos φ and
+    sin φ (3 loads), and for every link its two end nodes, weight, phase and their activities,
+    cos φ and sin φ (8 loads): with the core issuing ``LOADS_PER_CYCLE`` loads per cycle,
+    steps/s ≤ f·LOADS_PER_CYCLE / (3·nnz(A_φ) + 8·L). The bound counts no arithmetic and no
+    sin/cos, so it is above what any implementation reaches.
+    """
+    return clock_hz * LOADS_PER_CYCLE / (3 * coupling_entries + 8 * n_links)
+
+
+def timed(run: Callable[[], object], clock: Callable[[], float] = time.thread_time) -> float:
+    """Seconds of one call: CPU seconds of this thread by default (on a shared machine the
+    time the thread ran, not the time it waited for a core; one BLAS thread runs in it), or
+    wall-clock seconds with ``clock=time.perf_counter`` (work in other processes)."""
+    start = clock()
     run()
-    return n_steps / (time.perf_counter() - start)
+    return clock() - start
 
 
 def speed(sizes: list[int], n_steps: int, repeats: int) -> list[dict]:
-    """Best-of-``repeats`` steps/s of each reference implementation (runs interleaved)."""
-    u = standardize(thomas_switching(n_steps=n_steps, segment_range=(n_steps // 2,) * 2).x)
-    impls = (("reference-sparse", RhythmicReservoir), ("dense-NxN", DenseRhythmicReservoir),
+    """Best-of-``repeats`` steps/s (thread CPU time) of each implementation, runs interleaved,
+    one BLAS thread.
+
+    Every implementation runs the same series: the Thomas protocol (``thomas-dt1``, seed 0,
+    ``n_steps`` steps) scaled as the detector scales it. The sparse reference's row also gives
+    :func:`step_bound` at the core's clock (:func:`core_clock_hz`) and the speed-up over the
+    published formulation.
+    """
+    u = SynchronyChangeDetector().scale_input(
+        FAMILIES["thomas-dt1"](seed=0, n_steps=n_steps).x)
+    impls = (("reference-sparse", RhythmicReservoir),
+             ("published-formulation", PublishedRhythmicReservoir),
              ("reference-spiking", SpikingRhythmicReservoir))
+    clock = core_clock_hz()
     rows = []
-    for n in progress(sizes, desc="speed"):
-        params = RhythmicParams(n_nodes=n)
-        graph = make_reservoir_graph(params, 3, seed=0)
-        best = dict.fromkeys((impl for impl, _ in impls), 0.0)
-        for _ in range(repeats):
-            for impl, cls in impls:
-                rate = steps_per_s(partial(cls(graph, params).run, u), n_steps)
-                best[impl] = max(best[impl], rate)
-        rows += [{"impl": impl, "steps_per_s": rate, "n_nodes": n, "n_links": graph.n_links}
-                 for impl, rate in best.items()]
+    with threadpool_limits(limits=1):
+        for n in progress(sizes, desc="speed"):
+            params = RhythmicParams(n_nodes=n)
+            graph = make_reservoir_graph(params, 3, seed=0)
+            RhythmicReservoir(graph, params).run(u[:10])  # compile outside the timing
+            best = dict.fromkeys((impl for impl, _ in impls), 0.0)
+            for _ in range(repeats):
+                for impl, cls in impls:
+                    best[impl] = max(best[impl], n_steps / timed(partial(cls(graph, params).run,
+                                                                         u)))
+            entries = len(graph.coupling_indices)
+            common = {"n_nodes": n, "n_links": graph.n_links, "coupling_entries": entries,
+                      "n_steps": n_steps, "series": "thomas-dt1 seed 0", "blas_threads": 1}
+            bound = step_bound(graph.n_links, entries, clock)
+            rows.append({"impl": "reference-sparse", "steps_per_s": best["reference-sparse"],
+                         **common, "clock_hz": clock, "bound_steps_per_s": bound,
+                         "fraction_of_bound": best["reference-sparse"] / bound,
+                         "speedup_over_published": (best["reference-sparse"]
+                                                    / best["published-formulation"])})
+            rows += [{"impl": impl, "steps_per_s": best[impl], **common}
+                     for impl in ("published-formulation", "reference-spiking")]
     return rows
 
 
@@ -352,13 +444,12 @@ def speed_and_lava(args: argparse.Namespace) -> tuple[list[dict], list[dict]]:
 
 def print_speed(speed_rows: list[dict], lava_rows: list[dict]) -> None:
     for r in speed_rows:
-        print(f"{r['impl']:20s} N={r['n_nodes']:4d} L={r['n_links']:6d} "
+        print(f"{r['impl']:22s} N={r['n_nodes']:4d} L={r['n_links']:6d} "
               f"{r['steps_per_s']:9.1f} steps/s")
-    rate = {(r["impl"], r["n_nodes"]): r["steps_per_s"] for r in speed_rows}
-    for n in sorted({n for _, n in rate}):
-        if ("dense-NxN", n) in rate:
-            print(f"N={n}: sparse / dense = "
-                  f"{rate['reference-sparse', n] / rate['dense-NxN', n]:.1f}x")
+        if "bound_steps_per_s" in r:
+            print(f"{'':22s} bound {r['bound_steps_per_s']:9.1f} steps/s at "
+                  f"{r['clock_hz'] / 1e9:.2f} GHz ({r['fraction_of_bound']:.0%} of it); "
+                  f"{r['speedup_over_published']:.1f}x the published formulation")
     for r in lava_rows:
         print(f"lava {r['tag']}: max |R error| = {r['max_abs_R_error']:.2e}")
 
@@ -374,7 +465,7 @@ def lava_run(tag: str, n_steps: int) -> tuple[np.ndarray, np.ndarray, float]:
     proc.order_out.connect(sink.a_in)
     with LavaSession(proc, sim_config(tag)) as session:
         session.run(1)  # compile and start outside the timed run
-        rate = steps_per_s(lambda: session.run(n_steps - 1), n_steps - 1)
+        rate = (n_steps - 1) / timed(lambda: session.run(n_steps - 1), time.perf_counter)
         out = sink.data.get()[0]
     scale = 1 << ORDER_FRAC_BITS if tag == "fixed_pt" else 1
     return out / scale, res.run(u).R, rate
@@ -465,17 +556,25 @@ def plot_recall(paths: dict[int, dict], path: Path) -> None:
 
 # ---------------------------------------------------------------- figures
 
+def family(dataset: str) -> str:
+    """Family of a row's dataset: ``thomas-dt1-seed3`` → ``thomas-dt1``, ``river-apple`` →
+    ``river``."""
+    return "river" if dataset.startswith("river-") else dataset.rsplit("-seed", 1)[0]
+
+
 def plot_f1(rows: list[dict], path: Path) -> None:
     names = sorted({r["method"] for r in rows})
-    groups = {"thomas": "thomas", "lorenz": "lorenz", "river": "river-"}
-    fig, ax = plt.subplots(figsize=(12, 4.5))
-    for k, (label, prefix) in enumerate(groups.items()):
+    groups = list(dict.fromkeys(family(r["dataset"]) for r in rows))
+    width = 0.8 / len(groups)
+    fig, ax = plt.subplots(figsize=(13, 4.5))
+    for k, group in enumerate(groups):
         vals = [np.mean([r["f1"] for r in rows if r["method"] == m
-                         and r["dataset"].startswith(prefix)]) for m in names]
-        ax.bar(np.arange(len(names)) + 0.27 * (k - 1), vals, 0.27, label=label)
+                         and family(r["dataset"]) == group] or [np.nan]) for m in names]
+        ax.bar(np.arange(len(names)) + width * (k - (len(groups) - 1) / 2), vals, width,
+               label=group)
     ax.set_xticks(np.arange(len(names)), names, rotation=25, ha="right", fontsize=8)
-    ax.set_ylabel("mean F1")
-    ax.legend()
+    ax.set_ylabel("mean F1 (held-out series)")
+    ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -510,33 +609,49 @@ def update_results(record: dict, **keys: object) -> None:
 
 
 def run_detection(args: argparse.Namespace, started: dict) -> dict:
-    """Detection rows, their PNGs and the protocol written to ``rhythmic.json``; chosen settings."""
-    tune_seeds, test_seeds = TUNE_SEEDS, list(range(2, 2 + args.test_seeds))
-    reuse = (json.loads((RESULTS / "rhythmic.json").read_text()) if args.reuse_baselines
-             else None)
-    if reuse is not None:
-        require_provenance([r for r in reuse["detection"] if r["method"] in INPUT_ONLY],
-                           "rhythmic.json (--reuse-baselines)")
-    rows, chosen = detection(tune_seeds, test_seeds, reuse)
-    for system in ("thomas", "lorenz"):
-        key, truth = synthetic(system, 2)
-        det = SynchronyChangeDetector(*chosen["rhythmic-sharing"]["setting"]).fit_synchrony(
-            *synchrony_signals(key, "tanh", False))
-        plot_synchrony(SERIES[key], np.asarray(det.R_), np.asarray(det.mean_phase_),
-                       RESULTS / f"rhythmic_{system}.png", truth, det.change_points_,
-                       f"{system} (seed 2): R(t), ⟨Φ⟩(t), true and detected changes")
+    """Detection rows of the methods ``args.methods`` (all by default), their PNGs and the
+    protocol written to ``rhythmic.json`` (rows of other methods kept, with their own
+    provenance); returns the chosen settings of every method in the file."""
+    names = args.methods or list(methods())
+    unknown = sorted(set(names) - set(methods()))
+    if unknown:
+        raise SystemExit(f"--methods: unknown {unknown}; use {list(methods())}")
+    cache_file = Path(args.cache) if args.cache else None
+    if cache_file is not None and cache_file.exists():
+        for line in cache_file.read_text().splitlines():
+            entry = json.loads(line)
+            EVALUATIONS[entry["key"]] = entry["scores"]
+    test_seeds = list(range(2, 2 + args.test_seeds))
+    rows, chosen = detection(TUNE_SEEDS, test_seeds, names, cache_file)
+    if "rhythmic-sharing" in names:
+        for system in ("thomas", "thomas-dt1", "lorenz"):
+            key, truth = synthetic(system, 2)
+            det = SynchronyChangeDetector(*chosen["rhythmic-sharing"]["setting"]).fit_synchrony(
+                *synchrony_signals(key, "tanh", False))
+            plot_synchrony(RAW[key], np.asarray(det.R_), np.asarray(det.mean_phase_),
+                           RESULTS / f"rhythmic_{system}.png", truth, det.change_points_,
+                           f"{system} (seed 2): R(t), ⟨Φ⟩(t), true and detected changes")
+    path = RESULTS / "rhythmic.json"
+    previous = json.loads(path.read_text()) if path.exists() else {}
+    kept = [r for r in previous.get("detection", []) if r["method"] not in names]
+    require_provenance(kept, "rhythmic.json (rows of methods not re-run)")
+    chosen = {**{m: v for m, v in previous.get("detection_protocol", {}).get("chosen", {}).items()
+                 if m not in names}, **chosen}
+    rows = kept + rows
     plot_f1(rows, RESULTS / "rhythmic_f1.png")
     update_results(provenance(started), detection=rows, detection_protocol={
-        "tune_seeds": tune_seeds, "test_seeds": test_seeds,
-        "note": "settings chosen by mean F1 on the tune seeds (thomas and lorenz); rows are "
-                "test seeds and river series only, never used for tuning or for designing "
-                "the synchrony detector",
+        "tune_seeds": TUNE_SEEDS, "test_seeds": test_seeds, "families": list(FAMILIES),
+        "note": "settings chosen by mean F1 on the tune seeds of every family; rows are test "
+                "seeds and river series only, never used for tuning or for designing the "
+                "synchrony detector or its input scaling",
         "chosen": chosen})
-    for name in chosen:
-        synth = [r["f1"] for r in rows if r["method"] == name and "seed" in r["dataset"]]
-        river = [r["f1"] for r in rows if r["method"] == name and r["dataset"].startswith("riv")]
-        print(f"{name:33s} setting={chosen[name]['setting']!s:14s} "
-              f"F1 synthetic={np.mean(synth):.3f} river={np.mean(river):.3f}")
+    for name in names:
+        by_family: dict[str, list[float]] = {}
+        for r in rows:
+            if r["method"] == name:
+                by_family.setdefault(family(r["dataset"]), []).append(r["f1"])
+        print(f"{name:33s} setting={chosen[name]['setting']!s:14s} " + " ".join(
+            f"{f}={np.mean(v):.3f}" for f, v in by_family.items()))
     return chosen
 
 
@@ -562,7 +677,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--test-seeds", type=int, default=5, help="test seeds per system")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 200, 400])
-    parser.add_argument("--speed-steps", type=int, default=300)
+    parser.add_argument("--speed-steps", type=int, default=7500)
     parser.add_argument("--speed-repeats", type=int, default=3)
     parser.add_argument("--lava-steps", type=int, default=2000)
     mode = parser.add_mutually_exclusive_group()
@@ -572,8 +687,11 @@ def main() -> None:
                       help="rerun detection rows only; keep speed, Lava and recall results")
     mode.add_argument("--recall-only", action="store_true",
                       help="rerun the recall experiment only")
-    parser.add_argument("--reuse-baselines", action="store_true",
-                        help="copy the input-only baselines' rows from rhythmic.json")
+    parser.add_argument("--methods", nargs="+", metavar="METHOD",
+                        help="detection methods to (re-)run; the rows of the others are kept")
+    parser.add_argument("--cache", metavar="JSONL",
+                        help="file of scores already computed: read first, appended to "
+                             "(resumes an interrupted detection run)")
     args = parser.parse_args()
     started = run_started()
     RESULTS.mkdir(exist_ok=True)

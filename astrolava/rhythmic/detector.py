@@ -22,12 +22,15 @@ from astrolava.rhythmic.reservoir import RhythmicReservoir
 from astrolava.rhythmic.series import SCALE_FROM, SCALINGS, column_scale, validate_series
 from astrolava.rhythmic.spiking import SpikingRhythmicReservoir
 
-DEFAULT_SCALING = "robust"
+DEFAULT_SCALING = "standard"
 """Default input scaling of :class:`SynchronyChangeDetector` (:func:`column_scale`)."""
-DEFAULT_SCALE_FROM = "warmup"
-"""Default rows the scaling is estimated on: the warm-up, so the detector is online."""
+DEFAULT_SCALE_FROM = "series"
+"""Default rows :meth:`SynchronyChangeDetector.fit` estimates the scaling on: the whole series
+(a warm-up in one regime mis-scales the others); :meth:`~SynchronyChangeDetector.update` on its
+own uses the warm-up."""
 DEFAULT_INPUT_GAIN = 2.0
-"""Default spread of each scaled input column (units of its estimated spread)."""
+"""Default spread of each scaled input column: twice the column's standard deviation, about the
+raw amplitude of the Thomas series of Kang & Losert."""
 DEFAULT_WINDOW = 100
 """Default window w of :class:`SynchronyChangeDetector` (steps)."""
 DEFAULT_THRESHOLD = 3.5
@@ -553,6 +556,14 @@ class SynchronyChangeDetector:
         self.alarm_times_.append(t)
         self.change_scores_.append(peak_score)
         self.drift_detected = True
+
+    def scale_input(self, x: np.ndarray) -> np.ndarray:
+        """``x`` (``(T, d)``) as :meth:`fit` feeds it to the reservoir: g·(x − c)/s with c, s
+        of ``scaling`` estimated on the warm-up rows or the whole of ``x`` (``scale_from``)."""
+        x = validate_series(x, self.params.warmup, "x")
+        rows = x if self.scale_from == "series" else x[:self.params.warmup]
+        centre, spread = column_scale(rows, self.scaling)
+        return self.input_gain * (x - centre) / spread
 
     def fit(self, x: np.ndarray) -> SynchronyChangeDetector:
         """Run a whole series ``(T, d)`` (or ``(T,)``) from a fresh state.

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from astrolava.data import thomas_switching
-from astrolava.rhythmic import RhythmicParams
+from astrolava.rhythmic import RhythmicParams, RhythmicReservoir
 from astrolava.rhythmic.detector import (
     RunningMoments,
     SynchronyChangeDetector,
@@ -15,6 +15,7 @@ from astrolava.rhythmic.detector import (
     synchrony_roughness,
 )
 from astrolava.rhythmic.scoring import detection_scores, match_changes
+from astrolava.rhythmic.series import column_scale
 
 
 def test_rolling_mean_and_shift_score_hand_computed() -> None:
@@ -129,10 +130,12 @@ def test_fit_with_input_equals_fit_synchrony() -> None:
     s = thomas_switching(n_steps=1600, segment_range=(800, 800), seed=2)
     params = RhythmicParams(n_nodes=30, warmup=100)
     fitted = SynchronyChangeDetector(window=100, input_weight=1.0, params=params,
-                                     scaling="warmup").fit(s.x)
+                                     scaling="standard", scale_from="warmup",
+                                     input_gain=1.5).fit(s.x)
     scale = s.x[:100].mean(axis=0), s.x[:100].std(axis=0)
     replay = SynchronyChangeDetector(window=100, input_weight=1.0).fit_synchrony(
-        np.asarray(fitted.R_), np.asarray(fitted.mean_phase_), (s.x - scale[0]) / scale[1])
+        np.asarray(fitted.R_), np.asarray(fitted.mean_phase_),
+        1.5 * (s.x - scale[0]) / scale[1])
     # the same scores after the warm-up (update's warm-up moves the reference start too)
     np.testing.assert_allclose(replay.scores_[100:], fitted.scores_[100:], rtol=1e-9)
     assert replay.change_points_ == fitted.change_points_
@@ -219,7 +222,7 @@ def test_spiking_nodes_run() -> None:
 def test_update_is_online_and_matches_fit_with_warmup_scaling() -> None:
     s = thomas_switching(n_steps=700, segment_range=(350, 350), seed=1)
     params = RhythmicParams(n_nodes=30, warmup=100)
-    fitted = SynchronyChangeDetector(window=50, params=params, scaling="warmup").fit(s.x)
+    fitted = SynchronyChangeDetector(window=50, params=params, scale_from="warmup").fit(s.x)
     online = SynchronyChangeDetector(window=50, params=params)
     for row in s.x:
         online.update(row)
@@ -232,7 +235,7 @@ def test_fit_equals_update_on_a_series_flat_after_the_warm_up() -> None:
     x = np.zeros((400, 2))
     x[:100] = np.random.default_rng(3).standard_normal((100, 2))
     params = RhythmicParams(n_nodes=30, warmup=100)
-    fitted = SynchronyChangeDetector(window=50, params=params, scaling="warmup").fit(x)
+    fitted = SynchronyChangeDetector(window=50, params=params, scale_from="warmup").fit(x)
     online = SynchronyChangeDetector(window=50, params=params)
     for row in x:
         online.update(row)
@@ -248,7 +251,9 @@ def test_fit_equals_update_on_a_series_flat_after_the_warm_up() -> None:
                                     {"roughness_floor": 0.0}, {"roughness_weight": -0.1},
                                     {"response_delay": -1}, {"level_weight": -0.1},
                                     {"input_weight": -0.1},
-                                    {"scaling": "global"}, {"nodes": "izhikevich"}])
+                                    {"scaling": "global"}, {"scale_from": "future"},
+                                    {"input_gain": 0.0}, {"input_gain": np.nan},
+                                    {"nodes": "izhikevich"}])
 def test_detector_bad_parameters(kwargs: dict) -> None:
     with pytest.raises(ValueError, match=next(iter(kwargs))):
         SynchronyChangeDetector(**kwargs)
@@ -270,3 +275,44 @@ def test_detector_bad_series() -> None:
     with pytest.raises(ValueError, match="constant"):
         for _ in range(50):
             det.update(np.array([1.0, 2.0]))
+
+
+@pytest.mark.parametrize(("how", "centre", "spread"), [
+    ("none", [0.0, 0.0], [1.0, 1.0]),
+    ("standard", [2.5, 10.0], [np.sqrt(1.25), 1.0]),
+    ("range", [2.5, 10.0], [1.5, 1.0]),
+    ("robust", [2.5, 10.0], [1.5 / 1.3489795003921634, 1.0]),
+])
+def test_column_scale_by_hand(how: str, centre: list, spread: list) -> None:
+    """Columns 1, 2, 3, 4 and a constant 10 (spread 1: only centred); the quartiles of
+    1..4 are 1.75 and 3.25."""
+    x = np.column_stack([[1.0, 2.0, 3.0, 4.0], [10.0] * 4])
+    c, s = column_scale(x, how)
+    np.testing.assert_allclose(c, centre)
+    np.testing.assert_allclose(s, spread)
+
+
+def test_scale_input_is_what_the_reservoir_sees() -> None:
+    """scale_input gives the series fit drives the reservoir with: the same R(t) from a
+    reservoir fed it by hand; a robust warm-up scaling ignores what follows the warm-up."""
+    s = thomas_switching(n_steps=600, segment_range=(300, 300), seed=3)
+    params = RhythmicParams(n_nodes=30, warmup=100)
+    det = SynchronyChangeDetector(window=50, params=params, seed=5, scaling="robust",
+                                  scale_from="warmup")
+    u = det.scale_input(s.x)
+    q1, med, q3 = np.percentile(s.x[:100], [25, 50, 75], axis=0)
+    np.testing.assert_allclose(u, det.input_gain * (s.x - med) / ((q3 - q1) / 1.3489795003921634))
+    det.fit(s.x)
+    trace = RhythmicReservoir.from_params(params, 3, seed=5).run(u)
+    np.testing.assert_allclose(np.asarray(det.R_)[100:], trace.R[100:], rtol=0, atol=1e-12)
+    spiky = s.x.copy()
+    spiky[300:] *= 50.0
+    np.testing.assert_array_equal(det.scale_input(spiky)[:100], u[:100])
+
+
+def test_default_scaling_uses_the_whole_series_for_fit() -> None:
+    """fit scales by the mean and twice the standard deviation of the whole series."""
+    s = thomas_switching(n_steps=600, segment_range=(300, 300), seed=3)
+    det = SynchronyChangeDetector(window=50, params=RhythmicParams(warmup=100))
+    np.testing.assert_allclose(det.scale_input(s.x),
+                               2.0 * (s.x - s.x.mean(axis=0)) / s.x.std(axis=0))
