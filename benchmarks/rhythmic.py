@@ -1,26 +1,30 @@
 """Rhythmic-sharing benchmark: change detection, speed, Lava agreement (and recall).
 
-Detection. Regime-switching Thomas (b: 0.29 limit cycle ↔ 0.18 chaos) and Lorenz (ρ: 28 ↔
-160) series of 6,000 steps, and river's annotated change-point series (Turing benchmark,
-annotators' union). Every method sees the same series, standardised over the whole series.
-Each method's main hyper-parameter is chosen on *tuning* seeds (0, 1 and 10..17 of both
-systems) by mean F1 and then evaluated on *test* seeds (2..6) and on the river series, none of
-which was used for tuning or for designing the synchrony detector (its score and defaults
-were developed on the tuning seeds only); F1, precision, recall
-with a tolerance margin (100 steps for the generated series, 10 for river's), and the mean
-delay from the true change to the alarm. Methods: the synchrony detector of
-``astrolava.rhythmic`` (and its spiking-reservoir variant; "+input" with the roughness of
-the standardised input as extra score terms, and "input-roughness (no synchrony)", that input
-term alone, to show what synchrony adds: ``SCORES``), ruptures PELT and BinSeg (l2
-cost, penalty tuned), river ADWIN, PageHinkley and KSWIN (one detector per input column,
-alarms merged), ruptures PELT on the input plus ``synchrony_features`` ("+RS"), and ADWIN /
+Detection. Regime-switching series of the families ``FAMILIES`` (Thomas b: 0.29 limit cycle ↔
+0.18 chaos at step 0.5 and in Kang & Losert's protocol at step 1; Lorenz ρ: 28 ↔ 160 at steps
+0.01, 0.02 and 0.05) and river's annotated change-point series (Turing benchmark, annotators'
+union). The synchrony detector reads each series as generated and scales it itself (its
+defaults); the other methods see it standardised over the whole series. Each method's main
+hyper-parameter is chosen on *tuning* seeds (0, 1 and 10..17 of every family) by mean F1 and
+then evaluated on *test* seeds (2..6) and on the river series, none of which was used for
+tuning or for designing the synchrony detector (its score, defaults and input scaling were
+developed on the tuning seeds only); F1, precision, recall with a tolerance margin (100 steps
+for the generated series, 10 for river's), and the mean delay from the true change to the
+alarm. Methods: the synchrony detector of ``astrolava.rhythmic`` with its tuned setting and
+with its defaults ("(defaults)"), its spiking-reservoir variant, "+input" with the roughness
+of the scaled input as extra score terms, and "input-roughness (no synchrony)", that input
+term alone, to show what synchrony adds (``SCORES``); ruptures PELT and BinSeg (l2 cost,
+penalty tuned), river ADWIN, PageHinkley and KSWIN (one detector per input column, alarms
+merged), ruptures PELT on the input plus ``synchrony_features`` ("+RS"), and ADWIN /
 PageHinkley run on the synchrony features instead of the input ("on RS features").
 
-Speed. Steps/s of the sparse reference vs the dense formulation (full N×N modulation matrix
-and L×L coupling every step) at several N, of the spiking reference, and of the Lava
-hierarchical process (floating_pt, fixed_pt) on Lava's CPU simulator. Each reference
-implementation runs ``--speed-repeats`` times, interleaved, and the fastest run counts (the
-machine is shared: the best of several runs is the least disturbed one).
+Speed. Steps/s of the sparse reference, of the published formulation
+(:mod:`astrolava.rhythmic.published`: dense N×N modulation, scipy sparse A_φ, incidence
+matrix) and of the spiking reference on the same 7,500-step Thomas-protocol series with one
+BLAS thread, at several N, each run ``--speed-repeats`` times, interleaved, timed by the
+thread's CPU time, the fastest run counting; with the load bound of one core
+(:func:`step_bound`). And the Lava hierarchical process (floating_pt, fixed_pt) on Lava's CPU
+simulator (wall-clock).
 
 Lava. max |R_lava − R_reference| over 2,000 steps for both tags.
 
@@ -36,19 +40,15 @@ with link modulation m = 0, so the phases do not act on the reservoir at all).
 Writes ``benchmarks/results/rhythmic.json`` ({"detection": [...], "speed": [...],
 "lava": [...], "detection_protocol": {...}, "provenance": {...}}; every row also has its
 own ``provenance``), ``rhythmic_recall.json`` (with attractor statistics of recalled vs true
-regimes) and PNGs ``rhythmic_recall.png``, ``rhythmic_thomas.png``,
+regimes) and PNGs ``rhythmic_recall.png``, ``rhythmic_thomas.png``, ``rhythmic_thomas-dt1.png``,
 ``rhythmic_lorenz.png``, ``rhythmic_f1.png``, ``rhythmic_speed.png``.
 
 Usage::
 
-    nice -n 10 .venv/bin/python benchmarks/rhythmic.py
-    nice -n 10 .venv/bin/python benchmarks/rhythmic.py --speed-only   # speed + Lava rows only
-
-On a shared machine run the speed rows with one BLAS thread (the dense formulation's N×N
-products otherwise compete with other jobs for cores)::
-
-    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 nice -n 10 \
-        .venv/bin/python benchmarks/rhythmic.py --speed-only
+    nice -n 5 .venv/bin/python benchmarks/rhythmic.py
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/rhythmic.py --speed-only
+    nice -n 5 .venv/bin/python benchmarks/rhythmic.py --detection-only \
+        --methods "rhythmic-sharing (defaults)" --cache /work/runs/rhythmic/scores.jsonl
 
 ``--speed-only`` keeps the "detection" rows of the existing ``rhythmic.json`` and
 ``rhythmic_recall.json`` and rewrites "speed", "lava" and ``rhythmic_speed.png``;
@@ -56,9 +56,10 @@ products otherwise compete with other jobs for cores)::
 "detection_protocol" and the detection PNGs. Both re-read ``rhythmic.json`` right before
 writing and replace only their own keys (the two may run at the same time).
 ``--recall-only`` rewrites only ``rhythmic_recall.json`` and ``rhythmic_recall.png``.
-``--reuse-baselines`` copies the rows of the input-only baselines (ruptures PELT/BinSeg,
-river ADWIN/PageHinkley/KSWIN) from the existing ``rhythmic.json`` instead of re-running them;
-use it only while their code and the series are unchanged.
+``--methods`` re-runs only the detection methods named (the rows of the others are kept with
+their own provenance); ``--cache`` keeps every score computed in a JSON-lines file and reads it
+first, so an interrupted detection run resumes where it stopped (use one cache per code
+version).
 
 How the detector's defaults and the recall methods were chosen (the variants tried on the tuning
 seeds and their scores) and how long the runs take: ``docs/experiments/rhythmic.md``.
