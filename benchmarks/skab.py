@@ -42,7 +42,8 @@ Usage (the runs of the committed JSON: the last on the Conv-AE only, with one se
 
     nice -n 10 .venv/bin/python benchmarks/skab.py --quick      # 6 experiments, 1 seed
     nice -n 10 .venv/bin/python benchmarks/skab.py              # everything, 2 seeds
-    nice -n 10 .venv/bin/python benchmarks/skab.py --methods Conv-AE --seeds 1
+    nice -n 10 .venv/bin/python benchmarks/skab.py --methods Conv-AE --seeds 1 \
+        --cache /work/runs/E/skab_cache      # re-run the same command to resume
 
 ``--methods`` runs only the methods named and keeps the other rows of ``skab.json`` (each row
 records the provenance of the run that produced it).
@@ -52,6 +53,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -288,13 +290,25 @@ def features(e: SkabExperiment, kind: str, seed: int,
 
 
 def run_detector(method: str, kind: str, experiments: tuple, seed: int,
-                 columns: tuple[int, ...] = ABLATION["all"]) -> dict:
-    """Train and test one detector on every experiment; SKAB's scores."""
+                 columns: tuple[int, ...] = ABLATION["all"], cache: Path | None = None) -> dict:
+    """Train and test one detector on every experiment; SKAB's scores.
+
+    With a ``cache`` folder each experiment's test predictions are stored there and read
+    back by a later run with the same method, features, columns and seed (a stopped run
+    resumes at the experiment it reached)."""
     predictions = []
     for e in experiments:
+        tag = re.sub(r"[^A-Za-z0-9]+", "_", f"{method} {kind} {columns} {seed} {e.name}")
+        path = cache / f"{tag}.npy" if cache is not None else None
+        if path is not None and path.exists():
+            predictions.append(np.load(path))
+            continue
         x = features(e, kind, seed, columns)
         det = DETECTORS[method](seed).fit(x[:SKAB_TRAIN_ROWS])
         predictions.append(det.predict(x)[SKAB_TRAIN_ROWS:])
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.save(path, predictions[-1])
     return skab_scores(experiments, predictions, ROLLING_MAX.get(method, 1))
 
 
@@ -412,6 +426,8 @@ def main() -> None:
                         help="6 experiments, 1 seed, results not written")
     parser.add_argument("--methods", nargs="*", default=[*DETECTORS, CHANGE_DETECTOR],
                         help="methods to run; the rows of the others are kept from skab.json")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="folder of per-experiment predictions (resumes a stopped run)")
     parser.add_argument("--plot-only", action="store_true",
                         help="redraw skab.png from skab.json")
     args = parser.parse_args()
@@ -442,14 +458,15 @@ def main() -> None:
     for method in progress([m for m in args.methods if m in DETECTORS], desc="detectors"):
         for kind in ("raw", "raw+synchrony"):
             runs = seeds if kind == "raw+synchrony" or method == "Conv-AE" else [0]
-            per_seed = [run_detector(method, kind, experiments, s) for s in runs]
+            per_seed = [run_detector(method, kind, experiments, s, cache=args.cache)
+                        for s in runs]
             add({"method": method, "features": kind, **mean_row(per_seed), "source": "ours",
                  "per_seed": per_seed})
         if method == "Conv-AE":
             continue
         for name, columns in ABLATION.items():
-            per_seed = [run_detector(method, "raw+synchrony", experiments, s, columns)
-                        for s in seeds]
+            per_seed = [run_detector(method, "raw+synchrony", experiments, s, columns,
+                                     args.cache) for s in seeds]
             ablation.append({"method": method, "synchrony_columns": name, **mean_row(per_seed),
                              "seeds": len(per_seed), "provenance": provenance(started)})
             print(f"  ablation {name:14s} F1 {ablation[-1]['f1']:.3f} "
