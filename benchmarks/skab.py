@@ -45,8 +45,9 @@ Usage (the runs of the committed JSON: the last on the Conv-AE only, with one se
     nice -n 10 .venv/bin/python benchmarks/skab.py --methods Conv-AE --seeds 1 \
         --cache /work/runs/E/skab_cache      # re-run the same command to resume
 
-``--methods`` runs only the methods named and keeps the other rows of ``skab.json`` (each row
-records the provenance of the run that produced it).
+``--methods`` runs only the methods named and keeps the other rows of ``skab.json``, re-read
+before every write, so runs of different methods can go at the same time (each row records the
+provenance of the run that produced it).
 """
 
 from __future__ import annotations
@@ -390,7 +391,9 @@ def write(rows: list[dict], ablation: list[dict], all_outlier_f1: float, started
                         "all_outlier_f1": all_outlier_f1},
            "provenance": provenance(started)}
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "skab.json").write_text(json.dumps(out, indent=1) + "\n")
+    partial = RESULTS / "skab.json.partial"
+    partial.write_text(json.dumps(out, indent=1) + "\n")
+    partial.replace(RESULTS / "skab.json")  # atomic: a concurrent reader sees a whole file
     plot(rows, all_outlier_f1, RESULTS / "skab.png")
 
 
@@ -439,17 +442,23 @@ def main() -> None:
     dataset = load_skab(args.root)
     experiments = dataset.experiments[::6] if args.quick else dataset.experiments
     seeds = range(1 if args.quick else args.seeds)
-    rows, ablation = ([], []) if args.quick else earlier_results(args.methods)
-    rows = ([] if args.quick else published_rows(dataset)) + rows
+    published = [] if args.quick else published_rows(dataset)
+    rows: list[dict] = []  # this run's
+    ablation: list[dict] = []
     everything = skab_scores(experiments, [np.ones(len(e.x) - SKAB_TRAIN_ROWS, np.int64)
                                            for e in experiments])["f1"]
     print(f"F1 of calling every test row an outlier: {everything:.3f}")
 
+    def save() -> None:
+        """Merge this run's rows with the others in skab.json as it is now, and write."""
+        if not args.quick:
+            kept, kept_ablation = earlier_results(args.methods)
+            write(published + kept + rows, kept_ablation + ablation, everything, started)
+
     def add(row: dict) -> None:
         rows.append(row | {"seeds": len(row["per_seed"]), "provenance": provenance(started)})
         report(row)
-        if not args.quick:
-            write(rows, ablation, everything, started)
+        save()
 
     if CHANGE_DETECTOR in args.methods:
         per_seed = [run_change_detector(experiments, s) for s in seeds]
@@ -471,8 +480,7 @@ def main() -> None:
                              "seeds": len(per_seed), "provenance": provenance(started)})
             print(f"  ablation {name:14s} F1 {ablation[-1]['f1']:.3f} "
                   f"NAB {ablation[-1]['nab_standard']:.2f}", flush=True)
-        if not args.quick:
-            write(rows, ablation, everything, started)
+        save()
 
 
 if __name__ == "__main__":
