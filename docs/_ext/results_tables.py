@@ -330,11 +330,14 @@ def _num(x: float | None, fmt: str) -> str:
 
 def skab(data: dict) -> str:
     """SKAB's scores of each detector, raw and with synchrony features (change of F1 and NAB
-    from raw in brackets), then the published predictions scored by the same code."""
+    from raw in brackets), then the published predictions scored by the same code (by F1)."""
     raw = {r["method"]: r for r in data["rows"]
            if r["source"] == "ours" and r["features"] == "raw"}
+    ours = [r for r in data["rows"] if r["source"] == "ours"]
+    published = sorted((r for r in data["rows"] if r["source"] != "ours"),
+                       key=lambda r: -r["f1"])
     rows = []
-    for r in sorted(data["rows"], key=lambda r: r["source"] != "ours"):
+    for r in ours + published:
         base = raw.get(r["method"]) if r["features"] == "raw+synchrony" else None
         f1, nab = _num(r["f1"], ".3f"), f"{r['nab_standard']:.2f}"
         if base is not None:
