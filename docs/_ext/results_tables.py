@@ -256,7 +256,8 @@ def fixed_optimizer(data: dict) -> str:
 # --- rhythmic sharing (benchmarks/rhythmic.py) ------------------------------------------------
 
 def _family(dataset: str) -> str:
-    return dataset.split("-")[0]
+    """``thomas-dt1-seed3`` → ``thomas-dt1``; ``river-apple`` → ``river``."""
+    return "river" if dataset.startswith("river-") else dataset.rsplit("-seed", 1)[0]
 
 
 def rhythmic_detection(data: dict) -> str:
@@ -276,13 +277,26 @@ def rhythmic_detection(data: dict) -> str:
 
 
 def rhythmic_speed(data: dict) -> str:
-    """Steps per second of each implementation at each reservoir size."""
+    """Steps per second of each implementation at each reservoir size; then, per size, the
+    reference's speed-up over the published formulation and its share of the load bound."""
     sizes = list(dict.fromkeys(r["n_nodes"] for r in data["speed"]))
     groups = grouped(data["speed"], lambda r: (r["impl"],))
     rows = [[impl] + [rate(by[(n,)][0]["steps_per_s"]) if (n,) in by else ""
                       for n in sizes]
             for (impl,), runs in groups.items()
             for by in [grouped(runs, lambda r: (r["n_nodes"],))]]
+    reference = {r["n_nodes"]: r for r in data["speed"]
+                 if r["impl"] == "reference-sparse" and "bound_steps_per_s" in r}
+    if reference:
+        rows.append(["reference ÷ published formulation"]
+                    + [f"{reference[n]['speedup_over_published']:.1f}×" if n in reference
+                       else "" for n in sizes])
+        rows.append(["load bound of one core (steps/s)"]
+                    + [rate(reference[n]["bound_steps_per_s"]) if n in reference else ""
+                       for n in sizes])
+        rows.append(["reference ÷ load bound"]
+                    + [f"{reference[n]['fraction_of_bound']:.0%}" if n in reference else ""
+                       for n in sizes])
     return md_table(["implementation"] + [f"N = {n}" for n in sizes], rows)
 
 
