@@ -29,6 +29,7 @@ import argparse
 import json
 import math
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -48,7 +49,7 @@ METRIC = "test_acc"
 REPORTED = ("epoch", "test_acc", "train_cost", "seconds", "samples_per_s")
 """Fields of a trainer epoch record reported to Tune."""
 INSTALL_HINT = "pip install 'astrolava[sweep]'"
-START_ATTEMPTS = 3
+START_ATTEMPTS = 5
 """Tries to start a local Ray: its raylet must register within a fixed 30 s, which an
 overloaded machine can miss."""
 
@@ -226,6 +227,8 @@ def ray_session(address: str | None = None, num_cpus: int | None = None) -> Iter
             ray.shutdown()
             if "timed out during startup" not in str(err) or attempt == START_ATTEMPTS:
                 raise
+            warnings.warn(f"the local Ray did not start in time (try {attempt} of "
+                          f"{START_ATTEMPTS}); starting it again", RuntimeWarning, stacklevel=3)
     try:
         yield ray.cluster_resources()
     finally:
@@ -517,7 +520,8 @@ def format_set(hyper: dict | None) -> str:
     """``{"eta": 0.001, "tau_delta": 500}`` -> ``eta=0.001, tau_delta=500``."""
     if hyper is None:
         return "(no trial finished)"
-    return ", ".join(f"{k}={v}" for k, v in hyper.items()) or "(preset)"
+    return ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                     for k, v in hyper.items()) or "(preset)"
 
 
 def format_acc(summary: dict) -> str:
@@ -569,9 +573,9 @@ def plot_sweep(result: dict, path: Path) -> None:
         if t["test_acc"] is None:
             left.text(low, y, f"  {label}", va="center", fontsize=7, color=f"C{i}")
         else:
-            left.barh(y, 100 * t["test_acc"] - low, left=low, color=f"C{i}")
+            left.barh(y, 100 * t["test_acc"] - low, left=low, color=f"C{i}", alpha=0.45)
             left.text(low, y, f"  {label}  {100 * t['test_acc']:.2f} %", va="center",
-                      fontsize=7, color="white")
+                      fontsize=7)
     left.set(yticks=[], xlim=(low, max(accs, default=100.0) + 1), ylim=(-0.6, len(rows) - 0.4),
              xlabel="final test accuracy (%)", ylabel="search trial (seed "
              f"{result['spec']['seeds'][0]})")
