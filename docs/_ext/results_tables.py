@@ -391,7 +391,7 @@ def _trials_done(data: dict, net: str) -> str:
     experiments = data.get("progress", {}).get("trials", {}).get(net, {})
     trials = [t for e in experiments.values() for t in e]
     done = sum(t["epochs_done"] == t["epochs"] for t in trials)
-    return f"not finished: {done} of {len(trials)} trials started so far done" if trials \
+    return f"not finished: {done} trials done, {len(trials)} started" if trials \
         else "not started"
 
 
