@@ -33,7 +33,7 @@ from rest; the synapses' ``v`` and the cost's outputs are means over a pass (fir
 the fused model's readout.
 
 Selected by ``Loihi2SimCfg(select_tag=..., select_sub_proc_model=True)``
-(:func:`~astrolava.processes.delta_mgd_network.run_config.network_run_config`).
+(:func:`~astrolava.processes.delta_mgd_network.process.network_run_config`).
 """
 
 from __future__ import annotations
