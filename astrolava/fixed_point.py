@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 from lava.utils.weightutils import SignMode, clip_weights, truncate_weights
 
+from astrolava.validation import require_int
+
 # Loihi 2 hardware (Davies et al. 2021; Lava's bit-accurate Dense and LIF models).
 STATE_BITS = 24
 """Width of neuron state variables and graded spike payloads on Loihi 2."""
@@ -65,6 +67,17 @@ COEF_BITS = 16
 """Width of the mantissa of the learning coefficient k (a mantissa and a shift)."""
 SCALE_BITS = 8
 """Width of the mantissa that scales the perturbation to amplitude ε."""
+
+# Loihi 2's learning engine (lava-nc 0.10 lava/magma/core/learning/constants.py; δ-MGD through
+# stock LearningDense synapses, astrolava.mgd.engine).
+TRACE_BITS = 7
+"""Width of the learning engine's traces x1, x2 and third factors y1..y3 (unsigned)."""
+LEARN_SCALE_BITS = 4
+"""Width of the mantissa of a learning-rule product's scale (times a power of two)."""
+LEARN_ACC_BITS = 15
+"""Unsigned width of the learning engine's accumulator (sign extra)."""
+REPORT_BITS = 8
+"""Payload bits of the graded count reports into a learning synapse (x1 = payload / 2)."""
 
 # Rhythmic sharing on Loihi (Kang & Losert, arXiv:2502.08644; astrolava.rhythmic.fixed).
 PHASE_BITS = 20
@@ -116,6 +129,7 @@ class FixedFormat:
 
 
 _MGD = "astrolava.mgd.fixed, processes (δ-MGD fixed_pt models)"
+_ENGINE = "learning-engine δ-MGD (LearningDense, ThirdFactorLIF, astrolava.mgd.engine)"
 _RHYTHMIC = "astrolava.rhythmic.fixed, processes (rhythmic-sharing fixed_pt models)"
 _LIF = "astrolava.deploy.fixed, astrolava.rhythmic.fixed, Lava LIF"
 
@@ -161,6 +175,18 @@ FORMATS: tuple[FixedFormat, ...] = (
     FixedFormat("perturbation scale c", SCALE_BITS, None, False, _MGD,
                 "u' = u·c / 2**(SCALE_BITS − 1) and an exponent s give ‖θ̃‖ = ε",
                 ("SCALE_BITS",)),
+    FixedFormat("learning-engine trace / third factor", TRACE_BITS, None, False, _ENGINE,
+                "x1 = m·(spike count); y2 = 64 + q_u, y3 = 64 + q_k (signed on an offset)",
+                ("TRACE_BITS",)),
+    FixedFormat("learning-rule scale mantissa", LEARN_SCALE_BITS, None, True, _ENGINE,
+                "each product's scale m·2**e (2^-1 and −2^-5 in the δ-MGD rule)",
+                ("LEARN_SCALE_BITS",)),
+    FixedFormat("learning-engine accumulator", LEARN_ACC_BITS + 1, None, True, _ENGINE,
+                "weight or tag shifted up, plus the products; stochastically rounded back",
+                ("LEARN_ACC_BITS",)),
+    FixedFormat("graded count report", REPORT_BITS, None, False, _ENGINE,
+                "2·m·(clean-pass spike count), overwrites x1 (GradedSpikeCfg.OVERWRITE)",
+                ("REPORT_BITS",)),
     FixedFormat("link phase φ", PHASE_BITS, PHASE_BITS, False, _RHYTHMIC,
                 "phase in turns (2π = 2**20), modulo one turn", ("PHASE_BITS",)),
     FixedFormat("sine table index", SINE_BITS, SINE_BITS, False, _RHYTHMIC,
@@ -188,15 +214,41 @@ def int_range(bits: int) -> tuple[int, int]:
     return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
 
 
-def saturate(x: np.ndarray | int, bits: int = STATE_BITS) -> np.ndarray:
-    """Clip integers to the signed ``bits``-bit range (saturating arithmetic, no wrap-around)."""
+def saturate(x: np.ndarray | int | float, bits: int = STATE_BITS) -> np.ndarray:
+    """Clip to the signed ``bits``-bit range (saturating arithmetic, no wrap-around), int64.
+
+    Floats are clipped before they are cast, so ``1e30`` and ``+inf`` give the largest value
+    and ``-inf`` the smallest; integers of any width (Python ints, uint64) are clipped
+    exactly. The result never has the opposite sign of ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` holds NaN (it has no integer value) or ``bits`` is outside 1..64.
+    """
+    if not 1 <= bits <= 64:
+        raise ValueError(f"bits={bits} must lie in 1..64")
     lo, hi = int_range(bits)
-    return np.clip(np.asarray(x, dtype=np.int64), lo, hi)
+    x = np.asarray(x)
+    if x.dtype.kind == "f":
+        if np.isnan(x).any():
+            raise ValueError("x holds NaN, which has no fixed-point value")
+        top, bottom = x >= float(hi), x <= float(lo)  # float(hi) >= hi; float(lo) == lo
+        inner = np.where(top | bottom, 0.0, x).astype(np.int64)
+        return np.where(top, hi, np.where(bottom, lo, inner))
+    if x.dtype.kind in "uO":  # uint64 above 2**63 - 1, Python ints beyond int64
+        x = np.asarray(np.clip(x, lo, hi))
+    elif x.dtype.kind not in "ib":
+        raise TypeError(f"x must hold numbers, not {x.dtype}")
+    return np.clip(x.astype(np.int64), lo, hi)
 
 
 def to_fixed(x: np.ndarray | float, frac_bits: int, bits: int = STATE_BITS) -> np.ndarray:
-    """Real value -> saturated integer ``round(x * 2**frac_bits)``."""
-    return saturate(np.rint(np.asarray(x, dtype=np.float64) * (1 << frac_bits)), bits)
+    """Real value -> saturated integer ``round(x * 2**frac_bits)`` (rounded and clipped in
+    float, so no magnitude wraps around or changes sign; NaN raises a ``ValueError``)."""
+    with np.errstate(over="ignore"):  # a product beyond float64 is inf, then saturated
+        scaled = np.rint(np.asarray(x, dtype=np.float64) * 2.0 ** frac_bits)
+    return saturate(scaled, bits)
 
 
 def from_fixed(q: np.ndarray | int, frac_bits: int) -> np.ndarray:
@@ -205,7 +257,10 @@ def from_fixed(q: np.ndarray | int, frac_bits: int) -> np.ndarray:
 
 
 def shift_right_round(x: np.ndarray | int, n: int) -> np.ndarray:
-    """``x / 2**n`` rounded half up (ties toward +∞): ``(x + 2**(n−1)) >> n``, int64.
+    """``x / 2**n`` rounded half up (ties toward +∞), int64.
+
+    Computed as ``(x >> n) + ((x >> (n − 1)) & 1)``, which equals ``(x + 2**(n−1)) >> n``
+    without forming the sum, so it cannot overflow for any int64 ``x``.
 
     Raises
     ------
@@ -214,16 +269,25 @@ def shift_right_round(x: np.ndarray | int, n: int) -> np.ndarray:
     """
     if n < 0:
         raise ValueError(f"n={n} must be >= 0 for a right shift")
-    x = np.asarray(x, dtype=np.int64)
-    return x if n == 0 else (x + (1 << (n - 1))) >> n
+    x = saturate(x, 64)
+    if n == 0:
+        return x
+    if n > 63:  # |x| < 2**63 <= 2**(n-1): every x rounds to 0
+        return np.zeros_like(x)
+    return (x >> n) + ((x >> (n - 1)) & 1)
 
 
 def scale_pow2(x: np.ndarray | int, e: int) -> np.ndarray:
-    """``x·2**e`` as int64: a left shift for ``e >= 0``, :func:`shift_right_round` by ``−e``
-    (rounded half up) for ``e < 0``."""
-    if e >= 0:
-        return np.asarray(x, dtype=np.int64) << e
-    return shift_right_round(x, -e)
+    """``x·2**e`` as int64: a left shift saturated to the int64 range for ``e >= 0`` (never
+    wrapping or changing sign), :func:`shift_right_round` by ``−e`` (rounded half up) for
+    ``e < 0``."""
+    if e < 0:
+        return shift_right_round(x, -e)
+    x = saturate(x, 64)
+    lo, hi = int_range(64)
+    if e > 62:
+        return np.where(x > 0, hi, np.where(x < 0, lo, 0))
+    return np.where(x > hi >> e, hi, np.where(x < lo >> e, lo, x << e))
 
 
 def lif_decay(v: np.ndarray, beta_q: int) -> np.ndarray:
@@ -342,10 +406,13 @@ def quantize_weights(weights: np.ndarray, weight_exp: int | None = None,
         raise ValueError(f"bits={bits} must lie in 1..{WEIGHT_BITS}")
     if weight_exp is None:
         weight_exp = weight_exponent(float(np.abs(weights).max(initial=0.0)), bits)
+    weight_exp = require_int("weight_exp", weight_exp, -1000, 1000)
     # Round to nearest on the grid Loihi can hold (mixed sign: multiples of 2**(9 - bits));
     # Lava's truncation then leaves the values unchanged instead of rounding them all down.
     step = 1 << (WEIGHT_BITS - bits + 1)
-    scaled = (np.rint(weights / (2.0 ** weight_exp * step)) * step).astype(np.int32)
+    with np.errstate(over="ignore"):  # a quotient beyond float64 is inf, then saturated
+        grid = np.rint(weights / (2.0 ** weight_exp * step)) * step
+    scaled = saturate(grid, WEIGHT_BITS + 1).astype(np.int32)  # clipped before the cast
     mantissa = clip_weights(scaled, SignMode.MIXED, num_bits=WEIGHT_BITS)
     mantissa = truncate_weights(mantissa, SignMode.MIXED, num_weight_bits=bits)
     return QuantizedWeights(mantissa=np.asarray(mantissa, dtype=np.int32),

@@ -29,6 +29,15 @@ from astrolava.processes.delta_mgd_network.process import (
 )
 from astrolava.progress import progress as progress_bar
 from astrolava.runtime import LavaSession
+from astrolava.validation import (
+    require_array,
+    require_count,
+    require_int,
+    require_known_names,
+    require_labels,
+    require_one_of,
+    require_seed,
+)
 
 LAVA_PRESET = {"eta": 0.01, "epsilon": 1e-2, "tau_delta": 100}
 """δ-MGD hyper-parameters (``DeltaMGDConfig`` keywords) that every Lava model supports: the
@@ -109,13 +118,15 @@ def train_in_lava(net: DeltaMGDNetwork, X: np.ndarray, y: np.ndarray, X_test: np
         written there atomically; a run given an existing checkpoint resumes after its last
         epoch (the same data, config and tag; a spiking net draws its rate code afresh).
     """
-    if epochs < 1:
-        raise ValueError(f"epochs={epochs} must be >= 1")
-    if len(y) < 2:
-        raise ValueError(f"{len(y)} training samples given; at least 2 are needed")
-    if X.shape[1] != net.sizes[0] or X_test.shape[1] != net.sizes[0]:
-        raise ValueError(f"samples have {X.shape[1]} / {X_test.shape[1]} features; the network "
-                         f"takes {net.sizes[0]}")
+    require_count("epochs", epochs)
+    require_one_of("tag", tag, ("floating_pt", "fixed_pt"))
+    require_seed("seed", seed)
+    X = require_array("X", X, ndim=2, shape=(None, net.sizes[0]), low=0.0, high=1.0,
+                      min_length=2)
+    X_test = require_array("X_test", X_test, ndim=2, shape=(None, net.sizes[0]), low=0.0,
+                           high=1.0, min_length=1)
+    y = require_labels("y", y, len(X), net.sizes[-1])
+    y_test = require_labels("y_test", y_test, len(X_test), net.sizes[-1])
     if checkpoint is not None and hierarchical:
         raise ValueError("checkpoint is only supported by the fused models (hierarchical=False)")
     run, timed = LavaRun(), TrainingTime()
@@ -280,14 +291,15 @@ def train_dataset_in_lava(dataset: str = "digits", network: str = "rate", epochs
         ``train_size``, ``epochs``, ``test_acc`` (after the last epoch),
         ``test_acc_per_epoch``, ``samples_per_s`` and ``deltavec_refreshes``.
     """
-    if train_size < 0:
-        raise ValueError(f"train_size={train_size} must be >= 0 (0: all samples)")
+    require_int("train_size", train_size, low=0)
+    require_known_names("overrides", overrides or {}, DeltaMGDConfig.field_names())
     config = DeltaMGDConfig(**{**lava_preset(network, tag), **(overrides or {})})
     X, y = load_dataset(dataset, "train")
     X_test, y_test = load_dataset(dataset, "test")
+    n_classes = int(max(y.max(), y_test.max())) + 1  # of the dataset, not of a subset
     if train_size:
         X, y = X[:train_size], y[:train_size]
-    net = build_network(network, X.shape[1], int(y.max()) + 1, seed, config)
+    net = build_network(network, X.shape[1], n_classes, seed, config)
     with progress_bar(total=epochs, desc=f"lava {tag}", enabled=progress) as bar:
         run = train_in_lava(net, X.astype(np.float64), y, X_test.astype(np.float64), y_test,
                             epochs, tag, seed=seed, on_epoch=lambda e, acc: bar.update(1))

@@ -2,10 +2,15 @@
 
 Stock Lava 0.10 leaves a hung child process when a process model raises, a later ``stop()``
 then blocks forever, a script that forgets ``stop()`` hangs at exit, and ``run()`` after
-``stop()`` can crash. :class:`LavaSession` (and the one-shot :func:`run_graph`) own the
-runtime of a graph: a clean exit calls ``stop()`` (bounded by a timeout), a failure kills
-the runtime's child processes instead of asking them to stop, and a closed session refuses
-to run again.
+``stop()`` can crash, SIGTERM or SIGHUP to the Python process leaves the runtime's processes
+and shared memory behind, and a model's error is reported as "1 Exception(s) occurred. See
+output above" with the model's traceback only in a log. :class:`LavaSession` (and the
+one-shot :func:`run_graph`) own the runtime of a graph: a clean exit calls ``stop()``
+(bounded by a timeout), a failure kills the runtime's child processes instead of asking
+them to stop, a model's error is raised as :class:`ProcessModelError` carrying the model's
+own message, SIGTERM and SIGHUP unwind the program like ``Ctrl-C``
+(:class:`astrolava.stopping.Terminated`) so the runtime is shut down on the way out, and a
+closed session refuses to run again.
 """
 
 from __future__ import annotations
@@ -24,6 +29,13 @@ from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.run_conditions import AbstractRunCondition, RunSteps
 from lava.magma.core.run_configs import Loihi2SimCfg, RunConfig
 
+from astrolava.stopping import (
+    install_stop_handlers,
+    raise_if_stop_requested,
+    restore_handlers,
+    signals_deferred,
+)
+
 log = logging.getLogger(__name__)
 
 STOP_TIMEOUT_S = 30.0
@@ -34,6 +46,23 @@ WATCH_INTERVAL_S = 0.5
 """How often a running session checks that every child process of the runtime is alive."""
 
 _live_sessions: weakref.WeakSet[LavaSession] = weakref.WeakSet()
+
+
+class ProcessModelError(RuntimeError):
+    """A Lava process model raised while the graph ran.
+
+    Attributes
+    ----------
+    model_message : str
+        The model's own error, ``"<ExceptionType>: <message>"``.
+    model_traceback : str
+        Its traceback, formatted in the worker process.
+    """
+
+    def __init__(self, model_message: str, model_traceback: str) -> None:
+        super().__init__(f"a Lava process model failed: {model_message}")
+        self.model_message = model_message
+        self.model_traceback = model_traceback
 
 
 def sim_config(tag: str = "floating_pt", **kwargs: Any) -> Loihi2SimCfg:
@@ -65,6 +94,8 @@ class LavaSession:
         self.run_cfg = run_cfg if run_cfg is not None else sim_config()
         self._closed = False
         self._failed = False
+        self._before: set[mp.process.BaseProcess] = set()
+        self._handlers: dict[int, Any] = {}
         _live_sessions.add(self)
 
     def __enter__(self) -> LavaSession:
@@ -76,10 +107,19 @@ class LavaSession:
     def run(self, steps: int | AbstractRunCondition) -> None:
         """Run the graph for ``steps`` time steps (blocking) or under a run condition.
 
-        Lava's ``run`` executes in a worker thread while this thread watches the runtime's
-        child processes: when one of them dies (a model raised), the others may stay blocked
-        on their ports and Lava would wait forever, so the runtime is killed and the error is
-        raised here instead.
+        The first run compiles the graph and starts its runtime in this thread (a stop signal
+        interrupts the compilation at once, and the start of the runtime's processes once
+        they are all started); the runtime then runs in a worker thread while this thread
+        watches the runtime's child processes: when one of them dies (a model raised), the
+        others may stay blocked on their ports and Lava would wait forever, so the runtime
+        is killed and the error is raised here instead. From the first run until
+        :meth:`close`, SIGTERM and SIGHUP (at their default action) raise
+        :class:`astrolava.stopping.Terminated` here, which closes the session on its way out.
+
+        Raises
+        ------
+        ProcessModelError
+            When a process model raised; its message is the model's own.
         """
         if self._closed:
             raise RuntimeError("this LavaSession is closed; Lava cannot run a stopped runtime "
@@ -88,49 +128,65 @@ class LavaSession:
             if steps < 1:
                 raise ValueError(f"steps={steps} must be >= 1")
             steps = RunSteps(num_steps=steps)
+        if not self._handlers:
+            self._handlers = install_stop_handlers()
         outcome: list[BaseException | None] = []
-
-        def target() -> None:
-            try:
-                self.process.run(condition=steps, run_cfg=self.run_cfg)
-                outcome.append(None)
-            except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
-                outcome.append(error)
-
-        worker = threading.Thread(target=target, name="lava-run", daemon=True)
-        worker.start()
         try:
+            raise_if_stop_requested()
+            if self.process.runtime is None:
+                executable = self.process.compile(self.run_cfg)
+                self._before = set(mp.active_children())
+                with signals_deferred():
+                    self.process.create_runtime(executable=executable)
+
+            def target() -> None:
+                try:
+                    self.process.run(condition=steps)
+                    outcome.append(None)
+                except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
+                    outcome.append(error)
+
+            worker = threading.Thread(target=target, name="lava-run", daemon=True)
+            worker.start()
             while worker.is_alive():
                 worker.join(WATCH_INTERVAL_S)
+                raise_if_stop_requested()
                 failure = _dead_actor(self.process.runtime) if worker.is_alive() else None
                 if failure is not None:
                     worker.join(WATCH_INTERVAL_S)  # let Lava report the error if it can
                     if worker.is_alive():
-                        raise RuntimeError(
-                            "a Lava process model failed and the rest of the graph is blocked "
-                            f"on its ports, so the runtime was killed. The model's error:\n"
-                            f"{failure}")
+                        raise ProcessModelError(*failure)
         except BaseException:
             self._failed = True
             raise
         if outcome and outcome[0] is not None:
             self._failed = True
+            failure = _failed_actor(self.process.runtime)
+            if failure is not None:
+                raise ProcessModelError(*failure) from outcome[0]
             raise outcome[0]
 
     def close(self, failed: bool = False) -> None:
-        """Stop the runtime; after a failure (or a stuck stop) kill its child processes."""
+        """Stop the runtime; after a failure (or a stuck stop) kill its child processes,
+        every process started since the runtime began to start included (an interrupted
+        start leaves some that Lava does not list yet)."""
         if self._closed:
             return
         self._closed = True
         _live_sessions.discard(self)
-        runtime = self.process.runtime
-        if runtime is None:
-            return
-        children = _runtime_processes(runtime)  # before stop(): Lava drops its handles
-        if not (failed or self._failed) and _stop_within(runtime, STOP_TIMEOUT_S):
-            _reap(children, REAP_TIMEOUT_S)
-            return
-        _kill_runtime(runtime, children)
+        try:
+            runtime = self.process.runtime
+            if runtime is None:
+                return
+            children = _runtime_processes(runtime)  # before stop(): Lava drops its handles
+            if not (failed or self._failed) and _stop_within(runtime, STOP_TIMEOUT_S):
+                _reap(children, REAP_TIMEOUT_S)
+                return
+            _reap([p for p in mp.active_children()
+                   if p not in self._before and p not in children], 0.0)
+            _kill_runtime(runtime, children)
+        finally:
+            restore_handlers(self._handlers)
 
 
 def _stop_within(runtime: Any, timeout: float) -> bool:
@@ -203,14 +259,38 @@ def _reap(processes: list[mp.Process], timeout: float) -> None:
         _terminate(process)
 
 
-def _dead_actor(runtime: Any) -> str | None:
-    """The error of a child process of the runtime that has exited mid-run, else None."""
+def _dead_actor(runtime: Any) -> tuple[str, str] | None:
+    """``(message, traceback)`` of a child process of the runtime that has exited mid-run,
+    else None."""
     infra = getattr(runtime, "_messaging_infrastructure", None)
     for actor in getattr(infra, "actors", []) if infra is not None else []:
         if actor.exitcode is not None:
-            error = actor.exception  # (exception, traceback text) sent by Lava's SystemProcess
-            return error[1] if error else f"exit code {actor.exitcode}"
+            return _actor_error(actor) or (f"a worker process exited with code "
+                                           f"{actor.exitcode}", "")
     return None
+
+
+def _failed_actor(runtime: Any) -> tuple[str, str] | None:
+    """``(message, traceback)`` of the first child process of the runtime that reported an
+    exception (Lava only logs them), else None."""
+    infra = getattr(runtime, "_messaging_infrastructure", None)
+    for actor in getattr(infra, "actors", []) if infra is not None else []:
+        error = _actor_error(actor)
+        if error is not None:
+            return error
+    return None
+
+
+def _actor_error(actor: Any) -> tuple[str, str] | None:
+    """``("<Type>: <message>", traceback)`` sent by one of Lava's ``SystemProcess`` actors."""
+    try:
+        error = actor.exception  # (exception, traceback text), or None
+    except (OSError, EOFError, ValueError):  # its pipe is closed
+        return None
+    if not error:
+        return None
+    exception, trace = error
+    return f"{type(exception).__name__}: {exception}", trace
 
 
 def _terminate(process: mp.Process) -> None:

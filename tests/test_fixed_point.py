@@ -157,3 +157,75 @@ def test_formats_registry_lists_every_constant() -> None:
         assert 1 <= row.bits <= fixed_point.STATE_BITS
         assert row.frac_bits is None or 0 <= row.frac_bits <= row.bits
         assert row.used_in and row.meaning
+
+
+# Overflow: no fixed-point helper wraps around or changes sign (hypothesis, extreme values).
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+INT64 = st.integers(-2 ** 63, 2 ** 63 - 1)
+FLOATS = st.floats(allow_nan=False)  # ±inf and the extremes included
+
+
+@settings(max_examples=300, deadline=None)
+@given(x=st.one_of(FLOATS, st.integers(-2 ** 80, 2 ** 80)), bits=st.integers(1, 64))
+def test_saturate_never_wraps(x, bits):
+    lo, hi = int_range(bits)
+    q = int(saturate(x, bits))
+    assert lo <= q <= hi
+    if isinstance(x, int):
+        assert q == min(max(x, lo), hi)
+    elif lo <= x <= hi:
+        assert abs(q - x) < 1 or q == hi  # truncated; float(hi) may round above hi
+    else:
+        assert q == (hi if x > hi else lo)
+    assert np.sign(q) in (np.sign(x), 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(x=FLOATS, frac=st.integers(0, 30))
+def test_to_fixed_keeps_the_sign(x, frac):
+    q = int(to_fixed(x, frac))
+    assert np.sign(q) in (np.sign(x), 0)
+    if abs(x) * 2.0 ** frac < 2 ** 22:
+        assert q == round(x * 2 ** frac) or abs(q - x * 2 ** frac) <= 0.5
+
+
+@settings(max_examples=300, deadline=None)
+@given(x=INT64, n=st.integers(0, 70))
+def test_shift_right_round_is_exact_near_the_int64_limits(x, n):
+    expected = (x + (1 << (n - 1))) >> n if n else x  # Python ints: exact
+    assert int(shift_right_round(x, n)) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(x=INT64, e=st.integers(-70, 70))
+def test_scale_pow2_saturates_without_sign_change(x, e):
+    q = int(scale_pow2(x, e))
+    if e >= 0:
+        assert q == min(max(x << e, -2 ** 63), 2 ** 63 - 1)
+    assert np.sign(q) in (np.sign(x), 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(w=st.floats(-1e30, 1e30), exp=st.integers(-60, 60))
+def test_quantize_weights_saturates_without_sign_change(w, exp):
+    q = quantize_weights(np.array([w, -w]), weight_exp=exp)
+    assert -256 <= q.mantissa.min() and q.mantissa.max() <= 255
+    assert np.all(np.sign(q.mantissa) * np.sign([w, -w]) >= 0)
+
+
+@pytest.mark.parametrize("value", [1e19, 1e30, np.inf])
+def test_issue_examples_saturate_to_the_top(value):
+    assert saturate(value) == 8_388_607
+    assert saturate(-value) == -8_388_608
+    assert to_fixed(value / 1e5, 10) == 8_388_607
+    assert to_fixed(1.5e14, 0, bits=64) > 0  # sign kept where a cast to int64 flipped it
+
+
+def test_nan_has_no_fixed_point_value():
+    with pytest.raises(ValueError, match="NaN"):
+        saturate(np.nan)
+    with pytest.raises(ValueError, match="NaN"):
+        to_fixed([0.5, np.nan], 8)
+    assert quantize_weights(np.array([0.5]), weight_exp=-40).mantissa[0] == 254

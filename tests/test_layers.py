@@ -20,6 +20,7 @@ CORE = [
     "astrolava.provenance",
     "astrolava.rhythmic",
     "astrolava.rhythmic.fixed",
+    "astrolava.stopping",
     "astrolava.validation",
 ]
 PROCESSES = [
@@ -68,7 +69,8 @@ FORBIDDEN = {
 """Modules a layer may not import (an entry names a module and its submodules)."""
 CORE_PATHS = ["astrolava/data", "astrolava/mgd", "astrolava/rhythmic",
               "astrolava/fixed_point.py", "astrolava/progress.py", "astrolava/provenance.py",
-              "astrolava/checkpoint.py", "astrolava/validation.py"]
+              "astrolava/checkpoint.py", "astrolava/validation.py",
+              "astrolava/stopping.py"]
 LAYERS = {
     "core": CORE_PATHS,
     "lava helpers": ["astrolava/runtime.py", "astrolava/loihi_report.py"],

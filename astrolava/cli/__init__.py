@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sys
 from collections.abc import Sequence
 
 SUBCOMMANDS = ("info", "demo", "train", "sweep", "drift", "loihi_report")
@@ -23,14 +24,32 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``astrolava`` console script.
 
-    Bad input (a ``ValueError``, a missing file) or an output folder in use by another run
-    ends the command with ``astrolava <command>: error: <message>`` on stderr and exit
-    status 1, not a traceback.
+    Bad input (a ``ValueError``, a parameter of the wrong type, a missing or unreadable
+    file), an output folder in use by another run, or an error raised inside a Lava process
+    model ends the command with ``astrolava <command>: error: <message>`` on stderr and exit
+    status 1, not a traceback. SIGTERM and SIGHUP unwind the command like ``Ctrl-C``
+    (``astrolava.stopping.exit_on_signals``): Lava runtimes are shut down, temporary files
+    removed and the output folder unlocked before the process exits with status
+    128 + the signal's number.
     """
-    from astrolava.checkpoint import OutputLockedError
+    from astrolava.stopping import exit_on_signals
 
-    args = build_parser().parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except (ValueError, FileNotFoundError, OutputLockedError) as err:
-        raise SystemExit(f"astrolava {args.command}: error: {err}") from err
+    with exit_on_signals():
+        args = build_parser().parse_args(argv)
+        try:
+            return int(args.func(args) or 0)
+        except Exception as err:
+            if isinstance(err, _clear_errors()):
+                raise SystemExit(f"astrolava {args.command}: error: {err}") from err
+            raise
+
+
+def _clear_errors() -> tuple[type[BaseException], ...]:
+    """Errors that end a command with a one-line message: bad input, unusable files, a busy
+    output folder and, once Lava has run (its module imported), an error inside a model."""
+    from astrolava.checkpoint import OutputLockedError
+    from astrolava.validation import ParameterTypeError
+
+    runtime = sys.modules.get("astrolava.runtime")
+    return (ValueError, ParameterTypeError, OSError, OutputLockedError,
+            *((runtime.ProcessModelError,) if runtime else ()))

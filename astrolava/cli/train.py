@@ -16,17 +16,24 @@ import torch
 
 from astrolava.checkpoint import check_output_folder
 from astrolava.data import load_dataset
+from astrolava.validation import require_count, require_int, require_seed
 
 DATASETS = ("digits", "fashion-mnist")
 
 
 def _parse_value(text: str):
+    """JSON value of ``text`` (``true``/``false`` in any case; ``nan``, ``inf``, ``1e400``
+    as the floats they name, for the validators to refuse), else the text itself."""
     lowered = text.lower()
     if lowered in ("true", "false"):
         return lowered == "true"
     try:
         return json.loads(text)
     except json.JSONDecodeError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
         return text
 
 
@@ -53,9 +60,9 @@ def run_torch(args: argparse.Namespace, on_epoch: Callable[[dict], None] | None 
     config = make_config(args.method, **hyper)
     X, y = load_dataset(args.dataset, "train")
     X_test, y_test = load_dataset(args.dataset, "test")
+    n_classes = int(max(y.max(), y_test.max())) + 1  # of the dataset, not of a subset
     if args.train_size:
         X, y = X[:args.train_size], y[:args.train_size]
-    n_classes = int(y.max()) + 1
     model = build_model(args.network, X.shape[1], n_classes, args.seed, hidden=args.hidden)
     learner = make_learner(args.method, model, config, args.seed, n_classes)
     meta = {"method": args.method, "dataset": args.dataset, "network": args.network,
@@ -87,7 +94,18 @@ BACKENDS = {"torch": run_torch, "lava": run_lava}
 """Implementations a run can use; each takes the parsed arguments and returns a summary."""
 
 
+def check_arguments(args: argparse.Namespace) -> None:
+    """Refuse bad numbers before anything is loaded, naming the option and its range."""
+    require_count("--epochs", args.epochs)
+    require_count("--batch-size", args.batch_size)
+    require_seed("--seed", args.seed)
+    require_int("--train-size", args.train_size, low=0)
+    for width in args.hidden:
+        require_count("--hidden", width)
+
+
 def run(args: argparse.Namespace) -> int:
+    check_arguments(args)
     if args.resume and not args.out:
         raise ValueError("--resume needs --out (the folder holding the checkpoint)")
     if args.out:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -39,20 +40,31 @@ def read_idx(path: str | Path) -> np.ndarray:
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If the header is not a valid IDX header or the payload has the wrong size.
+        Naming the file, if it is a truncated or corrupt gzip stream, its header is not a
+        complete IDX header, or the payload's size differs from the header's shape.
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"IDX file not found: path={str(path)!r}")
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as f:
-        raw = f.read()
+    try:
+        with opener(path, "rb") as f:
+            raw = f.read()
+    except (EOFError, OSError, zlib.error) as err:  # truncated or corrupt gzip stream
+        raise ValueError(f"{path}: cannot be read as {'gzip' if opener is gzip.open else 'a file'}"
+                         f" ({err}); the file is truncated or corrupt") from err
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
         raise ValueError(f"{path}: not an IDX file (magic bytes {raw[:4]!r})")
     dtype, ndim = _IDX_DTYPES[raw[2]], raw[3]
     header_end = 4 + 4 * ndim
+    if len(raw) < header_end:
+        raise ValueError(f"{path}: truncated IDX header ({len(raw)} bytes; a header of {ndim} "
+                         f"dimensions takes {header_end})")
     shape = tuple(int(s) for s in np.frombuffer(raw[4:header_end], dtype=">u4"))
-    data = np.frombuffer(raw[header_end:], dtype=dtype)
-    if data.size != int(np.prod(shape)):
-        raise ValueError(f"{path}: header shape {shape} does not match {data.size} elements")
+    payload = len(raw) - header_end
+    expected = int(np.prod(shape, dtype=object)) * dtype.itemsize
+    if payload != expected:
+        raise ValueError(f"{path}: header shape {shape} of {dtype.itemsize}-byte elements needs "
+                         f"{expected} bytes of data; the file holds {payload}")
+    data = np.frombuffer(raw, dtype=dtype, offset=header_end)
     return data.reshape(shape).astype(dtype.newbyteorder("="))

@@ -46,6 +46,7 @@ from astrolava.checkpoint import (
 )
 from astrolava.mgd.config import METHOD_CONFIGS
 from astrolava.progress import progress as progress_bar
+from astrolava.validation import require_array, require_count, require_labels, require_seed
 
 METHODS = ("bp", *METHOD_CONFIGS)
 """Method names accepted by :func:`make_learner`."""
@@ -92,8 +93,30 @@ class Dataset:
 
     @classmethod
     def from_arrays(cls, X, y, X_test, y_test, dtype: torch.dtype = torch.float32) -> Dataset:
+        """Tensors of the arrays, after :func:`check_dataset` (any class count)."""
+        X, y, X_test, y_test = check_dataset(X, y, X_test, y_test)
         return cls(torch.as_tensor(X, dtype=dtype), torch.as_tensor(y, dtype=torch.int64),
                    torch.as_tensor(X_test, dtype=dtype), torch.as_tensor(y_test, dtype=torch.int64))
+
+
+def check_dataset(X, y, X_test, y_test, n_features: int | None = None,
+                  n_classes: int | None = None) -> tuple[np.ndarray, ...]:
+    """The four arrays of a dataset as NumPy arrays, checked once at the API boundary.
+
+    ``X``/``X_test``: 2-D, finite, at least one row, ``n_features`` columns (if given, else
+    as many as each other); ``y``/``y_test``: one integer label per row, each in
+    ``[0, n_classes - 1]`` (if given, else ``>= 0``).
+
+    Raises
+    ------
+    astrolava.validation.ParameterError, astrolava.validation.ParameterTypeError
+        Naming the array and what is wrong with it.
+    """
+    X = require_array("X", np.asarray(X), ndim=2, shape=(None, n_features), min_length=1)
+    X_test = require_array("X_test", np.asarray(X_test), ndim=2, shape=(None, X.shape[1]),
+                           min_length=1)
+    return (X, require_labels("y", np.asarray(y), len(X), n_classes), X_test,
+            require_labels("y_test", np.asarray(y_test), len(X_test), n_classes))
 
 
 STATE_KEYS = ("meta", "model", "learner", "rng", "history")
@@ -169,8 +192,11 @@ def train(learner, data: Dataset, epochs: int, batch_size: int = 32, seed: int =
         Per epoch: ``epoch, train_cost, test_acc, seconds, samples_per_s, samples,
         grad_components, update_ops`` and ``diagnostics``.
     """
-    if epochs < 1 or batch_size < 1:
-        raise ValueError(f"epochs={epochs} and batch_size={batch_size} must be >= 1")
+    epochs, batch_size = require_count("epochs", epochs), require_count("batch_size", batch_size)
+    seed = require_seed("seed", seed)
+    layers = learner.model.layers
+    check_dataset(data.X.numpy(), data.y.numpy(), data.X_test.numpy(), data.y_test.numpy(),
+                  layers[0].in_features, layers[-1].out_features)
     meta = {**(meta or {}), "seed": seed, "batch_size": batch_size}
     out = None if out is None else Path(out)
     if resume and out is None:

@@ -46,8 +46,35 @@ def test_read_idx_rejects_bad_header(tmp_path: Path) -> None:
 def test_read_idx_rejects_truncated_payload(tmp_path: Path) -> None:
     path = tmp_path / "short"
     path.write_bytes(bytes([0, 0, 8, 1]) + struct.pack(">I", 10) + b"\x00" * 3)
-    with pytest.raises(ValueError, match="does not match"):
+    with pytest.raises(ValueError, match=f"{path}: header shape \\(10,\\) .* holds 3"):
         read_idx(path)
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    (bytes([0, 0, 8, 3]) + struct.pack(">I", 10), "truncated IDX header"),
+    (bytes([0, 0, 0x0B, 1]) + struct.pack(">I", 2) + b"\x00" * 5, "needs 4 bytes"),  # odd size
+])
+def test_read_idx_names_the_file_for_a_broken_header_or_payload(tmp_path, raw, message):
+    path = tmp_path / "broken-idx1-ubyte"
+    path.write_bytes(raw)
+    with pytest.raises(ValueError, match=message) as info:
+        read_idx(path)
+    assert str(path) in str(info.value)
+
+
+def test_read_idx_names_a_truncated_gz(tmp_path):
+    path = tmp_path / "t10k-labels-idx1-ubyte.gz"
+    _write_idx(path, np.arange(100), compress=True)
+    path.write_bytes(path.read_bytes()[:30])
+    with pytest.raises(ValueError, match=f"{path}.*truncated or corrupt"):
+        read_idx(path)
+
+
+def test_idx_labels_beyond_the_classes_are_refused(tmp_path):
+    _write_idx(tmp_path / "t10k-images-idx3-ubyte", np.zeros((2, 2, 2)), compress=False)
+    _write_idx(tmp_path / "t10k-labels-idx1-ubyte", np.array([3, 255]), compress=False)
+    with pytest.raises(ValueError, match="t10k-labels-idx1-ubyte: labels must be .* \\[0, 9\\]"):
+        load_mnist(tmp_path, "test")
 
 
 @needs_fashion
@@ -83,15 +110,63 @@ def test_missing_dataset_names_the_path(tmp_path: Path) -> None:
         load_cifar10(tmp_path)
 
 
-def test_cifar10_from_user_batches(tmp_path: Path) -> None:
+def _cifar_batch_file(path: Path, batch) -> None:
     import pickle
 
+    with open(path, "wb") as f:
+        pickle.dump(batch, f, protocol=2)
+
+
+@pytest.fixture
+def small_cifar(monkeypatch):
+    """CIFAR-10's size checks scaled down to 4-image batches."""
+    import astrolava.data.images as images
+
+    monkeypatch.setattr(images, "CIFAR_BATCH_ROWS", 4)
+    monkeypatch.setattr(images, "CIFAR_BATCH_BYTES", (1_000, 20_000))
+
+
+def test_cifar10_from_user_batches(tmp_path: Path, small_cifar) -> None:
     data = np.random.default_rng(1).integers(0, 256, size=(4, 3072), dtype=np.uint8)
-    with open(tmp_path / "test_batch", "wb") as f:
-        pickle.dump({b"data": data, b"labels": [0, 1, 2, 3]}, f)
+    _cifar_batch_file(tmp_path / "test_batch", {b"data": data, b"labels": [0, 1, 2, 3]})
     X, y = load_cifar10(tmp_path, "test")
     np.testing.assert_allclose(X, data / 255.0, rtol=1e-6)
     np.testing.assert_array_equal(y, [0, 1, 2, 3])
+
+
+def test_cifar10_checks_size_and_header_before_unpickling(tmp_path: Path) -> None:
+    (tmp_path / "test_batch").write_bytes(b"\x80\x02" + b"x" * 100)
+    with pytest.raises(ValueError, match="test_batch: not a CIFAR-10 python batch"):
+        load_cifar10(tmp_path, "test")
+
+
+class _Payload:
+    def __reduce__(self):
+        return (print, ("unpickled code ran",))
+
+
+@pytest.mark.parametrize(("batch", "message"), [
+    ({b"labels": [0, 1, 2, 3]}, "no b'data' entry"),
+    ({b"data": np.zeros((4, 3072), np.uint8), b"labels": [0, 1, 2, 12]}, "labels must be"),
+    ({b"data": np.zeros((4, 10), np.uint8), b"labels": [0, 1, 2, 3]}, "data is uint8"),
+    ({b"data": _Payload(), b"labels": [0]}, "refusing to load .*print"),
+])
+def test_cifar10_corrupt_batches_name_the_file(tmp_path, small_cifar, capsys, batch, message):
+    _cifar_batch_file(tmp_path / "test_batch", batch)
+    (tmp_path / "test_batch").write_bytes((tmp_path / "test_batch").read_bytes().ljust(1_000))
+    with pytest.raises(ValueError, match=message) as info:
+        load_cifar10(tmp_path, "test")
+    assert str(tmp_path / "test_batch") in str(info.value)
+    assert "unpickled code ran" not in capsys.readouterr().out
+
+
+def test_cifar10_truncated_pickle_names_the_file(tmp_path, small_cifar):
+    _cifar_batch_file(tmp_path / "test_batch", {b"data": np.zeros((4, 3072), np.uint8),
+                                                b"labels": [0, 1, 2, 3]})
+    path = tmp_path / "test_batch"
+    path.write_bytes(path.read_bytes()[:5000])
+    with pytest.raises(ValueError, match=f"{path}: corrupt CIFAR-10 batch"):
+        load_cifar10(tmp_path, "test")
 
 
 def test_digits_split_is_disjoint_and_complete() -> None:
