@@ -20,6 +20,7 @@ import numpy as np
 from astrolava.checkpoint import read_checkpoint, write_checkpoint
 from astrolava.data import load_dataset
 from astrolava.mgd.config import DeltaMGDConfig
+from astrolava.mgd.fixed import check_fixed_config
 from astrolava.processes.dataset_source import DatasetSource
 from astrolava.processes.delta_mgd_network.process import (
     DeltaMGDNetwork,
@@ -127,6 +128,8 @@ def train_in_lava(net: DeltaMGDNetwork, X: np.ndarray, y: np.ndarray, X_test: np
                            high=1.0, min_length=1)
     y = require_labels("y", y, len(X), net.sizes[-1])
     y_test = require_labels("y_test", y_test, len(X_test), net.sizes[-1])
+    if tag == "fixed_pt" and not hierarchical:
+        check_fixed_config(net.proc_params["config"])  # here, not in a Lava worker
     if checkpoint is not None and hierarchical:
         raise ValueError("checkpoint is only supported by the fused models (hierarchical=False)")
     run, timed = LavaRun(), TrainingTime()

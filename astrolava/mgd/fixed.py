@@ -790,6 +790,11 @@ def normalized_factors(pert: tuple[np.ndarray, np.ndarray, int], coef: tuple[int
     return (post, a, 0), (r, c)
 
 
+FIXED_CONSTANT_RANGE = (2.0 ** -24, 2.0 ** 14)
+"""Range of η, ε, the finite-difference step and η/ε² that the fixed_pt models represent:
+:func:`mantissa_shift` pairs whose shifts stay within the int64 arithmetic of the models."""
+
+
 def check_fixed_config(config: DeltaMGDConfig) -> None:
     """Raise ``ValueError`` unless ``config`` (a ``DeltaMGDConfig``) is what the fixed_pt models
     implement: ``loss="mse"``, ``optimizer`` in FIXED_OPTIMIZERS, no weight decay, no
@@ -803,6 +808,14 @@ def check_fixed_config(config: DeltaMGDConfig) -> None:
     if wrong:
         raise ValueError(f"{wrong}: the fixed_pt models support only {wanted} and optimizer "
                          f"in {FIXED_OPTIMIZERS}")
+    low, high = FIXED_CONSTANT_RANGE
+    for name in ("eta", "epsilon", "fd_step"):  # held as mantissa-shift pairs (mantissa_shift)
+        if not low <= getattr(config, name) <= high:
+            raise ValueError(f"{name}={getattr(config, name)} must lie in [{low}, {high}] on the "
+                             f"fixed_pt models (their shifts and mantissas hold no more)")
+    if not low <= config.eta / config.epsilon ** 2 <= high:
+        raise ValueError(f"eta/epsilon**2={config.eta / config.epsilon ** 2} must lie in "
+                         f"[{low}, {high}] on the fixed_pt models")
 
 
 def mantissa_shift(value: float, bits: int = COEF_BITS) -> tuple[int, int]:
