@@ -45,12 +45,14 @@ class DriftReport:
 
 
 def detect_drift(x: np.ndarray, true_changes: np.ndarray | None = None,
-                 detector: SynchronyChangeDetector | None = None,
-                 margin: int = DEFAULT_MARGIN, plot_path: str | Path | None = None,
-                 title: str = "") -> DriftReport:
-    """Run ``detector`` (the defaults if None) on ``x``; score it against ``true_changes`` (row
-    indices) within ``margin`` rows if given; plot it if ``plot_path`` is given."""
-    detector = (detector or SynchronyChangeDetector()).fit(x)
+                 window: int = DEFAULT_WINDOW, threshold: float = DEFAULT_THRESHOLD,
+                 seed: int = 0, warmup: int = 200, plot_path: str | Path | None = None,
+                 title: str = "", margin: int = DEFAULT_MARGIN, **scaling: str) -> DriftReport:
+    """Run :class:`SynchronyChangeDetector` on ``x`` (``scaling``: its ``scaling`` and
+    ``scale_from``, its defaults if not given); score it against ``true_changes`` (row indices)
+    within ``margin`` rows if given; plot it if ``plot_path`` is given."""
+    detector = SynchronyChangeDetector(window=window, threshold=threshold, seed=seed,
+                                       params=RhythmicParams(warmup=warmup), **scaling).fit(x)
     truth = [] if true_changes is None else [int(t) for t in true_changes]
     report = DriftReport(change_points=list(detector.change_points_),
                          alarm_times=list(detector.alarm_times_),
@@ -94,11 +96,9 @@ def run(args: argparse.Namespace) -> int:
                  "time_column": data.time_column, "notes": data.notes}
     scaling = {k: v for k, v in (("scaling", args.scaling), ("scale_from", args.scale_from))
                if v is not None}
-    detector = SynchronyChangeDetector(window=args.window, threshold=args.threshold,
-                                       seed=args.seed, params=RhythmicParams(warmup=args.warmup),
-                                       **scaling)
-    report = detect_drift(x, truth, detector, args.margin, args.plot,
-                          title=f"rhythmic sharing on {Path(args.dataset).name}")
+    report = detect_drift(x, truth, args.window, args.threshold, args.seed, args.warmup,
+                          args.plot, f"rhythmic sharing on {Path(args.dataset).name}",
+                          args.margin, **scaling)
     print(json.dumps({**extra, **report.__dict__}, indent=2, default=str))
     return 0
 
