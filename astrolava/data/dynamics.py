@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from astrolava.validation import require_int, require_positive, require_seed
+
 THOMAS_LIMIT_CYCLE_B = 0.29
 """Thomas damping with a stable limit cycle (the limit-cycle regime of Kang & Losert)."""
 THOMAS_CHAOTIC_B = 0.18
@@ -91,14 +93,18 @@ def switch_schedule(n_steps: int, segment_range: tuple[int, int],
     return np.asarray(times, dtype=np.int64)
 
 
+MAX_SERIES_STEPS = 10 ** 7
+"""Longest series generated (about 240 MB of float64 for three dimensions, minutes of
+integration); longer requests are refused instead of running for hours or days."""
+
+
 def _switching_series(rhs: Callable[..., np.ndarray], values: Sequence[float], x0: np.ndarray,
                       n_steps: int, dt: float, segment_range: tuple[int, int], burn_in: float,
                       seed: int) -> RegimeSeries:
     """Integrate ``rhs(state, value)`` piecewise, switching ``value`` at a seeded schedule."""
-    if n_steps < 2:
-        raise ValueError(f"n_steps={n_steps} must be >= 2")
-    if not dt > 0:
-        raise ValueError(f"dt={dt} must be > 0")
+    require_int("n_steps", n_steps, 2, MAX_SERIES_STEPS)
+    require_positive("dt", dt)
+    require_seed("seed", seed)
     if len(values) < 2:
         raise ValueError(f"values={values} must hold at least two regimes")
     rng = np.random.default_rng(seed)

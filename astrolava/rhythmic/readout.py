@@ -12,6 +12,7 @@ import numpy as np
 
 from astrolava.rhythmic.equations import order_parameter
 from astrolava.rhythmic.reservoir import RhythmicReservoir
+from astrolava.validation import require_count
 
 
 class RidgeReadout:
@@ -84,6 +85,8 @@ class RidgeReadout:
     def predict(self, states: np.ndarray, mean_phase: np.ndarray | float | None = None
                 ) -> np.ndarray:
         """ŷ = W_out·[f(n); 1] for one state ``(N,)`` or many ``(T, N)``."""
+        if not hasattr(self, "weights_"):
+            raise RuntimeError("this RidgeReadout is not fitted yet: call fit() before predict()")
         return (self.features(states, mean_phase) @ self.weights_[:, :-1].T
                 + self.weights_[:, -1])
 
@@ -112,6 +115,7 @@ def closed_loop(reservoir: RhythmicReservoir, readout: RidgeReadout, n_steps: in
 
     Returns the generated inputs ``(n_steps, d)`` and R, ⟨Φ⟩ after each step.
     """
+    require_count("n_steps", n_steps)
     outputs = np.empty((n_steps, readout.weights_.shape[0]))
     r, psi = np.empty(n_steps), np.empty(n_steps)
     current = order_parameter(reservoir.phases)[1] if readout.phase_gated else None

@@ -208,3 +208,19 @@ def test_require_array_types():
         require_array("X", np.array(["a", "b"]))
     with pytest.raises(ParameterTypeError, match="X must hold real numbers"):
         require_array("X", np.array([1 + 2j]))
+
+
+def test_smaller_items_are_refused_clearly():
+    """Item 8: an endless series, a readout used before it is fitted, negative loop lengths,
+    negative seeds."""
+    from astrolava.data import thomas_switching
+    from astrolava.rhythmic.readout import RidgeReadout, closed_loop
+
+    with pytest.raises(ParameterError, match="n_steps=1000000000000 must be an integer in"):
+        thomas_switching(n_steps=10 ** 12)
+    with pytest.raises(ParameterError, match="seed=-1"):
+        thomas_switching(n_steps=100, seed=-1)
+    with pytest.raises(RuntimeError, match="not fitted yet"):
+        RidgeReadout().predict(np.zeros(3))
+    with pytest.raises(ParameterError, match="n_steps=-1 must be an integer >= 1"):
+        closed_loop(None, RidgeReadout(), -1)
