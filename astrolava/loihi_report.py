@@ -12,6 +12,12 @@ hierarchical process, not the parent):
   signed bits that range needs, and whether it fits;
 * the operations its model uses (the model's ``loihi_operations``) and the known misfits it
   declares (``loihi_limits``);
+* each Var's role on Loihi 2 (the model's ``loihi_roles`` entry ``name -> role``, or, for
+  a name containing ``trace`` or equal to ``weights``, that role) judged against Loihi 2's own
+  width for that role (:data:`LOIHI2_LIMITS`): a Var the library declares wider than the
+  hardware holds is a misfit even when its values fit its own declaration;
+* for a non-stock process, what it would need on Loihi 2 and why (the model's
+  ``loihi_mapping``, e.g. "embedded CPU: ...", "microcode neuron: ...");
 * a list of everything that would not fit Loihi 2.
 
 Process models opt in by setting those class attributes; models without them are
@@ -25,10 +31,51 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from lava.magma.compiler.compiler_graphs import find_processes
+from lava.magma.core.learning import constants as engine
 from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.process.process import AbstractProcess
 
-from astrolava.fixed_point import STATE_BITS
+from astrolava.fixed_point import (
+    LIF_BIAS_BITS,
+    LIF_DECAY_BITS,
+    LIF_VTH_BITS,
+    STATE_BITS,
+)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One of Loihi 2's widths: how many bits (signed or not) a Var of this role may use."""
+
+    role: str
+    bits: int
+    signed: bool
+    what: str
+    source: str
+
+
+_ENGINE = ("lava-nc 0.10 lava/magma/core/learning/constants.py (Intel's model of the Loihi 2 "
+           "learning engine)")
+_NEURON = "lava-nc 0.10 PyLifModelBitAcc (bit-accurate Loihi LIF); Davies et al. 2021"
+LOIHI2_LIMITS = {limit.role: limit for limit in (
+    Limit("weight", engine.W_WEIGHTS_S, True, "synaptic weight mantissa (8 bits + sign in mixed "
+          "mode), one shared weight exponent per synapse group", _ENGINE),
+    Limit("tag", engine.W_TAG_1_S, True, "synaptic tag t (8 bits + sign)", _ENGINE),
+    Limit("delay", engine.W_TAG_2_S, True, "synaptic delay / tag 2 (8 bits + sign)", _ENGINE),
+    Limit("trace", engine.W_TRACE, False, "pre/post traces x1, x2, y1 and third factors y2, y3 "
+          "(7 bits unsigned)", _ENGINE),
+    Limit("epoch", engine.W_EPOCH_TIME, False, "learning-epoch time (6 bits unsigned)", _ENGINE),
+    Limit("learning-product", engine.W_ACCUMULATOR_S, True, "learning-rule product accumulator "
+          f"(15 bits + sign; scale = {engine.W_S_MANT}-bit mantissa × 2^exponent, constants "
+          f"{engine.W_CONST} bits)", _ENGINE),
+    Limit("state", STATE_BITS, True, "neuron state (u, v) and graded-spike payload", _NEURON),
+    Limit("decay", LIF_DECAY_BITS, False, "LIF decay registers du, dv (12 bits unsigned)",
+          _NEURON),
+    Limit("threshold", LIF_VTH_BITS, False, "LIF threshold (17 bits unsigned)", _NEURON),
+    Limit("bias", LIF_BIAS_BITS, True, "LIF bias mantissa (13 bits signed, 3-bit exponent)",
+          _NEURON),
+)}
+"""Loihi 2's limits by role, each with its source."""
 
 LOIHI_STOCK = {
     "Dense": "synapses (8-bit weights) on a neurocore",
@@ -44,7 +91,9 @@ LOIHI_STOCK = {
 """Stock Lava processes that Intel's lava-loihi maps onto Loihi 2 hardware."""
 
 MAX_VALUES_READ = 1 << 20
-"""Vars larger than this are not read back (``Var.get`` costs ~16 µs per element)."""
+"""Vars larger than this are not read back (``Var.get`` costs ~16 µs per element); string
+Vars (a learning synapse's rule strings ``dw``, ``dd``, ``dt``) are not read either (Lava's
+``Var.get`` of a string never returns)."""
 
 
 @dataclass
@@ -55,6 +104,7 @@ class VarReport:
     shape: tuple[int, ...]
     declared_bits: int | None
     frac_bits: int | None
+    role: str | None
     lo: float | None
     hi: float | None
     bits_needed: int | None
@@ -94,12 +144,13 @@ class LoihiReport:
             if proc.operations:
                 lines.append("- operations: " + "; ".join(proc.operations))
             lines += ["", "| Var | shape | declared bits | frac bits | range reached | "
-                      "bits needed | fits |", "|---|---|---|---|---|---|---|"]
+                      "bits needed | fits | role (Loihi 2 bits) |",
+                      "|---|---|---|---|---|---|---|---|"]
             for var in proc.variables:
                 reached = "not read" if var.lo is None else f"[{var.lo:.6g}, {var.hi:.6g}]"
                 lines.append(f"| {var.name} | {var.shape} | {_text(var.declared_bits)} | "
                              f"{_text(var.frac_bits)} | {reached} | {_text(var.bits_needed)} | "
-                             f"{_text(var.fits)} |")
+                             f"{_text(var.fits)} | {_role_text(var.role)} |")
             lines.append("")
         lines += ["## What would not fit Loihi 2", ""]
         lines += [f"- {m}" for m in self.misfits] or ["- nothing found"]
@@ -110,9 +161,41 @@ def _text(value: object) -> str:
     return "—" if value is None else str(value)
 
 
+def _role_text(role: str | None) -> str:
+    return "—" if role is None else f"{role} ({LOIHI2_LIMITS[role].bits})"
+
+
+def limits_markdown() -> str:
+    """:data:`LOIHI2_LIMITS` as a markdown table (role, signed bits, what, source)."""
+    lines = ["| role | bits | signed | what | source |", "|---|---|---|---|---|"]
+    lines += [f"| {lim.role} | {lim.bits} | {lim.signed} | {lim.what} | {lim.source} |"
+              for lim in LOIHI2_LIMITS.values()]
+    return "\n".join(lines) + "\n"
+
+
+def var_role(model_class: type, name: str) -> str | None:
+    """The Loihi 2 role of a Var: the model's ``loihi_roles`` entry, else ``trace`` for a
+    name containing "trace" or a learning synapse's x1, x2, y1..y3, ``weight`` for
+    ``weights``."""
+    roles = getattr(model_class, "loihi_roles", {})
+    if name in roles:
+        if roles[name] not in LOIHI2_LIMITS:
+            raise ValueError(f"{model_class.__name__}.loihi_roles[{name!r}]={roles[name]!r} "
+                             f"is not allowed; use one of {sorted(LOIHI2_LIMITS)}")
+        return roles[name]
+    if "trace" in name or name in ("x1", "x2", "y1", "y2", "y3"):
+        return "trace"
+    return "weight" if name == "weights" else None
+
+
 def signed_bits(max_abs_int: float) -> int:
     """Bits of a two's-complement integer holding ``±max_abs_int``."""
     return int(math.ceil(math.log2(max_abs_int + 1))) + 1 if max_abs_int > 0 else 1
+
+
+def unsigned_bits(max_int: float) -> int:
+    """Bits of an unsigned integer holding ``max_int``."""
+    return max(1, int(math.ceil(math.log2(max_int + 1))))
 
 
 def declared_format(model_class: type, name: str) -> tuple[int | None, int | None]:
@@ -121,25 +204,35 @@ def declared_format(model_class: type, name: str) -> tuple[int | None, int | Non
     if name in formats:
         return formats[name]
     lava_type = getattr(model_class, name, None)
+    if isinstance(lava_type, LavaPyType) and np.dtype(lava_type.d_type) == np.bool_:
+        return 1, 0
     if isinstance(lava_type, LavaPyType) and lava_type.precision is not None \
             and np.issubdtype(np.dtype(lava_type.d_type), np.integer):
         return int(lava_type.precision), 0
     return None, None
 
 
+def is_text(model_class: type, name: str) -> bool:
+    """Whether the model declares the Var a string (a learning synapse's rule strings)."""
+    lava_type = getattr(model_class, name, None)
+    return isinstance(lava_type, LavaPyType) and lava_type.cls is str
+
+
 def var_report(var, model_class: type) -> VarReport:
     """Read one Var and compare its values with its declared format."""
     bits, frac = declared_format(model_class, var.name)
+    role = var_role(model_class, var.name)
     shape = tuple(int(s) for s in var.shape)
-    if int(np.prod(shape)) > MAX_VALUES_READ:
-        return VarReport(var.name, shape, bits, frac, None, None, None, None)
+    if is_text(model_class, var.name) or int(np.prod(shape)) > MAX_VALUES_READ:
+        return VarReport(var.name, shape, bits, frac, role, None, None, None, None)
     values = np.asarray(var.get(), dtype=np.float64)
     lo, hi = float(values.min()), float(values.max())
     needed = fits = None
     if frac is not None:
-        needed = signed_bits(max(abs(lo), abs(hi)) * 2.0 ** frac)
+        unsigned = role is not None and not LOIHI2_LIMITS[role].signed and lo >= 0
+        needed = (unsigned_bits if unsigned else signed_bits)(max(abs(lo), abs(hi)) * 2.0 ** frac)
         fits = needed <= bits
-    return VarReport(var.name, shape, bits, frac, lo, hi, needed, fits)
+    return VarReport(var.name, shape, bits, frac, role, lo, hi, needed, fits)
 
 
 def leaf_processes(process: AbstractProcess) -> list[AbstractProcess]:
@@ -177,11 +270,16 @@ def process_report(proc: AbstractProcess) -> tuple[ProcessReport, list[str]]:
         entry = var_report(var, model)
         report.variables.append(entry)
         if entry.declared_bits is None:
-            misfits.append(f"{proc.name}.{var.name}: no Loihi format declared (float, or an "
-                           "integer of unstated width)")
+            if not is_text(model, var.name):
+                misfits.append(f"{proc.name}.{var.name}: no Loihi format declared (float, or an "
+                               "integer of unstated width)")
         elif entry.fits is False:
             misfits.append(f"{proc.name}.{var.name}: reached {entry.bits_needed} bits, "
                            f"declared {entry.declared_bits}")
+        elif entry.role is not None and entry.declared_bits > LOIHI2_LIMITS[entry.role].bits:
+            limit = LOIHI2_LIMITS[entry.role]
+            misfits.append(f"{proc.name}.{var.name}: declared {entry.declared_bits}-bit "
+                           f"{limit.role}; Loihi 2 holds {limit.bits} ({limit.what})")
         elif entry.declared_bits > STATE_BITS:
             misfits.append(f"{proc.name}.{var.name}: {entry.declared_bits}-bit state is wider "
                            f"than Loihi 2's {STATE_BITS} bits")

@@ -10,12 +10,19 @@ from astrolava.processes.astrocyte import Astrocyte
 from astrolava.processes.astrocyte_phase_network import AstrocytePhaseNetwork
 from astrolava.processes.dataset_source import DatasetSource, encode_spikes, sample_order
 from astrolava.processes.delta_mgd_network import DeltaMGDNetwork, network_run_config
+from astrolava.processes.engine_dmgd import (
+    EngineAstrocyte,
+    EngineCost,
+    EngineNetwork,
+    engine_learning_rule,
+)
 from astrolava.processes.global_cost import GlobalCost
 from astrolava.processes.graded_neuron import GradedTanh
 from astrolava.processes.lif_layer import LIFLayer
 from astrolava.processes.oscillating_dense import OscillatingDense
 from astrolava.processes.rhythmic_reservoir import ReservoirLIF, RhythmicReservoirProcess
 from astrolava.processes.series_input import SeriesInput
+from astrolava.processes.third_factor_lif import ThirdFactorLIF
 from astrolava.processes.tripartite_synapse import TripartiteSynapse
 
 __all__ = [
@@ -23,6 +30,9 @@ __all__ = [
     "AstrocytePhaseNetwork",
     "DatasetSource",
     "DeltaMGDNetwork",
+    "EngineAstrocyte",
+    "EngineCost",
+    "EngineNetwork",
     "GlobalCost",
     "GradedTanh",
     "LIFLayer",
@@ -30,8 +40,10 @@ __all__ = [
     "ReservoirLIF",
     "RhythmicReservoirProcess",
     "SeriesInput",
+    "ThirdFactorLIF",
     "TripartiteSynapse",
     "encode_spikes",
+    "engine_learning_rule",
     "network_run_config",
     "sample_order",
 ]

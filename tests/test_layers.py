@@ -13,6 +13,7 @@ CORE = [
     "astrolava.data",
     "astrolava.fixed_point",
     "astrolava.mgd",
+    "astrolava.mgd.engine",
     "astrolava.mgd.equations",
     "astrolava.mgd.fixed",
     "astrolava.mgd.learner",
@@ -30,6 +31,8 @@ PROCESSES = [
     "astrolava.processes.delta_mgd_network.models",
     "astrolava.processes.delta_mgd_network.hierarchical",
     "astrolava.processes.rhythmic_reservoir.models",
+    "astrolava.processes.third_factor_lif.models",
+    "astrolava.processes.engine_dmgd.models",
 ]
 
 

@@ -6,16 +6,27 @@ import json
 
 import numpy as np
 import pytest
+from astrolava.models.mgd.loihi_engine import initial_weights
 from astrolava.processes.dataset_source import DatasetSource
 from astrolava.processes.delta_mgd_network import DeltaMGDNetwork, network_run_config
+from astrolava.processes.engine_dmgd import EngineNetwork
 from astrolava.processes.rhythmic_reservoir import ReservoirLIF
+from lava.magma.core.decorator import implements, requires, tag
+from lava.magma.core.model.py.model import PyLoihiProcessModel
+from lava.magma.core.model.py.type import LavaPyType
+from lava.magma.core.process.process import AbstractProcess
+from lava.magma.core.process.variable import Var
+from lava.magma.core.resources import CPU
+from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 from lava.proc.dense.process import Dense
 from lava.proc.io.source import RingBuffer
 from lava.proc.lif.process import LIF
 
 from astrolava.cli import main
-from astrolava.loihi_report import loihi_report, signed_bits
+from astrolava.data import load_dataset
+from astrolava.loihi_report import limits_markdown, loihi_report, signed_bits
 from astrolava.mgd import DeltaMGDConfig
+from astrolava.mgd.engine import EngineSchedule
 from astrolava.runtime import LavaSession, sim_config
 
 
@@ -125,3 +136,55 @@ def test_cli_hierarchical_spiking_graph(capsys):
         assert v["declared_bits"] == 24 and v["fits"]
     classes = {p["process_class"] for p in report["processes"]}
     assert {"TripartiteSynapse", "Astrocyte", "GlobalCost", "DatasetSource"} <= classes
+
+
+class WideTraceSynapse(AbstractProcess):
+    """A synapse that keeps a 24-bit presynaptic trace for learning."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pre_trace = Var(shape=(3,), init=np.array([5, 70_000, -3]))
+
+
+@implements(proc=WideTraceSynapse, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyWideTraceSynapseModel(PyLoihiProcessModel):
+    pre_trace: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+
+    def run_spk(self) -> None:
+        pass
+
+
+def test_a_24_bit_learning_trace_is_flagged():
+    proc = WideTraceSynapse()
+    with LavaSession(proc, sim_config("fixed_pt")) as session:
+        session.run(1)
+        report = loihi_report(proc)
+    (entry,) = report.processes[0].variables
+    assert entry.role == "trace" and entry.fits  # its values fit its own 24 bits...
+    assert any("pre_trace: declared 24-bit trace; Loihi 2 holds 7" in m
+               for m in report.misfits)  # ...but not Loihi 2's 7-bit trace
+    assert "| trace | 7 | False |" in limits_markdown()
+
+
+def test_learning_engine_graph_says_what_runs_where():
+    X, y = load_dataset("digits", "train")
+    sched = EngineSchedule(4)
+    net = EngineNetwork(data=X[:2], labels=y[:2], weights=initial_weights(10, 64, 0),
+                        schedule=sched, eta=2000.0, epsilon=200.0)
+    with net.session() as session:
+        net.train(session, 1)
+        report = loihi_report(net.source)
+    by_class = {p.process_class: p for p in report.processes}
+    assert by_class["LearningDense"].loihi_mapping.startswith("synapses with the on-chip")
+    assert by_class["Dense"].origin == "stock Lava"
+    assert by_class["ThirdFactorLIF"].loihi_mapping.startswith("microcode neuron")
+    assert by_class["EngineAstrocyte"].loihi_mapping.startswith("embedded CPU")
+    assert by_class["EngineCost"].loihi_mapping.startswith("embedded CPU")
+    # the learning engine's own state fits; the trace decay constants do not: Lava's
+    # Loihi3FLearningRule sets y1..y3 tau to 65535, and TRACE_TAU keeps x1 from decaying,
+    # both beyond the 8-bit tau register
+    synapse = {m.split(":")[0].split(".")[1] for m in report.misfits
+               if m.startswith(net.synapse.name)}
+    assert synapse == {"x1_tau", "y1_tau", "y2_tau", "y3_tau"}

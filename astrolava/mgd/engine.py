@@ -28,25 +28,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from astrolava.fixed_point import scale_pow2
+from astrolava.fixed_point import LEARN_ACC_BITS, TRACE_BITS, scale_pow2
 from astrolava.mgd.fixed import mantissa_shift
 
-TRACE_BITS = 7
-"""Width of Loihi 2's traces x1, x2 and third factors y1..y3 (unsigned)."""
 TRACE_OFFSET = 1 << (TRACE_BITS - 1)
 """Zero of a signed value carried on an unsigned 7-bit trace: ``y = 64 + q``, ``q ∈ [−64, 63]``."""
 Q_MIN, Q_MAX = -TRACE_OFFSET, (1 << TRACE_BITS) - 1 - TRACE_OFFSET
 """Range of a signed third factor on the offset trace."""
-SCALE_MANTISSA_BITS = 4
-"""Width of the mantissa of a product's learning-rate scale (Lava's ``W_S_MANT``)."""
-ACCUMULATOR_BITS = 15
-"""Unsigned width of the learning engine's accumulator (``W_ACCUMULATOR_U``)."""
 WEIGHT_LEARN_BITS = 8
 """Unsigned width of a learned weight (``W_WEIGHTS_U``; signed 9 bits in mixed sign mode)."""
 TAG_BITS = 8
 """Unsigned width of the synaptic tag ``t`` (``W_TAG_1_U``)."""
-GRADED_BITS = 8
-"""Payload bits of the graded spikes into the learning synapse (``num_message_bits``)."""
 
 DT_RULE = "2^-1 * y0 * x0 * x1 * (y2 - 64) - y0 * t"
 """Tag rule: latch ``θ̃/c`` at the bap of the clean pass, clear it at the next bap."""
@@ -199,12 +191,12 @@ def stochastic_round(values: np.ndarray, grid_bits: int, random: float) -> np.nd
 def _accumulate(var: np.ndarray, products: list[np.ndarray], var_bits: int,
                 random: float) -> np.ndarray:
     """Add products to a synaptic variable on the accumulator, round and shift back."""
-    shift = ACCUMULATOR_BITS + 1 - (var_bits + 1)
-    lim = 1 << ACCUMULATOR_BITS
+    shift = LEARN_ACC_BITS + 1 - (var_bits + 1)
+    lim = 1 << LEARN_ACC_BITS
     acc = np.asarray(var, dtype=np.int64) << shift
     for product in products:
         acc = np.clip(acc + np.clip(product, -lim - 1, lim - 1), -lim - 1, lim - 1)
-    grid = ACCUMULATOR_BITS - var_bits
+    grid = LEARN_ACC_BITS - var_bits
     return stochastic_round(acc, grid, random) << grid >> shift
 
 

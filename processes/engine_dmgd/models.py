@@ -59,6 +59,18 @@ class EngineProcessModel(PyLoihiProcessModel):
 class PyEngineAstrocyteModelFixed(EngineProcessModel):
     """Integer astrocyte: 7-bit ``q_u``, 16-bit scale mantissa, 24-bit currents."""
 
+    loihi_mapping = ("embedded CPU: per-sample norms ‖q_u‖·‖x1‖ and a mantissa-shift scale, and "
+                     "a per-step node input c·q_u·(x1·s) that no neuron or synapse model "
+                     "forms (it needs x1 from the previous pass)")
+    loihi_operations = (
+        "per sample in: n_pre count reports (8-bit), T·n_pre input spikes, T·n_post output "
+        "spikes, 1 label",
+        "per sample out: n_post q_u (7-bit), T·n_post perturbation currents (24-bit), "
+        "2 scale words (16-bit)",
+        "per sample: q_u = −s_u·e (n_post products), two norms, one division, "
+        "T dot products x1·s",
+    )
+
     pre_in: PyInPort = _int_port(PyInPort, 8)
     post_in: PyInPort = _int_port(PyInPort, 1)
     label_in: PyInPort = _int_port(PyInPort, 24)
@@ -101,6 +113,14 @@ class PyEngineAstrocyteModelFixed(EngineProcessModel):
 @tag("fixed_pt")
 class PyEngineCostModelFixed(EngineProcessModel):
     """Integer global cost: ``2C`` in spike counts², 7-bit ``q_k``."""
+
+    loihi_mapping = ("embedded CPU: the squared error of the two passes' output counts and "
+                     "q_k = η/ε²·ΔC·c (a global reduction and a product of mantissas)")
+    loihi_operations = (
+        "per sample in: 2T·n_post output spikes, 1 label, 2 scale words",
+        "per sample out: one 7-bit q_k broadcast to n_post neurons",
+        "per sample: 2·n_post squared errors, 1 product of three mantissas",
+    )
 
     post_in: PyInPort = _int_port(PyInPort, 1)
     label_in: PyInPort = _int_port(PyInPort, 24)

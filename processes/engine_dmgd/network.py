@@ -13,8 +13,8 @@ from lava.magma.core.learning.constants import GradedSpikeCfg
 from lava.magma.core.learning.learning_rule import Loihi3FLearningRule
 from lava.proc.dense.process import Dense, LearningDense
 
-from astrolava.fixed_point import X_FRAC
-from astrolava.mgd.engine import DT_RULE, DW_RULE, GRADED_BITS, TRACE_TAU, EngineSchedule
+from astrolava.fixed_point import REPORT_BITS, X_FRAC
+from astrolava.mgd.engine import DT_RULE, DW_RULE, TRACE_TAU, EngineSchedule
 from astrolava.runtime import LavaSession, sim_config
 
 INPUT_DU = 4095
@@ -90,7 +90,7 @@ class EngineNetwork:
                                      du=INPUT_DU, dv=0, vth=neurons.input_vth)
         self.synapse = LearningDense(weights=np.asarray(weights, dtype=np.int64),
                                      learning_rule=engine_learning_rule(seed),
-                                     num_message_bits=GRADED_BITS,
+                                     num_message_bits=REPORT_BITS,
                                      graded_spike_cfg=GradedSpikeCfg.OVERWRITE)
         self.outputs = ThirdFactorLIF(shape=(n_out,), schedule=schedule, offset=2,
                                       du=INPUT_DU, dv=neurons.output_dv,

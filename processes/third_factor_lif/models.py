@@ -23,6 +23,12 @@ from astrolava.mgd.engine import TRACE_OFFSET, EngineSchedule
 class ThirdFactorSchedule:
     """Schedule shared by both models; the LIF step is the parent Lava model's."""
 
+    loihi_mapping = ("microcode neuron: Lava's LIF plus a pass counter (resets u, v at the "
+                     "start of each pass, gates the gaps), a spike counter with a graded count "
+                     "report, and the bap/y2/y3 outputs to the learning engine")
+    loihi_operations = ("per sample out: 2T spikes at most, 1 graded count report (8-bit), "
+                        "2 bap pulses, 2 third-factor values (7-bit)",)
+
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
         self.schedule: EngineSchedule = proc_params["schedule"]

@@ -17,8 +17,8 @@ from lava.proc.dense.process import LearningDense
 from lava.proc.io.source import RingBuffer as Source
 
 from astrolava.data import load_dataset
+from astrolava.fixed_point import REPORT_BITS
 from astrolava.mgd.engine import (
-    GRADED_BITS,
     TAG_SHIFT,
     TRACE_OFFSET,
     WEIGHT_SHIFT,
@@ -42,7 +42,7 @@ def _latch_and_update(x1, q_u, q_k, weights):
     y3 = np.full((n_post, steps), TRACE_OFFSET)
     y3[:, 3] += q_k
     syn = LearningDense(weights=weights, learning_rule=engine_learning_rule(7),
-                        num_message_bits=GRADED_BITS, graded_spike_cfg=GradedSpikeCfg.OVERWRITE)
+                        num_message_bits=REPORT_BITS, graded_spike_cfg=GradedSpikeCfg.OVERWRITE)
     sources = [Source(data=d) for d in (pre, bap, y2, y3)]
     for source, port in zip(sources, (syn.s_in, syn.s_in_bap, syn.s_in_y2, syn.s_in_y3),
                             strict=True):
