@@ -123,6 +123,26 @@ class EngineSchedule:
         return 2 + int(n_samples) * self.window
 
 
+@dataclass(frozen=True)
+class EngineNeurons:
+    """Integer LIF constants of the two layers (Lava ``LIF`` registers).
+
+    Parameters
+    ----------
+    input_vth : int
+        Threshold of the input layer (integrate-and-fire, ``dv = 0``): a pixel ``x`` of
+        payload ``round(x·2**8)`` fires about ``T·x·256/input_vth`` times per pass.
+    output_vth : int
+        Threshold of the output layer (in synaptic-input units, before Lava's 6-bit shift).
+    output_dv : int
+        Voltage decay of the output layer (12 bits; 0 = integrate-and-fire).
+    """
+
+    input_vth: int = 255
+    output_vth: int = 1024
+    output_dv: int = 0
+
+
 def output_error(counts: np.ndarray, label: int, pass_steps: int) -> np.ndarray:
     """``e = n − T·onehot(label)``: output spike counts minus the target count (int64)."""
     err = np.asarray(counts, dtype=np.int64).copy()

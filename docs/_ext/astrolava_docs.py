@@ -39,6 +39,8 @@ BENCHMARK_TABLES: dict[str, tuple[str, Callable[[dict], str]]] = {
     "lava_hierarchical": ("lava_hierarchical", rt.lava_hierarchical),
     "lava_hierarchical_steps": ("lava_hierarchical", rt.lava_hierarchical_steps),
     "fixed_optimizer": ("fixed_optimizer", rt.fixed_optimizer),
+    "loihi_engine": ("loihi_engine", rt.loihi_engine),
+    "loihi2_limits": ("loihi_engine", rt.loihi2_limits),
     "rhythmic_detection": ("rhythmic", rt.rhythmic_detection),
     "rhythmic_tuning": ("rhythmic", rt.rhythmic_tuning),
     "rhythmic_speed": ("rhythmic", rt.rhythmic_speed),

@@ -212,6 +212,25 @@ def lava_dmgd(data: dict) -> str:
                      "backprop", "Lava / backprop", "training samples/s"], rows)
 
 
+
+def loihi_engine(data: dict) -> str:
+    """Learning-engine graph, its reference in Loihi formats and BPTT, means over seeds."""
+    bptt = {r["dataset"]: r["test_acc"] for r in data["rows"] if r["model"] == "bptt"}
+    rows = [(r["dataset"], r["network"], r["model"], r["tag"], r["epochs"], f"{r['n_train']:,}",
+             joined(map(str, r["seeds"])), _acc_sd(r, "test_acc"),
+             f"{100 * r['test_acc'] / bptt[r['dataset']]:.1f} %" if r["dataset"] in bptt else "",
+             rate(r["samples_per_s"]))
+            for r in data["rows"]]
+    return md_table(["dataset", "network", "model", "tag", "epochs", "samples trained", "seeds",
+                     "test acc.", "of BPTT", "training samples/s"], rows)
+
+
+def loihi2_limits(data: dict) -> str:
+    """Loihi 2's limits as ``astrolava.loihi_report`` judges them (not read from a result)."""
+    from astrolava.loihi_report import limits_markdown
+
+    return limits_markdown().rstrip("\n")
+
 def lava_hierarchical(data: dict) -> str:
     """The hierarchical graph with chain DeltaVecs next to the fused model on the same config
     and seed, the torch reference and backprop."""

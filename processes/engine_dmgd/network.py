@@ -3,8 +3,6 @@ embedded-CPU astrocyte and global cost."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from astrolava.processes.dataset_source import DatasetSource
 from astrolava.processes.engine_dmgd.process import EngineAstrocyte, EngineCost
@@ -14,31 +12,11 @@ from lava.magma.core.learning.learning_rule import Loihi3FLearningRule
 from lava.proc.dense.process import Dense, LearningDense
 
 from astrolava.fixed_point import REPORT_BITS, X_FRAC
-from astrolava.mgd.engine import DT_RULE, DW_RULE, TRACE_TAU, EngineSchedule
+from astrolava.mgd.engine import DT_RULE, DW_RULE, TRACE_TAU, EngineNeurons, EngineSchedule
 from astrolava.runtime import LavaSession, sim_config
 
 INPUT_DU = 4095
 """The input layer's current decay: the current is the sample's payload each step."""
-
-
-@dataclass(frozen=True)
-class EngineNeurons:
-    """Integer LIF constants of the two layers (Lava ``LIF`` registers).
-
-    Parameters
-    ----------
-    input_vth : int
-        Threshold of the input layer (integrate-and-fire, ``dv = 0``): a pixel ``x`` of
-        payload ``round(x·2**8)`` fires about ``T·x·256/input_vth`` times per pass.
-    output_vth : int
-        Threshold of the output layer (in synaptic-input units, before Lava's 6-bit shift).
-    output_dv : int
-        Voltage decay of the output layer (12 bits; 0 = integrate-and-fire).
-    """
-
-    input_vth: int = 255
-    output_vth: int = 1024
-    output_dv: int = 0
 
 
 def engine_learning_rule(seed: int) -> Loihi3FLearningRule:
@@ -66,7 +44,8 @@ class EngineNetwork:
         Initial 8-bit weights (even, in [−256, 254]).
     schedule : EngineSchedule
     eta, epsilon : float
-    neurons : EngineNeurons
+    neurons : EngineNeurons, optional
+        Default ``EngineNeurons()``.
     seed : int
         Seed of the learning rule's trace randoms.
     shuffle_seed : int, optional
@@ -75,8 +54,9 @@ class EngineNetwork:
 
     def __init__(self, *, data: np.ndarray, labels: np.ndarray, weights: np.ndarray,
                  schedule: EngineSchedule, eta: float, epsilon: float,
-                 neurons: EngineNeurons = EngineNeurons(), seed: int = 0,
+                 neurons: EngineNeurons | None = None, seed: int = 0,
                  shuffle_seed: int | None = None) -> None:
+        neurons = EngineNeurons() if neurons is None else neurons
         n_out, n_in = np.shape(weights)
         if np.shape(data)[1] != n_in:
             raise ValueError(f"data has {np.shape(data)[1]} features; weights take {n_in}")
