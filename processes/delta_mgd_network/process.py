@@ -22,6 +22,7 @@ from astrolava.mgd.config import (
 from astrolava.mgd.equations import NetworkSpec
 from astrolava.mgd.presets import NETWORKS
 from astrolava.runtime import sim_config
+from astrolava.validation import require_array
 
 LAVA_DELTAVECS = DELTAVEC_KINDS
 """``DeltaMGDConfig.deltavecs`` values the Lava models implement (fused and hierarchical,
@@ -180,12 +181,15 @@ def network_run_config(tag: str = "floating_pt", hierarchical: bool = False) -> 
 
 
 def check_layers(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> list[int]:
-    """Layer widths of a chain of (W, b) pairs; ``ValueError`` on mismatched shapes."""
+    """Layer widths of a chain of (W, b) pairs; ``ValueError`` on mismatched shapes or a value
+    that is not a finite real number."""
     if len(weights) == 0 or len(weights) != len(biases):
         raise ValueError(f"weights ({len(weights)}) and biases ({len(biases)}) must list the "
                          "same number >= 1 of layers")
     sizes = [int(np.shape(weights[0])[1])]
     for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
+        require_array(f"weights[{i}]", w)  # real and finite (NaN/inf never reach a model)
+        require_array(f"biases[{i}]", b)
         w_shape, b_shape = np.shape(w), np.shape(b)
         if len(w_shape) != 2 or w_shape[1] != sizes[-1]:
             raise ValueError(f"weights[{i}] has shape {w_shape}; it must be (n_out, {sizes[-1]}) "

@@ -224,3 +224,18 @@ def test_smaller_items_are_refused_clearly():
         RidgeReadout().predict(np.zeros(3))
     with pytest.raises(ParameterError, match="n_steps=-1 must be an integer >= 1"):
         closed_loop(None, RidgeReadout(), -1)
+
+
+@pytest.mark.parametrize(("bias", "message"), [
+    (np.array([np.nan, 0.0]), "biases\\[0\\] holds nan"),
+    (np.array([np.inf, 0.0]), "biases\\[0\\] holds inf"),
+    (np.array(["a", "b"]), "biases\\[0\\] must hold real numbers"),
+])
+def test_network_process_refuses_non_finite_initial_parameters(bias, message):
+    """Item 3: NaN/inf initial weights or biases never reach a process model."""
+    from astrolava.processes.delta_mgd_network.process import DeltaMGDNetwork
+
+    from astrolava.mgd.config import DeltaMGDConfig
+
+    with pytest.raises((ParameterError, ParameterTypeError), match=message):
+        DeltaMGDNetwork(weights=[np.zeros((2, 3))], biases=[bias], config=DeltaMGDConfig())
