@@ -32,6 +32,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import torch  # noqa: E402
 from astrolava.models import build_model  # noqa: E402
 from astrolava.models.mgd.loihi_engine import (  # noqa: E402
     EngineParams,
@@ -158,6 +159,7 @@ def main() -> None:
     parser.add_argument("--checkpoint-dir", type=Path, default=Path("/tmp/loihi_engine_ckpt"))
     parser.add_argument("--out", type=Path, default=RESULTS / "loihi_engine.json")
     args = parser.parse_args()
+    torch.set_num_threads(1)
     started = run_started()
     n_train = N_TRAIN[args.dataset] if args.n_train is None else args.n_train
     data = load(args.dataset, n_train)
