@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,9 +22,22 @@ from children import process_table  # noqa: E402
 
 
 def start(args: list[str], **kwargs) -> subprocess.Popen:
-    """Start ``args`` as the leader of a new session, stdout and stderr captured."""
-    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, cwd=ROOT, **kwargs)
+    """Start ``args`` as the leader of a new session, stdout and stderr captured in temporary
+    files (not pipes: a surviving child would hold a pipe open and block its reader)."""
+    files = (tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+"))
+    process = subprocess.Popen(args, stdout=files[0], stderr=files[1], text=True,
+                               start_new_session=True, cwd=ROOT, **kwargs)
+    process.output_files = files
+    return process
+
+
+def output(process: subprocess.Popen) -> tuple[str, str]:
+    """Stdout and stderr a process started by :func:`start` has written so far."""
+    texts = []
+    for file in process.output_files:
+        file.seek(0)
+        texts.append(file.read())
+    return texts[0], texts[1]
 
 
 def cli(*args: str, **kwargs) -> subprocess.Popen:

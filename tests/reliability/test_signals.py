@@ -37,7 +37,7 @@ def _stopped_cleanly(process, sig, *, group=False, timeout=240):
         (os.killpg if group else os.kill)(process.pid, sig)
         process.wait(timeout=150)
         return (process.returncode, *faults.leftovers(process.pid, segments),
-                process.stderr.read())
+                faults.output(process)[1])
     finally:
         process.kill()
         faults.kill_session(process.pid)
@@ -69,7 +69,8 @@ def _train_args(out, epochs):
 
 
 def _summary(process):
-    out, err = process.communicate(timeout=240)
+    process.wait(timeout=240)
+    out, err = faults.output(process)
     assert process.returncode == 0, err
     return json.loads(out)
 
@@ -99,7 +100,8 @@ def test_second_run_on_the_same_out_is_refused(tmp_path):
         faults.wait_for(lambda: (tmp_path / "checkpoint.pt").exists(), 240,
                         "the first run's checkpoint")
         second = faults.cli(*_train_args(tmp_path, 2))
-        _, err = second.communicate(timeout=240)
+        second.wait(timeout=240)
+        err = faults.output(second)[1]
         assert second.returncode == 1
         assert f"in use by another run (pid {first.pid})" in err and str(tmp_path) in err
         assert first.poll() is None  # the first run goes on
