@@ -408,6 +408,11 @@ class SynchronyChangeDetector:
         x = np.atleast_1d(np.asarray(x, float))
         if not np.all(np.isfinite(x)):
             raise ValueError("x contains NaN or inf values")
+        width = self._buffer[0].size if self._buffer else (
+            None if self._scale is None else self._scale[0].size)
+        if width is not None and x.size != width:
+            raise ValueError(f"x has {x.size} columns; this detector was fed {width} "
+                             "columns before (call reset() to start on another series)")
         self.drift_detected = False
         if self._scale is None:
             self._buffer.append(x)

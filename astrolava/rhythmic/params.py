@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from astrolava.validation import require_count, require_positive, require_real
+
 
 @dataclass(frozen=True)
 class RhythmicParams:
@@ -63,22 +65,19 @@ class RhythmicParams:
     ridge: float = 1e-20
 
     def __post_init__(self) -> None:
-        checks = [
-            (self.n_nodes >= 1, "n_nodes", ">= 1"),
-            (self.mean_degree > 0, "mean_degree", "> 0"),
-            (self.spectral_radius > 0, "spectral_radius", "> 0"),
-            (self.input_scale > 0, "input_scale", "> 0"),
-            (0 <= self.leak < 1, "leak", "[0, 1)"),
-            (0 <= self.m <= 1, "m", "[0, 1]"),
-            (self.tau > 0, "tau", "> 0"),
-            (self.coupling_degree is None or self.coupling_degree >= 0, "coupling_degree", ">= 0"),
-            (self.warmup >= 0, "warmup", ">= 0"),
-            (self.ridge >= 0, "ridge", ">= 0"),
-        ]
-        for ok, name, allowed in checks:
-            if not ok:
-                raise ValueError(f"{name}={getattr(self, name)} is outside the allowed range "
-                                 f"{allowed}")
+        require_count("n_nodes", self.n_nodes)
+        require_positive("mean_degree", self.mean_degree)
+        require_positive("spectral_radius", self.spectral_radius)
+        require_positive("input_scale", self.input_scale)
+        require_real("leak", self.leak, 0.0, 1.0, high_open=True)
+        require_real("m", self.m, 0.0, 1.0)
+        for name in ("bias", "eps1", "eps2", "omega", "gamma"):
+            require_real(name, getattr(self, name))
+        require_positive("tau", self.tau)
+        if self.coupling_degree is not None:
+            require_real("coupling_degree", self.coupling_degree, 0.0)
+        require_count("warmup", self.warmup, minimum=0)
+        require_real("ridge", self.ridge, 0.0)
 
     @property
     def k_phi(self) -> float:

@@ -49,6 +49,7 @@ class BackpropLearner(Learner):
 
     def train_batch(self, x: torch.Tensor, y: torch.Tensor) -> dict:
         """One step on a batch; returns ``{"cost": mean C}``."""
+        self.check_batch(x, y)
         grads, info = self.estimate(x, y)
         self.apply(grads)
         self.counts.add(len(y), self.n_params * len(y), backprop_update_ops(self.n_params, len(y)))

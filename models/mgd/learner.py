@@ -9,6 +9,8 @@ from astrolava.models.mgd.network import check_model
 from astrolava.models.training import make_optimizer
 from torch import nn
 
+from astrolava.validation import ParameterError
+
 Gradient = list[tuple[torch.Tensor, torch.Tensor]]
 """Per layer ``(∂/∂W, ∂/∂b)`` (estimates), shaped like the layer's weight and bias."""
 
@@ -32,6 +34,28 @@ class Learner:
         self.optimizer = make_optimizer(model.parameters(), config.optimizer, config.eta)
         self.counts = OperationCounts()
         self.n_params = sum(p.numel() for p in model.parameters())
+
+    def check_batch(self, x: torch.Tensor, y: torch.Tensor) -> None:
+        """Refuse a batch the model cannot learn from: it must be ``(n >= 1, n_in)`` finite
+        inputs with ``n`` integer labels in ``[0, n_out - 1]``.
+
+        Raises
+        ------
+        ParameterError
+            Naming ``x`` or ``y`` and what is allowed.
+        """
+        n_in, n_out = self.model.layers[0].in_features, self.model.layers[-1].out_features
+        if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] != n_in:
+            raise ParameterError(f"x has shape {tuple(x.shape)}; a batch must have shape "
+                                 f"(n >= 1, {n_in})")
+        if not bool(torch.isfinite(x).all()):
+            raise ParameterError("x contains NaN or inf values")
+        if y.shape != (x.shape[0],) or y.dtype.is_floating_point or y.dtype == torch.bool:
+            raise ParameterError(f"y has shape {tuple(y.shape)} and dtype {y.dtype}; give "
+                                 f"{x.shape[0]} integer labels")
+        if int(y.min()) < 0 or int(y.max()) >= n_out:
+            raise ParameterError(f"y holds labels in [{int(y.min())}, {int(y.max())}]; they "
+                                 f"must lie in [0, {n_out - 1}] ({n_out} classes)")
 
     @torch.no_grad()
     def apply(self, grads: Gradient) -> None:

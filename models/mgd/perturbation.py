@@ -187,6 +187,7 @@ class PerturbativeLearner(Learner):
 
     def train_batch(self, x: torch.Tensor, y: torch.Tensor) -> dict:
         """One step on a batch; returns ``{"cost": mean C0}``."""
+        self.check_batch(x, y)
         with torch.inference_mode(not self.uses_autograd):
             grads, info = self.estimate(x, y)
             self.apply(grads)
@@ -229,6 +230,7 @@ class MGDLearner(PerturbativeLearner):
                 for i in range(len(self.model.layers))]
 
     def train_batch(self, x, y):
+        self.check_batch(x, y)
         costs = []
         for _ in range(self.config.tau_x):
             grads, info = self.estimate(x, y)
