@@ -16,6 +16,7 @@ import torch
 
 from astrolava.checkpoint import check_output_folder
 from astrolava.data import load_dataset
+from astrolava.mgd.presets import HIDDEN
 from astrolava.validation import require_count, require_int, require_seed
 
 DATASETS = ("digits", "fashion-mnist")
@@ -102,6 +103,10 @@ def check_arguments(args: argparse.Namespace) -> None:
     require_int("--train-size", args.train_size, low=0)
     for width in args.hidden:
         require_count("--hidden", width)
+    if args.backend == "lava" and list(args.hidden) != list(HIDDEN):
+        raise ValueError(f"--hidden {' '.join(map(str, args.hidden))}: the lava backend trains "
+                         f"the preset widths {' '.join(map(str, HIDDEN))} only; drop --hidden "
+                         "or use --backend torch")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -115,7 +120,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from astrolava.mgd.presets import HIDDEN
     from astrolava.models.mgd.trainer import METHODS
 
     parser = subparsers.add_parser(

@@ -57,3 +57,11 @@ def test_reservoir_constants_must_be_finite(name: str, value: float) -> None:
 def test_reservoir_constants_must_be_numbers() -> None:
     with pytest.raises(ParameterTypeError, match="omega='0.1' must be a real number"):
         RhythmicParams(omega="0.1")
+
+
+def test_lava_backend_refuses_hidden_widths(capsys) -> None:
+    from astrolava.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", "--backend", "lava", "--hidden", "32", "--epochs", "1"])
+    assert "--hidden 32: the lava backend trains the preset widths" in str(exit_.value.code)
