@@ -106,7 +106,7 @@ def main() -> None:
         rows = json.loads(OUT.read_text())["rows"] if OUT.exists() else []
         key = ("dataset", "n_train", "epochs", "seed", "variant")
         rows = [r for r in rows if any(r[k] != row[k] for k in key)] + [row]
-        write_json_atomic(OUT, {"rows": rows})
+        write_json_atomic(OUT, {"rows": rows, "provenance": row["provenance"]})
         plot(rows, OUT.with_suffix(".png"))
         print(f"{args.dataset} n={len(y)} {variant['name']:28s} "
               + " ".join(f"{a:.4f}" for a in result["test_acc_per_epoch"])

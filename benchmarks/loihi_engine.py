@@ -122,10 +122,13 @@ def run_model(model: str, data: tuple, seed: int, epochs: int, args: argparse.Na
 
 
 def merge(path: Path, rows: list[dict], started: dict) -> dict:
-    old = json.loads(path.read_text())["rows"] if path.exists() else []
+    old = json.loads(path.read_text()) if path.exists() else {"rows": []}
     keys = {(r["dataset"], r["model"]) for r in rows}
-    kept = [r for r in old if (r["dataset"], r["model"]) not in keys]
-    result = {"rows": kept + rows, "params": PARAMS.__dict__, "provenance": provenance(started)}
+    kept = [dict(r, provenance=r.get("provenance", old.get("provenance")))
+            for r in old["rows"] if (r["dataset"], r["model"]) not in keys]
+    record = provenance(started)
+    result = {"rows": kept + [dict(r, provenance=record) for r in rows],
+              "params": PARAMS.__dict__, "provenance": record}
     path.write_text(json.dumps(result, indent=1) + "\n")
     return result
 

@@ -442,7 +442,8 @@ def main() -> None:
     dataset = load_skab(args.root)
     experiments = dataset.experiments[::6] if args.quick else dataset.experiments
     seeds = range(1 if args.quick else args.seeds)
-    published = [] if args.quick else published_rows(dataset)
+    published = [] if args.quick else [dict(r, provenance=provenance(started))
+                                        for r in published_rows(dataset)]
     rows: list[dict] = []  # this run's
     ablation: list[dict] = []
     everything = skab_scores(experiments, [np.ones(len(e.x) - SKAB_TRAIN_ROWS, np.int64)
