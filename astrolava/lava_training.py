@@ -43,9 +43,10 @@ from astrolava.validation import (
 LAVA_PRESET = {"eta": 0.01, "epsilon": 1e-2, "tau_delta": 100}
 """δ-MGD hyper-parameters (``DeltaMGDConfig`` keywords) that every Lava model supports: the
 paper's class DeltaVecs and plain SGD (the float fused model also runs Adam)."""
-HIERARCHICAL_SPIKING = {"eta": 0.03, "epsilon": 0.1, "fd_step": 0.1, "tau_delta": 100}
-"""δ-MGD hyper-parameters of the hierarchical spiking graph, which implements class DeltaVecs
-and plain SGD; how they were chosen: ``docs/experiments/lava-presets.md``."""
+HIERARCHICAL_OPTIMIZER = {"rate": {"optimizer": "sgd", "eta": 0.01},
+                          "spiking": {"optimizer": "sgd", "eta": 0.3}}
+"""Optimizer per network of the hierarchical graph, whose synapses run plain SGD: the step
+sizes of the fused models with SGD (``docs/experiments/lava-presets.md``)."""
 FIXED_OPTIMIZER = {"rate": {"optimizer": "engine", "eta": 2 ** -10, "momentum_shift": 3,
                             "rms_shift": 10},
                    "spiking": {"optimizer": "sgd", "eta": 0.3}}
@@ -62,14 +63,14 @@ def lava_preset(network: str = "rate", tag: str = "floating_pt",
     Fused models run the recommended preset ``astrolava.mgd.presets.preset("delta-mgd",
     network)`` (chain DeltaVecs, ``delta_mix`` averaging, exact output δ — spiking: with the
     rate slopes — and Adam): ``floating_pt`` all of it, ``fixed_pt`` with the
-    :data:`FIXED_OPTIMIZER` of the network instead of Adam. The hierarchical model gets
-    :data:`LAVA_PRESET` (rate) or :data:`HIERARCHICAL_SPIKING` (spiking), both tags.
+    :data:`FIXED_OPTIMIZER` of the network instead of Adam. The hierarchical model runs the
+    same preset with the :data:`HIERARCHICAL_OPTIMIZER` of the network (SGD), both tags.
     """
     from astrolava.mgd.presets import preset
 
-    if hierarchical:
-        return dict(HIERARCHICAL_SPIKING if network == "spiking" else LAVA_PRESET)
     recommended = preset("delta-mgd", network)
+    if hierarchical:
+        return {**recommended, **HIERARCHICAL_OPTIMIZER[network]}
     if tag == "floating_pt":
         return recommended
     return {**recommended, **FIXED_OPTIMIZER[network]}

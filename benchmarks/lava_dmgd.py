@@ -29,9 +29,10 @@ DeltaVecs, Adam, ``delta_mix``, exact output δ; spiking: rate slopes, ε = 3, h
 fused floating_pt models, the same with ``FIXED_OPTIMIZER`` (rate: the learning-engine
 optimizer ``"engine"``; spiking: SGD) on the fused fixed_pt models, ``LAVA_PRESET``
 (class DeltaVecs, SGD) on the hierarchical rate graph, ``HIERARCHICAL_SPIKING`` (class
-DeltaVecs, SGD) on the hierarchical spiking graph; the row's ``config`` records it. Rows are
-keyed by (dataset, network, model, tag, epochs, optimizer), so a re-run replaces its own
-row and keeps those of other optimizers (the fixed_pt SGD rows). The torch δ-MGD
+DeltaVecs, SGD) on the hierarchical spiking graph; ``--set NAME=VALUE`` replaces preset
+fields (e.g. ``--set eta=1e-4``) in every row of the command; the row's ``config`` records
+what ran. Rows are keyed by (dataset, network, model, tag, epochs, optimizer, η), so a
+re-run replaces its own row and keeps those of other optimizers and step sizes. The torch δ-MGD
 reference (SGD and Adam only; ``null`` for the ``"engine"`` rows and with ``--no-reference``)
 is ``astrolava.models.mgd.DeltaMGDLearner`` with the same config, initial weights and
 sample order (batch 1, no shuffling), evaluated on the same test set (spiking: a Bernoulli
@@ -50,6 +51,7 @@ Usage::
 
     nice -n 10 .venv/bin/python benchmarks/lava_dmgd.py [--quick] [--only GROUP ...]
         [--seeds 0 1 2] [--tags floating_pt fixed_pt] [--checkpoint-dir DIR] [--no-reference]
+        [--set eta=1e-4 ...]
 """
 
 from __future__ import annotations
@@ -126,7 +128,8 @@ def lava_row(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seeds, re
     module docstring); ``references`` caches the reference's per-epoch accuracies per
     ``(dataset, network, config, seed)`` and backprop's per ``("backprop", dataset, network,
     seed)``; ``options``: ``checkpoint_dir`` and ``reference``
-    (False: no torch reference)."""
+    (False: no torch reference) and ``overrides`` (``DeltaMGDConfig`` fields replacing the
+    preset's)."""
     runs = [lava_run(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seed,
                      references, network, options or {}) for seed in seeds]
     row = dict(runs[0])
@@ -152,7 +155,8 @@ def lava_run(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seed, ref
     """Train one Lava model from ``build_model(..., seed)``, and the reference and backprop if
     not cached (``options`` as in :func:`lava_row`)."""
     options = options or {}
-    config = DeltaMGDConfig(**lava_preset(network, tag, hierarchical))
+    config = DeltaMGDConfig(**{**lava_preset(network, tag, hierarchical),
+                               **options.get("overrides", {})})
     net = build_network(network, X.shape[1], 10, seed, config)
     kind = "hierarchical" if hierarchical else "fused"
     folder = options.get("checkpoint_dir")
@@ -186,7 +190,7 @@ def lava_run(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seed, ref
 def row_key(row: dict) -> tuple:
     """Rows with the same key replace each other."""
     return (row["dataset"], row.get("network", "rate"), row["model"], row["tag"], row["epochs"],
-            row["config"]["optimizer"])
+            row["config"]["optimizer"], row["config"]["eta"])
 
 
 def main() -> None:
@@ -208,6 +212,10 @@ def main() -> None:
                              "from it (locked while the command runs); also caches backprop")
     parser.add_argument("--no-reference", action="store_true",
                         help="skip the torch δ-MGD reference (reference_test_acc: null)")
+    parser.add_argument("--set", nargs="+", default=[], metavar="NAME=VALUE",
+                        type=config_override,
+                        help="DeltaMGDConfig fields replacing the preset's in every row run "
+                             "(values parsed as JSON, e.g. eta=1e-4)")
     parser.add_argument("--fill-yardsticks", action="store_true",
                         help="run nothing; give the rows of the JSON that lack them deltavecs, "
                              "optimizer and backprop on their net, seeds and epochs")
@@ -248,7 +256,12 @@ def run_groups(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Non
     spiking_epochs = 1 if args.quick else args.spiking_epochs
     references: dict = {}
     tags = args.tags
-    options = {"checkpoint_dir": args.checkpoint_dir, "reference": not args.no_reference}
+    options = {"checkpoint_dir": args.checkpoint_dir, "reference": not args.no_reference,
+               "overrides": dict(args.set)}
+    try:
+        DeltaMGDConfig(**options["overrides"])  # before hours of training, not after
+    except (TypeError, ValueError) as err:
+        parser.error(f"--set: {err}")
     if "digits" in args.only:
         rows += [lava_row("digits", X, y, Xt, yt, digits_epochs, tag, False, args.seeds,
                           references, options=options) for tag in tags]
@@ -279,6 +292,19 @@ def run_groups(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Non
         print(summary(row))
 
 
+def config_override(text: str) -> tuple[str, object]:
+    """``"NAME=VALUE"`` -> ``(NAME, VALUE)`` for a ``DeltaMGDConfig`` field NAME; VALUE is read
+    as JSON (numbers, ``true``, lists) and kept as a string otherwise (``optimizer=sgd``)."""
+    name, sep, value = text.partition("=")
+    if not sep or name not in DeltaMGDConfig.field_names():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not NAME=VALUE with NAME one of {sorted(DeltaMGDConfig.field_names())}")
+    try:
+        return name, json.loads(value)
+    except json.JSONDecodeError:
+        return name, value
+
+
 def summary(row: dict) -> str:
     """One printed line per row."""
     sd = f" ± {row['test_acc_sd']:.4f}" if "test_acc_sd" in row else ""
@@ -286,7 +312,8 @@ def summary(row: dict) -> str:
                        (("ref", "reference_test_acc"), ("bp", "bp_test_acc"))
                        if row.get(key) is not None)
     return (f"{row['dataset']:14s} {row.get('network', 'rate'):8s} {row['model']:12s} "
-            f"{row['tag']:11s} {row['config']['optimizer']:6s} {row['epochs']:3d} ep "
+            f"{row['tag']:11s} {row['config']['optimizer']:6s} η {row['config']['eta']:<8g} "
+            f"{row['epochs']:3d} ep "
             f"acc {row['test_acc']:.4f}{sd} ({others}) seeds {row['seeds']} "
             f"{row['samples_per_s']:8.1f} samples/s  n_train {row['n_train']}")
 
@@ -363,7 +390,8 @@ def plot_epochs(rows: list[dict], path: Path) -> None:
         for row in runs:
             epochs = np.arange(1, len(row["test_acc_per_epoch"]) + 1)
             ax.plot(epochs, row["test_acc_per_epoch"], marker="o", ms=3,
-                    label=f"Lava {row['tag']} ({row['config']['optimizer']})")
+                    label=f"Lava {row['tag']} ({row['config']['optimizer']}, "
+                          f"η = {row['config']['eta']:g})")
         bp = next((r["bp_test_acc_per_epoch"] for r in runs if r.get("bp_test_acc_per_epoch")),
                   None)
         if bp is not None:

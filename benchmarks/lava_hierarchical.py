@@ -14,9 +14,9 @@ with ``model = "hierarchical"``), in groups:
 
 Every row trains the hierarchical graph and the fused model from the same
 ``build_model(..., seed)`` on the same samples in the same order with the same config:
-:func:`hierarchical_config`, the recommended preset's chain DeltaVecs (``delta_mix``
-averaging, exact output δ, rate slopes for LIF) with plain SGD (the optimizer of the
-hierarchical graph; its fixed_pt weights equal the fused fixed_pt model's exactly). Besides
+``lava_preset(network, hierarchical=True)``, the recommended preset's chain DeltaVecs
+(``delta_mix`` averaging, exact output δ, rate slopes for LIF) with plain SGD (the optimizer
+of the hierarchical graph; its fixed_pt weights equal the fused fixed_pt model's exactly). Besides
 the schema's fields a row holds ``fused_test_acc`` (and per epoch) and
 ``fused_samples_per_s``; ``reference_test_acc`` is the torch ``DeltaMGDLearner`` with the same
 config, ``bp_test_acc`` backprop on the same net, seed and epochs (``lava_dmgd.bp_accuracy``).
@@ -54,8 +54,13 @@ from lava_floor.relay import relay_chain  # noqa: E402
 
 from astrolava.checkpoint import lock_output, write_json_atomic  # noqa: E402
 from astrolava.data import load_dataset  # noqa: E402
-from astrolava.lava_training import build_network, feed_dataset, train_in_lava  # noqa: E402
-from astrolava.mgd import DeltaMGDConfig, preset  # noqa: E402
+from astrolava.lava_training import (  # noqa: E402
+    build_network,
+    feed_dataset,
+    lava_preset,
+    train_in_lava,
+)
+from astrolava.mgd import DeltaMGDConfig  # noqa: E402
 from astrolava.mgd.presets import HIDDEN  # noqa: E402
 from astrolava.progress import progress  # noqa: E402
 from astrolava.provenance import provenance, run_started  # noqa: E402
@@ -69,9 +74,6 @@ GROUPS = {
     "digits-spiking": ("digits", "spiking", 5, ("fixed_pt", "floating_pt")),
 }
 """``group -> (dataset, network, epochs, tags)``, in the order they run."""
-SGD_ETA = {"rate": 0.01, "spiking": 0.3}
-"""SGD step size per network (the fused fixed_pt models' SGD step sizes,
-``docs/experiments/lava-presets.md``)."""
 PER_STEP_SAMPLES = 20
 """Samples timed per measurement of the per-step cost."""
 PER_STEP_REPEATS = 3
@@ -80,10 +82,9 @@ the cost; the machine is shared)."""
 
 
 def hierarchical_config(network: str) -> DeltaMGDConfig:
-    """The recommended δ-MGD preset of ``network`` (chain DeltaVecs) with SGD at
-    :data:`SGD_ETA`."""
-    return DeltaMGDConfig(**{**preset("delta-mgd", network), "optimizer": "sgd",
-                             "eta": SGD_ETA[network]})
+    """The hierarchical graph's preset of ``network``: chain DeltaVecs with SGD
+    (``astrolava.lava_training.lava_preset``)."""
+    return DeltaMGDConfig(**lava_preset(network, hierarchical=True))
 
 
 def lava_rows(group: str, seed: int, references: dict, started: dict, work: Path

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from astrolava.processes.dataset_source import DatasetSource
 from astrolava.processes.delta_mgd_network import DeltaMGDNetwork, network_run_config
+from astrolava.processes.delta_mgd_network.hierarchical import check_hierarchical
 from astrolava.processes.delta_mgd_network.process import (
     check_layers,
     flatten,
@@ -18,7 +19,8 @@ from astrolava.processes.delta_mgd_network.process import (
     unflatten_weights,
 )
 
-from astrolava.mgd import DeltaMGDConfig
+from astrolava.lava_training import build_network, lava_preset
+from astrolava.mgd import DeltaMGDConfig, preset
 from astrolava.runtime import LavaSession, ProcessModelError
 
 WEIGHTS = [np.ones((3, 4)), np.ones((2, 3))]
@@ -48,6 +50,20 @@ def test_bad_hyper_parameters():
 def test_chain_deltavecs_hold_one_row_per_class_over_the_hidden_layers():
     net = DeltaMGDNetwork(weights=WEIGHTS, biases=BIASES, config=DeltaMGDConfig(deltavecs="chain"))
     assert net.deltavecs.shape == (BIASES[-1].shape[0], BIASES[0].shape[0])
+
+
+@pytest.mark.parametrize("network", ["rate", "spiking"])
+def test_hierarchical_preset_runs_chain_deltavecs_with_sgd(network):
+    """``lava_preset(hierarchical=True)`` is the recommended chain preset with the graph's
+    SGD, and the hierarchical model accepts it (both tags share it)."""
+    config = DeltaMGDConfig(**lava_preset(network, "fixed_pt", hierarchical=True))
+    assert lava_preset(network, "floating_pt", hierarchical=True) == \
+        lava_preset(network, "fixed_pt", hierarchical=True)
+    recommended = preset("delta-mgd", network)
+    assert (config.deltavecs, config.optimizer) == ("chain", "sgd")
+    assert (config.epsilon, config.tau_delta, config.delta_mix) == \
+        (recommended["epsilon"], recommended["tau_delta"], recommended["delta_mix"])
+    check_hierarchical(build_network(network, 8, 3, 0, config, hidden=(5, 4)))
 
 
 def test_flat_parameter_views_round_trip():
