@@ -31,8 +31,8 @@ optimizer ``"engine"``; spiking: SGD) on the fused fixed_pt models, ``LAVA_PRESE
 (class DeltaVecs, SGD) on the hierarchical rate graph, ``HIERARCHICAL_SPIKING`` (class
 DeltaVecs, SGD) on the hierarchical spiking graph; ``--set NAME=VALUE`` replaces preset
 fields (e.g. ``--set eta=1e-4``) in every row of the command; the row's ``config`` records
-what ran. Rows are keyed by (dataset, network, model, tag, epochs, optimizer, η), so a
-re-run replaces its own row and keeps those of other optimizers and step sizes. The torch δ-MGD
+what ran. Rows are keyed by (dataset, network, model, tag, epochs, DeltaVecs, optimizer, η),
+so a re-run replaces its own row and keeps those of other settings. The torch δ-MGD
 reference (SGD and Adam only; ``null`` for the ``"engine"`` rows and with ``--no-reference``)
 is ``astrolava.models.mgd.DeltaMGDLearner`` with the same config, initial weights and
 sample order (batch 1, no shuffling), evaluated on the same test set (spiking: a Bernoulli
@@ -190,7 +190,7 @@ def lava_run(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seed, ref
 def row_key(row: dict) -> tuple:
     """Rows with the same key replace each other."""
     return (row["dataset"], row.get("network", "rate"), row["model"], row["tag"], row["epochs"],
-            row["config"]["optimizer"], row["config"]["eta"])
+            row["config"]["deltavecs"], row["config"]["optimizer"], row["config"]["eta"])
 
 
 def main() -> None:

@@ -202,12 +202,13 @@ def lava_dmgd(data: dict) -> str:
     """Lava runs next to the torch reference trained with the same config and data order, and
     backprop on the same net, seed and epochs."""
     rows = [(r["dataset"], r["network"], r["model"], r["tag"], r["config"].get("deltavecs", ""),
-             r["config"].get("optimizer", ""), r["epochs"], f"{r['n_train']:,}",
+             r["config"].get("optimizer", ""), f"{r['config']['eta']:g}", r["epochs"],
+             f"{r['n_train']:,}",
              joined(map(str, r["seeds"])), _acc_sd(r, "test_acc"),
              _acc_sd(r, "reference_test_acc"), _acc_sd(r, "bp_test_acc"), _of_bp(r),
              rate(r["samples_per_s"]))
             for r in data["rows"]]
-    return md_table(["dataset", "network", "Lava model", "tag", "DeltaVecs", "optimizer",
+    return md_table(["dataset", "network", "Lava model", "tag", "DeltaVecs", "optimizer", "η",
                      "epochs", "samples trained", "seeds", "Lava test acc.", "torch reference",
                      "backprop", "Lava / backprop", "training samples/s"], rows)
 
@@ -508,7 +509,8 @@ def headline(results: Path = RESULTS) -> str:
          f"{joined(pct(r['test_acc'], 2) for r in sdm)} % vs "
          f"{joined(pct(r['test_acc'], 2) for r in sbp)} %", "[δ-MGD](docs/benchmarks/dmgd.md)"),
         *[(f"δ-MGD inside Lava (fused, one sample at a time), full Fashion-MNIST, "
-           f"{r['epochs']} epochs, {r['tag']} {r['optimizer']} vs backprop (same net and seed)",
+           f"{r['epochs']} epochs, {r['tag']} {r['optimizer']} η = {r['config']['eta']:g} vs "
+           "backprop (same net and seed)",
            f"{pct(r['test_acc'])} % vs {pct(r['bp_test_acc'])} % "
            f"({100 * r['test_acc'] / r['bp_test_acc']:.0f} % of backprop)",
            "[Lava δ-MGD](docs/benchmarks/lava-dmgd.md)") for r in long],
