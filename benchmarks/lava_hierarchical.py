@@ -20,8 +20,9 @@ of the hierarchical graph; its fixed_pt weights equal the fused fixed_pt model's
 the schema's fields a row holds ``fused_test_acc`` (and per epoch) and
 ``fused_samples_per_s``; ``reference_test_acc`` is the torch ``DeltaMGDLearner`` with the same
 config, ``bp_test_acc`` backprop on the same net, seed and epochs (``lava_dmgd.bp_accuracy``).
-A row is written as soon as it is done; a re-started command skips the rows the JSON holds
-(``--force`` re-runs them), so an interrupted run resumes at the row it was in.
+A row (one group and tag) is written as soon as it is done; a re-started command skips the
+rows the JSON holds (``--force`` re-runs them), so an interrupted run resumes at the row it
+was in. ``--tags`` runs other tags than a group's own.
 
 ``per_step`` (``--only per-step``) measures what bounds the spiking graph's throughput:
 the wall time per Lava time step of the hierarchical spiking graph (learning and only
@@ -32,6 +33,7 @@ every step: Lava's own cost of one step of a graph of that size.
 Usage::
 
     nice -n 5 .venv/bin/python benchmarks/lava_hierarchical.py [--only GROUP ...] [--force]
+        [--tags floating_pt fixed_pt]
         [--seed 0] [--work runs/lava_hierarchical]
 """
 
@@ -87,12 +89,11 @@ def hierarchical_config(network: str) -> DeltaMGDConfig:
     return DeltaMGDConfig(**lava_preset(network, hierarchical=True))
 
 
-def lava_rows(group: str, seed: int, references: dict, started: dict, work: Path
-              ) -> list[dict]:
-    """The rows of one group (one per tag): hierarchical and fused runs, reference and
-    backprop (cached per dataset, network and seed in ``references``; backprop also in
-    ``work``)."""
-    dataset, network, epochs, tags = GROUPS[group]
+def lava_row(group: str, tag: str, seed: int, references: dict, started: dict, work: Path
+             ) -> dict:
+    """The row of one group and tag: hierarchical and fused runs, reference and backprop
+    (cached per dataset, network and seed in ``references``; backprop also in ``work``)."""
+    dataset, network, epochs, _ = GROUPS[group]
     X, y = load_dataset(dataset, "train")
     X_test, y_test = load_dataset(dataset, "test")
     config = hierarchical_config(network)
@@ -103,18 +104,15 @@ def lava_rows(group: str, seed: int, references: dict, started: dict, work: Path
                            bp_accuracy(X, y, X_test, y_test, epochs, seed, network,
                                        work / f"bp_{dataset}_{network}_seed{seed}.json"))
     reference, bp = references[key]
-    rows = []
-    for tag in tags:
-        runs = {}
-        for kind in ("hierarchical", "fused"):
-            net = build_network(network, X.shape[1], 10, seed, config)
-            with progress(total=epochs, desc=f"{group} {kind} {tag}") as bar:
-                runs[kind] = train_in_lava(net, X, y, X_test, y_test, epochs, tag,
-                                           kind == "hierarchical", seed,
-                                           on_epoch=lambda e, acc: bar.update(1))
-        hier, fused = runs["hierarchical"], runs["fused"]
-        rows.append({
-            "dataset": dataset, "network": network, "model": "hierarchical", "tag": tag,
+    runs = {}
+    for kind in ("hierarchical", "fused"):
+        net = build_network(network, X.shape[1], 10, seed, config)
+        with progress(total=epochs, desc=f"{group} {kind} {tag}") as bar:
+            runs[kind] = train_in_lava(net, X, y, X_test, y_test, epochs, tag,
+                                       kind == "hierarchical", seed,
+                                       on_epoch=lambda e, acc: bar.update(1))
+    hier, fused = runs["hierarchical"], runs["fused"]
+    return {"dataset": dataset, "network": network, "model": "hierarchical", "tag": tag,
             "deltavecs": config.deltavecs, "optimizer": config.optimizer, "epochs": epochs,
             "n_train": int(len(y) * epochs), "samples_per_s": hier.samples_per_s,
             "seeds": [seed], "test_acc": hier.test_acc[-1],
@@ -123,8 +121,7 @@ def lava_rows(group: str, seed: int, references: dict, started: dict, work: Path
             "test_acc_per_epoch": hier.test_acc, "fused_test_acc_per_epoch": fused.test_acc,
             "reference_test_acc_per_epoch": reference, "bp_test_acc_per_epoch": bp,
             "n_refreshes": hier.n_refreshes, "config": config.to_dict(),
-            "provenance": provenance(started)})
-    return rows
+            "provenance": provenance(started)}
 
 
 def graph_ms_per_step(hierarchical: bool, learning: bool, seed: int) -> float:
@@ -244,6 +241,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", choices=[*GROUPS, "per-step"],
                         default=[*GROUPS, "per-step"])
+    parser.add_argument("--tags", nargs="+", choices=("floating_pt", "fixed_pt"),
+                        help="run these tags in every group (default: the group's own)")
     parser.add_argument("--force", action="store_true",
                         help="re-run rows the JSON already holds")
     parser.add_argument("--seed", type=int, default=0)
@@ -256,20 +255,20 @@ def main() -> None:
     with lock_output(args.work):
         if "per-step" in args.only:
             write(args.out, [], per_step(args.seed, started), started)
-        for group in GROUPS:
+        for group, (*_, tags) in GROUPS.items():
             if group not in args.only:
                 continue
-            held = json.loads(args.out.read_text())["rows"] if args.out.exists() else []
-            if not args.force and any(group_of(row) == group and row["seeds"] == [args.seed]
-                                      for row in held):
-                continue
-            rows = lava_rows(group, args.seed, references, started, args.work)
-            for row in rows:
-                print(f"{group} {row['tag']}: hierarchical {row['test_acc']:.4f} "
+            for tag in args.tags or tags:
+                held = json.loads(args.out.read_text())["rows"] if args.out.exists() else []
+                if not args.force and any(group_of(row) == group and row["tag"] == tag
+                                          and row["seeds"] == [args.seed] for row in held):
+                    continue
+                row = lava_row(group, tag, args.seed, references, started, args.work)
+                print(f"{group} {tag}: hierarchical {row['test_acc']:.4f} "
                       f"({row['samples_per_s']:.1f} samples/s), fused "
                       f"{row['fused_test_acc']:.4f}, reference {row['reference_test_acc']:.4f},"
                       f" backprop {row['bp_test_acc']:.4f}", flush=True)
-            write(args.out, rows, None, started)
+                write(args.out, [row], None, started)
 
 
 if __name__ == "__main__":
