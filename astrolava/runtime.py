@@ -9,8 +9,8 @@ one-shot :func:`run_graph`) own the runtime of a graph: a clean exit calls ``sto
 (bounded by a timeout), a failure kills the runtime's child processes instead of asking
 them to stop, a model's error is raised as :class:`ProcessModelError` carrying the model's
 own message, SIGTERM and SIGHUP unwind the program like ``Ctrl-C``
-(:class:`astrolava.stopping.Terminated`) so the runtime is shut down on the way out, and a
-closed session refuses to run again.
+(:class:`astrolava.stopping.Terminated`) so the runtime is shut down on the way out, SIGINT
+is never lost while the runtime's processes start, and a closed session refuses to run again.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from lava.magma.core.run_conditions import AbstractRunCondition, RunSteps
 from lava.magma.core.run_configs import Loihi2SimCfg, RunConfig
 
 from astrolava.stopping import (
+    forget_stop_requests,
     install_stop_handlers,
     raise_if_stop_requested,
     restore_handlers,
@@ -114,7 +115,9 @@ class LavaSession:
         others may stay blocked on their ports and Lava would wait forever, so the runtime
         is killed and the error is raised here instead. From the first run until
         :meth:`close`, SIGTERM and SIGHUP (at their default action) raise
-        :class:`astrolava.stopping.Terminated` here, which closes the session on its way out.
+        :class:`astrolava.stopping.Terminated` here, and SIGINT ``KeyboardInterrupt``, which
+        closes the session on its way out; one that arrives while the runtime's processes
+        start is raised once they have started.
 
         Raises
         ------
@@ -129,7 +132,7 @@ class LavaSession:
                 raise ValueError(f"steps={steps} must be >= 1")
             steps = RunSteps(num_steps=steps)
         if not self._handlers:
-            self._handlers = install_stop_handlers()
+            self._handlers = install_stop_handlers(interrupt=True)
         outcome: list[BaseException | None] = []
         try:
             raise_if_stop_requested()
@@ -169,7 +172,8 @@ class LavaSession:
     def close(self, failed: bool = False) -> None:
         """Stop the runtime; after a failure (or a stuck stop) kill its child processes,
         every process started since the runtime began to start included (an interrupted
-        start leaves some that Lava does not list yet)."""
+        start leaves some that Lava does not list yet). After a failure the stop signals
+        received are forgotten: the exception they raised has unwound this far."""
         if self._closed:
             return
         self._closed = True
@@ -187,6 +191,8 @@ class LavaSession:
             _kill_runtime(runtime, children)
         finally:
             restore_handlers(self._handlers)
+            if failed or self._failed:
+                forget_stop_requests()
 
 
 def _stop_within(runtime: Any, timeout: float) -> bool:

@@ -7,6 +7,14 @@ child processes (Lava's workers), shared memory and locks are left behind.
 turns them into :class:`Terminated`, an exception that unwinds the program like
 ``KeyboardInterrupt`` and ends it with exit status ``128 + signal``.
 
+SIGINT (Ctrl+C) already raises ``KeyboardInterrupt``, but Python raises it wherever the main
+thread happens to be, and drops it when that is a hook that cannot propagate it: while Lava
+forks its workers, ``logging``'s at-fork hook swallows it ("Exception ignored in
+_releaseLock") and the program runs on. A Lava session therefore also takes SIGINT over
+while its runtime lives (:func:`install_stop_handlers` with ``interrupt=True``): it is
+recorded like the stop signals, held back while the runtime's processes start, and raised
+again as ``KeyboardInterrupt`` where it can propagate.
+
 No Lava or torch here (core layer): the command line installs the handlers for every
 command.
 """
@@ -40,11 +48,15 @@ class Terminated(SystemExit):
         return f"stopped by {signal.Signals(self.signum).name}"
 
 
+INTERRUPT = signal.SIGINT
+"""Ctrl+C: taken over, as ``KeyboardInterrupt``, by ``install_stop_handlers(interrupt=True)``."""
+
 _stop_requested: list[int] = []
-"""Stop signals received. One that arrives while processes are being started is acted on
-once they are all started (:func:`signals_deferred`); ``LavaSession.run`` also raises
-:class:`Terminated` again while one is pending (:func:`raise_if_stop_requested`), since
-Python drops an exception raised where it cannot propagate (an at-fork hook, a finaliser)."""
+"""Stop signals (and SIGINT, when taken over) received. One that arrives while processes
+are being started is acted on once they are all started (:func:`signals_deferred`);
+``LavaSession.run`` also raises it again while one is pending
+(:func:`raise_if_stop_requested`), since Python drops an exception raised where it cannot
+propagate (an at-fork hook, a finaliser)."""
 DEFER_LIMIT_S = 5.0
 """How long a stop signal may wait for the runtime's processes to finish starting."""
 _deferring: list[bool] = []
@@ -54,7 +66,8 @@ _resend: list[threading.Timer] = []
 
 
 def _on_stop_signal(signum: int, frame: Any) -> None:
-    """Handler of :data:`STOP_SIGNALS`: raise :class:`Terminated`. While processes are being
+    """Handler of :data:`STOP_SIGNALS` (and of :data:`INTERRUPT` when taken over): raise
+    :class:`Terminated` (``KeyboardInterrupt`` for SIGINT). While processes are being
     started it only records the signal and sends it again after :data:`DEFER_LIMIT_S` (the
     start may never end: Lava waits for workers that the same signal may have killed); a
     second signal raises at once."""
@@ -68,15 +81,27 @@ def _on_stop_signal(signum: int, frame: Any) -> None:
 
 
 def raise_if_stop_requested() -> None:
-    """Raise :class:`Terminated` if a stop signal arrived; from then on further stop signals
-    are ignored so that they cannot interrupt the shutdown it starts."""
+    """Raise :class:`Terminated` (``KeyboardInterrupt`` for SIGINT) if a stop signal arrived;
+    from then on further stop signals are ignored so that they cannot interrupt the shutdown
+    it starts."""
     if _stop_requested:
         for timer in _resend:
             timer.cancel()
-        for stop in STOP_SIGNALS:
+        for stop in (*STOP_SIGNALS, INTERRUPT):
             if signal.getsignal(stop) == _on_stop_signal:
                 signal.signal(stop, _ignore_stop_signal)
+        if _stop_requested[0] == INTERRUPT:
+            raise KeyboardInterrupt
         raise Terminated(_stop_requested[0])
+
+
+def forget_stop_requests() -> None:
+    """Forget the stop signals received, once the program has unwound past the shutdown they
+    asked for (a caught ``KeyboardInterrupt`` in a notebook must not stop the next run)."""
+    _stop_requested.clear()
+    for timer in _resend:
+        timer.cancel()
+    _resend.clear()
 
 
 @contextmanager
@@ -98,14 +123,18 @@ def _ignore_stop_signal(signum: int, frame: Any) -> None:
     """Handler of :data:`STOP_SIGNALS` once a shutdown has started."""
 
 
-def install_stop_handlers() -> dict[int, Any]:
+def install_stop_handlers(interrupt: bool = False) -> dict[int, Any]:
     """Install :func:`_on_stop_signal` for every signal of :data:`STOP_SIGNALS` that has its
-    default action; returns the handlers replaced (empty outside the main thread, where
-    Python cannot set handlers)."""
+    default action, and with ``interrupt`` for SIGINT if it has Python's default handler
+    (``signal.default_int_handler``); returns the handlers replaced (empty outside the main
+    thread, where Python cannot set handlers)."""
     if threading.current_thread() is not threading.main_thread():
         return {}
-    return {signum: signal.signal(signum, _on_stop_signal) for signum in STOP_SIGNALS
-            if signal.getsignal(signum) == signal.SIG_DFL}
+    defaults = {signum: signal.SIG_DFL for signum in STOP_SIGNALS}
+    if interrupt:
+        defaults[INTERRUPT] = signal.default_int_handler
+    return {signum: signal.signal(signum, _on_stop_signal) for signum, default in defaults.items()
+            if signal.getsignal(signum) == default}
 
 
 def restore_handlers(previous: dict[int, Any]) -> None:
@@ -132,10 +161,11 @@ def exit_on_signals() -> Iterator[None]:
 
 def _default_stop_signals_in_child() -> None:
     """In a forked child (a Lava worker) the stop signals end the process again, as Lava
-    expects when it terminates its workers."""
-    for signum in STOP_SIGNALS:
+    expects when it terminates its workers, and SIGINT raises ``KeyboardInterrupt`` again."""
+    for signum in (*STOP_SIGNALS, INTERRUPT):
         if signal.getsignal(signum) in (_on_stop_signal, _ignore_stop_signal):
-            signal.signal(signum, signal.SIG_DFL)
+            signal.signal(signum, signal.SIG_DFL if signum != INTERRUPT
+                          else signal.default_int_handler)
 
 
 os.register_at_fork(after_in_child=_default_stop_signals_in_child)
