@@ -27,9 +27,10 @@ repeat the row's config.
 Each row uses ``lava_preset(network, tag, hierarchical)``: the recommended presets (chain
 DeltaVecs, Adam, ``delta_mix``, exact output δ; spiking: rate slopes, ε = 3, h = 1) on the
 fused floating_pt models, the same with ``FIXED_OPTIMIZER`` (rate: the learning-engine
-optimizer ``"engine"``; spiking: SGD) on the fused fixed_pt models, ``LAVA_PRESET``
-(class DeltaVecs, SGD) on the hierarchical rate graph, ``HIERARCHICAL_SPIKING`` (class
-DeltaVecs, SGD) on the hierarchical spiking graph; ``--set NAME=VALUE`` replaces preset
+optimizer ``"engine"``; spiking: SGD) on the fused fixed_pt models, the same with
+``HIERARCHICAL_OPTIMIZER`` (SGD) on the hierarchical graphs (whose chain rows, against the
+fused model, ``benchmarks/lava_hierarchical.py`` writes; the class-DeltaVec hierarchical rows
+kept here record their config); ``--set NAME=VALUE`` replaces preset
 fields (e.g. ``--set eta=1e-4``) in every row of the command; the row's ``config`` records
 what ran. Rows are keyed by (dataset, network, model, tag, epochs, DeltaVecs, optimizer, η),
 so a re-run replaces its own row and keeps those of other settings. The torch δ-MGD
