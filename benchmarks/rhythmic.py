@@ -11,12 +11,14 @@ tuning or for designing the synchrony detector (its score, defaults and input sc
 developed on the tuning seeds only); F1, precision, recall with a tolerance margin (100 steps
 for the generated series, 10 for river's), and the mean delay from the true change to the
 alarm. Methods: the synchrony detector of ``astrolava.rhythmic`` with its tuned setting and
-with its defaults ("(defaults)"), its spiking-reservoir variant, "+input" with the roughness
-of the scaled input as extra score terms, and "input-roughness (no synchrony)", that input
-term alone, to show what synchrony adds (``SCORES``); ruptures PELT and BinSeg (l2 cost,
-penalty tuned), river ADWIN, PageHinkley and KSWIN (one detector per input column, alarms
-merged), ruptures PELT on the input plus ``synchrony_features`` ("+RS"), and ADWIN /
-PageHinkley run on the synchrony features instead of the input ("on RS features").
+with its defaults ("(defaults)": ``fit`` scales each column by the whole series' mean and
+standard deviation), the defaults with the scaling estimated on the warm-up only ("(defaults,
+warm-up scaling)": strictly online, as ``update`` runs), its spiking-reservoir variant,
+"+input" with the roughness of the scaled input as extra score terms, and "input-roughness (no
+synchrony)", that input term alone, to show what synchrony adds (``SCORES``); ruptures PELT and
+BinSeg (l2 cost, penalty tuned), river ADWIN, PageHinkley and KSWIN (one detector per input
+column, alarms merged), ruptures PELT on the input plus ``synchrony_features`` ("+RS"), and
+ADWIN / PageHinkley run on the synchrony features instead of the input ("on RS features").
 
 Speed. Steps/s of the sparse reference, of the published formulation
 (:mod:`astrolava.rhythmic.published`: dense N×N modulation, scipy sparse A_φ, incidence
@@ -48,7 +50,8 @@ Usage::
     nice -n 5 .venv/bin/python benchmarks/rhythmic.py
     OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/rhythmic.py --speed-only
     nice -n 5 .venv/bin/python benchmarks/rhythmic.py --detection-only \
-        --methods "rhythmic-sharing (defaults)" --cache /work/runs/rhythmic/scores.jsonl
+        --methods "rhythmic-sharing (defaults)" --cache /work/runs/rhythmic/scores.jsonl \
+        --series-cache /work/runs/rhythmic/series
 
 ``--speed-only`` keeps the "detection" rows of the existing ``rhythmic.json`` and
 ``rhythmic_recall.json`` and rewrites "speed", "lava" and ``rhythmic_speed.png``;
@@ -59,7 +62,7 @@ writing and replace only their own keys (the two may run at the same time).
 ``--methods`` re-runs only the detection methods named (the rows of the others are kept with
 their own provenance); ``--cache`` keeps every score computed in a JSON-lines file and reads it
 first, so an interrupted detection run resumes where it stopped (use one cache per code
-version).
+version); ``--series-cache`` keeps the generated series (tens of seconds of integration each).
 
 How the detector's defaults and the recall methods were chosen (the variants tried on the tuning
 seeds and their scores) and how long the runs take: ``docs/experiments/rhythmic.md``.
@@ -113,6 +116,7 @@ from astrolava.rhythmic import (  # noqa: E402
     synchrony_features,
 )
 from astrolava.rhythmic.detector import (  # noqa: E402
+    DEFAULT_SCALE_FROM,
     DEFAULT_SMOOTHING,
     DEFAULT_THRESHOLD,
     DEFAULT_WINDOW,
@@ -156,10 +160,12 @@ def short_params(short: bool) -> RhythmicParams:
 
 
 @cache
-def synchrony_signals(key: tuple, nodes: str, short: bool) -> tuple[np.ndarray, np.ndarray]:
-    """R(t), ⟨Φ⟩(t) of the detector's reservoir, with its default input scaling, on the series
-    as generated or read, ``RAW[key]`` (computed once)."""
-    det = SynchronyChangeDetector(params=short_params(short), nodes=nodes).fit(RAW[key])
+def synchrony_signals(key: tuple, nodes: str, short: bool, scale_from: str = DEFAULT_SCALE_FROM
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """R(t), ⟨Φ⟩(t) of the detector's reservoir, with its default input scaling estimated on
+    ``scale_from``, on the series as generated or read, ``RAW[key]`` (computed once)."""
+    det = SynchronyChangeDetector(params=short_params(short), nodes=nodes,
+                                  scale_from=scale_from).fit(RAW[key])
     return np.asarray(det.R_), np.asarray(det.mean_phase_)
 
 
@@ -178,15 +184,17 @@ synchrony alone (the defaults), synchrony plus the roughness of the standardised
 
 
 def synchrony(key: tuple, setting: tuple[int, float], nodes: str = "tanh",
-              short: bool = False, score: str = "synchrony") -> Detections:
-    """The rhythmic-sharing detector with the score terms ``SCORES[score]``; window and
-    roughness smoothing at most ``SHORT_WINDOW`` on the short river series."""
+              short: bool = False, score: str = "synchrony",
+              scale_from: str = DEFAULT_SCALE_FROM) -> Detections:
+    """The rhythmic-sharing detector with the score terms ``SCORES[score]`` and its input
+    scaling estimated on ``scale_from``; window and roughness smoothing at most
+    ``SHORT_WINDOW`` on the short river series."""
     window, threshold = setting
     det = SynchronyChangeDetector(window=min(window, SHORT_WINDOW) if short else window,
                                   threshold=threshold,
                                   smoothing=SHORT_WINDOW if short else DEFAULT_SMOOTHING,
                                   **SCORES[score])
-    det.fit_synchrony(*synchrony_signals(key, nodes, short),
+    det.fit_synchrony(*synchrony_signals(key, nodes, short, scale_from),
                       scaled_input(key, short) if score != "synchrony" else None)
     return det.change_points_, det.alarm_times_
 
@@ -243,6 +251,9 @@ def methods() -> dict[str, tuple[Callable[..., Detections], list]]:
         "rhythmic-sharing": (lambda k, v, short: synchrony(k, v, "tanh", short), grid),
         "rhythmic-sharing (defaults)": (lambda k, v, short: synchrony(k, v, "tanh", short),
                                         [(DEFAULT_WINDOW, DEFAULT_THRESHOLD)]),
+        "rhythmic-sharing (defaults, warm-up scaling)": (
+            lambda k, v, short: synchrony(k, v, "tanh", short, scale_from="warmup"),
+            [(DEFAULT_WINDOW, DEFAULT_THRESHOLD)]),
         "rhythmic-sharing-lif": (lambda k, v, short: synchrony(k, v, "lif", short), grid),
         "rhythmic-sharing+input": (
             lambda k, v, short: synchrony(k, v, "tanh", short, "synchrony+input"), grid),
@@ -281,12 +292,26 @@ families sample the same flow at half and 2.5 times the step of ``lorenz``, with
 200–800 steps."""
 
 
+SERIES_CACHE: list[Path] = []
+"""Folder of generated series (``--series-cache``), one ``<family>-seed<seed>.npz`` each: the
+integration takes tens of seconds per series, the detectors a second."""
+
+
 def synthetic(system: str, seed: int) -> tuple[tuple, np.ndarray]:
-    """Register a generated series (raw and standardised); returns its key and switch times."""
-    s = FAMILIES[system](seed=seed)
-    RAW[(system, seed)] = s.x
-    SERIES[(system, seed)] = standardize(s.x)
-    return (system, seed), s.switch_times
+    """Register a generated series (raw and standardised), from the series cache if there;
+    returns its key and switch times."""
+    stored = SERIES_CACHE[0] / f"{system}-seed{seed}.npz" if SERIES_CACHE else None
+    if stored is not None and stored.exists():
+        with np.load(stored) as data:
+            x, switch_times = data["x"], data["switch_times"]
+    else:
+        s = FAMILIES[system](seed=seed)
+        x, switch_times = s.x, s.switch_times
+        if stored is not None:
+            np.savez(stored, x=x, switch_times=switch_times)
+    RAW[(system, seed)] = x
+    SERIES[(system, seed)] = standardize(x)
+    return (system, seed), switch_times
 
 
 def river_series(min_len: int) -> dict[str, tuple[tuple, np.ndarray]]:
@@ -618,6 +643,9 @@ def run_detection(args: argparse.Namespace, started: dict) -> dict:
     if unknown:
         raise SystemExit(f"--methods: unknown {unknown}; use {list(methods())}")
     cache_file = Path(args.cache) if args.cache else None
+    if args.series_cache:
+        SERIES_CACHE.append(Path(args.series_cache))
+        SERIES_CACHE[0].mkdir(parents=True, exist_ok=True)
     if cache_file is not None and cache_file.exists():
         for line in cache_file.read_text().splitlines():
             entry = json.loads(line)
@@ -693,6 +721,8 @@ def main() -> None:
     parser.add_argument("--cache", metavar="JSONL",
                         help="file of scores already computed: read first, appended to "
                              "(resumes an interrupted detection run)")
+    parser.add_argument("--series-cache", metavar="DIR",
+                        help="folder of generated series: read if there, written if not")
     args = parser.parse_args()
     started = run_started()
     RESULTS.mkdir(exist_ok=True)

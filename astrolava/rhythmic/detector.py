@@ -11,6 +11,7 @@ statistics; :func:`synchrony_features` hands the same signals to any other detec
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from functools import reduce
 
@@ -146,7 +147,7 @@ def moment_shift(mean_ref: float, var_ref: float, mean_recent: float, var_recent
     The pooled spread keeps a regime whose synchrony fluctuates (chaos) from raising alarms on
     its own dips; ``noise_floor`` bounds the score of flat signals.
     """
-    spread = np.sqrt(max((var_ref + var_recent) / 2.0, 0.0))
+    spread = math.sqrt(max((var_ref + var_recent) / 2.0, 0.0))
     return float(abs(mean_recent - mean_ref) / (spread + noise_floor))
 
 
@@ -165,38 +166,40 @@ class RunningMoments:
     over [a, b) with n = b − a: mean = c + (S₁(b) − S₁(a))/n and
     variance = (S₂(b) − S₂(a))/n − ((S₁(b) − S₁(a))/n)² (the offset c keeps the sums small, so
     the difference of sums loses little precision). NaN samples add 0 to the sums and are
-    counted; a stretch holding one has no moments. Storage doubles when full.
+    counted; a stretch holding one has no moments. The sums are Python floats in lists (one
+    sample costs a few list appends, not a NumPy call).
     """
 
-    def __init__(self, capacity: int = 1024) -> None:
-        self._sums = np.zeros((max(int(capacity), 1) + 1, 3))  # S₁, S₂, NaN count; row 0 = 0
-        self._size = 0
+    def __init__(self) -> None:
+        self._s1 = [0.0]  # S₁(t), t = 0 … size
+        self._s2 = [0.0]  # S₂(t)
+        self._nans = [0]  # NaN samples before t
         self._offset: float | None = None
 
     def __len__(self) -> int:
-        return self._size
+        return len(self._s1) - 1
 
     def append(self, value: float) -> None:
         """Add one sample at the end."""
-        if self._size + 1 == len(self._sums):
-            self._sums = np.concatenate([self._sums, np.empty_like(self._sums)])
-        if np.isnan(value):
-            step = (0.0, 0.0, 1.0)
+        value = float(value)
+        if math.isnan(value):
+            d, d2, nan = 0.0, 0.0, 1
         else:
             if self._offset is None:
                 self._offset = value
             d = value - self._offset
-            step = (d, d * d, 0.0)
-        self._sums[self._size + 1] = self._sums[self._size] + step
-        self._size += 1
+            d2, nan = d * d, 0
+        self._s1.append(self._s1[-1] + d)
+        self._s2.append(self._s2[-1] + d2)
+        self._nans.append(self._nans[-1] + nan)
 
     def moments(self, start: int, stop: int) -> tuple[float, float] | None:
         """(mean, variance) of the samples ``start`` … ``stop − 1``; None if one is NaN."""
-        s1, s2, nans = self._sums[stop] - self._sums[start]
-        if nans:
+        if self._nans[stop] - self._nans[start]:
             return None
         n = stop - start
-        mean = s1 / n
+        mean = (self._s1[stop] - self._s1[start]) / n
+        s2 = self._s2[stop] - self._s2[start]
         return self._offset + mean, s2 / n - mean * mean
 
 
@@ -213,7 +216,7 @@ class TrailingRoughness:
         """Add one sample; returns ρ after it."""
         self._steps.append(abs(value - self._last) if self._steps else 0.0)
         self._last = value
-        return float(np.log(sum(self._steps) / len(self._steps) + ROUGHNESS_OFFSET))
+        return math.log(sum(self._steps) / len(self._steps) + ROUGHNESS_OFFSET)
 
 
 class SynchronyChangeDetector:

@@ -69,7 +69,7 @@ def test_score_waits_for_a_full_reference_window_and_re_arms() -> None:
 def test_running_moments_equal_numpy() -> None:
     x = 0.9 + 0.01 * np.random.default_rng(1).standard_normal(3000)
     x[:7] = np.nan
-    moments = RunningMoments(capacity=4)  # grows several times
+    moments = RunningMoments()
     for v in x:
         moments.append(v)
     assert len(moments) == 3000 and moments.moments(5, 40) is None
