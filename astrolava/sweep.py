@@ -205,10 +205,11 @@ def require_tune():
 @contextmanager
 def ray_session(address: str | None = None, num_cpus: int | None = None) -> Iterator[dict]:
     """Connect to the Ray cluster at ``address`` (``ray://host:port`` or a GCS address), or
-    start a local one with ``num_cpus`` CPUs (default: all) when ``address`` is ``None``.
-    A session already open in this process is used as it is. A local start that times out
-    is tried again (:data:`START_ATTEMPTS` in all). Yields the cluster's resources; the
-    session opened here is shut down on exit."""
+    start a local one with ``num_cpus`` CPUs (default: all) when ``address`` is ``None``
+    (also when ``RAY_ADDRESS`` is set or a ``ray start`` cluster runs on this machine, which
+    ``ray.init()`` would join). A session already open in this process is used as it is.
+    A local start that times out is tried again (:data:`START_ATTEMPTS` in all). Yields the
+    cluster's resources; the session opened here is shut down on exit."""
     require_tune()
     import ray
 
@@ -220,8 +221,8 @@ def ray_session(address: str | None = None, num_cpus: int | None = None) -> Iter
         return
     for attempt in range(1, START_ATTEMPTS + 1):
         try:
-            ray.init(address=address, num_cpus=num_cpus, include_dashboard=False,
-                     configure_logging=False)
+            ray.init(address="local" if address is None else address, num_cpus=num_cpus,
+                     include_dashboard=False, configure_logging=False)
             break
         except Exception as err:  # noqa: BLE001 - Ray raises a bare Exception on this
             ray.shutdown()
@@ -455,7 +456,8 @@ def run_sweep(spec: SweepSpec, out: str | Path, address: str | None = None,
         cluster it must be storage every node reads and writes. The experiments record it
         as an absolute path: resume a sweep where it was written.
     address : str, optional
-        Ray cluster to connect to (``ray://host:port``); a local Ray starts without one.
+        Ray cluster to connect to (``host:port`` of ``ray start --head``, or
+        ``ray://host:port`` with ``ray[client]``); a local Ray starts without one.
     num_cpus : int, optional
         CPUs of the local Ray (default: all of this machine's).
     resume : bool

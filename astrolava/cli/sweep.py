@@ -66,7 +66,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--baseline", choices=(*METHODS, "none"), default="bp",
                         help="method swept the same way for the %% column (default: bp)")
     parser.add_argument("--address", default=None,
-                        help="Ray cluster to run on (ray://host:port); default: a local Ray")
+                        help="Ray cluster to run on: HOST:PORT of `ray start --head`, or "
+                             "ray://HOST:PORT (needs ray[client]); default: a local Ray")
     parser.add_argument("--num-cpus", type=int, default=None,
                         help="CPUs of the local Ray (default: all)")
     parser.add_argument("--cpus-per-trial", type=float, default=1.0,

@@ -1,0 +1,182 @@
+"""``astrolava sweep --address`` on a Ray cluster started the way a user starts one
+(``ray start --head``), and the local default when another Ray is announced.
+
+The cluster runs in its own session with its own ``--temp-dir`` (so that no other
+``ray.init()`` on this machine joins it) and token authentication (``RAY_AUTH_MODE=token``,
+``RAY_AUTH_TOKEN``), as a shared machine needs. It is stopped as ``ray stop`` stops one: the
+raylet, then the other processes, then the GCS server, each sent SIGTERM and killed after a
+grace period. ``ray stop`` itself is not run: it stops every Ray on the machine, other tests'
+and other users' included.
+"""
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("ray.tune")
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "reliability"))
+import faults  # noqa: E402
+
+RAY = Path(sys.executable).with_name("ray")
+STOP_ORDER = (("raylet",), (), ("gcs_server",))
+"""``ray stop``'s order, by executable: the raylet, every other process (empty: the rest),
+the GCS server."""
+_ALL_NAMED = tuple(name for group in STOP_ORDER for name in group)
+STOP_GRACE_S = 30.0
+"""Seconds ``ray stop`` gives its processes to exit on SIGTERM, in all (a third per group)."""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _alive(sid: int) -> list[str]:
+    """``"pid state cmdline"`` of the live (non-zombie) processes of session ``sid``."""
+    return [line for line in faults.session_processes(sid) if line.split()[1] != "Z"]
+
+
+def _stop_cluster(sid: int) -> tuple[list[str], list[str]]:
+    """Stop the processes of session ``sid`` in :data:`STOP_ORDER`; return those that needed
+    SIGKILL and those still alive after it."""
+    forced = []
+    for group in STOP_ORDER:
+        pids = [int(line.split()[0]) for line in _alive(sid)
+                if (_executable(line) in group if group else
+                    _executable(line) not in _ALL_NAMED)]
+        for pid in pids:
+            _signal(pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_S / len(STOP_ORDER)
+        while _still(sid, pids) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        forced += _still(sid, pids)
+        for line in _still(sid, pids):
+            _signal(int(line.split()[0]), signal.SIGKILL)
+    return forced, _exited(sid, 10.0)
+
+
+def _executable(line: str) -> str:
+    """The executable's name in a ``"pid state cmdline"`` line (``raylet``, ``gcs_server``,
+    ``python``, or a worker's title such as ``ray::IDLE``)."""
+    return Path(line.split()[2]).name
+
+
+def _exited(sid: int, timeout: float = 30.0) -> list[str]:
+    """Wait up to ``timeout`` s for session ``sid`` to empty; return who is still alive."""
+    deadline = time.monotonic() + timeout
+    while _alive(sid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return _alive(sid)
+
+
+def _still(sid: int, pids: list[int]) -> list[str]:
+    """The processes of ``pids`` still alive in session ``sid``."""
+    return [line for line in _alive(sid) if int(line.split()[0]) in pids]
+
+
+def _signal(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture
+def ray_cluster():
+    """A one-CPU Ray head started by ``ray start --head``; yields ``(address, env)``; at the
+    end it is stopped: every one of its processes must exit on SIGTERM."""
+    env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
+    env.pop("RAY_ADDRESS", None)
+    temp_dir = tempfile.mkdtemp(prefix="ray", dir="/tmp")  # short: Ray's socket paths
+    port = _free_port()
+    start = faults.start([str(RAY), "start", "--head", "--num-cpus", "1", "--port", str(port),
+                          "--node-ip-address", "127.0.0.1", "--include-dashboard=false",
+                          "--disable-usage-stats", "--temp-dir", temp_dir], env=env)
+    try:
+        start.wait(timeout=300)
+        assert start.returncode == 0, faults.output(start)
+        yield f"127.0.0.1:{port}", env
+        forced, left = _stop_cluster(start.pid)
+        assert left == [], f"processes of the Ray cluster survived SIGKILL: {left}"
+        assert forced == [], f"processes of the Ray cluster ignored SIGTERM: {forced}"
+    finally:
+        start.kill()
+        faults.kill_session(start.pid)
+        shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_sweep_runs_on_a_cluster_started_with_ray_start(ray_cluster, tmp_path):
+    """Two one-epoch trials of a tiny net on digits, run on the cluster (its one CPU), not
+    on a local Ray; the command leaves no process behind."""
+    address, env = ray_cluster
+    out = tmp_path / "sweep"
+    cli = faults.cli("sweep", "--address", address, "--dataset", "digits", "--network", "rate",
+                     "--hidden", "16", "--train-size", "200", "--grid", "eta=1e-3,3e-3",
+                     "--seeds", "0", "--epochs", "1", "--baseline", "none", "--out", str(out),
+                     env=env)
+    try:
+        cli.wait(timeout=600)
+        stdout, stderr = faults.output(cli)
+        assert cli.returncode == 0, stderr[-3000:]
+        assert _exited(cli.pid) == []
+    finally:
+        cli.kill()
+        faults.kill_session(cli.pid)
+    result = json.loads((out / "sweep.json").read_text())
+    assert result["ray"] == {"address": address, "cpus": 1.0}
+    search = result["methods"]["delta-mgd"]["search"]
+    assert sorted(t["set"]["eta"] for t in search) == [1e-3, 3e-3]
+    assert [t["status"] for t in search] == ["complete", "complete"]
+    assert all(len(t["curve"]) == 1 for t in search)
+    assert "| delta-mgd |" in stdout
+
+
+def test_a_ray_client_address_needs_ray_client(tmp_path):
+    """``ray://`` goes through Ray's client, which needs ``ray[client]`` (grpcio): without
+    it the command ends with Ray's one-line explanation, not a traceback."""
+    try:
+        import grpc  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("ray[client] is installed")
+    cli = faults.cli("sweep", "--address", "ray://127.0.0.1:1", "--grid", "eta=1e-3",
+                     "--seeds", "0", "--epochs", "1", "--out", str(tmp_path))
+    try:
+        cli.wait(timeout=300)
+    finally:
+        cli.kill()
+        faults.kill_session(cli.pid)
+    stderr = faults.output(cli)[1]
+    assert cli.returncode == 1
+    assert stderr.startswith("astrolava sweep: error: Ray Client requires pip package "
+                             "`ray[client]`"), stderr
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_without_an_address_a_local_ray_starts_even_if_another_is_announced(monkeypatch):
+    """``ray.init()`` joins the cluster that ``RAY_ADDRESS`` (or the last ``ray start`` on
+    this machine) names; a sweep without ``--address`` starts a Ray of its own instead."""
+    import ray
+
+    from astrolava.sweep import ray_session
+
+    monkeypatch.setenv("RAY_ADDRESS", "127.0.0.1:1")  # nothing listens there
+    with ray_session(num_cpus=1) as resources:
+        assert resources["CPU"] == 1.0
+        assert ray.get_runtime_context().gcs_address != "127.0.0.1:1"
+    assert not ray.is_initialized()
