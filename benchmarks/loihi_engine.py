@@ -3,21 +3,25 @@
 Rows (``benchmarks/results/loihi_engine.json``), one per (dataset, model), means over seeds:
 
 * ``learning-engine``: ``astrolava.processes.engine_dmgd.EngineNetwork`` trained in Lava's
-  fixed_pt models (stock ``LearningDense`` + ``Loihi3FLearningRule``); each epoch is one Lava
-  session, its weights written to ``--checkpoint-dir`` so a re-started command resumes at the
-  next epoch; evaluated by the reference's bit-accurate forward pass with the learned weights;
+  fixed_pt models (stock ``LearningDense`` + ``Loihi3FLearningRule``); each chunk of
+  ``--chunk`` samples of an epoch is one Lava session, its weights written to
+  ``--checkpoint-dir`` so a re-started command resumes at the next chunk (the chain rows are
+  refreshed at the first sample of a chunk; with ``delta_mix = 1`` and chunks a multiple of
+  τδ that is the same schedule); evaluated by the reference's bit-accurate forward pass with
+  the learned weights;
 * ``reference-loihi-formats``: ``astrolava.models.mgd.loihi_engine.EngineReference``, the same
   network, initial weights and sample order (``sample_order(n, 0, 1000·seed + epoch)``);
 * ``bptt``: the same layer sizes as a snntorch ``SpikingMLP`` (Bernoulli rate code, T steps)
   trained by BPTT (``train_backprop``: Adam 10⁻³, batch 32, squared error).
 
-The net is ``n_in`` integrate-and-fire inputs → ``n_out`` LIF outputs (one learned layer),
-``T = 20``. ``samples_per_s`` is training throughput on this machine (shared, loaded).
+The net is ``n_in`` integrate-and-fire inputs → ``--hidden`` LIF neurons (default 64; ``0``:
+none) → ``n_out`` LIF outputs, every weight learned, ``T = 20``; rows are keyed by dataset,
+network and model. ``samples_per_s`` is training throughput on this machine (shared, loaded).
 Usage::
 
     nice -n 5 .venv/bin/python benchmarks/loihi_engine.py --dataset digits --seeds 0 1 2 \\
-        --epochs 3 [--models learning-engine reference-loihi-formats bptt] \\
-        [--n-train N] [--checkpoint-dir DIR]
+        --epochs 2 [--hidden 64] [--models learning-engine reference-loihi-formats bptt] \\
+        [--n-train N] [--checkpoint-dir DIR] [--chunk 1000]
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import matplotlib
@@ -37,6 +42,7 @@ from astrolava.models import build_model  # noqa: E402
 from astrolava.models.mgd.loihi_engine import (  # noqa: E402
     EngineParams,
     EngineReference,
+    engine_params,
     initial_weights,
 )
 from astrolava.models.training import train_backprop  # noqa: E402
@@ -48,7 +54,8 @@ from astrolava.provenance import provenance, run_started  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 MODELS = ("learning-engine", "reference-loihi-formats", "bptt")
-PARAMS = EngineParams(pass_steps=20, eta=2000.0, epsilon=200.0)
+COLORS = {"learning-engine": "tab:green", "reference-loihi-formats": "tab:blue",
+          "bptt": "tab:gray"}
 N_TRAIN = {"digits": 0, "fashion-mnist": 10_000}
 """Training samples per dataset (0: all; Fashion-MNIST: the first 10,000 images)."""
 
@@ -65,9 +72,11 @@ def epoch_order(n: int, seed: int, epoch: int) -> np.ndarray:
     return sample_order(n, 0, 1000 * seed + epoch)
 
 
-def run_reference(data: tuple, seed: int, epochs: int) -> tuple[float, float]:
+def run_reference(data: tuple, seed: int, epochs: int, params: EngineParams
+                  ) -> tuple[float, float]:
     X, y, Xt, yt = data
-    ref = EngineReference(initial_weights(10, X.shape[1], seed), PARAMS, seed=seed)
+    ref = EngineReference(initial_weights(params.sizes(X.shape[1], 10), seed), params,
+                          seed=seed)
     start = time.perf_counter()
     for epoch in range(epochs):
         ref.train(X, y, epoch_order(len(y), seed, epoch))
@@ -75,60 +84,77 @@ def run_reference(data: tuple, seed: int, epochs: int) -> tuple[float, float]:
     return ref.accuracy(Xt, yt), rate
 
 
-def run_engine(data: tuple, seed: int, epochs: int, ckpt: Path, dataset: str
-               ) -> tuple[float, float | None]:
-    """Train in Lava epoch by epoch, resuming from the last epoch's weights in ``ckpt``."""
+def run_engine(data: tuple, seed: int, epochs: int, params: EngineParams,
+               args: argparse.Namespace) -> tuple[float, float | None]:
+    """Train in Lava chunk by chunk, resuming from the last chunk's weights in the checkpoint
+    directory."""
     X, y, Xt, yt = data
-    weights = initial_weights(10, X.shape[1], seed)
+    weights = initial_weights(params.sizes(X.shape[1], 10), seed)
+    ckpt = args.checkpoint_dir
     ckpt.mkdir(parents=True, exist_ok=True)
+    net_name = "-".join(map(str, params.sizes(X.shape[1], 10)))
+    chunk = max(int(args.chunk), 1)
     rates = []
     for epoch in range(epochs):
-        path = ckpt / f"{dataset}_n{len(y)}_seed{seed}_epoch{epoch}.npz"
-        if path.exists():
-            saved = np.load(path)
-            weights, rate = saved["weights"], float(saved["samples_per_s"])
-        else:
-            order = epoch_order(len(y), seed, epoch)
-            net = EngineNetwork(data=X[order], labels=y[order], weights=weights,
-                                schedule=PARAMS.schedule, eta=PARAMS.eta,
-                                epsilon=PARAMS.epsilon, seed=seed)
+        order = epoch_order(len(y), seed, epoch)
+        for start in range(0, len(y), chunk):
+            stop = min(start + chunk, len(y))
+            path = ckpt / f"{args.dataset}_{net_name}_n{len(y)}_seed{seed}_epoch{epoch}_{start}.npz"
+            if path.exists():
+                saved = np.load(path)
+                weights = [saved[f"w{i}"] for i in range(len(weights))]
+                rates.append(float(saved["samples_per_s"]))
+                continue
+            part = order[start:stop]
+            net = EngineNetwork(data=X[part], labels=y[part], weights=weights,
+                                schedule=params.schedule, eta=params.eta,
+                                epsilon=params.epsilon, neurons=params.neurons,
+                                tau_delta=params.tau_delta, delta_mix=params.delta_mix,
+                                seed=seed)
             with net.session() as session:
                 net.train(session, 1)
-                start = time.perf_counter()
-                net.train(session, len(y) - 1)
-                rate = (len(y) - 1) / (time.perf_counter() - start)
-                weights = net.synapse.weights.get().astype(np.int64)
-            np.savez(path, weights=weights, samples_per_s=rate)
-            print(f"  {dataset} seed {seed} epoch {epoch}: {rate:.2f} samples/s", flush=True)
-        rates.append(rate)
-    return EngineReference(weights, PARAMS).accuracy(Xt, yt), float(np.mean(rates))
+                begun = time.perf_counter()
+                net.train(session, len(part) - 1)
+                rate = (len(part) - 1) / (time.perf_counter() - begun)
+                weights = net.weights()
+            np.savez(path, samples_per_s=rate, **{f"w{i}": w for i, w in enumerate(weights)})
+            rates.append(rate)
+            print(f"  {args.dataset} {net_name} seed {seed} epoch {epoch} samples "
+                  f"{start}..{stop}: {rate:.2f} samples/s", flush=True)
+    return EngineReference(weights, params).accuracy(Xt, yt), float(np.mean(rates))
 
 
-def run_bptt(data: tuple, seed: int, epochs: int) -> tuple[float, float]:
+def run_bptt(data: tuple, seed: int, epochs: int, params: EngineParams) -> tuple[float, float]:
     X, y, Xt, yt = data
-    model = build_model("spiking", X.shape[1], 10, seed, hidden=(), num_steps=PARAMS.pass_steps)
+    model = build_model("spiking", X.shape[1], 10, seed, hidden=params.hidden,
+                        num_steps=params.pass_steps)
     out = train_backprop(model, X, y, epochs=epochs, seed=seed, X_test=Xt, y_test=yt,
                          progress=False)
     return float(out["test_acc"]), float(out["samples_per_s"])
 
 
-def run_model(model: str, data: tuple, seed: int, epochs: int, args: argparse.Namespace
-              ) -> tuple[float, float]:
+def run_model(model: str, data: tuple, seed: int, epochs: int, params: EngineParams,
+              args: argparse.Namespace) -> tuple[float, float]:
     if model == "reference-loihi-formats":
-        return run_reference(data, seed, epochs)
+        return run_reference(data, seed, epochs, params)
     if model == "learning-engine":
-        return run_engine(data, seed, epochs, args.checkpoint_dir, args.dataset)
-    return run_bptt(data, seed, epochs)
+        return run_engine(data, seed, epochs, params, args)
+    return run_bptt(data, seed, epochs, params)
+
+
+def _key(row: dict) -> tuple[str, str, str]:
+    return row["dataset"], row["network"], row["model"]
 
 
 def merge(path: Path, rows: list[dict], started: dict) -> dict:
+    """Rows replace the file's rows of the same dataset, network and model."""
     old = json.loads(path.read_text()) if path.exists() else {"rows": []}
-    keys = {(r["dataset"], r["model"]) for r in rows}
+    keys = {_key(r) for r in rows}
     kept = [dict(r, provenance=r.get("provenance", old.get("provenance")))
-            for r in old["rows"] if (r["dataset"], r["model"]) not in keys]
+            for r in old["rows"] if _key(r) not in keys]
     record = provenance(started)
     result = {"rows": kept + [dict(r, provenance=record) for r in rows],
-              "params": PARAMS.__dict__, "provenance": record}
+              "provenance": record}
     path.write_text(json.dumps(result, indent=1) + "\n")
     return result
 
@@ -137,10 +163,12 @@ def plot(rows: list[dict], path: Path) -> None:
     datasets = sorted({r["dataset"] for r in rows})
     fig, axes = plt.subplots(1, len(datasets), figsize=(4.5 * len(datasets), 3.4), squeeze=False)
     for ax, dataset in zip(axes[0], datasets, strict=True):
-        sel = [r for r in rows if r["dataset"] == dataset]
-        ax.bar([r["model"] for r in sel], [100 * r["test_acc"] for r in sel],
+        sel = sorted((r for r in rows if r["dataset"] == dataset),
+                     key=lambda r: (r["network"], MODELS.index(r["model"])))
+        ax.bar([f"{r['model']}\n{r['network'].split()[1]}" for r in sel],
+               [100 * r["test_acc"] for r in sel],
                yerr=[100 * r["test_acc_sd"] for r in sel], capsize=3,
-               color=["tab:green", "tab:blue", "tab:gray"][:len(sel)])
+               color=[COLORS[r["model"]] for r in sel])
         ax.set_title(f"{dataset} (n_train={sel[0]['n_train']})", fontsize=9)
         ax.set_ylabel("test accuracy (%)")
         ax.tick_params(axis="x", labelsize=7)
@@ -155,7 +183,11 @@ def main() -> None:
     parser.add_argument("--dataset", choices=sorted(N_TRAIN), default="digits")
     parser.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--hidden", type=int, default=64,
+                        help="hidden LIF neurons (0: no hidden layer)")
+    parser.add_argument("--chunk", type=int, default=1000,
+                        help="samples per Lava session (checkpointed)")
     parser.add_argument("--bptt-epochs", type=int, default=None,
                         help="epochs of the BPTT rows (default: --epochs)")
     parser.add_argument("--n-train", type=int, default=None)
@@ -167,24 +199,27 @@ def main() -> None:
     n_train = N_TRAIN[args.dataset] if args.n_train is None else args.n_train
     data = load(args.dataset, n_train)
     n_in = data[0].shape[1]
+    params = engine_params((args.hidden,) if args.hidden else ())
+    network = (f"spiking {'-'.join(map(str, params.sizes(n_in, 10)))} LIF, "
+               f"T={params.pass_steps}")
     rows = []
     for model in args.models:
         epochs = args.bptt_epochs if model == "bptt" and args.bptt_epochs else args.epochs
         accs, rates = [], []
         for seed in args.seeds:
-            acc, rate = run_model(model, data, seed, epochs, args)
+            acc, rate = run_model(model, data, seed, epochs, params, args)
             accs.append(acc)
             rates.append(rate)
             print(f"{args.dataset} {model} seed {seed}: test {acc:.4f}, {rate:.1f} samples/s",
                   flush=True)
-        network = f"spiking {n_in}-10 LIF, T={PARAMS.pass_steps}"
         rows.append({"dataset": args.dataset, "network": network, "model": model,
                      "tag": {"learning-engine": "fixed_pt", "bptt": "float32"}.get(
                          model, "loihi-formats"),
                      "test_acc": float(np.mean(accs)),
                      "test_acc_sd": float(np.std(accs, ddof=1)) if len(accs) > 1 else 0.0,
                      "test_acc_per_seed": accs, "epochs": epochs, "n_train": len(data[1]),
-                     "samples_per_s": float(np.mean(rates)), "seeds": list(args.seeds)})
+                     "samples_per_s": float(np.mean(rates)), "seeds": list(args.seeds),
+                     "params": asdict(params)})
         result = merge(args.out, rows, started)
     plot(result["rows"], args.out.with_suffix(".png"))
 

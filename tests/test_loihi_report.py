@@ -170,8 +170,8 @@ def test_a_24_bit_learning_trace_is_flagged():
 
 def test_learning_engine_graph_says_what_runs_where():
     X, y = load_dataset("digits", "train")
-    sched = EngineSchedule(4)
-    net = EngineNetwork(data=X[:2], labels=y[:2], weights=initial_weights(10, 64, 0),
+    sched = EngineSchedule(4, n_learned=2)
+    net = EngineNetwork(data=X[:2], labels=y[:2], weights=initial_weights([64, 8, 10], 0),
                         schedule=sched, eta=2000.0, epsilon=200.0)
     with net.session() as session:
         net.train(session, 1)
@@ -186,5 +186,5 @@ def test_learning_engine_graph_says_what_runs_where():
     # Loihi3FLearningRule sets y1..y3 tau to 65535, and TRACE_TAU keeps x1 from decaying,
     # both beyond the 8-bit tau register
     synapse = {m.split(":")[0].split(".")[1] for m in report.misfits
-               if m.startswith(net.synapse.name)}
+               if m.startswith(net.synapses[-1].name)}
     assert synapse == {"x1_tau", "y1_tau", "y2_tau", "y3_tau"}

@@ -15,6 +15,11 @@ Traces and third factors are 7-bit unsigned, so the signed ``q_u`` and ``q_k`` r
 offset :data:`TRACE_OFFSET`; ``x1`` is the presynaptic spike count times ``m`` (a graded
 spike that overwrites the trace, ``GradedSpikeCfg.OVERWRITE``), ``x0`` gates it.
 
+The output layer's ``q_u`` is its error (:func:`post_factor`); a hidden layer's is the chain
+DeltaVec ``Kᵀδ_L`` (:func:`chain_factor`, paper Fig. 4) with the chain rows ``K`` refreshed
+every τδ samples (:func:`refresh_rows`). Every layer's ``θ̃_l`` has norm ε and all share the
+global ``ΔC`` of one perturbed pass.
+
 The arithmetic below is that of Lava's ``LearningRuleApplierBitApprox`` and
 ``LearningConnectionModelBitApproximate`` (lava-nc 0.10): each product is multiplied out,
 shifted right by ``max(0, Σ factor widths + 4 − 15)`` and left by the scale exponent, added
@@ -29,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from astrolava.fixed_point import LEARN_ACC_BITS, TRACE_BITS, scale_pow2
-from astrolava.mgd.fixed import mantissa_shift
+from astrolava.mgd.fixed import mantissa_shift, mix_deltavecs
 
 TRACE_OFFSET = 1 << (TRACE_BITS - 1)
 """Zero of a signed value carried on an unsigned 7-bit trace: ``y = 64 + q``, ``q ∈ [−64, 63]``."""
@@ -48,6 +53,8 @@ TRACE_TAU = 65535
 """Decay constant given to x1 (Lava's bit-approximate model zeroes a trace whose tau is 0
 inside the epoch history, so x1 needs a long one; ``exp(−1/65535)`` changes x1 by at most
 one LSB, rarely)."""
+CHAIN_FRAC = 8
+"""Fraction bits of the chain rows ``K`` (weights ``<< CHAIN_FRAC``) on the embedded CPU."""
 TAG_SHIFT = 5
 """``tag = (x1·q_u >> 4) / 2`` rounded: the latch divides ``x1·q_u`` by ``2**TAG_SHIFT``."""
 WEIGHT_SHIFT = 10
@@ -56,48 +63,61 @@ WEIGHT_SHIFT = 10
 
 @dataclass(frozen=True)
 class EngineSchedule:
-    """Positions, within one sample window, of the passes and the two learning events.
+    """Positions, within one sample window, of the passes and the learning events of a net
+    with ``n_learned`` learned layers.
 
-    Positions count the steps of the output layer (its window starts two steps after the
-    ``DatasetSource`` sample: one ``Dense`` hop to the input layer, one learning-synapse hop
-    to the output layer). The input layer runs one step earlier, so the output neuron at
-    position ``q`` integrates the input spikes of position ``q``.
+    A layer's *depth* ``d`` counts the learned layers above it (output layer 0, the last
+    hidden layer 1, ..., the input layer ``n_learned``). Each layer counts positions in its own
+    frame: it starts ``offset(d)`` steps after the ``DatasetSource`` sample (one ``Dense`` hop
+    to the input layer, one synapse hop per layer after it), so a layer at position ``q``
+    integrates the spikes its presynaptic layer sent at its own position ``q``.
 
-    * clean pass ``q ∈ [0, T)``, perturbed pass ``q ∈ [P, P + T)`` with ``P = T + 2``;
-    * latch at ``q = T`` (the input layer reports its count at its position ``T + 1``);
-    * update at ``q = P + T``; window ``W = 2T + 3``.
+    * clean pass ``q ∈ [0, T)``, perturbed pass ``q ∈ [P, P + T)`` with ``P = T + n_learned + 1``;
+    * ``event(d) = T + d``: a layer at depth ``d`` latches its incoming tags (bap with ``q_u``)
+      and, if it feeds a learning synapse, sends its count report (it reaches the synapse with
+      the bap of the layer above, at that layer's ``event(d − 1)``);
+    * ``update(d) = P + T + 1 + d``: the bap that carries ``q_k``; window
+      ``W = update(n_learned − 1) + 1``.
 
     Parameters
     ----------
     pass_steps : int in 2..63
         ``T``, the steps of one pass (rate code length).
+    n_learned : int in 1..2
+        Learned layers: 1 (input → output) or 2 (input → hidden → output).
     """
 
     pass_steps: int
+    n_learned: int = 1
 
     def __post_init__(self) -> None:
         if not 2 <= int(self.pass_steps) <= 63:
             raise ValueError(f"pass_steps={self.pass_steps} must lie in 2..63")
+        if int(self.n_learned) not in (1, 2):
+            raise ValueError(f"n_learned={self.n_learned} must be 1 or 2 (one hidden layer at "
+                             "most: its chain rows are the output synapse's weights)")
 
     @property
     def perturbed_start(self) -> int:
         """``P``: first position of the perturbed pass."""
-        return self.pass_steps + 2
+        return self.pass_steps + self.n_learned + 1
 
-    @property
-    def latch(self) -> int:
-        """Output-layer position of the latch (bap with ``q_u``)."""
-        return self.pass_steps
+    def offset(self, depth: int) -> int:
+        """Steps from the ``DatasetSource`` sample start to position 0 of a layer at ``depth``."""
+        return self.n_learned + 1 - int(depth)
 
-    @property
-    def update(self) -> int:
-        """Output-layer position of the weight update (bap with ``q_k``)."""
-        return self.perturbed_start + self.pass_steps
+    def event(self, depth: int) -> int:
+        """Position of the latch and of the count report of a layer at ``depth``."""
+        return self.pass_steps + int(depth)
+
+    def update(self, depth: int) -> int:
+        """Position of the weight update (bap with ``q_k``) of a layer at ``depth``."""
+        return self.perturbed_start + self.pass_steps + 1 + int(depth)
 
     @property
     def window(self) -> int:
         """``W``: steps per sample."""
-        return self.update + 1
+        return self.update(self.n_learned - 1) + 1
 
     @property
     def count_scale(self) -> int:
@@ -110,7 +130,7 @@ class EngineSchedule:
         return Q_MAX // self.pass_steps
 
     def phase(self, position: int) -> str:
-        """``"clean"``, ``"perturbed"`` or ``"gap"`` for an output-layer position."""
+        """``"clean"``, ``"perturbed"`` or ``"gap"`` for a position (any layer's frame)."""
         p = int(position) % self.window
         if p < self.pass_steps:
             return "clean"
@@ -120,27 +140,35 @@ class EngineSchedule:
 
     def total_steps(self, n_samples: int) -> int:
         """Lava steps that stream ``n_samples`` samples and apply all their updates."""
-        return 2 + int(n_samples) * self.window
+        return self.offset(0) + int(n_samples) * self.window
 
 
 @dataclass(frozen=True)
 class EngineNeurons:
-    """Integer LIF constants of the two layers (Lava ``LIF`` registers).
+    """Integer LIF registers of the layers (Lava ``LIF``; thresholds in synaptic-input units,
+    before Lava's 6-bit shift; decays on 12 bits, 0 = integrate-and-fire).
 
     Parameters
     ----------
     input_vth : int
-        Threshold of the input layer (integrate-and-fire, ``dv = 0``): a pixel ``x`` of
-        payload ``round(x·2**8)`` fires about ``T·x·256/input_vth`` times per pass.
-    output_vth : int
-        Threshold of the output layer (in synaptic-input units, before Lava's 6-bit shift).
-    output_dv : int
-        Voltage decay of the output layer (12 bits; 0 = integrate-and-fire).
+        Threshold of the input layer (integrate-and-fire, current = the pixel's payload
+        ``round(x·2**8)`` every step): it fires about ``T·x·256/input_vth`` times per pass.
+    hidden_vth, output_vth : int
+        Thresholds of the hidden and the output layer.
+    dv : int
+        Voltage decay of the learned layers.
     """
 
     input_vth: int = 255
+    hidden_vth: int = 1024
     output_vth: int = 1024
-    output_dv: int = 0
+    dv: int = 0
+
+    def vth(self, depth: int, n_learned: int) -> int:
+        """Threshold of the layer at ``depth``."""
+        if depth == n_learned:
+            return self.input_vth
+        return self.output_vth if depth == 0 else self.hidden_vth
 
 
 def output_error(counts: np.ndarray, label: int, pass_steps: int) -> np.ndarray:
@@ -166,6 +194,30 @@ def post_factor(counts: np.ndarray, label: int, schedule: EngineSchedule) -> np.
     """
     return np.clip(-schedule.error_scale * output_error(counts, label, schedule.pass_steps),
                    Q_MIN, Q_MAX)
+
+
+def refresh_rows(rows: np.ndarray, weights: np.ndarray, delta_mix: float) -> np.ndarray:
+    """Chain rows ``K ← (1 − ρ)·K + ρ·W_L`` on :data:`CHAIN_FRAC` fraction bits.
+
+    ``K[k, j] = ∂z_L,k/∂a_j`` of the last hidden layer is the output synapse's weight
+    ``W_L[k, j]`` exactly (the output current is linear in the hidden spikes: what node
+    perturbation of the hidden outputs measures, paper Fig. 4), so the refresh reads the
+    weights (``astrolava.mgd.fixed.mix_deltavecs``: ρ on 12 bits, rounded, 24-bit saturated).
+    """
+    return mix_deltavecs(rows, np.asarray(weights, dtype=np.int64) << CHAIN_FRAC, delta_mix)
+
+
+def chain_factor(rows: np.ndarray, counts: np.ndarray, label: int, pass_steps: int
+                 ) -> np.ndarray:
+    """``q_u = round(Q_MAX·u / max|u|)`` with ``u = −Kᵀe``: a hidden layer's third factor,
+    the chain DeltaVec ``Kᵀδ_L`` of the output error (descent sign), scaled to 7 signed bits
+    (only its direction matters: :func:`perturbation_scale` sets the norm). Zero if ``u = 0``.
+    """
+    u = -output_error(counts, label, pass_steps) @ np.asarray(rows, dtype=np.int64)
+    top = int(np.abs(u).max(initial=0))
+    if top == 0:
+        return np.zeros_like(u)
+    return (2 * Q_MAX * u + top) // (2 * top)
 
 
 def perturbation_scale(q_u: np.ndarray, x1: np.ndarray, epsilon: float) -> tuple[int, int]:

@@ -8,23 +8,23 @@ import numpy as np
 from astrolava.processes.engine_dmgd.process import EngineAstrocyte, EngineCost
 from lava.magma.core.decorator import implements, requires, tag
 from lava.magma.core.model.py.model import PyLoihiProcessModel
-from lava.magma.core.model.py.ports import PyInPort, PyOutPort
+from lava.magma.core.model.py.ports import PyInPort, PyOutPort, PyRefPort
 from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
 from astrolava.mgd.engine import (
+    WEIGHT_LEARN_BITS,
     EngineSchedule,
+    chain_factor,
     count_cost,
     global_factor,
     perturbation_current,
     perturbation_scale,
     post_factor,
     rate_constant,
+    refresh_rows,
 )
-
-OUTPUT_OFFSET = 2
-"""Steps from a ``DatasetSource`` sample start to the output layer's position 0."""
 
 
 def _int_port(kind: type, bits: int) -> LavaPyType:
@@ -32,24 +32,32 @@ def _int_port(kind: type, bits: int) -> LavaPyType:
 
 
 class EngineProcessModel(PyLoihiProcessModel):
-    """Position in the output layer's sample window, label latched at position 0."""
+    """Position in the sample window of the layer at ``depth``, the output layer's position,
+    the label latched at output position 0, and the output layer's clean-pass counts."""
+
+    depth: int = 0
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
         self.schedule: EngineSchedule = proc_params["schedule"]
-        self.epsilon: float = proc_params["epsilon"]
         self.label = 0
         self.counts: np.ndarray | None = None
 
-    def position(self) -> int:
-        return (self.time_step - 1 - OUTPUT_OFFSET) % self.schedule.window
-
-    def count(self, p: int, spikes: np.ndarray) -> None:
-        """Zero the counts at the start of a pass, add the spikes inside a pass."""
+    def positions(self) -> tuple[int, int]:
+        """``(p, q)``: this process's position and the output layer's at this step."""
         sched = self.schedule
-        if p in (0, sched.perturbed_start) or self.counts is None:
+        p = (self.time_step - 1 - sched.offset(self.depth)) % sched.window
+        return p, (p - self.depth) % sched.window
+
+    def count(self, q: int, spikes: np.ndarray, label: int) -> None:
+        """At output position ``q``: latch the label at 0, zero the counts at the start of a
+        pass, add the output spikes inside a pass."""
+        sched = self.schedule
+        if q == 0:
+            self.label = label
+        if q in (0, sched.perturbed_start) or self.counts is None:
             self.counts = np.zeros(len(spikes), dtype=np.int64)
-        if sched.phase(p) != "gap":
+        if sched.phase(q) != "gap":
             self.counts += np.asarray(spikes, dtype=np.int64) > 0
 
 
@@ -57,101 +65,124 @@ class EngineProcessModel(PyLoihiProcessModel):
 @requires(CPU)
 @tag("fixed_pt")
 class PyEngineAstrocyteModelFixed(EngineProcessModel):
-    """Integer astrocyte: 7-bit ``q_u``, 16-bit scale mantissa, 24-bit currents."""
+    """Integer astrocyte: 7-bit ``q_u`` and ``q_k``, 4-bit scale mantissas, 24-bit currents
+    and chain rows."""
 
-    loihi_mapping = ("embedded CPU: per-sample norms ‖q_u‖·‖x1‖ and a mantissa-shift scale, and "
-                     "a per-step node input c·q_u·(x1·s) that no neuron or synapse model "
-                     "forms (it needs x1 from the previous pass)")
+    loihi_mapping = ("embedded CPU: per-sample third factors (the output error, or a hidden "
+                     "layer's chain DeltaVec Kᵀe with a division to 7 bits), norms "
+                     "‖q_u‖·‖x1‖ and a mantissa-shift scale, q_k from ΔC, and a per-step node "
+                     "input c·q_u·(x1·s) that no neuron or synapse model forms (it needs x1 "
+                     "from the previous pass)")
     loihi_operations = (
-        "per sample in: n_pre count reports (8-bit), T·n_pre input spikes, T·n_post output "
-        "spikes, 1 label",
-        "per sample out: n_post q_u (7-bit), T·n_post perturbation currents (24-bit), "
-        "2 scale words (16-bit)",
-        "per sample: q_u = −s_u·e (n_post products), two norms, one division, "
-        "T dot products x1·s",
+        "per sample in: n_pre count reports (8-bit), T·n_pre input spikes, T·n_out output "
+        "spikes, 1 label, 1 cost difference (24-bit)",
+        "per sample out: n_post q_u and n_post q_k (7-bit), T·n_post perturbation currents "
+        "(24-bit)",
+        "per sample: q_u (n_post products; hidden: n_out·n_post products and a division), "
+        "two norms, one division, T dot products x1·s",
+        "hidden layer, every τδ samples: n_out·n_post weight reads (9-bit) from the output "
+        "synapse, mixed into the chain rows",
     )
 
     pre_in: PyInPort = _int_port(PyInPort, 8)
-    post_in: PyInPort = _int_port(PyInPort, 1)
+    out_in: PyInPort = _int_port(PyInPort, 1)
     label_in: PyInPort = _int_port(PyInPort, 24)
+    cost_in: PyInPort = _int_port(PyInPort, 24)
     u_out: PyOutPort = _int_port(PyOutPort, 7)
+    k_out: PyOutPort = _int_port(PyOutPort, 7)
     current_out: PyOutPort = _int_port(PyOutPort, 24)
-    scale_out: PyOutPort = _int_port(PyOutPort, 16)
+    w_ref: PyRefPort = LavaPyType(PyRefPort.VEC_DENSE, np.int32,
+                                  precision=WEIGHT_LEARN_BITS + 1)
     q_u: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=7)
     x1: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=7)
+    rows: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
+        self.depth = proc_params["depth"]
+        self.epsilon: float = proc_params["epsilon"]
+        self.tau_delta: int = proc_params["tau_delta"]
+        self.delta_mix: float = proc_params["delta_mix"]
+        self.rate = rate_constant(proc_params["eta"], self.epsilon)
         self.scale = (0, 0)
+        self.q_k = 0
+        self.n_samples = 0
+        self.refresh_due = False
         self.current = np.zeros(proc_params["n_post"], dtype=np.int64)
 
     def run_spk(self) -> None:
         sched = self.schedule
         self.u_out.send(self.q_u.copy())
         self.current_out.send(self.current)
-        self.scale_out.send(np.array(self.scale))
-        pre, post = self.pre_in.recv(), self.post_in.recv()
-        label = int(self.label_in.recv()[0])
-        p = self.position()
+        self.k_out.send(np.full(self.k_out.shape, self.q_k))
+        pre, out = self.pre_in.recv(), self.out_in.recv()
+        label, cost2 = int(self.label_in.recv()[0]), int(self.cost_in.recv()[0])
+        p, q = self.positions()
         if p == 0:
-            self.label = label
-        self.count(p, post)
-        if p == sched.pass_steps - 1:
-            self.q_u[:] = post_factor(self.counts, self.label, sched)
-        if p == sched.latch:
+            self.refresh_due = self.depth > 0 and self.n_samples % self.tau_delta == 0
+            self.n_samples += 1
+        self.count(q, out, label)
+        if q == sched.pass_steps - 1:
+            self.q_u[:] = (post_factor(self.counts, self.label, sched) if self.depth == 0
+                           else chain_factor(self.rows, self.counts, self.label,
+                                             sched.pass_steps))
+        if p == sched.event(self.depth):
             self.x1[:] = pre // 2
             self.scale = perturbation_scale(self.q_u, self.x1, self.epsilon)
-        # the input spikes received at p reach the output layer at p + 1
-        if sched.phase(p + 1) == "perturbed":
-            self.current = perturbation_current(self.scale, self.q_u, self.x1, pre)
-        else:
-            self.current = np.zeros_like(self.current)
+        # the presynaptic spikes received at p reach this layer at p + 1
+        self.current = (perturbation_current(self.scale, self.q_u, self.x1, pre)
+                        if sched.phase(p + 1) == "perturbed" else 0 * self.current)
+        if p == sched.update(self.depth) - 1:
+            self.q_k = global_factor(cost2, self.scale, self.rate)
+
+    def post_guard(self) -> bool:
+        return self.refresh_due
+
+    def run_post_mgmt(self) -> None:
+        """Every τδ samples (hidden layers): ``K ← (1 − ρ)·K + ρ·W_L``."""
+        self.rows[:] = refresh_rows(self.rows, self.w_ref.read(), self.delta_mix)
+        self.refresh_due = False
 
 
 @implements(proc=EngineCost, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
 class PyEngineCostModelFixed(EngineProcessModel):
-    """Integer global cost: ``2C`` in spike counts², 7-bit ``q_k``."""
+    """Integer global cost: ``2C`` in spike counts², ``2ΔC`` sent to the astrocytes."""
 
     loihi_mapping = ("embedded CPU: the squared error of the two passes' output counts and "
-                     "q_k = η/ε²·ΔC·c (a global reduction and a product of mantissas)")
+                     "their difference ΔC (a global reduction)")
     loihi_operations = (
-        "per sample in: 2T·n_post output spikes, 1 label, 2 scale words",
-        "per sample out: one 7-bit q_k broadcast to n_post neurons",
-        "per sample: 2·n_post squared errors, 1 product of three mantissas",
+        "per sample in: 2T·n_post output spikes, 1 label",
+        "per sample out: one 24-bit 2ΔC to each learned layer's astrocyte",
+        "per sample: 2·n_post squared errors",
     )
 
     post_in: PyInPort = _int_port(PyInPort, 1)
     label_in: PyInPort = _int_port(PyInPort, 24)
-    scale_in: PyInPort = _int_port(PyInPort, 16)
-    k_out: PyOutPort = _int_port(PyOutPort, 7)
+    cost_out: PyOutPort = _int_port(PyOutPort, 24)
     n_seen: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
     n_correct: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
     cost2_sum: np.ndarray = LavaPyType(np.ndarray, np.int64, precision=32)
 
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
-        self.rate = rate_constant(proc_params["eta"], self.epsilon)
-        self.q_k = 0
         self.cost0 = 0
+        self.delta_cost2 = 0
 
     def run_spk(self) -> None:
         sched = self.schedule
-        self.k_out.send(np.full(self.k_out.shape, self.q_k))
+        self.cost_out.send(np.array([self.delta_cost2]))
         post = self.post_in.recv()
         label = int(self.label_in.recv()[0])
-        scale = tuple(int(s) for s in self.scale_in.recv())
-        p = self.position()
-        if p == 0:
-            self.label = label
-        self.count(p, post)
+        _, q = self.positions()
+        self.count(q, post, label)
         last = sched.pass_steps - 1
-        if p == last:
+        if q == last:
             self.cost0 = count_cost(self.counts, self.label, sched.pass_steps)
             self.n_seen += 1
             self.n_correct += int(np.argmax(self.counts) == self.label)
             self.cost2_sum += self.cost0
-        elif p == sched.perturbed_start + last:
+        elif q == sched.perturbed_start + last:
             cost = count_cost(self.counts, self.label, sched.pass_steps)
-            self.q_k = global_factor(cost - self.cost0, scale, self.rate)
+            self.delta_cost2 = cost - self.cost0

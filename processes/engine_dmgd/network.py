@@ -1,7 +1,9 @@
 """The learning-engine δ-MGD graph: stock synapses, :class:`ThirdFactorLIF` neurons, and the
-embedded-CPU astrocyte and global cost."""
+embedded-CPU astrocytes and global cost."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 from astrolava.processes.dataset_source import DatasetSource
@@ -16,7 +18,7 @@ from astrolava.mgd.engine import DT_RULE, DW_RULE, TRACE_TAU, EngineNeurons, Eng
 from astrolava.runtime import LavaSession, sim_config
 
 INPUT_DU = 4095
-"""The input layer's current decay: the current is the sample's payload each step."""
+"""The current decay of every layer: the current is the step's synaptic input."""
 
 
 def engine_learning_rule(seed: int) -> Loihi3FLearningRule:
@@ -27,82 +29,114 @@ def engine_learning_rule(seed: int) -> Loihi3FLearningRule:
 
 
 class EngineNetwork:
-    """``n_in`` integrate-and-fire inputs → stock ``LearningDense`` → ``n_out`` LIF outputs,
-    trained by δ-MGD through Loihi 2's learning engine.
+    """``n_in`` integrate-and-fire inputs → [stock ``LearningDense`` → LIF layer] per learned
+    layer (a hidden layer, optional, then the outputs), trained by δ-MGD through Loihi 2's
+    learning engine.
 
     Processes: ``DatasetSource`` (graded pixels) → ``Dense`` (identity, stock) →
     :class:`ThirdFactorLIF` inputs (report counts) → ``LearningDense`` with
     :func:`engine_learning_rule` (graded spikes overwrite x1) → :class:`ThirdFactorLIF`
-    outputs (bap, y2, y3 back to the synapse); :class:`EngineAstrocyte` (q_u, perturbation
-    current into the outputs' ``a_in``) and :class:`EngineCost` (q_k). Runs in fixed_pt.
+    (bap, y2, y3 back to the synapse; a hidden layer also reports its counts to the next
+    ``LearningDense``) → ... → outputs. Each learned layer has an :class:`EngineAstrocyte`
+    (q_u, q_k, perturbation current into its neurons' ``a_in``; a hidden layer's reads the
+    output synapse's weights for its chain rows); :class:`EngineCost` sends ``2ΔC`` to all of
+    them. Runs in fixed_pt.
 
     Parameters
     ----------
     data, labels : numpy.ndarray
         Training samples in [0, 1] and class indices.
-    weights : numpy.ndarray of int, shape (n_out, n_in)
-        Initial 8-bit weights (even, in [−256, 254]).
+    weights : sequence of numpy.ndarray of int
+        Initial 8-bit weights (even, in [−256, 254]) of each learned layer,
+        ``(n_{l+1}, n_l)``: one matrix (no hidden layer) or two.
     schedule : EngineSchedule
+        With ``n_learned`` equal to the number of weight matrices.
     eta, epsilon : float
     neurons : EngineNeurons, optional
         Default ``EngineNeurons()``.
+    tau_delta : int
+        Chain-row refresh period (hidden layer).
+    delta_mix : float
+        ρ of the refresh.
     seed : int
-        Seed of the learning rule's trace randoms.
+        Seed of the learning rules' randoms (layer ``l`` gets ``seed + l``).
     shuffle_seed : int, optional
         A fresh sample order every epoch (``DatasetSource``).
     """
 
-    def __init__(self, *, data: np.ndarray, labels: np.ndarray, weights: np.ndarray,
-                 schedule: EngineSchedule, eta: float, epsilon: float,
-                 neurons: EngineNeurons | None = None, seed: int = 0,
+    def __init__(self, *, data: np.ndarray, labels: np.ndarray,
+                 weights: Sequence[np.ndarray], schedule: EngineSchedule,
+                 eta: float, epsilon: float, neurons: EngineNeurons | None = None,
+                 tau_delta: int = 100, delta_mix: float = 1.0, seed: int = 0,
                  shuffle_seed: int | None = None) -> None:
         neurons = EngineNeurons() if neurons is None else neurons
-        n_out, n_in = np.shape(weights)
-        if np.shape(data)[1] != n_in:
-            raise ValueError(f"data has {np.shape(data)[1]} features; weights take {n_in}")
+        matrices = [np.asarray(w, dtype=np.int64) for w in weights]
+        sizes = [matrices[0].shape[1], *(w.shape[0] for w in matrices)]
+        if len(matrices) != schedule.n_learned:
+            raise ValueError(f"weights hold {len(matrices)} layers; schedule.n_learned="
+                             f"{schedule.n_learned}")
+        for index, w in enumerate(matrices):
+            if w.shape[1] != sizes[index]:
+                raise ValueError(f"weights[{index}] has shape {w.shape}; it must take "
+                                 f"{sizes[index]} inputs")
+        if np.shape(data)[1] != sizes[0]:
+            raise ValueError(f"data has {np.shape(data)[1]} features; weights take {sizes[0]}")
         self.schedule = schedule
+        n_learned = len(matrices)
         self.source = DatasetSource(data=data, labels=labels, steps_per_sample=schedule.window,
                                     encoding="graded", frac_bits=X_FRAC,
                                     shuffle_seed=shuffle_seed)
-        self.input_dense = Dense(weights=np.eye(n_in, dtype=np.int64),
+        self.input_dense = Dense(weights=np.eye(sizes[0], dtype=np.int64),
                                  num_message_bits=24)
-        self.inputs = ThirdFactorLIF(shape=(n_in,), schedule=schedule, offset=1, report=True,
-                                     du=INPUT_DU, dv=0, vth=neurons.input_vth)
-        self.synapse = LearningDense(weights=np.asarray(weights, dtype=np.int64),
-                                     learning_rule=engine_learning_rule(seed),
-                                     num_message_bits=REPORT_BITS,
-                                     graded_spike_cfg=GradedSpikeCfg.OVERWRITE)
-        self.outputs = ThirdFactorLIF(shape=(n_out,), schedule=schedule, offset=2,
-                                      du=INPUT_DU, dv=neurons.output_dv,
-                                      vth=neurons.output_vth)
-        self.astrocyte = EngineAstrocyte(n_pre=n_in, n_post=n_out, schedule=schedule,
-                                         epsilon=epsilon)
-        self.cost = EngineCost(n_post=n_out, schedule=schedule, eta=eta, epsilon=epsilon)
+        self.layers = [ThirdFactorLIF(shape=(n,), schedule=schedule, depth=n_learned - index,
+                                      report=index < n_learned, du=INPUT_DU,
+                                      dv=0 if index == 0 else neurons.dv,
+                                      vth=neurons.vth(n_learned - index, n_learned))
+                       for index, n in enumerate(sizes)]
+        self.synapses = [LearningDense(weights=w, learning_rule=engine_learning_rule(seed + i),
+                                       num_message_bits=REPORT_BITS,
+                                       graded_spike_cfg=GradedSpikeCfg.OVERWRITE)
+                         for i, w in enumerate(matrices)]
+        self.astrocytes = [EngineAstrocyte(n_pre=sizes[i], n_post=sizes[i + 1],
+                                           n_out=sizes[-1], schedule=schedule,
+                                           depth=n_learned - 1 - i, eta=eta, epsilon=epsilon,
+                                           tau_delta=tau_delta, delta_mix=delta_mix)
+                           for i in range(n_learned)]
+        self.cost = EngineCost(n_post=sizes[-1], schedule=schedule)
         self._connect()
         self.steps_run = 0
 
     def _connect(self) -> None:
-        src, syn, out = self.source, self.synapse, self.outputs
+        src, outputs = self.source, self.layers[-1]
         src.x.connect(self.input_dense.s_in)
-        self.input_dense.a_out.connect(self.inputs.a_in)
-        self.inputs.s_out.connect([syn.s_in, self.astrocyte.pre_in])
-        syn.a_out.connect(out.a_in)
-        out.bap.connect(syn.s_in_bap)
-        out.y2.connect(syn.s_in_y2)
-        out.y3.connect(syn.s_in_y3)
-        out.s_out.connect([self.astrocyte.post_in, self.cost.post_in])
-        src.label.connect([self.astrocyte.label_in, self.cost.label_in])
-        self.astrocyte.u_out.connect(out.u_in)
-        self.astrocyte.current_out.connect(out.a_in)
-        self.astrocyte.scale_out.connect(self.cost.scale_in)
-        self.cost.k_out.connect(out.k_in)
+        self.input_dense.a_out.connect(self.layers[0].a_in)
+        for index, (syn, astro) in enumerate(zip(self.synapses, self.astrocytes, strict=True)):
+            pre, post = self.layers[index], self.layers[index + 1]
+            pre.s_out.connect([syn.s_in, astro.pre_in])
+            syn.a_out.connect(post.a_in)
+            post.bap.connect(syn.s_in_bap)
+            post.y2.connect(syn.s_in_y2)
+            post.y3.connect(syn.s_in_y3)
+            astro.u_out.connect(post.u_in)
+            astro.k_out.connect(post.k_in)
+            astro.current_out.connect(post.a_in)
+            if index < len(self.synapses) - 1:
+                astro.w_ref.connect_var(self.synapses[-1].weights)
+        outputs.s_out.connect([self.cost.post_in, *(a.out_in for a in self.astrocytes)])
+        src.label.connect([self.cost.label_in, *(a.label_in for a in self.astrocytes)])
+        self.cost.cost_out.connect([a.cost_in for a in self.astrocytes])
 
     def session(self) -> LavaSession:
         """A fixed_pt session of the graph (use as a context manager)."""
         return LavaSession(self.source, sim_config("fixed_pt"))
 
+    def weights(self) -> list[np.ndarray]:
+        """The learned weights of every layer, read from the running session (int64)."""
+        return [syn.weights.get().astype(np.int64) for syn in self.synapses]
+
     def train(self, session: LavaSession, n_samples: int) -> None:
-        """Stream ``n_samples`` more samples; the first call also runs the 2-step lead-in."""
-        steps = self.schedule.window * int(n_samples) + (2 if self.steps_run == 0 else 0)
+        """Stream ``n_samples`` more samples; the first call also runs the lead-in steps."""
+        lead = self.schedule.offset(0) if self.steps_run == 0 else 0
+        steps = self.schedule.window * int(n_samples) + lead
         session.run(steps)
         self.steps_run += steps

@@ -2,82 +2,104 @@
 
 from __future__ import annotations
 
-from lava.magma.core.process.ports.ports import InPort, OutPort
+from lava.magma.core.process.ports.ports import InPort, OutPort, RefPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
 from astrolava.mgd.engine import EngineSchedule
-
-
-def _check_positive(name: str, value: float) -> float:
-    if not float(value) > 0:
-        raise ValueError(f"{name}={value} must be > 0")
-    return float(value)
+from astrolava.validation import require_count, require_in_range, require_int, require_positive
 
 
 class EngineAstrocyte(AbstractProcess):
-    """The astrocyte of one learning synapse: the post factor ``q_u`` and the perturbation.
+    """The astrocyte of one learned layer (its neurons at ``depth``): the third factors
+    ``q_u`` and ``q_k`` and the perturbation.
 
-    Per sample (positions of :class:`~astrolava.mgd.engine.EngineSchedule`, output layer):
+    Per sample (positions of :class:`~astrolava.mgd.engine.EngineSchedule` in the frame of
+    the layer at ``depth``; ``e = n − T·onehot(y)`` the clean-pass output counts' error):
 
-    * counts the clean-pass output spikes on ``post_in``; at ``q = T − 1``
-      ``q_u = s_u·(n − T·onehot(y))`` (:func:`~astrolava.mgd.engine.post_factor`), sent on
-      ``u_out`` from the next step on (the neuron reads it at the latch);
-    * reads the input layer's count report ``2·m·v`` on ``pre_in`` (``x1 = m·v``) and sets the
-      scale ``c = ε / (‖q_u‖·‖x1‖)`` (mantissa and shift, sent on ``scale_out`` to the cost);
+    * counts the clean-pass output spikes on ``out_in``; when they are complete forms
+      ``q_u``: the output layer ``q_u = −s_u·e``
+      (:func:`~astrolava.mgd.engine.post_factor`), a hidden layer the chain DeltaVec
+      ``q_u ∝ −Kᵀe`` (:func:`~astrolava.mgd.engine.chain_factor`), sent on ``u_out`` (the
+      neurons read it at their latch ``event(depth)``);
+    * hidden layer: every ``τδ`` samples, at position 0, refreshes its chain rows
+      ``K ← (1 − ρ)·K + ρ·W_L`` from the output synapse's weights, read on ``w_ref``
+      (:func:`~astrolava.mgd.engine.refresh_rows`);
+    * at the latch reads the presynaptic count report ``2·m·v`` on ``pre_in`` (``x1 = m·v``)
+      and sets the scale ``c = ε / (‖q_u‖·‖x1‖)`` (``‖θ̃_l‖ = ε``);
     * during the perturbed pass sends the node input ``c·q_u_j·(x1·s(t))`` on ``current_out``
-      (into the output neurons' ``a_in``, aligned with the learning synapse's output).
+      (into the neurons' ``a_in``, aligned with the learning synapse's output);
+    * reads ``2ΔC`` from the global cost on ``cost_in`` and, one step before the update,
+      forms ``q_k = η/ε²·ΔC·c·2**15`` (:func:`~astrolava.mgd.engine.global_factor`), sent on
+      ``k_out``.
 
     Every model sends first and then receives (a one-step delay, like ``Dense``), so the
     loops through the neurons do not deadlock. On Loihi 2 this is embedded-CPU work.
 
     Parameters
     ----------
-    n_pre, n_post : int
+    n_pre, n_post, n_out : int >= 1
+        Widths of the presynaptic layer, of this layer and of the output layer.
     schedule : EngineSchedule
-    epsilon : float > 0
-        Frobenius norm of the perturbation θ̃, in weight LSBs.
+    depth : int in 0..schedule.n_learned − 1
+    eta, epsilon : float > 0
+        Learning rate (weight LSBs per unit of ``ΔC/ε²·θ̃``) and the norm of this layer's θ̃.
+    tau_delta : int >= 1
+        Chain-row refresh period in samples (hidden layers).
+    delta_mix : float in (0, 1]
+        ρ of the refresh.
     """
 
-    def __init__(self, *, n_pre: int, n_post: int, schedule: EngineSchedule, epsilon: float,
-                 name: str | None = None) -> None:
-        super().__init__(schedule=schedule, epsilon=_check_positive("epsilon", epsilon),
-                         n_post=int(n_post), name=name)
+    def __init__(self, *, n_pre: int, n_post: int, n_out: int, schedule: EngineSchedule,
+                 depth: int, eta: float, epsilon: float, tau_delta: int = 100,
+                 delta_mix: float = 1.0, name: str | None = None) -> None:
+        for key, value in (("n_pre", n_pre), ("n_post", n_post), ("n_out", n_out),
+                           ("tau_delta", tau_delta)):
+            require_count(key, value)
+        require_positive("eta", eta)
+        require_positive("epsilon", epsilon)
+        require_in_range("delta_mix", delta_mix, 1e-12, 1.0)
+        depth = require_int("depth", depth, 0, schedule.n_learned - 1)
+        super().__init__(schedule=schedule, depth=depth,
+                         eta=float(eta), epsilon=float(epsilon), tau_delta=int(tau_delta),
+                         delta_mix=float(delta_mix), n_post=int(n_post), name=name)
         self.pre_in = InPort(shape=(n_pre,))
-        self.post_in = InPort(shape=(n_post,))
+        self.out_in = InPort(shape=(n_out,))
         self.label_in = InPort(shape=(1,))
+        self.cost_in = InPort(shape=(1,))
         self.u_out = OutPort(shape=(n_post,))
+        self.k_out = OutPort(shape=(n_post,))
         self.current_out = OutPort(shape=(n_post,))
-        self.scale_out = OutPort(shape=(2,))
+        self.w_ref = RefPort(shape=(n_out, n_post))
         self.q_u = Var(shape=(n_post,), init=0)
         self.x1 = Var(shape=(n_pre,), init=0)
+        self.rows = Var(shape=(n_out, n_post), init=0)
 
 
 class EngineCost(AbstractProcess):
-    """The global cost: ``C₀`` and ``C̃`` from the output counts, and the global factor ``q_k``.
+    """The global cost: ``C₀`` and ``C̃`` from the output counts, and ``2ΔC`` for the
+    astrocytes.
 
     ``2C = Σ_j (n_j − T·onehot(y)_j)²`` for the clean and the perturbed pass; at the last
-    perturbed step ``q_k = round(η/ε²·ΔC·c·2**15)`` (7 bits signed,
-    :func:`~astrolava.mgd.engine.global_factor`) is formed and sent on ``k_out`` (broadcast to
-    every output neuron, read at the update). Also records the clean pass: ``n_seen``,
-    ``n_correct`` (argmax of the counts) and ``cost2_sum``. Embedded-CPU work on Loihi 2.
+    perturbed step (output frame) ``2ΔC = 2C̃ − 2C₀`` is formed and sent on ``cost_out``
+    from the next step on (to every layer's astrocyte). Also records the clean pass:
+    ``n_seen``, ``n_correct`` (argmax of the counts) and ``cost2_sum``. Embedded-CPU work
+    on Loihi 2.
 
     Parameters
     ----------
-    n_post : int
+    n_post : int >= 1
+        Output width.
     schedule : EngineSchedule
-    eta, epsilon : float > 0
-        Learning rate (weight LSBs per unit of ``ΔC/ε²·θ̃``) and perturbation norm.
     """
 
-    def __init__(self, *, n_post: int, schedule: EngineSchedule, eta: float, epsilon: float,
+    def __init__(self, *, n_post: int, schedule: EngineSchedule,
                  name: str | None = None) -> None:
-        super().__init__(schedule=schedule, eta=_check_positive("eta", eta),
-                         epsilon=_check_positive("epsilon", epsilon), name=name)
+        require_count("n_post", n_post)
+        super().__init__(schedule=schedule, name=name)
         self.post_in = InPort(shape=(n_post,))
         self.label_in = InPort(shape=(1,))
-        self.scale_in = InPort(shape=(2,))
-        self.k_out = OutPort(shape=(n_post,))
+        self.cost_out = OutPort(shape=(1,))
         self.n_seen = Var(shape=(1,), init=0)
         self.n_correct = Var(shape=(1,), init=0)
         self.cost2_sum = Var(shape=(1,), init=0)

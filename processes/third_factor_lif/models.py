@@ -32,7 +32,7 @@ class ThirdFactorSchedule:
     def __init__(self, proc_params: dict) -> None:
         super().__init__(proc_params)
         self.schedule: EngineSchedule = proc_params["schedule"]
-        self.offset: int = proc_params["offset"]
+        self.depth: int = proc_params["depth"]
         self.report: bool = proc_params["report"]
 
     def lif_step(self, a_in: np.ndarray) -> np.ndarray:
@@ -43,7 +43,8 @@ class ThirdFactorSchedule:
         sched = self.schedule
         a_in = self.a_in.recv()
         u_in, k_in = self.u_in.recv(), self.k_in.recv()
-        p = (self.time_step - 1 - self.offset) % sched.window
+        p = (self.time_step - 1 - sched.offset(self.depth)) % sched.window
+        latch, update = sched.event(self.depth), sched.update(self.depth)
         out = np.zeros(self.s_out.shape, dtype=self.count.dtype)
         if p in (0, sched.perturbed_start):
             self.u[:] = 0
@@ -56,11 +57,11 @@ class ThirdFactorSchedule:
             out[spikes] = 1
             if phase == "clean":
                 self.count[spikes] += 1
-        elif self.report and p == sched.pass_steps + 1:
+        elif self.report and p == latch:
             out = 2 * sched.count_scale * self.count
-        bap = np.full(out.shape, int(p in (sched.latch, sched.update)))
-        y2 = TRACE_OFFSET + (u_in if p == sched.latch else 0 * u_in)
-        y3 = TRACE_OFFSET + (k_in if p == sched.update else 0 * k_in)
+        bap = np.full(out.shape, int(p in (latch, update)))
+        y2 = TRACE_OFFSET + (u_in if p == latch else 0 * u_in)
+        y3 = TRACE_OFFSET + (k_in if p == update else 0 * k_in)
         self.s_out.send(out)
         self.bap.send(bap)
         self.y2.send(y2)

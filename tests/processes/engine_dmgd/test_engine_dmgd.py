@@ -19,9 +19,11 @@ from lava.proc.io.source import RingBuffer as Source
 from astrolava.data import load_dataset
 from astrolava.fixed_point import REPORT_BITS
 from astrolava.mgd.engine import (
+    CHAIN_FRAC,
     TAG_SHIFT,
     TRACE_OFFSET,
     WEIGHT_SHIFT,
+    EngineNeurons,
     EngineSchedule,
     apply_update,
     latch_tag,
@@ -75,28 +77,68 @@ def test_learning_dense_is_within_one_lsb_of_the_rule():
     assert np.abs(apply_update(w0, tag, q_k, 0.5) - weights).max() <= 1
 
 
-def test_clean_passes_equal_the_reference_forward():
+def _train_lava(params: EngineParams, w0: list, n: int, **kwargs) -> tuple:
     X, y = load_dataset("digits", "train")
-    n = 6
-    params = EngineParams(pass_steps=8, eta=1e-9)  # q_k = 0: no update
-    w0 = initial_weights(10, X.shape[1], 0, scale=40)
     net = EngineNetwork(data=X[:n], labels=y[:n], weights=w0, schedule=params.schedule,
-                        eta=params.eta, epsilon=params.epsilon)
+                        eta=params.eta, epsilon=params.epsilon, neurons=params.neurons,
+                        tau_delta=params.tau_delta, delta_mix=params.delta_mix, **kwargs)
     with net.session() as session:
         net.train(session, n)
         correct, seen = net.cost.n_correct.get()[0], net.cost.n_seen.get()[0]
-        weights = net.synapse.weights.get()
-    ref = EngineReference(w0, params)
-    np.testing.assert_array_equal(weights, w0)
+        rows = [a.rows.get() for a in net.astrocytes]
+        return net.weights(), rows, int(correct), int(seen)
+
+
+@pytest.mark.parametrize("hidden", [(), (16,)])
+def test_clean_passes_equal_the_reference_forward(hidden):
+    X, y = load_dataset("digits", "train")
+    n = 4
+    params = EngineParams(pass_steps=8, eta=1e-9, hidden=hidden, tau_delta=2)  # q_k = 0
+    w0 = initial_weights(params.sizes(64, 10), 0, scale=40)
+    weights, rows, correct, seen = _train_lava(params, w0, n)
+    for got, start in zip(weights, w0, strict=True):
+        np.testing.assert_array_equal(got, start)
     assert seen == n
-    assert correct == int(np.sum(ref.predict(X[:n]) == y[:n]))
+    assert correct == int(np.sum(EngineReference(w0, params).predict(X[:n]) == y[:n]))
+    if hidden:  # the chain rows read the output synapse's weights (ρ = 1)
+        np.testing.assert_array_equal(rows[0], w0[-1] << CHAIN_FRAC)
+
+
+def test_hidden_net_learns_as_the_reference():
+    """Lava fixed_pt against the reference in Loihi formats, same samples and weights.
+
+    The two draw their stochastic-rounding numbers from different generators (Lava's model:
+    one per learning epoch from its own seed), so each update may round a weight one grid
+    step apart: after ``n`` samples the weights lie within ``n`` LSB of each other, and on
+    average far closer than either moved."""
+    X, y = load_dataset("digits", "train")
+    n = 5
+    params = EngineParams(pass_steps=8, eta=8000.0, epsilon=200.0, hidden=(16,), tau_delta=2,
+                          neurons=EngineNeurons(hidden_vth=512, output_vth=512))
+    w0 = initial_weights(params.sizes(64, 10), 1, scale=40)
+    weights, _, correct, _ = _train_lava(params, w0, n)
+    ref = EngineReference(w0, params, seed=1)
+    ref_correct = sum(ref.learn(X[i], int(y[i])) == y[i] for i in range(n))
+    for got, start, want in zip(weights, w0, ref.weights, strict=True):
+        assert np.abs(want - start).sum() >= 20  # both layers learned
+        assert np.abs(got - want).max() <= n
+        assert np.abs(got - want).mean() <= 0.5 * np.abs(want - start).mean()
+    assert correct == ref_correct
 
 
 def test_bad_parameters():
     sched = EngineSchedule(5)
     with pytest.raises(ValueError, match="epsilon"):
-        EngineAstrocyte(n_pre=3, n_post=2, schedule=sched, epsilon=0)
-    with pytest.raises(ValueError, match="eta"):
-        EngineCost(n_post=2, schedule=sched, eta=-1, epsilon=1)
+        EngineAstrocyte(n_pre=3, n_post=2, n_out=2, schedule=sched, depth=0, eta=1, epsilon=0)
+    with pytest.raises(ValueError, match="depth"):
+        EngineAstrocyte(n_pre=3, n_post=2, n_out=2, schedule=sched, depth=1, eta=1, epsilon=1)
+    with pytest.raises(ValueError, match="n_post"):
+        EngineCost(n_post=0, schedule=sched)
     with pytest.raises(ValueError, match="pass_steps"):
         EngineSchedule(64)
+    with pytest.raises(ValueError, match="n_learned"):
+        EngineSchedule(5, n_learned=3)
+    X, y = load_dataset("digits", "train")
+    with pytest.raises(ValueError, match="n_learned"):
+        EngineNetwork(data=X[:2], labels=y[:2], weights=initial_weights([64, 8, 10], 0),
+                      schedule=sched, eta=1, epsilon=1)
