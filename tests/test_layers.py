@@ -20,6 +20,7 @@ CORE = [
     "astrolava.progress",
     "astrolava.provenance",
     "astrolava.rhythmic",
+    "astrolava.rhythmic.coupling",
     "astrolava.rhythmic.fixed",
     "astrolava.stopping",
     "astrolava.validation",

@@ -11,10 +11,11 @@ phase φ_ℓ; the binary link–link (astrocyte) graph A_φ is given by its CSR 
 ``indices`` (the neighbours of ℓ are ``indices[indptr[ℓ]:indptr[ℓ + 1]]``). No function forms an
 N×N or L×L matrix.
 
-The trigonometry of the phases is evaluated once per step by the caller (:func:`cos_sin`) and
-passed in as ``cos_phi``/``sin_phi``: the modulation M(φ), the coupling field
-Σ_k A_φ[ℓ, k] e^{iφ_k} and the order parameter all read the same cached values. Every
-function is compiled with ``numba.njit`` and can be called from Python with numpy arrays or
+The trigonometry of the phases is evaluated once per step by the caller (:func:`phasors`, or
+:func:`cos_sin` for separate arrays) with one vectorisable sine–cosine (:func:`unit_phasor`):
+the modulation M(φ), the coupling field Σ_k A_φ[ℓ, k] e^{iφ_k} (A_φ in the sliced blocks of
+:mod:`astrolava.rhythmic.coupling`) and the order parameter all read the same cached values.
+Every function is compiled with ``numba.njit`` and can be called from Python with numpy arrays or
 from compiled code (the series loop of :mod:`astrolava.rhythmic.kernel`); the floating_pt Lava
 models, the step-by-step :func:`astrolava.rhythmic.advance_phases` and the compiled loop
 therefore run the same code.
@@ -27,6 +28,8 @@ import math
 import numpy as np
 from numba import njit
 
+from astrolava.rhythmic.coupling import CouplingBlocks, coupling_field
+
 TWO_PI = 2.0 * np.pi
 
 PHASE_MODES = ("coupled", "rotate", "frozen")
@@ -35,36 +38,113 @@ COUPLED, ROTATE, FROZEN = range(len(PHASE_MODES))
 """Integer codes of the phase modes in compiled code (indices into ``PHASE_MODES``)."""
 
 
+INV_HALF_PI = 6.36619772367581382433e-01
+HALF_PI_HEAD = 1.57079632673412561417e+00
+"""π/2 to 33 bits: n·HALF_PI_HEAD is exact for |n| < 2**20."""
+HALF_PI_TAIL = 6.07710050650619224932e-11
+"""π/2 − HALF_PI_HEAD."""
+SIN_COEFFS = (-1.66666666666666324348e-01, 8.33333333332248946124e-03,
+              -1.98412698298579493134e-04, 2.75573137070700676789e-06,
+              -2.50507602534068634195e-08, 1.58969099521155010221e-10)
+COS_COEFFS = (4.16666666666666019037e-02, -1.38888888888741095749e-03,
+              2.48015872894767294178e-05, -2.75573143513906633035e-07,
+              2.08757232129817482790e-09, -1.13596475577881948265e-11)
+"""Minimax coefficients of sin and cos on [−π/4, π/4] (fdlibm's kernels)."""
+
+
+@njit(cache=True, inline="always")
+def unit_phasor(x: float) -> tuple[float, float]:
+    """(cos x, sin x) without a branch, so that loops over phases vectorise.
+
+    The argument is reduced by the nearest multiple n of π/2 in two parts (Cody–Waite),
+    y + yy = x − n·π/2, and the polynomials of fdlibm's kernels (``__kernel_cos``,
+    ``__kernel_sin``, with the tail yy) evaluated on y ∈ [−π/4, π/4]; the quadrant n mod 4 swaps
+    and negates them::
+
+        n mod 4:   0            1             2             3
+        (cos, sin) (c(y), s(y)) (−s(y), c(y)) (−c(y), −s(y)) (s(y), −c(y))
+
+    For |x| ≤ 2π (phases) the error is at most about 1.1e-16 (absolute; checked against 40-digit
+    values in the tests), the accuracy of the C library's ``sin``/``cos`` there; the reduction
+    stays exact for |x| < 2**20·π/2.
+    """
+    n = math.floor(x * INV_HALF_PI + 0.5)
+    head = x - n * HALF_PI_HEAD
+    shift = n * HALF_PI_TAIL
+    y = head - shift
+    tail = (head - y) - shift
+    z = y * y
+    cube = z * y
+    s1, s2, s3, s4, s5, s6 = SIN_COEFFS
+    c1, c2, c3, c4, c5, c6 = COS_COEFFS
+    r_sin = s2 + z * (s3 + z * (s4 + z * (s5 + z * s6)))
+    sin_y = y - ((z * (0.5 * tail - cube * r_sin) - tail) - cube * s1)
+    r_cos = z * (c1 + z * (c2 + z * (c3 + z * (c4 + z * (c5 + z * c6)))))
+    half_z = 0.5 * z
+    w = 1.0 - half_z
+    cos_y = w + (((1.0 - w) - half_z) + (z * r_cos - y * tail))
+    quadrant = n - 4.0 * math.floor(n * 0.25)
+    odd = quadrant == 1.0 or quadrant == 3.0
+    cos_x = sin_y if odd else cos_y
+    sin_x = cos_y if odd else sin_y
+    cos_x = -cos_x if (quadrant == 1.0 or quadrant == 2.0) else cos_x
+    sin_x = -sin_x if quadrant >= 2.0 else sin_x
+    return cos_x, sin_x
+
+
 @njit(cache=True)
-def cos_sin(phases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """cos φ and sin φ of every link in one pass.
+def fill_phasors(phases: np.ndarray, trig: np.ndarray) -> None:
+    """Write (cos φ_ℓ, sin φ_ℓ) of every link into ``trig[2ℓ]``, ``trig[2ℓ + 1]`` in place
+    (:func:`unit_phasor`); the entries past 2L are left as they are."""
+    for link in range(len(phases)):
+        cos_x, sin_x = unit_phasor(phases[link])
+        trig[2 * link] = cos_x
+        trig[2 * link + 1] = sin_x
+
+
+@njit(cache=True)
+def phasors(phases: np.ndarray) -> np.ndarray:
+    """cos φ and sin φ of every link interleaved, with a zero pair appended, length 2L + 2.
 
     A step needs the trigonometry of the phases three times (the link modulation, the
     astrocyte coupling field and the order parameter); it is computed once here and passed on.
+    ``trig[0:2L:2]`` is cos φ, ``trig[1:2L:2]`` sin φ, and ``trig[2L:]`` = (0, 0) is the slot
+    that pads the blocks of A_φ (:mod:`astrolava.rhythmic.coupling`).
     """
-    cos_phi, sin_phi = np.empty_like(phases), np.empty_like(phases)
-    for link in range(len(phases)):
-        cos_phi[link] = math.cos(phases[link])
-        sin_phi[link] = math.sin(phases[link])
-    return cos_phi, sin_phi
+    trig = np.zeros(2 * len(phases) + 2)
+    fill_phasors(phases, trig)
+    return trig
 
 
 @njit(cache=True)
-def wrap_phases(phases: np.ndarray) -> np.ndarray:
+def cos_sin(phases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """cos φ and sin φ of every link as two arrays (:func:`unit_phasor`, the values of
+    :func:`phasors`)."""
+    cos_phi, sin_phi = np.empty_like(phases), np.empty_like(phases)
+    for link in range(len(phases)):
+        cos_phi[link], sin_phi[link] = unit_phasor(phases[link])
+    return cos_phi, sin_phi
+
+
+@njit(cache=True, inline="always")
+def wrap_phase(phase: float) -> float:
     """φ mod 2π in [0, 2π), as φ − 2π·⌊φ/2π⌋ (a floor, cheaper than fmod).
 
     The two corrections keep the result in [0, 2π) where φ/2π rounds across an integer: for
     φ = −1e-17, ``np.mod(φ, 2π)`` returns 2π, this returns 0. Otherwise the values are
     ``np.mod``'s.
     """
+    wrapped = phase - TWO_PI * math.floor(phase / TWO_PI)
+    wrapped = wrapped + TWO_PI if wrapped < 0.0 else wrapped
+    return wrapped - TWO_PI if wrapped >= TWO_PI else wrapped
+
+
+@njit(cache=True)
+def wrap_phases(phases: np.ndarray) -> np.ndarray:
+    """:func:`wrap_phase` of every phase, a new array."""
     out = np.empty_like(phases)
     for link in range(len(phases)):
-        wrapped = phases[link] - TWO_PI * math.floor(phases[link] / TWO_PI)
-        if wrapped < 0.0:
-            wrapped += TWO_PI
-        if wrapped >= TWO_PI:
-            wrapped -= TWO_PI
-        out[link] = wrapped
+        out[link] = wrap_phase(phases[link])
     return out
 
 
@@ -102,7 +182,8 @@ def recurrent_input(activity: np.ndarray, sin_phi: np.ndarray, rows: np.ndarray,
 
         h_i = Σ_{ℓ: rows[ℓ] = i} A_ℓ·M_ℓ·n_{cols[ℓ]}
 
-    No N×N matrix is formed.
+    No N×N matrix is formed. A run of consecutive links into the same node (the graph's links
+    are sorted by row) is summed in a register and added to h once, in link order.
 
     Parameters
     ----------
@@ -123,9 +204,15 @@ def recurrent_input(activity: np.ndarray, sin_phi: np.ndarray, rows: np.ndarray,
         h, shape ``(N,)``.
     """
     out = np.zeros(len(activity))
+    if len(rows) == 0:
+        return out
+    node, total = rows[0], 0.0
     for link in range(len(rows)):
-        out[rows[link]] += (weights[link] * link_modulation(sin_phi[link], m)
-                            * activity[cols[link]])
+        if rows[link] != node:
+            out[node] += total
+            node, total = rows[link], 0.0
+        total += weights[link] * link_modulation(sin_phi[link], m) * activity[cols[link]]
+    out[node] += total
     return out
 
 
@@ -220,12 +307,14 @@ def link_drive(activity: np.ndarray, rows: np.ndarray, cols: np.ndarray, eps1: f
         ε1, ε2.
     """
     level = (activity + 1.0) / 2.0
-    return eps1 + eps2 * (level[rows] + level[cols]) / 2.0
+    out = np.empty(len(rows))
+    for link in range(len(rows)):
+        out[link] = eps1 + eps2 * (level[rows[link]] + level[cols[link]]) / 2.0
+    return out
 
 
-@njit(cache=True)
-def coupling_term(cos_phi: np.ndarray, sin_phi: np.ndarray, indptr: np.ndarray,
-                  indices: np.ndarray, gamma: float) -> np.ndarray:
+@njit(cache=True, error_model="numpy")
+def coupling_term(trig: np.ndarray, blocks: CouplingBlocks, gamma: float) -> np.ndarray:
     """Astrocyte coupling of every link to its neighbours' mean phase.
 
     The astrocytes form a binary link–link graph A_φ (Kang & Losert, arXiv:2502.08644). Each
@@ -236,8 +325,8 @@ def coupling_term(cos_phi: np.ndarray, sin_phi: np.ndarray, indptr: np.ndarray,
         K_ℓ = sin(Ψ_ℓ − φ_ℓ + γ)
 
     Computed without complex numbers: C_ℓ + iS_ℓ = Σ_k A_φ[ℓ, k]·e^{iφ_k} = r_ℓ·e^{iΨ_ℓ}
-    (:func:`coupling_field`, one pass over the CSR neighbour lists), then, in a second pass
-    over the links, with φ' = φ − γ::
+    (:func:`astrolava.rhythmic.coupling.coupling_field`), then, in a second pass over the
+    links, with φ' = φ − γ and r = √(C² + S²)::
 
         K = sin(Ψ − φ') = (S·cos φ' − C·sin φ') / r
         cos φ' = cos φ cos γ + sin φ sin γ,   sin φ' = sin φ cos γ − cos φ sin γ
@@ -246,10 +335,11 @@ def coupling_term(cos_phi: np.ndarray, sin_phi: np.ndarray, indptr: np.ndarray,
 
     Parameters
     ----------
-    cos_phi, sin_phi : numpy.ndarray
-        cos φ, sin φ of every link, shape ``(L,)``.
-    indptr, indices : numpy.ndarray
-        A_φ in CSR form (int64).
+    trig : numpy.ndarray
+        cos φ and sin φ interleaved, length 2L + 2 (:func:`phasors`).
+    blocks : tuple
+        A_φ in sliced blocks (:func:`astrolava.rhythmic.coupling.coupling_blocks`,
+        ``ReservoirGraph.coupling_blocks``).
     gamma : float
         Sakaguchi lag γ.
 
@@ -258,47 +348,25 @@ def coupling_term(cos_phi: np.ndarray, sin_phi: np.ndarray, indptr: np.ndarray,
     numpy.ndarray
         K, shape ``(L,)``.
     """
-    field_cos, field_sin = coupling_field(cos_phi, sin_phi, indptr, indices)
+    n_links = (len(trig) - 2) // 2
+    field = np.empty(2 * n_links)
+    coupling_field(trig, blocks, field)
     cos_gamma, sin_gamma = math.cos(gamma), math.sin(gamma)
-    out = np.empty(len(cos_phi))
-    for link in range(len(cos_phi)):
-        c, s = field_cos[link], field_sin[link]
-        norm = math.hypot(c, s)
-        if norm > 0.0:
-            cos_shift = cos_phi[link] * cos_gamma + sin_phi[link] * sin_gamma
-            sin_shift = sin_phi[link] * cos_gamma - cos_phi[link] * sin_gamma
-            out[link] = (s * cos_shift - c * sin_shift) / norm
-        else:
-            out[link] = 0.0
+    out = np.empty(n_links)
+    for link in range(n_links):
+        c, s = field[2 * link], field[2 * link + 1]
+        norm = math.sqrt(c * c + s * s)
+        cos_phi, sin_phi = trig[2 * link], trig[2 * link + 1]
+        cos_shift = cos_phi * cos_gamma + sin_phi * sin_gamma
+        sin_shift = sin_phi * cos_gamma - cos_phi * sin_gamma
+        pull = (s * cos_shift - c * sin_shift) / norm
+        out[link] = pull if norm > 0.0 else 0.0
     return out
 
 
 @njit(cache=True)
-def coupling_field(cos_phi: np.ndarray, sin_phi: np.ndarray, indptr: np.ndarray,
-                   indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The astrocyte field of every link, C_ℓ + iS_ℓ = Σ_k A_φ[ℓ, k]·e^{iφ_k}, in one pass
-    over the CSR neighbour lists (the neighbours of each link summed in index order).
-
-    Returns
-    -------
-    C, S : numpy.ndarray
-        Σ_k A_φ[ℓ, k] cos φ_k and Σ_k A_φ[ℓ, k] sin φ_k, shape ``(L,)``.
-    """
-    field_cos, field_sin = np.empty(len(cos_phi)), np.empty(len(cos_phi))
-    for link in range(len(cos_phi)):
-        c = 0.0
-        s = 0.0
-        for j in range(indptr[link], indptr[link + 1]):
-            c += cos_phi[indices[j]]
-            s += sin_phi[indices[j]]
-        field_cos[link], field_sin[link] = c, s
-    return field_cos, field_sin
-
-
-@njit(cache=True)
-def phase_update(phases: np.ndarray, cos_phi: np.ndarray, sin_phi: np.ndarray,
-                 drive: np.ndarray, indptr: np.ndarray, indices: np.ndarray, omega: float,
-                 gamma: float, tau: float) -> np.ndarray:
+def phase_update(phases: np.ndarray, trig: np.ndarray, drive: np.ndarray,
+                 blocks: CouplingBlocks, omega: float, gamma: float, tau: float) -> np.ndarray:
     """One Kuramoto–Sakaguchi step of the link phases (Kang & Losert, arXiv:2502.08644).
 
     Every phase turns at the natural frequency ω and is pulled towards its neighbours' mean
@@ -309,12 +377,14 @@ def phase_update(phases: np.ndarray, cos_phi: np.ndarray, sin_phi: np.ndarray,
 
     Parameters
     ----------
-    phases, cos_phi, sin_phi : numpy.ndarray
-        φ and its cosine and sine, shape ``(L,)``.
+    phases : numpy.ndarray
+        φ, shape ``(L,)``.
+    trig : numpy.ndarray
+        Its cosine and sine interleaved (:func:`phasors`).
     drive : numpy.ndarray
         D_ℓ (:func:`link_drive`).
-    indptr, indices : numpy.ndarray
-        A_φ in CSR form.
+    blocks : tuple
+        A_φ in sliced blocks.
     omega, gamma, tau : float
         Natural frequency ω, lag γ, time step τ.
 
@@ -323,15 +393,17 @@ def phase_update(phases: np.ndarray, cos_phi: np.ndarray, sin_phi: np.ndarray,
     numpy.ndarray
         New phases in [0, 2π).
     """
-    term = coupling_term(cos_phi, sin_phi, indptr, indices, gamma)
-    return wrap_phases(phases + tau * (omega + term * drive))
+    term = coupling_term(trig, blocks, gamma)
+    out = np.empty_like(phases)
+    for link in range(len(phases)):
+        out[link] = wrap_phase(phases[link] + tau * (omega + term[link] * drive[link]))
+    return out
 
 
 @njit(cache=True)
-def step_phases(phases: np.ndarray, cos_phi: np.ndarray, sin_phi: np.ndarray,
-                activity: np.ndarray, rows: np.ndarray, cols: np.ndarray, indptr: np.ndarray,
-                indices: np.ndarray, eps1: float, eps2: float, omega: float, gamma: float,
-                tau: float, mode: int) -> np.ndarray:
+def step_phases(phases: np.ndarray, trig: np.ndarray, activity: np.ndarray, rows: np.ndarray,
+                cols: np.ndarray, blocks: CouplingBlocks, eps1: float, eps2: float,
+                omega: float, gamma: float, tau: float, mode: int) -> np.ndarray:
     """One phase step in a mode.
 
     ``COUPLED``: the learning dynamics, :func:`phase_update` with D = :func:`link_drive` (n).
@@ -349,7 +421,7 @@ def step_phases(phases: np.ndarray, cos_phi: np.ndarray, sin_phi: np.ndarray,
     if mode == ROTATE:
         return wrap_phases(phases + tau * omega)
     drive = link_drive(activity, rows, cols, eps1, eps2)
-    return phase_update(phases, cos_phi, sin_phi, drive, indptr, indices, omega, gamma, tau)
+    return phase_update(phases, trig, drive, blocks, omega, gamma, tau)
 
 
 @njit(cache=True)

@@ -8,6 +8,7 @@ from functools import cached_property
 import numpy as np
 from scipy import sparse
 
+from astrolava.rhythmic.coupling import CouplingBlocks, coupling_blocks
 from astrolava.rhythmic.params import RhythmicParams
 
 
@@ -56,6 +57,12 @@ class ReservoirGraph:
     @property
     def n_inputs(self) -> int:
         return self.w_in.shape[1]
+
+    @cached_property
+    def coupling_blocks(self) -> CouplingBlocks:
+        """A_φ in the sliced blocks the compiled coupling field sums over
+        (:func:`astrolava.rhythmic.coupling.coupling_blocks`)."""
+        return coupling_blocks(self.coupling_indptr, self.coupling_indices)
 
     @cached_property
     def coupling(self) -> sparse.csr_matrix:

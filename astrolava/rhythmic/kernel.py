@@ -2,8 +2,9 @@
 
 :func:`run_series` drives a reservoir through a whole input series in one numba-compiled loop
 (no Python call per step) built from the equation functions of
-:mod:`astrolava.rhythmic.equations`; cos φ and sin φ are evaluated once per step and shared by
-the modulation of the next step, the astrocyte coupling field and the order parameter.
+:mod:`astrolava.rhythmic.equations`; cos φ and sin φ are evaluated once per step, into one
+interleaved array, and shared by the modulation of the next step, the astrocyte coupling field
+(summed over A_φ in sliced blocks, :mod:`astrolava.rhythmic.coupling`) and the order parameter.
 :class:`~astrolava.rhythmic.reservoir.RhythmicReservoir` calls it for ``run`` and ``step``.
 """
 
@@ -13,10 +14,11 @@ import numpy as np
 from numba import njit
 
 from astrolava.rhythmic.equations import (
-    cos_sin,
+    fill_phasors,
     lif_step,
     mean_field,
     node_update,
+    phasors,
     rate_activity,
     rate_trace,
     recurrent_input,
@@ -40,7 +42,7 @@ def run_series(drive_in: np.ndarray, phases: np.ndarray, state: np.ndarray, link
     2. nodes: tanh, n ← ``node_update`` (n, h), which also drives the links; or LIF,
        (v, s) ← ``lif_step`` (v, h + b), r ← ``rate_trace`` (r, s), the links carrying the
        spikes s and being driven by n = ``rate_activity`` (r);
-    3. φ ← ``step_phases`` (φ, n) in ``mode``; cos φ, sin φ refreshed;
+    3. φ ← ``step_phases`` (φ, n) in ``mode``; cos φ, sin φ refreshed (``fill_phasors``);
     4. R, ⟨Φ⟩ ← ``mean_field`` (cos φ, sin φ).
 
     Parameters
@@ -54,7 +56,8 @@ def run_series(drive_in: np.ndarray, phases: np.ndarray, state: np.ndarray, link
         activity n or LIF spikes s), rows 1 and 2 the LIF voltage v and rate trace r (unused
         for tanh nodes).
     links : tuple
-        ``(rows, cols, weights, indptr, indices)``: link lists and A_φ in CSR form.
+        ``(rows, cols, weights, blocks)``: link lists and A_φ in sliced blocks
+        (``ReservoirGraph.coupling_blocks``).
     consts : tuple
         ``(m, leak, bias, eps1, eps2, omega, gamma, tau, dv, threshold, alpha)`` (the last
         three for LIF nodes only).
@@ -68,9 +71,11 @@ def run_series(drive_in: np.ndarray, phases: np.ndarray, state: np.ndarray, link
     record : numpy.ndarray
         Receives φ after each step, ``(T, L)``; pass an array with 0 rows to skip.
     """
-    rows, cols, weights, indptr, indices = links
+    rows, cols, weights, blocks = links
     m, leak, bias, eps1, eps2, omega, gamma, tau, dv, threshold, alpha = consts
-    cos_phi, sin_phi = cos_sin(phases)
+    trig = phasors(phases)
+    n_links = len(phases)
+    cos_phi, sin_phi = trig[0:2 * n_links:2], trig[1:2 * n_links:2]
     for t in range(len(drive_in)):
         net = recurrent_input(state[0], sin_phi, rows, cols, weights, m) + drive_in[t]
         if nodes == LIF_NODES:
@@ -84,9 +89,9 @@ def run_series(drive_in: np.ndarray, phases: np.ndarray, state: np.ndarray, link
             state[0] = node_update(state[0], net, leak, bias)
             features[t] = state[0]
             link_signal = state[0]
-        phases[:] = step_phases(phases, cos_phi, sin_phi, link_signal, rows, cols, indptr,
-                                indices, eps1, eps2, omega, gamma, tau, mode)
-        cos_phi, sin_phi = cos_sin(phases)
+        phases[:] = step_phases(phases, trig, link_signal, rows, cols, blocks, eps1, eps2, omega,
+                                gamma, tau, mode)
+        fill_phasors(phases, trig)
         r[t], psi[t] = mean_field(cos_phi, sin_phi)
         if len(record):
             record[t] = phases

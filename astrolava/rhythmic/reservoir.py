@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from astrolava.rhythmic.equations import PHASE_MODES, TWO_PI, cos_sin, step_phases
+from astrolava.rhythmic.equations import PHASE_MODES, TWO_PI, phasors, step_phases
 from astrolava.rhythmic.graph import ReservoirGraph, make_reservoir_graph
 from astrolava.rhythmic.kernel import TANH_NODES, run_series
 from astrolava.rhythmic.params import RhythmicParams
@@ -51,10 +51,10 @@ def advance_phases(phases: np.ndarray, activity: np.ndarray, graph: ReservoirGra
     """One phase step in the given mode, from Python.
 
     :func:`astrolava.rhythmic.equations.step_phases` (the compiled loop's phase step: coupled,
-    uniform rotation or frozen) on arrays, with the constants of ``params`` and the graph's
-    link lists; it returns a new array of phases in [0, 2π). The arrays are passed on as
-    contiguous float64, so every caller runs the same compiled specialisation (one entry per
-    function in numba's cache).
+    uniform rotation or frozen) on arrays, with the constants of ``params``, the graph's link
+    lists and A_φ in sliced blocks; it returns a new array of phases in [0, 2π). The arrays are
+    passed on as contiguous float64, so every caller runs the same compiled specialisation (one
+    entry per function in numba's cache).
 
     Parameters
     ----------
@@ -71,9 +71,9 @@ def advance_phases(phases: np.ndarray, activity: np.ndarray, graph: ReservoirGra
     """
     code = mode_code(mode)
     phases = np.ascontiguousarray(phases, dtype=np.float64)
-    return step_phases(phases, *cos_sin(phases), np.ascontiguousarray(activity, dtype=np.float64),
-                       graph.rows, graph.cols, graph.coupling_indptr, graph.coupling_indices,
-                       params.eps1, params.eps2, params.omega, params.gamma, params.tau, code)
+    return step_phases(phases, phasors(phases), np.ascontiguousarray(activity, dtype=np.float64),
+                       graph.rows, graph.cols, graph.coupling_blocks, params.eps1, params.eps2,
+                       params.omega, params.gamma, params.tau, code)
 
 
 def as_link_phases(phases: np.ndarray, n_links: int) -> np.ndarray:
@@ -155,7 +155,7 @@ class RhythmicReservoir:
         self.phases = np.random.default_rng(seed).uniform(0.0, TWO_PI, graph.n_links)
         self._state = np.zeros((3, graph.n_nodes))  # n (or spikes), LIF voltage, LIF rate
         self._links = (graph.rows, graph.cols, np.ascontiguousarray(graph.weights, np.float64),
-                       graph.coupling_indptr, graph.coupling_indices)
+                       graph.coupling_blocks)
 
     @classmethod
     def from_params(cls, params: RhythmicParams, n_inputs: int, seed: int = 0

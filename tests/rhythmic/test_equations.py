@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from astrolava.rhythmic.coupling import coupling_blocks
 from astrolava.rhythmic.equations import (
     COUPLED,
     FROZEN,
@@ -16,6 +17,7 @@ from astrolava.rhythmic.equations import (
     node_update,
     order_parameter,
     phase_update,
+    phasors,
     rate_activity,
     rate_trace,
     recurrent_input,
@@ -25,7 +27,7 @@ from astrolava.rhythmic.equations import (
 )
 
 # A_φ of three links: link 0 <- {1, 2}, link 1 <- {} (uncoupled), link 2 <- {0}
-INDPTR, INDICES = np.array([0, 2, 2, 3]), np.array([1, 2, 0])
+BLOCKS = coupling_blocks(np.array([0, 2, 2, 3]), np.array([1, 2, 0]))
 
 
 def test_cos_sin_and_wrap() -> None:
@@ -78,7 +80,7 @@ def test_link_drive_self_loop_counts_node_once() -> None:
 def test_coupling_term_hand_computed() -> None:
     # link 0 couples to links 1 and 2 at phases 0 and pi/2: Psi = pi/4; link 2 to link 0
     phases = np.array([0.3, 0.0, np.pi / 2])
-    term = coupling_term(np.cos(phases), np.sin(phases), INDPTR, INDICES, 0.1)
+    term = coupling_term(phasors(phases), BLOCKS, 0.1)
     np.testing.assert_allclose(term, [np.sin(np.pi / 4 - 0.3 + 0.1), 0.0,
                                       np.sin(0.3 - np.pi / 2 + 0.1)], atol=1e-15)
 
@@ -86,16 +88,15 @@ def test_coupling_term_hand_computed() -> None:
 def test_coupling_term_without_mean_field_is_zero() -> None:
     # link 0's neighbours (cos, sin) = (1, 0) and (-1, 0) cancel exactly: |z| = 0, no Ψ, K = 0
     # (no division by zero); links 1 and 2 have no neighbours at all
-    cos_phi, sin_phi = np.array([np.cos(1.0), 1.0, -1.0]), np.array([np.sin(1.0), 0.0, 0.0])
-    term = coupling_term(cos_phi, sin_phi, np.array([0, 2, 2, 2]), np.array([1, 2]), 0.0)
+    trig = np.array([np.cos(1.0), np.sin(1.0), 1.0, 0.0, -1.0, 0.0, 0.0, 0.0])
+    term = coupling_term(trig, coupling_blocks(np.array([0, 2, 2, 2]), np.array([1, 2])), 0.0)
     np.testing.assert_array_equal(term, [0.0, 0.0, 0.0])
 
 
 def test_phase_update_hand_computed_and_wrapped() -> None:
     phases = np.array([0.3, 2 * np.pi - 0.005, np.pi / 2])
     drive = np.array([0.4, 0.3, 0.2])
-    new = phase_update(phases, np.cos(phases), np.sin(phases), drive, INDPTR, INDICES,
-                       0.01, 0.0, 2.0)
+    new = phase_update(phases, phasors(phases), drive, BLOCKS, 0.01, 0.0, 2.0)
     # link 0's neighbours at -0.005 and pi/2 (equal weights): Psi_0 = pi/4 - 0.0025
     k0, k2 = np.sin(np.pi / 4 - 0.0025 - 0.3), np.sin(0.3 - np.pi / 2)
     np.testing.assert_allclose(new, [0.3 + 2.0 * (0.01 + 0.4 * k0), 0.015,
@@ -106,11 +107,9 @@ def test_step_phases_modes() -> None:
     phases = np.array([0.3, 2 * np.pi - 0.005, np.pi / 2])
     n = np.array([0.5, -0.5])
     rows, cols = np.array([0, 1, 1]), np.array([1, 0, 1])
-    args = (phases, np.cos(phases), np.sin(phases), n, rows, cols, INDPTR, INDICES,
-            -0.2, 0.6, 0.01, 0.0, 1.0)
+    args = (phases, phasors(phases), n, rows, cols, BLOCKS, -0.2, 0.6, 0.01, 0.0, 1.0)
     drive = -0.2 + 0.6 * np.array([0.5, 0.5, 0.25])   # levels 0.75 and 0.25
-    coupled = phase_update(phases, np.cos(phases), np.sin(phases), drive, INDPTR, INDICES,
-                           0.01, 0.0, 1.0)
+    coupled = phase_update(phases, phasors(phases), drive, BLOCKS, 0.01, 0.0, 1.0)
     np.testing.assert_allclose(step_phases(*args, COUPLED), coupled, rtol=0, atol=1e-15)
     np.testing.assert_allclose(step_phases(*args, ROTATE), [0.31, 0.005, np.pi / 2 + 0.01],
                                atol=1e-14)

@@ -14,6 +14,7 @@ from astrolava.rhythmic import (
     phase_update,
     recurrent_input,
 )
+from astrolava.rhythmic.equations import phasors
 from astrolava.rhythmic.fixed import (
     coupling_term_fixed,
     isqrt,
@@ -74,8 +75,7 @@ def test_recurrent_input_drive_coupling_within_stated_error(case: tuple) -> None
     d = link_drive_fixed(act_q, graph.rows, graph.cols, -0.2, 0.6) / ONE
     assert np.abs(d - link_drive(activity, graph.rows, graph.cols, -0.2, 0.6)).max() < 1e-4
     k = coupling_term_fixed(q, graph.integer_coupling, 0.1) / ONE
-    exact = coupling_term(np.cos(phases), np.sin(phases), graph.coupling_indptr,
-                          graph.coupling_indices, 0.1)
+    exact = coupling_term(phasors(phases), graph.coupling_blocks, 0.1)
     assert np.abs(k - exact).max() < 5e-3
 
 
@@ -84,9 +84,9 @@ def test_phase_update_and_order_parameter(case: tuple) -> None:
     drive_q = link_drive_fixed(act_q, graph.rows, graph.cols, -0.2, 0.6)
     fixed = phase_from_fixed(phase_update_fixed(phase_to_fixed(phases), graph.integer_coupling,
                                                 drive_q, 0.01, 0.0, 1.0))
-    exact = phase_update(phases, np.cos(phases), np.sin(phases),
+    exact = phase_update(phases, phasors(phases),
                          link_drive(activity, graph.rows, graph.cols, -0.2, 0.6),
-                         graph.coupling_indptr, graph.coupling_indices, 0.01, 0.0, 1.0)
+                         graph.coupling_blocks, 0.01, 0.0, 1.0)
     assert np.abs(np.angle(np.exp(1j * (fixed - exact)))).max() < 1e-3
     r_q, psi_q = order_parameter_fixed(phase_to_fixed(phases))
     r, psi = order_parameter(phases)
