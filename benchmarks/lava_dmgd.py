@@ -392,7 +392,7 @@ def plot_epochs(rows: list[dict], path: Path) -> None:
             epochs = np.arange(1, len(row["test_acc_per_epoch"]) + 1)
             ax.plot(epochs, row["test_acc_per_epoch"], marker="o", ms=3,
                     label=f"Lava {row['tag']} ({row['config']['optimizer']}, "
-                          f"η = {row['config']['eta']:g})")
+                          f"η = {row['config']['eta']:.3g})")
         bp = next((r["bp_test_acc_per_epoch"] for r in runs if r.get("bp_test_acc_per_epoch")),
                   None)
         if bp is not None:

@@ -202,7 +202,7 @@ def lava_dmgd(data: dict) -> str:
     """Lava runs next to the torch reference trained with the same config and data order, and
     backprop on the same net, seed and epochs."""
     rows = [(r["dataset"], r["network"], r["model"], r["tag"], r["config"].get("deltavecs", ""),
-             r["config"].get("optimizer", ""), f"{r['config']['eta']:g}", r["epochs"],
+             r["config"].get("optimizer", ""), f"{r['config']['eta']:.3g}", r["epochs"],
              f"{r['n_train']:,}",
              joined(map(str, r["seeds"])), _acc_sd(r, "test_acc"),
              _acc_sd(r, "reference_test_acc"), _acc_sd(r, "bp_test_acc"), _of_bp(r),
@@ -523,10 +523,10 @@ def headline(results: Path = RESULTS) -> str:
          f"{joined(pct(r['test_acc'], 2) for r in sdm)} % vs "
          f"{joined(pct(r['test_acc'], 2) for r in sbp)} %", "[δ-MGD](docs/benchmarks/dmgd.md)"),
         *[(f"δ-MGD inside Lava (fused, one sample at a time), full Fashion-MNIST, "
-           f"{r['epochs']} epochs, {r['tag']} {r['optimizer']} η = {r['config']['eta']:g} vs "
+           f"{r['epochs']} epochs, {r['tag']} {r['optimizer']} η = {r['config']['eta']:.3g} vs "
            "backprop (same net and seed)",
            f"{pct(r['test_acc'])} % vs {pct(r['bp_test_acc'])} % "
-           f"({100 * r['test_acc'] / r['bp_test_acc']:.0f} % of backprop)",
+           f"({100 * r['test_acc'] / r['bp_test_acc']:.1f} % of backprop)",
            "[Lava δ-MGD](docs/benchmarks/lava-dmgd.md)") for r in long],
         (f"δ-MGD inside Lava, digits, {digits['fixed_pt']['epochs']} epochs: fixed_pt with the "
          "learning-engine optimizer vs floating_pt Adam",
