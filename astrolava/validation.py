@@ -191,7 +191,8 @@ def require_array(name: str, value: Any, *, ndim: int | None = None,
                 raise ParameterError(f"{name} has {have} entries along axis {axis}; "
                                      f"{want} are needed (shape {array.shape})")
     if array.ndim and len(array) < min_length:
-        raise ParameterError(f"{name} has {len(array)} rows; at least {min_length} are needed")
+        raise ParameterError(f"{name} has {len(array)} rows (shape {array.shape}); at least "
+                             f"{min_length} {'is' if min_length == 1 else 'are'} needed")
     if array.dtype.kind == "f":
         bad = ~np.isfinite(array)
         if bad.any():

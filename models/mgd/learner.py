@@ -9,7 +9,7 @@ from astrolava.models.mgd.network import check_model
 from astrolava.models.training import make_optimizer
 from torch import nn
 
-from astrolava.validation import ParameterError
+from astrolava.validation import ParameterTypeError, require_array, require_labels
 
 Gradient = list[tuple[torch.Tensor, torch.Tensor]]
 """Per layer ``(∂/∂W, ∂/∂b)`` (estimates), shaped like the layer's weight and bias."""
@@ -36,26 +36,24 @@ class Learner:
         self.n_params = sum(p.numel() for p in model.parameters())
 
     def check_batch(self, x: torch.Tensor, y: torch.Tensor) -> None:
-        """Refuse a batch the model cannot learn from: it must be ``(n >= 1, n_in)`` finite
-        inputs with ``n`` integer labels in ``[0, n_out - 1]``.
+        """Refuse a batch the model cannot learn from: ``x`` must be ``(n >= 1, n_in)``
+        finite inputs (:func:`~astrolava.validation.require_array`) and ``y`` an integer
+        tensor of ``n`` labels in ``[0, n_out - 1]``
+        (:func:`~astrolava.validation.require_labels`).
 
         Raises
         ------
         ParameterError
-            Naming ``x`` or ``y`` and what is allowed.
+            For a wrong shape, a NaN or infinity, a label count or a label out of range,
+            naming ``x`` or ``y`` and what is allowed.
+        ParameterTypeError
+            For labels of a floating-point or bool dtype.
         """
         n_in, n_out = self.model.layers[0].in_features, self.model.layers[-1].out_features
-        if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] != n_in:
-            raise ParameterError(f"x has shape {tuple(x.shape)}; a batch must have shape "
-                                 f"(n >= 1, {n_in})")
-        if not bool(torch.isfinite(x).all()):
-            raise ParameterError("x contains NaN or inf values")
-        if y.shape != (x.shape[0],) or y.dtype.is_floating_point or y.dtype == torch.bool:
-            raise ParameterError(f"y has shape {tuple(y.shape)} and dtype {y.dtype}; give "
-                                 f"{x.shape[0]} integer labels")
-        if int(y.min()) < 0 or int(y.max()) >= n_out:
-            raise ParameterError(f"y holds labels in [{int(y.min())}, {int(y.max())}]; they "
-                                 f"must lie in [0, {n_out - 1}] ({n_out} classes)")
+        require_array("x", x.detach(), shape=(None, n_in), min_length=1)
+        if y.dtype.is_floating_point or y.dtype.is_complex or y.dtype == torch.bool:
+            raise ParameterTypeError(f"y has dtype {y.dtype}; labels must be an integer tensor")
+        require_labels("y", y.detach(), n_samples=x.shape[0], n_classes=n_out)
 
     @torch.no_grad()
     def apply(self, grads: Gradient) -> None:

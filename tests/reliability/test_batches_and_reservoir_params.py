@@ -9,6 +9,7 @@ import pytest
 import torch
 from astrolava.models import build_model
 from astrolava.models.mgd import trainer
+
 from astrolava.rhythmic import SynchronyChangeDetector
 from astrolava.rhythmic.params import RhythmicParams
 from astrolava.validation import ParameterError, ParameterTypeError
@@ -20,18 +21,29 @@ def learner(request):
     return trainer.make_learner(request.param, model, trainer.make_config(request.param))
 
 
-@pytest.mark.parametrize(("x", "y", "match"), [
-    (torch.zeros(0, 4), torch.zeros(0, dtype=torch.long), r"x has shape \(0, 4\)"),
-    (torch.zeros(2, 5), torch.zeros(2, dtype=torch.long), r"x has shape \(2, 5\)"),
-    (torch.full((2, 4), float("nan")), torch.zeros(2, dtype=torch.long), "NaN or inf"),
-    (torch.zeros(2, 4), torch.zeros(3, dtype=torch.long), "give 2 integer labels"),
-    (torch.zeros(2, 4), torch.zeros(2), "give 2 integer labels"),
-    (torch.zeros(2, 4), torch.tensor([0, 3]), r"must lie in \[0, 2\] \(3 classes\)"),
-    (torch.zeros(2, 4), torch.tensor([-1, 0]), r"must lie in \[0, 2\]"),
+LABELS = torch.zeros(2, dtype=torch.long)
+
+
+@pytest.mark.parametrize(("x", "y", "error", "match"), [
+    (torch.zeros(0, 4), LABELS[:0], ParameterError,
+     r"x has 0 rows \(shape \(0, 4\)\); at least 1 is needed"),
+    (torch.zeros(2, 5), LABELS, ParameterError,
+     r"x has 5 entries along axis 1; 4 are needed \(shape \(2, 5\)\)"),
+    (torch.zeros(4), LABELS, ParameterError, r"x must have 2 dimension\(s\); its shape is"),
+    (torch.full((2, 4), float("nan")), LABELS, ParameterError,
+     r"x holds nan at index \(0, 0\); every value must be finite"),
+    (torch.zeros(2, 4), torch.zeros(3, dtype=torch.long), ParameterError,
+     "y has 3 labels for 2 samples; give one label per sample"),
+    (torch.zeros(2, 4), torch.zeros(2), ParameterTypeError,
+     "y has dtype torch.float32; labels must be an integer tensor"),
+    (torch.zeros(2, 4), torch.tensor([0, 3]), ParameterError,
+     r"y holds labels in \[0, 3\]; each must be in \[0, 2\] \(3 classes\)"),
+    (torch.zeros(2, 4), torch.tensor([-1, 0]), ParameterError,
+     r"y holds labels in \[-1, 0\]; each must be in \[0, 2\]"),
 ])
-def test_learner_refuses_bad_batches(learner, x, y, match) -> None:
+def test_learner_refuses_bad_batches(learner, x, y, error, match) -> None:
     before = [p.detach().clone() for p in learner.model.parameters()]
-    with pytest.raises(ParameterError, match=match):
+    with pytest.raises(error, match=match):
         learner.train_batch(x, y)
     assert all(torch.equal(a, b) for a, b in zip(before, learner.model.parameters(),
                                                   strict=True))
