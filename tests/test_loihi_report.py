@@ -188,3 +188,13 @@ def test_learning_engine_graph_says_what_runs_where():
     synapse = {m.split(":")[0].split(".")[1] for m in report.misfits
                if m.startswith(net.synapses[-1].name)}
     assert synapse == {"x1_tau", "y1_tau", "y2_tau", "y3_tau"}
+
+
+def test_cli_learning_engine_graph(capsys):
+    assert main(["loihi-report", "--learning-engine", "--samples", "2", "--hidden", "8"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("EngineAstrocyte, model") == 2  # one per learned layer
+    assert out.count("LearningDense, model") == 2
+    assert "weight reads (9-bit) from the output synapse" in out
+    with pytest.raises(SystemExit, match="one hidden width"):
+        main(["loihi-report", "--learning-engine", "--samples", "2", "--hidden", "8", "8"])
