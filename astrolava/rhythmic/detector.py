@@ -26,17 +26,18 @@ from astrolava.rhythmic.spiking import SpikingRhythmicReservoir
 DEFAULT_SCALING = "standard"
 """Default input scaling of :class:`SynchronyChangeDetector` (:func:`column_scale`)."""
 DEFAULT_SCALE_FROM = "series"
-"""Default rows :meth:`SynchronyChangeDetector.fit` estimates the scaling on: the whole series
-(a warm-up in one regime mis-scales the others); :meth:`~SynchronyChangeDetector.update` on its
-own uses the warm-up."""
+"""Default rows :meth:`SynchronyChangeDetector.fit` estimates the scaling on: the whole series,
+an offline look at two numbers per column (a warm-up in one regime mis-scales the others:
+Thomas and Lorenz regimes differ in spread up to fourfold and Lorenz's in mean z by 125);
+:meth:`~SynchronyChangeDetector.update`, the online detector, always uses the warm-up."""
 DEFAULT_INPUT_GAIN = 2.0
 """Default spread of each scaled input column: twice the column's standard deviation, about the
 raw amplitude of the Thomas series of Kang & Losert."""
-DEFAULT_WINDOW = 100
+DEFAULT_WINDOW = 50
 """Default window w of :class:`SynchronyChangeDetector` (steps)."""
-DEFAULT_THRESHOLD = 3.5
+DEFAULT_THRESHOLD = 3.75
 """Default alarm level of :class:`SynchronyChangeDetector` (units of the pooled spreads)."""
-DEFAULT_REFERENCE = 300
+DEFAULT_REFERENCE = 150
 """Default longest reference window L of :class:`SynchronyChangeDetector` (steps)."""
 DEFAULT_SETTLE = 100
 """Default steps between a reported change and the start of the fresh reference."""
@@ -245,8 +246,9 @@ class SynchronyChangeDetector:
     less the lag of R) and the alarm time. scikit-learn style, :meth:`fit` runs a whole
     series and :meth:`predict` returns its change points.
 
-    The defaults were chosen on generated Thomas and Lorenz series of seeds 0, 1 and 10–17
-    only; ``benchmarks/rhythmic.py`` scores other seeds and river's series.
+    The defaults were chosen on generated Thomas and Lorenz series (five families, among
+    them Kang & Losert's Thomas protocol and Lorenz at three time steps) of seeds 0, 1 and
+    10–17 only; ``benchmarks/rhythmic.py`` scores other seeds and river's series.
     ``docs/experiments/rhythmic.md`` lists the variants tried and their scores.
 
     Parameters

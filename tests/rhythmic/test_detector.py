@@ -246,7 +246,7 @@ def test_fit_equals_update_on_a_series_flat_after_the_warm_up() -> None:
 
 
 @pytest.mark.parametrize("kwargs", [{"window": 1}, {"threshold": 0.0}, {"min_gap": 0},
-                                    {"reference": 50}, {"settle": -1},
+                                    {"reference": 40}, {"settle": -1},
                                     {"noise_floor": 0.0}, {"smoothing": 0},
                                     {"roughness_floor": 0.0}, {"roughness_weight": -0.1},
                                     {"response_delay": -1}, {"level_weight": -0.1},
@@ -316,3 +316,23 @@ def test_default_scaling_uses_the_whole_series_for_fit() -> None:
     det = SynchronyChangeDetector(window=50, params=RhythmicParams(warmup=100))
     np.testing.assert_allclose(det.scale_input(s.x),
                                2.0 * (s.x - s.x.mean(axis=0)) / s.x.std(axis=0))
+
+
+def test_warm_up_scaling_does_not_look_ahead() -> None:
+    """With scale_from="warmup" the scale comes from the first params.warmup rows only:
+    changing the series after row 300 leaves the scale, the scaled rows and R(t) before row
+    300 unchanged; with the whole-series default the scale (and so R from the start) moves."""
+    s = thomas_switching(n_steps=600, segment_range=(300, 300), seed=4)
+    changed = s.x.copy()
+    changed[300:] = 3.0 * changed[300:] + 5.0
+    params = RhythmicParams(n_nodes=30, warmup=100)
+    online = SynchronyChangeDetector(window=50, params=params, scale_from="warmup")
+    u, u_changed = online.scale_input(s.x), online.scale_input(changed)
+    np.testing.assert_array_equal(u[:300], u_changed[:300])
+    centre, spread = s.x[:100].mean(axis=0), s.x[:100].std(axis=0)
+    np.testing.assert_allclose(u_changed[300:], 2.0 * (changed[300:] - centre) / spread)
+    r = np.asarray(online.fit(s.x).R_)
+    r_changed = np.asarray(online.fit(changed).R_)
+    np.testing.assert_array_equal(r[:300], r_changed[:300])
+    offline = SynchronyChangeDetector(window=50, params=params)
+    assert not np.allclose(offline.scale_input(s.x)[:300], offline.scale_input(changed)[:300])
