@@ -33,11 +33,11 @@ Thomas and Lorenz regimes differ in spread up to fourfold and Lorenz's in mean z
 DEFAULT_INPUT_GAIN = 2.0
 """Default spread of each scaled input column: twice the column's standard deviation, about the
 raw amplitude of the Thomas series of Kang & Losert."""
-DEFAULT_WINDOW = 50
+DEFAULT_WINDOW = 100
 """Default window w of :class:`SynchronyChangeDetector` (steps)."""
-DEFAULT_THRESHOLD = 3.75
+DEFAULT_THRESHOLD = 3.5
 """Default alarm level of :class:`SynchronyChangeDetector` (units of the pooled spreads)."""
-DEFAULT_REFERENCE = 150
+DEFAULT_REFERENCE = 300
 """Default longest reference window L of :class:`SynchronyChangeDetector` (steps)."""
 DEFAULT_SETTLE = 100
 """Default steps between a reported change and the start of the fresh reference."""
