@@ -183,8 +183,8 @@ def test_learning_engine_graph_says_what_runs_where():
     assert by_class["EngineAstrocyte"].loihi_mapping.startswith("embedded CPU")
     assert by_class["EngineCost"].loihi_mapping.startswith("embedded CPU")
     # the learning engine's own state fits; the trace decay constants do not: Lava's
-    # Loihi3FLearningRule sets y1..y3 tau to 65535, and TRACE_TAU keeps x1 from decaying,
-    # both beyond the 8-bit tau register
+    # Loihi3FLearningRule sets y1..y3 tau to 65535 (not a parameter), and x1's TRACE_TAU = 255
+    # is 8 bits unsigned, 9 as the report counts registers (signed)
     synapse = {m.split(":")[0].split(".")[1] for m in report.misfits
                if m.startswith(net.synapses[-1].name)}
     assert synapse == {"x1_tau", "y1_tau", "y2_tau", "y3_tau"}

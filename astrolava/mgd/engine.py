@@ -49,10 +49,12 @@ DT_RULE = "2^-1 * y0 * x0 * x1 * (y2 - 64) - y0 * t"
 """Tag rule: latch ``θ̃/c`` at the bap of the clean pass, clear it at the next bap."""
 DW_RULE = "-2^-5 * y0 * t * (y3 - 64)"
 """Weight rule: ``ΔW = −k·θ̃`` (up to scale) at the bap that carries ``k``."""
-TRACE_TAU = 65535
-"""Decay constant given to x1 (Lava's bit-approximate model zeroes a trace whose tau is 0
-inside the epoch history, so x1 needs a long one; ``exp(−1/65535)`` changes x1 by at most
-one LSB, rarely)."""
+TRACE_TAU = 255
+"""Decay constant given to x1: 8 bits unsigned, the width of Lava's tau registers
+(``precision=8``; ``astrolava.loihi_report`` judges registers signed and flags it). Lava's
+bit-approximate model zeroes a trace whose tau is 0 inside the epoch history. x1 is written
+by the count report and read by the latch in the same one-step epoch: with 255 the latched
+tags equal those with tau 65535 (tested), with 127 they do not (x1 loses up to one LSB)."""
 CHAIN_FRAC = 8
 """Fraction bits of the chain rows ``K`` (weights ``<< CHAIN_FRAC``) on the embedded CPU."""
 TAG_SHIFT = 5

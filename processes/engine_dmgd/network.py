@@ -21,10 +21,11 @@ INPUT_DU = 4095
 """The current decay of every layer: the current is the step's synaptic input."""
 
 
-def engine_learning_rule(seed: int) -> Loihi3FLearningRule:
+def engine_learning_rule(seed: int, x1_tau: int = TRACE_TAU) -> Loihi3FLearningRule:
     """The tag-latching three-factor rule (:data:`~astrolava.mgd.engine.DT_RULE`,
-    :data:`~astrolava.mgd.engine.DW_RULE`), one learning epoch per step."""
-    return Loihi3FLearningRule(dt=DT_RULE, dw=DW_RULE, x1_tau=TRACE_TAU, t_epoch=1,
+    :data:`~astrolava.mgd.engine.DW_RULE`), one learning epoch per step, x1 decaying with
+    ``x1_tau`` (default :data:`~astrolava.mgd.engine.TRACE_TAU`)."""
+    return Loihi3FLearningRule(dt=DT_RULE, dw=DW_RULE, x1_tau=int(x1_tau), t_epoch=1,
                                rng_seed=int(seed))
 
 

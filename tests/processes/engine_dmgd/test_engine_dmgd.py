@@ -22,6 +22,7 @@ from astrolava.mgd.engine import (
     CHAIN_FRAC,
     TAG_SHIFT,
     TRACE_OFFSET,
+    TRACE_TAU,
     WEIGHT_SHIFT,
     EngineNeurons,
     EngineSchedule,
@@ -31,7 +32,7 @@ from astrolava.mgd.engine import (
 from astrolava.runtime import LavaSession, sim_config
 
 
-def _latch_and_update(x1, q_u, q_k, weights):
+def _latch_and_update(x1, q_u, q_k, weights, x1_tau=TRACE_TAU):
     """Drive a stock LearningDense through one latch (step 2) and one update (step 4)."""
     n_post, n_pre = weights.shape
     steps = 5
@@ -43,7 +44,7 @@ def _latch_and_update(x1, q_u, q_k, weights):
     y2[:, 1] += q_u
     y3 = np.full((n_post, steps), TRACE_OFFSET)
     y3[:, 3] += q_k
-    syn = LearningDense(weights=weights, learning_rule=engine_learning_rule(7),
+    syn = LearningDense(weights=weights, learning_rule=engine_learning_rule(7, x1_tau),
                         num_message_bits=REPORT_BITS, graded_spike_cfg=GradedSpikeCfg.OVERWRITE)
     sources = [Source(data=d) for d in (pre, bap, y2, y3)]
     for source, port in zip(sources, (syn.s_in, syn.s_in_bap, syn.s_in_y2, syn.s_in_y3),
@@ -75,6 +76,19 @@ def test_learning_dense_is_within_one_lsb_of_the_rule():
     ref_tag = latch_tag(np.zeros_like(w0), x1, x1 > 0, q_u, 0.5)
     assert np.abs(ref_tag - tag).max() <= 1
     assert np.abs(apply_update(w0, tag, q_k, 0.5) - weights).max() <= 1
+
+
+def test_a_loihi_legal_x1_tau_latches_the_same_tags():
+    """x1 is written and latched in the same one-step epoch: TRACE_TAU (8 bits unsigned) and
+    65535 give the same tags and weights."""
+    rng = np.random.default_rng(5)
+    x1, q_u, q_k = (rng.integers(0, 128, size=30), rng.integers(-64, 64, size=6),
+                    rng.integers(-64, 64, size=6))
+    w0 = 2 * rng.integers(-100, 100, size=(6, 30))
+    legal, long = (_latch_and_update(x1, q_u, q_k, w0, tau) for tau in (TRACE_TAU, 65535))
+    assert TRACE_TAU < 256
+    for a, b in zip(legal, long, strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 def _train_lava(params: EngineParams, w0: list, n: int, **kwargs) -> tuple:
