@@ -14,13 +14,13 @@ Rows (``benchmarks/results/loihi_engine.json``), one per (dataset, model), means
 * ``bptt``: the same layer sizes as a snntorch ``SpikingMLP`` (Bernoulli rate code, T steps)
   trained by BPTT (``train_backprop``: Adam 10⁻³, batch 32, squared error).
 
-The net is ``n_in`` integrate-and-fire inputs → ``--hidden`` LIF neurons (default 64; ``0``:
+The net is ``n_in`` integrate-and-fire inputs → ``--hidden`` LIF neurons (default 100; ``0``:
 none) → ``n_out`` LIF outputs, every weight learned, ``T = 20``; rows are keyed by dataset,
 network and model. ``samples_per_s`` is training throughput on this machine (shared, loaded).
 Usage::
 
     nice -n 5 .venv/bin/python benchmarks/loihi_engine.py --dataset digits --seeds 0 1 2 \\
-        --epochs 2 [--hidden 64] [--models learning-engine reference-loihi-formats bptt] \\
+        --epochs 2 [--hidden 100] [--models learning-engine reference-loihi-formats bptt] \\
         [--n-train N] [--checkpoint-dir DIR] [--chunk 1000]
 """
 
@@ -184,7 +184,7 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--hidden", type=int, default=64,
+    parser.add_argument("--hidden", type=int, default=100,
                         help="hidden LIF neurons (0: no hidden layer)")
     parser.add_argument("--chunk", type=int, default=1000,
                         help="samples per Lava session (checkpointed)")

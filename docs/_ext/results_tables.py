@@ -215,12 +215,17 @@ def lava_dmgd(data: dict) -> str:
 
 
 def _engine_triple(rows: list[dict], dataset: str) -> dict:
-    """The learning-engine rows of one network by model: the network with the most models
-    run, the deepest on ties."""
-    nets = {r["network"] for r in rows if r["dataset"] == dataset}
-    net = max(nets, key=lambda n: (sum(r["network"] == n for r in rows),
-                                   n.split()[1].count("-")))
-    return {r["model"]: r for r in rows if r["network"] == net}
+    """The learning-engine rows of one network by model: the network with a learning-engine
+    row and the most models run, then the deepest, then the widest."""
+    def rank(net: str) -> tuple:
+        mine = [r for r in rows if r["network"] == net]
+        widths = [int(w) for w in net.split()[1].split("-")]
+        return (any(r["model"] == "learning-engine" for r in mine), len(mine), len(widths),
+                sum(widths))
+
+    return {r["model"]: r for r in rows
+            if r["network"] == max({r["network"] for r in rows if r["dataset"] == dataset},
+                                   key=rank)}
 
 
 def _engine_acc(engine: dict, model: str) -> str:
