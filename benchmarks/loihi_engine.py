@@ -56,6 +56,7 @@ RESULTS = Path(__file__).parent / "results"
 MODELS = ("learning-engine", "reference-loihi-formats", "bptt")
 COLORS = {"learning-engine": "tab:green", "reference-loihi-formats": "tab:blue",
           "bptt": "tab:gray"}
+SHORT = {"learning-engine": "engine", "reference-loihi-formats": "reference", "bptt": "BPTT"}
 N_TRAIN = {"digits": 0, "fashion-mnist": 10_000}
 """Training samples per dataset (0: all; Fashion-MNIST: the first 10,000 images)."""
 
@@ -161,11 +162,13 @@ def merge(path: Path, rows: list[dict], started: dict) -> dict:
 
 def plot(rows: list[dict], path: Path) -> None:
     datasets = sorted({r["dataset"] for r in rows})
-    fig, axes = plt.subplots(1, len(datasets), figsize=(4.5 * len(datasets), 3.4), squeeze=False)
+    bars = [sum(r["dataset"] == d for r in rows) for d in datasets]
+    fig, axes = plt.subplots(1, len(datasets), figsize=(0.9 * sum(bars) + 1.5, 3.4),
+                             squeeze=False, gridspec_kw={"width_ratios": bars})
     for ax, dataset in zip(axes[0], datasets, strict=True):
         sel = sorted((r for r in rows if r["dataset"] == dataset),
                      key=lambda r: (r["network"], MODELS.index(r["model"])))
-        ax.bar([f"{r['model']}\n{r['network'].split()[1]}" for r in sel],
+        ax.bar([f"{SHORT[r['model']]}\n{r['network'].split()[1]}" for r in sel],
                [100 * r["test_acc"] for r in sel],
                yerr=[100 * r["test_acc_sd"] for r in sel], capsize=3,
                color=[COLORS[r["model"]] for r in sel])
