@@ -1,0 +1,61 @@
+"""The learning-engine reference's pieces by hand: schedule positions, the hidden layer's
+chain factor and the chain-row refresh."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from astrolava.models.mgd.loihi_engine import EngineParams, EngineReference, initial_weights
+
+from astrolava.data import load_dataset
+from astrolava.mgd.engine import (
+    CHAIN_FRAC,
+    EngineNeurons,
+    EngineSchedule,
+    chain_factor,
+    refresh_rows,
+)
+
+
+def test_schedule_positions():
+    one, two = EngineSchedule(20), EngineSchedule(20, n_learned=2)
+    assert (one.perturbed_start, one.event(0), one.update(0), one.window) == (22, 20, 43, 44)
+    assert (two.perturbed_start, two.event(0), two.event(1), two.update(1), two.window) == (
+        23, 20, 21, 45, 46)
+    assert [two.offset(d) for d in (0, 1, 2)] == [3, 2, 1]
+    assert two.total_steps(2) == 3 + 2 * 46
+
+
+def test_chain_factor_by_hand():
+    rows = np.array([[2, 0], [0, 4]])  # K[k, j]
+    # counts (3, 1), label 1, T = 4: e = (3, −3); u = −eK = (−6, 12); q = round(63·u / 12)
+    np.testing.assert_array_equal(chain_factor(rows, np.array([3, 1]), 1, 4), [-31, 63])
+    np.testing.assert_array_equal(chain_factor(rows, np.array([0, 4]), 1, 4), [0, 0])
+
+
+def test_refresh_rows_by_hand():
+    np.testing.assert_array_equal(refresh_rows(np.zeros((1, 2), int), np.array([[1, -2]]), 1.0),
+                                  [[1 << CHAIN_FRAC, -2 << CHAIN_FRAC]])
+    np.testing.assert_array_equal(refresh_rows(np.array([[256, -512]]), np.array([[3, 0]]), 0.5),
+                                  [[512, -256]])
+
+
+def test_reference_refreshes_its_rows_every_tau_delta_samples():
+    X, y = load_dataset("digits", "train")
+    params = EngineParams(pass_steps=8, eta=8000.0, hidden=(16,), tau_delta=2,
+                          neurons=EngineNeurons(hidden_vth=512, output_vth=512))
+    w0 = initial_weights(params.sizes(64, 10), 1, scale=40)
+    ref = EngineReference(w0, params)
+    ref.learn(X[0], int(y[0]))  # sample 0 refreshes from the initial output weights (ρ = 1)
+    np.testing.assert_array_equal(ref.rows, w0[1] << CHAIN_FRAC)
+    ref.learn(X[1], int(y[1]))  # no refresh
+    np.testing.assert_array_equal(ref.rows, w0[1] << CHAIN_FRAC)
+    after_one = ref.weights[1].copy()
+    assert np.abs(after_one - w0[1]).sum() > 0  # the output synapse has learned
+    ref.learn(X[2], int(y[2]))  # sample 2 refreshes from the weights its predecessors left
+    np.testing.assert_array_equal(ref.rows, after_one << CHAIN_FRAC)
+
+
+def test_more_than_one_hidden_layer_is_refused():
+    with pytest.raises(ValueError, match="n_learned"):
+        EngineReference(initial_weights([8, 4, 4, 3], 0), EngineParams())
