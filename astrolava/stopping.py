@@ -120,7 +120,8 @@ def signals_deferred() -> Iterator[None]:
 
 
 def _ignore_stop_signal(signum: int, frame: Any) -> None:
-    """Handler of :data:`STOP_SIGNALS` once a shutdown has started."""
+    """Handler of :data:`STOP_SIGNALS` (and of :data:`INTERRUPT` when taken over) once a
+    shutdown has started."""
 
 
 def install_stop_handlers(interrupt: bool = False) -> dict[int, Any]:
