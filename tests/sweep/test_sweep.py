@@ -21,6 +21,7 @@ from astrolava.sweep import (  # noqa: E402
     SweepSpec,
     parse_grid,
     parse_train_args,
+    ray_session,
     run_sweep,
     search_space,
     trial_config,
@@ -66,16 +67,14 @@ def _of_node(node_id: str, before: set[int] = frozenset()) -> set[int]:
 
 @pytest.fixture(scope="module")
 def ray_address():
-    """A local Ray with 2 CPUs for the module; at the end it is shut down and none of its
-    processes may survive."""
+    """A local Ray with 2 CPUs for the module (started as a sweep starts one, tried again if
+    an overloaded machine misses Ray's startup timeout); at the end it is shut down and none
+    of its processes may survive."""
     before = set(_processes())
-    ray.init(num_cpus=2, include_dashboard=False, configure_logging=False)
-    node_id = ray.get_runtime_context().get_node_id()
-    try:
+    with ray_session(num_cpus=2):
+        node_id = ray.get_runtime_context().get_node_id()
         yield ray.get_runtime_context().gcs_address
-    finally:
-        ray.shutdown()
-        _assert_none_survives(node_id, before)
+    _assert_none_survives(node_id, before)
 
 
 def _assert_none_survives(node_id: str, before: set[int], timeout: float = 60.0) -> None:
