@@ -31,11 +31,9 @@ from numba.extending import intrinsic
 LANES = 8
 """Rows of A_φ summed together (the links of one block)."""
 
-CouplingBlocks = tuple[np.ndarray, np.ndarray, np.ndarray]
-"""``(order, starts, index)`` of :func:`coupling_blocks`."""
 
-
-def coupling_blocks(indptr: np.ndarray, indices: np.ndarray) -> CouplingBlocks:
+def coupling_blocks(indptr: np.ndarray, indices: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A_φ, given in CSR form, as sliced blocks for :func:`coupling_field`.
 
     Parameters
@@ -146,7 +144,7 @@ def block_sums(typingctx, trig, index, start, stop):
 
 
 @njit(cache=True)
-def coupling_field(trig: np.ndarray, blocks: CouplingBlocks, field: np.ndarray) -> None:
+def coupling_field(trig: np.ndarray, blocks: tuple, field: np.ndarray) -> None:
     """The astrocyte field of every link, C_ℓ + iS_ℓ = Σ_k A_φ[ℓ, k]·e^{iφ_k}, in place.
 
     Parameters

@@ -8,7 +8,7 @@ from functools import cached_property
 import numpy as np
 from scipy import sparse
 
-from astrolava.rhythmic.coupling import CouplingBlocks, coupling_blocks
+from astrolava.rhythmic.coupling import coupling_blocks
 from astrolava.rhythmic.params import RhythmicParams
 
 
@@ -59,7 +59,7 @@ class ReservoirGraph:
         return self.w_in.shape[1]
 
     @cached_property
-    def coupling_blocks(self) -> CouplingBlocks:
+    def coupling_blocks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """A_φ in the sliced blocks the compiled coupling field sums over
         (:func:`astrolava.rhythmic.coupling.coupling_blocks`)."""
         return coupling_blocks(self.coupling_indptr, self.coupling_indices)
