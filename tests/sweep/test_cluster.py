@@ -92,36 +92,61 @@ def _signal(pid: int, sig: int) -> None:
         pass
 
 
+START_TRIES = 3
+"""``ray start`` gives its raylet a fixed 30 s to register; on an overloaded machine it
+misses that ("timed out during startup"), and the head is started again on fresh ports."""
+
+
+def _start_head(env: dict, temp_dir: str) -> tuple:
+    """``ray start --head`` (one CPU, a client server) in a session of its own, tried up to
+    :data:`START_TRIES` times when the raylet misses its start-up timeout; returns the
+    ``Popen`` of ``ray start`` (the session leader) and the two addresses."""
+    for attempt in range(1, START_TRIES + 1):
+        port, client_port = _free_port(), _free_port()
+        start = faults.start([str(RAY), "start", "--head", "--num-cpus", "1", "--port", str(port),
+                              "--ray-client-server-port", str(client_port),
+                              "--node-ip-address", "127.0.0.1", "--include-dashboard=false",
+                              "--disable-usage-stats", "--temp-dir", temp_dir], env=env)
+        start.wait(timeout=300)
+        stdout, stderr = faults.output(start)
+        if start.returncode == 0:
+            return start, {"gcs": f"127.0.0.1:{port}", "client": f"ray://127.0.0.1:{client_port}"}
+        faults.kill_session(start.pid)
+        if "timed out during startup" not in stdout + stderr or attempt == START_TRIES:
+            pytest.fail(f"ray start --head failed (try {attempt}):\n{stdout}\n{stderr}")
+
+
 @pytest.fixture
 def ray_cluster():
-    """A one-CPU Ray head started by ``ray start --head``; yields ``(address, env)``; at the
-    end it is stopped: every one of its processes must exit on SIGTERM."""
+    """A one-CPU Ray head started by ``ray start --head`` with Ray's client server; yields
+    ``({"gcs": "host:port", "client": "ray://host:port"}, env)``; at the end it is stopped:
+    every one of its processes must exit on SIGTERM."""
     env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
     env.pop("RAY_ADDRESS", None)
     temp_dir = tempfile.mkdtemp(prefix="ray", dir="/tmp")  # short: Ray's socket paths
-    port = _free_port()
-    start = faults.start([str(RAY), "start", "--head", "--num-cpus", "1", "--port", str(port),
-                          "--node-ip-address", "127.0.0.1", "--include-dashboard=false",
-                          "--disable-usage-stats", "--temp-dir", temp_dir], env=env)
+    start = None
     try:
-        start.wait(timeout=300)
-        assert start.returncode == 0, faults.output(start)
-        yield f"127.0.0.1:{port}", env
+        start, addresses = _start_head(env, temp_dir)
+        yield addresses, env
         forced, left = _stop_cluster(start.pid)
         assert left == [], f"processes of the Ray cluster survived SIGKILL: {left}"
         assert forced == [], f"processes of the Ray cluster ignored SIGTERM: {forced}"
     finally:
-        start.kill()
-        faults.kill_session(start.pid)
+        if start is not None:
+            start.kill()
+            faults.kill_session(start.pid)
         shutil.rmtree(temp_dir, ignore_errors=True)
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-def test_sweep_runs_on_a_cluster_started_with_ray_start(ray_cluster, tmp_path):
+@pytest.mark.parametrize("kind", ["gcs", "client"])
+def test_sweep_runs_on_a_cluster_started_with_ray_start(ray_cluster, kind, tmp_path):
     """Two one-epoch trials of a tiny net on digits, run on the cluster (its one CPU), not
-    on a local Ray; the command leaves no process behind."""
-    address, env = ray_cluster
+    on a local Ray, through the cluster's GCS address or Ray's client (``ray://``); the
+    command leaves no process behind."""
+    addresses, env = ray_cluster
+    address = addresses[kind]
     out = tmp_path / "sweep"
     cli = faults.cli("sweep", "--address", address, "--dataset", "digits", "--network", "rate",
                      "--hidden", "16", "--train-size", "200", "--grid", "eta=1e-3,3e-3",
@@ -142,28 +167,6 @@ def test_sweep_runs_on_a_cluster_started_with_ray_start(ray_cluster, tmp_path):
     assert [t["status"] for t in search] == ["complete", "complete"]
     assert all(len(t["curve"]) == 1 for t in search)
     assert "| delta-mgd |" in stdout
-
-
-def test_a_ray_client_address_needs_ray_client(tmp_path):
-    """``ray://`` goes through Ray's client, which needs ``ray[client]`` (grpcio): without
-    it the command ends with Ray's one-line explanation, not a traceback."""
-    try:
-        import grpc  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("ray[client] is installed")
-    cli = faults.cli("sweep", "--address", "ray://127.0.0.1:1", "--grid", "eta=1e-3",
-                     "--seeds", "0", "--epochs", "1", "--out", str(tmp_path))
-    try:
-        cli.wait(timeout=300)
-    finally:
-        cli.kill()
-        faults.kill_session(cli.pid)
-    stderr = faults.output(cli)[1]
-    assert cli.returncode == 1
-    assert stderr.startswith("astrolava sweep: error: Ray Client requires pip package "
-                             "`ray[client]`"), stderr
 
 
 @pytest.mark.slow
