@@ -3,9 +3,10 @@
 Rows (``benchmarks/results/loihi_engine.json``), one per (dataset, model), means over seeds:
 
 * ``learning-engine``: ``astrolava.processes.engine_dmgd.EngineNetwork`` trained in Lava's
-  fixed_pt models (stock ``LearningDense`` + ``Loihi3FLearningRule``); each chunk of
-  ``--chunk`` samples of an epoch is one Lava session, its weights written to
-  ``--checkpoint-dir`` so a re-started command resumes at the next chunk (the chain rows are
+  fixed_pt models (stock ``LearningDense`` + ``Loihi3FLearningRule``) with each epoch's η
+  (``EngineParams.layer_etas``); each chunk of ``--chunk`` samples of an epoch is one Lava
+  session, its weights written to ``--checkpoint-dir`` (file names carry a digest of the
+  parameters) so a re-started command resumes at the next chunk (the chain rows are
   refreshed at the first sample of a chunk; with ``delta_mix = 1`` and chunks a multiple of
   τδ that is the same schedule); evaluated by the reference's bit-accurate forward pass with
   the learned weights;
@@ -27,6 +28,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import time
 from dataclasses import asdict
@@ -80,7 +82,7 @@ def run_reference(data: tuple, seed: int, epochs: int, params: EngineParams
                           seed=seed)
     start = time.perf_counter()
     for epoch in range(epochs):
-        ref.train(X, y, epoch_order(len(y), seed, epoch))
+        ref.train(X, y, epoch_order(len(y), seed, epoch), epoch)
     rate = epochs * len(y) / (time.perf_counter() - start)
     return ref.accuracy(Xt, yt), rate
 
@@ -94,13 +96,15 @@ def run_engine(data: tuple, seed: int, epochs: int, params: EngineParams,
     ckpt = args.checkpoint_dir
     ckpt.mkdir(parents=True, exist_ok=True)
     net_name = "-".join(map(str, params.sizes(X.shape[1], 10)))
+    digest = hashlib.sha1(json.dumps(asdict(params), sort_keys=True).encode()).hexdigest()[:8]
     chunk = max(int(args.chunk), 1)
     rates = []
     for epoch in range(epochs):
         order = epoch_order(len(y), seed, epoch)
         for start in range(0, len(y), chunk):
             stop = min(start + chunk, len(y))
-            path = ckpt / f"{args.dataset}_{net_name}_n{len(y)}_seed{seed}_epoch{epoch}_{start}.npz"
+            path = ckpt / (f"{args.dataset}_{net_name}_{digest}_n{len(y)}_seed{seed}_"
+                           f"epoch{epoch}_{start}.npz")
             if path.exists():
                 saved = np.load(path)
                 weights = [saved[f"w{i}"] for i in range(len(weights))]
@@ -108,7 +112,7 @@ def run_engine(data: tuple, seed: int, epochs: int, params: EngineParams,
                 continue
             part = order[start:stop]
             net = EngineNetwork(data=X[part], labels=y[part], weights=weights,
-                                schedule=params.schedule, eta=params.eta,
+                                schedule=params.schedule, eta=params.layer_etas(epoch),
                                 epsilon=params.epsilon, neurons=params.neurons,
                                 tau_delta=params.tau_delta, delta_mix=params.delta_mix,
                                 seed=seed)
@@ -202,7 +206,7 @@ def main() -> None:
     n_train = N_TRAIN[args.dataset] if args.n_train is None else args.n_train
     data = load(args.dataset, n_train)
     n_in = data[0].shape[1]
-    params = engine_params((args.hidden,) if args.hidden else ())
+    params = engine_params((args.hidden,) if args.hidden else (), args.dataset)
     network = (f"spiking {'-'.join(map(str, params.sizes(n_in, 10)))} LIF, "
                f"T={params.pass_steps}")
     rows = []

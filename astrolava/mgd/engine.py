@@ -233,10 +233,11 @@ def perturbation_scale(q_u: np.ndarray, x1: np.ndarray, epsilon: float) -> tuple
 def perturbation_current(scale: tuple[int, int], q_u: np.ndarray, x1: np.ndarray,
                          spikes: np.ndarray) -> np.ndarray:
     """``Σ_i θ̃_ij s_i = c·q_u_j·(x1·s)``: the perturbed pass as a node input, in integer
-    synaptic-input units (rounded half up)."""
+    synaptic-input units (rounded half up), for presynaptic spikes ``s`` of shape
+    ``(..., n_pre)`` (one step or a whole pass); shape ``(..., n_post)``."""
     m, f = scale
-    total = int(np.dot(np.asarray(x1, dtype=np.int64), np.asarray(spikes, dtype=np.int64)))
-    return scale_pow2(m * total * np.asarray(q_u, dtype=np.int64), -f)
+    total = np.asarray(spikes, dtype=np.int64) @ np.asarray(x1, dtype=np.int64)
+    return scale_pow2(m * total[..., None] * np.asarray(q_u, dtype=np.int64), -f)
 
 
 def rate_constant(eta: float, epsilon: float) -> tuple[int, int]:

@@ -15,7 +15,7 @@ graph statistically, not bit for bit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -58,6 +58,12 @@ class EngineParams:
         ρ of the refresh.
     neurons : EngineNeurons
         LIF registers.
+    eta_halvings : tuple of int
+        Epochs (counted from 0) from which η is halved once more: the exponent of the rate
+        constant ``η/ε²`` is lowered by one, its mantissa kept (set from the host between
+        epochs).
+    hidden_eta_shift : int
+        The hidden layer's η is ``η·2**hidden_eta_shift`` (its own rate exponent).
     """
 
     pass_steps: int = 20
@@ -67,6 +73,8 @@ class EngineParams:
     tau_delta: int = 100
     delta_mix: float = 1.0
     neurons: EngineNeurons = field(default_factory=EngineNeurons)
+    eta_halvings: tuple[int, ...] = ()
+    hidden_eta_shift: int = 0
 
     @property
     def schedule(self) -> EngineSchedule:
@@ -76,21 +84,34 @@ class EngineParams:
         """Layer widths ``[n_in, *hidden, n_out]``."""
         return [int(n_in), *map(int, self.hidden), int(n_out)]
 
+    def layer_etas(self, epoch: int = 0) -> list[float]:
+        """η of every learned layer (input side first) in ``epoch``:
+        ``η_l = η·2**(s_l − h)`` with ``h`` the number of :attr:`eta_halvings` ``<= epoch``
+        and ``s_l`` :attr:`hidden_eta_shift` for the hidden layer, 0 for the output layer."""
+        eta = self.eta * 2.0 ** -sum(int(epoch) >= e for e in self.eta_halvings)
+        return [eta * 2.0 ** self.hidden_eta_shift] * len(self.hidden) + [eta]
 
-HIDDEN_NEURONS = EngineNeurons(hidden_vth=512, output_vth=512)
-"""LIF thresholds of the hidden net (from a 3-4-epoch sweep of the reference, 64-64-10 on
-digits, seed 0, scored on the test split: η 500-4000, ε 100-400, hidden threshold 256-2048,
-output threshold 512-1024; then 3 seeds, 2 epochs: η 500 81.3 %, η 1000 87.1 %, and η 1000
-with 100 hidden neurons 90.3 %)."""
+
+HIDDEN_PARAMS = {
+    "digits": EngineParams(pass_steps=20, eta=1000.0, epsilon=200.0, tau_delta=100,
+                           delta_mix=1.0,
+                           neurons=EngineNeurons(hidden_vth=512, output_vth=512)),
+    "fashion-mnist": EngineParams(pass_steps=20, eta=1000.0, epsilon=200.0, tau_delta=100,
+                                  delta_mix=1.0,
+                                  neurons=EngineNeurons(hidden_vth=512, output_vth=512)),
+}
+"""The hidden net's parameters per dataset (``hidden`` set by :func:`engine_params`)."""
 
 
-def engine_params(hidden: tuple[int, ...]) -> EngineParams:
-    """The benchmark's hyper-parameters (T = 20): η 1000, ε 200, τδ 100, ρ 1 and
-    :data:`HIDDEN_NEURONS` with a hidden layer; the one-layer net's η 2000, thresholds 1024."""
+def engine_params(hidden: tuple[int, ...], dataset: str = "digits") -> EngineParams:
+    """The benchmark's hyper-parameters (T = 20): :data:`HIDDEN_PARAMS` of ``dataset`` with a
+    hidden layer; without one η 2000, ε 200, thresholds 1024 (any dataset)."""
     if not hidden:
         return EngineParams(pass_steps=20, eta=2000.0, epsilon=200.0)
-    return EngineParams(pass_steps=20, eta=1000.0, epsilon=200.0, hidden=hidden,
-                        tau_delta=100, delta_mix=1.0, neurons=HIDDEN_NEURONS)
+    if dataset not in HIDDEN_PARAMS:
+        raise ValueError(f"dataset={dataset!r} has no parameters; choose one of "
+                         f"{sorted(HIDDEN_PARAMS)}")
+    return replace(HIDDEN_PARAMS[dataset], hidden=tuple(hidden))
 
 
 def initial_weights(sizes: Sequence[int], seed: int, scale: int = 8) -> list[np.ndarray]:
@@ -147,11 +168,20 @@ class EngineReference:
         self.weights = [np.asarray(w, dtype=np.int64).copy() for w in weights]
         self.params = params
         self.schedule = EngineSchedule(params.pass_steps, n_learned=len(self.weights))
+        if len(self.weights) != len(params.hidden) + 1:
+            raise ValueError(f"weights hold {len(self.weights)} layers; params.hidden="
+                             f"{params.hidden} needs {len(params.hidden) + 1}")
         self.tags = [np.zeros_like(w) for w in self.weights]
         self.rows = np.zeros_like(self.weights[-1]) if len(self.weights) > 1 else None
-        self.rate = rate_constant(params.eta, params.epsilon)
+        self.rates = self.epoch_rates(0)
         self.rng = np.random.default_rng(seed)
         self.n_learned = 0
+
+    def epoch_rates(self, epoch: int) -> list[tuple[int, int]]:
+        """The rate constants ``η_l/ε²`` of every layer in ``epoch``
+        (:meth:`EngineParams.layer_etas`)."""
+        return [rate_constant(eta, self.params.epsilon)
+                for eta in self.params.layer_etas(epoch)]
 
     def input_spikes(self, x: np.ndarray) -> np.ndarray:
         """The input layer's spikes for samples ``x`` in [0, 1] (``(T, ..., n_in)``)."""
@@ -183,11 +213,15 @@ class EngineReference:
 
     def learn(self, x: np.ndarray, label: int) -> int:
         """One sample: clean pass, latch, perturbed pass, update. Returns the clean-pass class."""
+        return self.learn_spikes(self.input_spikes(x), label)
+
+    def learn_spikes(self, s_in: np.ndarray, label: int) -> int:
+        """:meth:`learn` for the input layer's spikes ``s_in`` (``(T, n_in)``)."""
         sched, n_layers = self.schedule, len(self.weights)
         if self.rows is not None and self.n_learned % self.params.tau_delta == 0:
             self.rows = refresh_rows(self.rows, self.weights[-1], self.params.delta_mix)
         self.n_learned += 1
-        clean = self.forward(self.input_spikes(x))
+        clean = self.forward(s_in)
         counts = [s.sum(axis=0) for s in clean]
         factors = [chain_factor(self.rows, counts[-1], label, sched.pass_steps)
                    for _ in range(n_layers - 1)] + [post_factor(counts[-1], label, sched)]
@@ -199,21 +233,26 @@ class EngineReference:
                                          factors[index], self.rng.random())
 
         def node_input(index: int):
-            return lambda pre: np.stack([perturbation_current(scales[index], factors[index],
-                                                              x1[index], s) for s in pre])
+            return lambda pre: perturbation_current(scales[index], factors[index], x1[index],
+                                                    pre)
 
         perturbed = self.forward(clean[0], [node_input(i) for i in range(n_layers)])
         cost0 = count_cost(counts[-1], label, sched.pass_steps)
         delta = count_cost(perturbed[-1].sum(axis=0), label, sched.pass_steps) - cost0
         for index in range(n_layers):
-            q_k = np.full(len(factors[index]), global_factor(delta, scales[index], self.rate))
+            q_k = np.full(len(factors[index]),
+                          global_factor(delta, scales[index], self.rates[index]))
             self.weights[index] = apply_update(self.weights[index], self.tags[index], q_k,
                                                self.rng.random())
             self.tags[index] = latch_tag(self.tags[index], x1[index], counts[index] > 0,
                                          np.zeros_like(factors[index]), self.rng.random())
         return int(np.argmax(counts[-1]))
 
-    def train(self, x: np.ndarray, y: np.ndarray, order: np.ndarray) -> float:
-        """Learn the samples ``order`` in turn; returns the clean-pass training accuracy."""
-        correct = sum(self.learn(x[i], int(y[i])) == y[i] for i in order)
+    def train(self, x: np.ndarray, y: np.ndarray, order: np.ndarray, epoch: int = 0) -> float:
+        """Learn the samples ``order`` in turn with the rates of ``epoch``
+        (:meth:`epoch_rates`); returns the clean-pass training accuracy."""
+        self.rates = self.epoch_rates(epoch)
+        s_in = self.input_spikes(np.asarray(x)[order])
+        correct = sum(self.learn_spikes(s_in[:, n], int(y[i])) == y[i]
+                      for n, i in enumerate(order))
         return correct / max(len(order), 1)

@@ -52,7 +52,10 @@ class EngineNetwork:
         ``(n_{l+1}, n_l)``: one matrix (no hidden layer) or two.
     schedule : EngineSchedule
         With ``n_learned`` equal to the number of weight matrices.
-    eta, epsilon : float
+    eta : float or sequence of float
+        Learning rate, one for every learned layer or one per learned layer (input side
+        first).
+    epsilon : float
     neurons : EngineNeurons, optional
         Default ``EngineNeurons()``.
     tau_delta : int
@@ -67,7 +70,7 @@ class EngineNetwork:
 
     def __init__(self, *, data: np.ndarray, labels: np.ndarray,
                  weights: Sequence[np.ndarray], schedule: EngineSchedule,
-                 eta: float, epsilon: float, neurons: EngineNeurons | None = None,
+                 eta: float | Sequence[float], epsilon: float, neurons: EngineNeurons | None = None,
                  tau_delta: int = 100, delta_mix: float = 1.0, seed: int = 0,
                  shuffle_seed: int | None = None) -> None:
         neurons = EngineNeurons() if neurons is None else neurons
@@ -80,6 +83,11 @@ class EngineNetwork:
             if w.shape[1] != sizes[index]:
                 raise ValueError(f"weights[{index}] has shape {w.shape}; it must take "
                                  f"{sizes[index]} inputs")
+        etas = ([float(eta)] * len(matrices) if np.ndim(eta) == 0
+                else [float(e) for e in eta])
+        if len(etas) != len(matrices):
+            raise ValueError(f"eta holds {len(etas)} rates; the net learns {len(matrices)} "
+                             "layers")
         if np.shape(data)[1] != sizes[0]:
             raise ValueError(f"data has {np.shape(data)[1]} features; weights take {sizes[0]}")
         self.schedule = schedule
@@ -100,7 +108,8 @@ class EngineNetwork:
                          for i, w in enumerate(matrices)]
         self.astrocytes = [EngineAstrocyte(n_pre=sizes[i], n_post=sizes[i + 1],
                                            n_out=sizes[-1], schedule=schedule,
-                                           depth=n_learned - 1 - i, eta=eta, epsilon=epsilon,
+                                           depth=n_learned - 1 - i, eta=etas[i],
+                                           epsilon=epsilon,
                                            tau_delta=tau_delta, delta_mix=delta_mix)
                            for i in range(n_learned)]
         self.cost = EngineCost(n_post=sizes[-1], schedule=schedule)

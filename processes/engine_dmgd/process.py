@@ -53,6 +53,7 @@ class EngineAstrocyte(AbstractProcess):
     def __init__(self, *, n_pre: int, n_post: int, n_out: int, schedule: EngineSchedule,
                  depth: int, eta: float, epsilon: float, tau_delta: int = 100,
                  delta_mix: float = 1.0, name: str | None = None) -> None:
+        self.runtime = None  # read by AbstractProcess.__del__, also if the checks below raise
         for key, value in (("n_pre", n_pre), ("n_post", n_post), ("n_out", n_out),
                            ("tau_delta", tau_delta)):
             require_count(key, value)
@@ -95,6 +96,7 @@ class EngineCost(AbstractProcess):
 
     def __init__(self, *, n_post: int, schedule: EngineSchedule,
                  name: str | None = None) -> None:
+        self.runtime = None  # read by AbstractProcess.__del__, also if the checks below raise
         require_count("n_post", n_post)
         super().__init__(schedule=schedule, name=name)
         self.post_in = InPort(shape=(n_post,))

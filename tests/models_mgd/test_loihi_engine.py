@@ -1,11 +1,16 @@
 """The learning-engine reference's pieces by hand: schedule positions, the hidden layer's
-chain factor and the chain-row refresh."""
+chain factor, the chain-row refresh and the η schedule."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from astrolava.models.mgd.loihi_engine import EngineParams, EngineReference, initial_weights
+from astrolava.models.mgd.loihi_engine import (
+    EngineParams,
+    EngineReference,
+    engine_params,
+    initial_weights,
+)
 
 from astrolava.data import load_dataset
 from astrolava.mgd.engine import (
@@ -13,6 +18,7 @@ from astrolava.mgd.engine import (
     EngineNeurons,
     EngineSchedule,
     chain_factor,
+    rate_constant,
     refresh_rows,
 )
 
@@ -59,3 +65,27 @@ def test_reference_refreshes_its_rows_every_tau_delta_samples():
 def test_more_than_one_hidden_layer_is_refused():
     with pytest.raises(ValueError, match="n_learned"):
         EngineReference(initial_weights([8, 4, 4, 3], 0), EngineParams())
+
+
+def test_eta_schedule_by_hand():
+    params = EngineParams(eta=1000.0, hidden=(4,), eta_halvings=(1, 3), hidden_eta_shift=-1)
+    assert [params.layer_etas(e) for e in range(5)] == [
+        [500.0, 1000.0], [250.0, 500.0], [250.0, 500.0], [125.0, 250.0], [125.0, 250.0]]
+    assert EngineParams(eta=1000.0, eta_halvings=(0,)).layer_etas(0) == [500.0]
+
+
+def test_a_halved_eta_lowers_the_rate_exponent_only():
+    params = EngineParams(eta=1000.0, epsilon=200.0, hidden=(4,), eta_halvings=(2,),
+                          hidden_eta_shift=1)
+    ref = EngineReference(initial_weights(params.sizes(8, 3), 0), params)
+    (m_h, f_h), (m_o, f_o) = ref.epoch_rates(0)
+    assert (m_h, f_h) == rate_constant(2000.0, 200.0)
+    assert (m_o, f_o) == rate_constant(1000.0, 200.0)
+    assert ref.epoch_rates(2) == [(m_h, f_h + 1), (m_o, f_o + 1)]
+
+
+def test_reference_refuses_weights_that_do_not_match_the_hidden_widths():
+    with pytest.raises(ValueError, match="params.hidden"):
+        EngineReference(initial_weights([8, 3], 0), EngineParams(hidden=(4,)))
+    with pytest.raises(ValueError, match="dataset"):
+        engine_params((100,), "cifar10")

@@ -3,6 +3,9 @@ the NumPy reference in Loihi formats."""
 
 from __future__ import annotations
 
+import gc
+import sys
+
 import numpy as np
 import pytest
 from astrolava.models.mgd.loihi_engine import EngineParams, EngineReference, initial_weights
@@ -94,7 +97,8 @@ def test_a_loihi_legal_x1_tau_latches_the_same_tags():
 def _train_lava(params: EngineParams, w0: list, n: int, **kwargs) -> tuple:
     X, y = load_dataset("digits", "train")
     net = EngineNetwork(data=X[:n], labels=y[:n], weights=w0, schedule=params.schedule,
-                        eta=params.eta, epsilon=params.epsilon, neurons=params.neurons,
+                        eta=params.layer_etas(0), epsilon=params.epsilon,
+                        neurons=params.neurons,
                         tau_delta=params.tau_delta, delta_mix=params.delta_mix, **kwargs)
     with net.session() as session:
         net.train(session, n)
@@ -118,8 +122,10 @@ def test_clean_passes_equal_the_reference_forward(hidden):
         np.testing.assert_array_equal(rows[0], w0[-1] << CHAIN_FRAC)
 
 
-def test_hidden_net_learns_as_the_reference():
-    """Lava fixed_pt against the reference in Loihi formats, same samples and weights.
+@pytest.mark.parametrize("hidden_eta_shift", [0, -1])
+def test_hidden_net_learns_as_the_reference(hidden_eta_shift):
+    """Lava fixed_pt against the reference in Loihi formats, same samples and weights, with
+    one η for both layers and with the hidden layer's halved.
 
     The two draw their stochastic-rounding numbers from different generators (Lava's model:
     one per learning epoch from its own seed), so each update may round a weight one grid
@@ -128,7 +134,8 @@ def test_hidden_net_learns_as_the_reference():
     X, y = load_dataset("digits", "train")
     n = 5
     params = EngineParams(pass_steps=8, eta=8000.0, epsilon=200.0, hidden=(16,), tau_delta=2,
-                          neurons=EngineNeurons(hidden_vth=512, output_vth=512))
+                          neurons=EngineNeurons(hidden_vth=512, output_vth=512),
+                          hidden_eta_shift=hidden_eta_shift)
     w0 = initial_weights(params.sizes(64, 10), 1, scale=40)
     weights, _, correct, _ = _train_lava(params, w0, n)
     ref = EngineReference(w0, params, seed=1)
@@ -140,7 +147,11 @@ def test_hidden_net_learns_as_the_reference():
     assert correct == ref_correct
 
 
-def test_bad_parameters():
+def test_bad_parameters(monkeypatch):
+    """Each refused; the half-built processes are collected without an error in Lava's
+    ``__del__``."""
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
     sched = EngineSchedule(5)
     with pytest.raises(ValueError, match="epsilon"):
         EngineAstrocyte(n_pre=3, n_post=2, n_out=2, schedule=sched, depth=0, eta=1, epsilon=0)
@@ -156,3 +167,8 @@ def test_bad_parameters():
     with pytest.raises(ValueError, match="n_learned"):
         EngineNetwork(data=X[:2], labels=y[:2], weights=initial_weights([64, 8, 10], 0),
                       schedule=sched, eta=1, epsilon=1)
+    with pytest.raises(ValueError, match="eta holds 3 rates"):
+        EngineNetwork(data=X[:2], labels=y[:2], weights=initial_weights([64, 8, 10], 0),
+                      schedule=EngineSchedule(5, n_learned=2), eta=[1, 1, 1], epsilon=1)
+    gc.collect()
+    assert unraisable == []

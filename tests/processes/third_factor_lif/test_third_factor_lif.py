@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import sys
+
 import numpy as np
 import pytest
 from astrolava.processes.third_factor_lif import ThirdFactorLIF
@@ -65,6 +68,11 @@ def test_schedule_of_reports_bap_and_factors():
     assert (sched.event(1), sched.perturbed_start, sched.update(1)) == (4, 6, 11)
 
 
-def test_bad_depth():
+def test_bad_depth(monkeypatch):
+    """Refused, and the half-built process collected without an error in Lava's ``__del__``."""
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
     with pytest.raises(ValueError, match="depth"):
         ThirdFactorLIF(shape=(2,), schedule=EngineSchedule(5), depth=2)
+    gc.collect()
+    assert unraisable == []
