@@ -39,6 +39,14 @@ from typing import Any
 import numpy as np
 
 from astrolava.mgd.presets import HIDDEN, preset
+from astrolava.validation import (
+    ParameterError,
+    require_count,
+    require_int,
+    require_one_of,
+    require_positive,
+    require_seed,
+)
 
 SEARCHES = ("grid", "random", "optuna")
 """How the candidates of the search stage are chosen."""
@@ -156,8 +164,16 @@ def config_fields(method: str, network: str) -> set[str]:
 
 
 def validate(spec: SweepSpec) -> None:
-    """Check ``spec`` before Ray starts: names, counts and choices (a bad *value* of a
-    hyper-parameter is left to its trial, which fails and is reported)."""
+    """Check ``spec`` before Ray starts: names, counts, seeds, widths and choices (a bad
+    *value* of a swept hyper-parameter is left to its trial, which fails and is reported).
+
+    Raises
+    ------
+    astrolava.validation.ParameterError
+        (a ``ValueError``) naming the field and what it allows.
+    astrolava.validation.ParameterTypeError
+        (a ``TypeError``) for a count, seed or width that is not an integer.
+    """
     from astrolava.cli.train import DATASETS
     from astrolava.models.mgd.trainer import METHODS
 
@@ -166,19 +182,19 @@ def validate(spec: SweepSpec) -> None:
                                  ("dataset", spec.dataset, DATASETS),
                                  ("search", spec.search, SEARCHES),
                                  ("scheduler", spec.scheduler, SCHEDULERS)):
-        if value not in allowed:
-            raise ValueError(f"{name}={value!r} is not allowed; use one of {allowed}")
+        require_one_of(name, value, allowed)
     preset(spec.method, spec.network)
     for name in ("epochs", "batch_size", "samples"):
-        if getattr(spec, name) < 1:
-            raise ValueError(f"{name}={getattr(spec, name)} must be >= 1")
-    if spec.train_size < 0 or spec.search_train_size < 0:
-        raise ValueError(f"train_size={spec.train_size} and search_train_size="
-                         f"{spec.search_train_size} must be >= 0 (0: the whole set)")
+        require_count(name, getattr(spec, name))
+    for name in ("train_size", "search_train_size"):
+        require_int(name, getattr(spec, name), low=0)
+    for width in spec.hidden:
+        require_count("hidden", width)
+    for seed in spec.seeds:
+        require_seed("seeds", seed)
     if not spec.seeds or len(set(spec.seeds)) != len(spec.seeds):
-        raise ValueError(f"seeds={list(spec.seeds)} must list one or more distinct seeds")
-    if not spec.cpus_per_trial > 0:
-        raise ValueError(f"cpus_per_trial={spec.cpus_per_trial} must be > 0")
+        raise ParameterError(f"seeds={list(spec.seeds)} must list one or more distinct seeds")
+    require_positive("cpus_per_trial", spec.cpus_per_trial)
     unknown = set(spec.grid) - config_fields(spec.method, spec.network)
     if unknown:
         raise ValueError(f"grid names {sorted(unknown)} are not hyper-parameters of "

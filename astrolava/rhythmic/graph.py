@@ -10,6 +10,7 @@ from scipy import sparse
 
 from astrolava.rhythmic.coupling import coupling_blocks
 from astrolava.rhythmic.params import RhythmicParams
+from astrolava.validation import require_count
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,20 @@ class ReservoirGraph:
     n_nodes: int
 
     def __post_init__(self) -> None:
+        require_count("n_nodes", self.n_nodes)
         if len(self.rows) == 0:
             raise ValueError("the reservoir graph has no links (L = 0); raise mean_degree")
         if not (len(self.rows) == len(self.cols) == len(self.weights)):
             raise ValueError("rows, cols and weights must have the same length L")
+        for name in ("rows", "cols"):
+            ends = getattr(self, name)
+            if ends.min() < 0 or ends.max() >= self.n_nodes:
+                raise ValueError(f"{name} must hold node indices in 0..{self.n_nodes - 1} "
+                                 f"(n_nodes={self.n_nodes}); they lie in "
+                                 f"{ends.min()}..{ends.max()}")
+        if np.ndim(self.w_in) != 2 or len(self.w_in) != self.n_nodes:
+            raise ValueError(f"w_in has shape {np.shape(self.w_in)}; expected (n_nodes, "
+                             f"n_inputs) with n_nodes={self.n_nodes}")
         if len(self.coupling_indptr) != len(self.rows) + 1:
             raise ValueError(f"coupling_indptr has length {len(self.coupling_indptr)}; "
                              f"expected L + 1 = {len(self.rows) + 1}")
@@ -56,6 +67,7 @@ class ReservoirGraph:
 
     @property
     def n_inputs(self) -> int:
+        """Columns of W_in: the input dimension d."""
         return self.w_in.shape[1]
 
     @cached_property

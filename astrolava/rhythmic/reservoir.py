@@ -100,15 +100,25 @@ class LinkPhases:
 
 class StateRow:
     """A row of a reservoir's node state ``_state`` (n or s, v, r) as an attribute: reading
-    gives a copy, assigning sets the row in place (the compiled loop updates ``_state``)."""
+    gives a copy, assigning sets the row in place (the compiled loop updates ``_state``) from
+    an array of shape ``(N,)``; ``ValueError`` otherwise."""
 
     def __init__(self, row: int, doc: str) -> None:
         self.row, self.__doc__ = row, doc
+        self.name = f"state row {row}"
 
-    def __get__(self, obj: RhythmicReservoir | None, owner: type | None = None):
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: RhythmicReservoir | None, owner: type | None = None
+                ) -> StateRow | np.ndarray:
         return self if obj is None else obj._state[self.row].copy()
 
     def __set__(self, obj: RhythmicReservoir, value: np.ndarray) -> None:
+        value = np.asarray(value, dtype=np.float64)
+        if value.shape != (obj.graph.n_nodes,):
+            raise ValueError(f"{self.name} has shape {value.shape}; expected "
+                             f"({obj.graph.n_nodes},), one value per node")
         obj._state[self.row] = value
 
 
@@ -176,7 +186,8 @@ class RhythmicReservoir:
         return 0.0, 0.0, 0.0
 
     def step(self, u: np.ndarray, mode: str = "coupled") -> tuple[float, float]:
-        """Advance nodes then phases by one time step with input ``u`` (shape ``(n_inputs,)``).
+        """Advance nodes then phases by one time step with a finite input ``u`` (shape
+        ``(n_inputs,)``).
 
         Returns the order parameter ``(R, ⟨Φ⟩)`` of the new phases (what :meth:`run` records).
         """
@@ -184,6 +195,8 @@ class RhythmicReservoir:
         if u.shape != (self.graph.n_inputs,):
             raise ValueError(f"u has shape {u.shape}; the reservoir expects "
                              f"(n_inputs,) = ({self.graph.n_inputs},)")
+        if not np.all(np.isfinite(u)):
+            raise ValueError("u contains NaN or inf values")
         _, r, psi = self._advance(u[None], mode, record=np.empty((0, self.graph.n_links)))
         return float(r[0]), float(psi[0])
 

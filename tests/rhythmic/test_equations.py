@@ -130,3 +130,13 @@ def test_order_parameter_cases() -> None:
     assert r == pytest.approx(1.0) and psi == pytest.approx(3 * np.pi / 2)
     with pytest.raises(ValueError, match="phases"):
         order_parameter(np.empty(0))
+
+
+@pytest.mark.parametrize("n_links", [1, 3, 4, 7, 9])
+def test_mean_field_partial_sums_equal_the_mean_phasor(n_links: int) -> None:
+    """The four interleaved partial sums and the tail cover every link once."""
+    phases = np.random.default_rng(n_links).uniform(0.0, 2 * np.pi, n_links)
+    r, psi = mean_field(*cos_sin(phases))
+    z = np.mean(np.exp(1j * phases))
+    assert r == pytest.approx(abs(z), abs=1e-15)
+    assert np.exp(1j * psi) == pytest.approx(z / abs(z), abs=1e-14)

@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 from astrolava.rhythmic import RhythmicParams, make_reservoir_graph
-from astrolava.rhythmic.graph import block_input_matrix, random_coupling, random_links
+from astrolava.rhythmic.graph import (
+    ReservoirGraph,
+    block_input_matrix,
+    random_coupling,
+    random_links,
+)
 
 
 def test_published_defaults_give_expected_graph() -> None:
@@ -44,3 +49,21 @@ def test_no_links_raises() -> None:
 def test_params_validation(kwargs: dict) -> None:
     with pytest.raises(ValueError, match=next(iter(kwargs))):
         RhythmicParams(**kwargs)
+
+
+@pytest.mark.parametrize(("change", "match"), [
+    ({"rows": np.array([0, 3])}, r"rows must hold node indices in 0\.\.2"),
+    ({"cols": np.array([-1, 0])}, "cols must hold node indices"),
+    ({"w_in": np.zeros((2, 1))}, r"w_in has shape \(2, 1\)"),
+    ({"w_in": np.zeros(3)}, "w_in has shape"),
+    ({"coupling_indptr": np.array([0, 1])}, "coupling_indptr has length 2"),
+    ({"n_nodes": 0}, "n_nodes=0"),
+])
+def test_graph_refuses_inconsistent_arrays(change: dict, match: str) -> None:
+    arrays = {"rows": np.array([0, 2]), "cols": np.array([1, 2]),
+              "weights": np.array([0.5, -0.5]), "w_in": np.ones((3, 1)),
+              "coupling_indptr": np.array([0, 1, 2]), "coupling_indices": np.array([1, 0]),
+              "n_nodes": 3}
+    ReservoirGraph(**arrays)
+    with pytest.raises(ValueError, match=match):
+        ReservoirGraph(**{**arrays, **change})

@@ -118,6 +118,8 @@ def test_bad_input(series: np.ndarray) -> None:
         res.step(np.zeros(2))
     with pytest.raises(ValueError, match="mode"):
         res.step(np.zeros(3), mode="spin")
+    with pytest.raises(ValueError, match="NaN"):
+        res.step(np.array([0.0, np.inf, 0.0]))
 
 
 def test_state_rows_read_copies_and_assign_in_place() -> None:
@@ -130,6 +132,11 @@ def test_state_rows_read_copies_and_assign_in_place() -> None:
     np.testing.assert_array_equal(res.voltage, 0.25)
     np.testing.assert_array_equal(res._state[1:], [np.full(PARAMS.n_nodes, 0.25),
                                                    np.arange(PARAMS.n_nodes)])
+    with pytest.raises(ValueError, match=r"voltage has shape \(\); expected \(40,\)"):
+        res.voltage = 0.5
+    with pytest.raises(ValueError, match=r"activity has shape \(39,\)"):
+        res.activity = np.zeros(PARAMS.n_nodes - 1)
+    np.testing.assert_array_equal(res.voltage, 0.25)
 
 
 def test_phases_assignment_copies_and_checks_shape() -> None:

@@ -116,18 +116,28 @@ def _start_head(env: dict, temp_dir: str) -> tuple:
             pytest.fail(f"ray start --head failed (try {attempt}):\n{stdout}\n{stderr}")
 
 
+def _client_server_logs(logs: Path, keep: Path) -> str:
+    """Copy the cluster's log folder ``logs`` to ``keep``; return the error logs of Ray's
+    client servers there (the proxy's ``ray_client_server.err``, and
+    ``ray_client_server_<port>.err`` of each per-client server)."""
+    shutil.copytree(logs, keep, dirs_exist_ok=True)
+    return "\n".join(f"--- {path}:\n{path.read_text()[-3000:]}"
+                     for path in sorted(keep.glob("ray_client_server*.err")))
+
+
 @pytest.fixture
 def ray_cluster():
     """A one-CPU Ray head started by ``ray start --head`` with Ray's client server; yields
-    ``({"gcs": "host:port", "client": "ray://host:port"}, env)``; at the end it is stopped:
-    every one of its processes must exit on SIGTERM."""
+    ``({"gcs": "host:port", "client": "ray://host:port"}, env, logs)``, ``logs`` the folder of
+    its session's logs; at the end it is stopped: every one of its processes must exit on
+    SIGTERM."""
     env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
     env.pop("RAY_ADDRESS", None)
     temp_dir = tempfile.mkdtemp(prefix="ray", dir="/tmp")  # short: Ray's socket paths
     start = None
     try:
         start, addresses = _start_head(env, temp_dir)
-        yield addresses, env
+        yield addresses, env, Path(temp_dir) / "session_latest" / "logs"
         forced, left = _stop_cluster(start.pid)
         assert left == [], f"processes of the Ray cluster survived SIGKILL: {left}"
         assert forced == [], f"processes of the Ray cluster ignored SIGTERM: {forced}"
@@ -150,7 +160,7 @@ def test_sweep_runs_on_a_cluster_started_with_ray_start(ray_cluster, kind, tmp_p
     """Two one-epoch trials of a tiny net on digits, run on the cluster (its one CPU), not
     on a local Ray, through the cluster's GCS address or Ray's client (``ray://``); the
     command leaves no process behind."""
-    addresses, env = ray_cluster
+    addresses, env, logs = ray_cluster
     address = addresses[kind]
     out = tmp_path / "sweep"
     cli = faults.cli("sweep", "--address", address, "--dataset", "digits", "--network", "rate",
@@ -160,7 +170,8 @@ def test_sweep_runs_on_a_cluster_started_with_ray_start(ray_cluster, kind, tmp_p
     try:
         cli.wait(timeout=600)
         stdout, stderr = faults.output(cli)
-        assert cli.returncode == 0, stderr[-3000:]
+        assert cli.returncode == 0, (
+            f"{stderr[-3000:]}\n{_client_server_logs(logs, tmp_path / 'ray-logs')}")
         assert _exited(cli.pid) == []
     finally:
         cli.kill()

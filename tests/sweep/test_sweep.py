@@ -17,6 +17,7 @@ import ray  # noqa: E402
 
 from astrolava.cli.train import run_torch  # noqa: E402
 from astrolava.sweep import (  # noqa: E402
+    START_ATTEMPTS,
     LogRange,
     SweepSpec,
     parse_grid,
@@ -104,7 +105,12 @@ def test_parse_grid_reads_values_and_ranges():
     ({"search": "bayes"}, "search='bayes'"),
     ({"scheduler": "pbt"}, "scheduler='pbt'"),
     ({"seeds": (0, 0)}, "distinct seeds"),
+    ({"seeds": (0, -1)}, "seeds=-1"),
+    ({"seeds": ()}, "distinct seeds"),
     ({"epochs": 0}, "epochs=0"),
+    ({"epochs": 1.5}, "epochs=1.5"),
+    ({"hidden": (16, 0)}, "hidden=0"),
+    ({"search_train_size": -1}, "search_train_size=-1"),
     ({"cpus_per_trial": 0}, "cpus_per_trial=0"),
     ({"baseline": "sgd"}, "baseline='sgd'"),
 ])
@@ -112,6 +118,65 @@ def test_validate_names_the_bad_parameter(change, message):
     spec = SweepSpec(**{"method": "delta-mgd", "grid": {"eta": [1e-3]}, **TINY, **change})
     with pytest.raises(ValueError, match=message):
         validate(spec)
+
+
+def test_validate_refuses_a_count_that_is_not_a_number():
+    spec = SweepSpec(**{"method": "delta-mgd", "grid": {"eta": [1e-3]}, **TINY,
+                        "epochs": "2"})
+    with pytest.raises(TypeError, match="epochs='2'"):
+        validate(spec)
+
+
+class _FakeInit:
+    """``ray.init`` that raises ``errors`` in turn, then succeeds; counts calls."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors, self.calls = list(errors), 0
+
+    def __call__(self, **kwargs) -> None:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+
+
+@pytest.fixture
+def fake_ray(monkeypatch):
+    """``ray.init``/``shutdown``/``cluster_resources`` replaced: no Ray starts."""
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    monkeypatch.setattr(ray, "shutdown", lambda: None)
+    monkeypatch.setattr(ray, "cluster_resources", lambda: {"CPU": 1.0})
+
+    def install(*errors: Exception) -> _FakeInit:
+        init = _FakeInit(*errors)
+        monkeypatch.setattr(ray, "init", init)
+        return init
+    return install
+
+
+def test_ray_session_starts_again_after_a_startup_timeout(fake_ray):
+    """A local start that times out is tried again (up to START_ATTEMPTS in all); any other
+    error, and the last timeout, are raised."""
+    timeout = Exception("The current node timed out during startup. This could happen ...")
+    init = fake_ray(timeout, timeout)
+    with pytest.warns(RuntimeWarning, match="starting it again") as warned, \
+            ray_session(num_cpus=1) as res:
+        assert res == {"CPU": 1.0}
+    assert [str(w.message) for w in warned] == [
+        f"the local Ray did not start in time (try {i} of {START_ATTEMPTS}); starting it again"
+        for i in (1, 2)]
+    assert init.calls == 3
+    init = fake_ray(*[timeout] * START_ATTEMPTS)
+    with pytest.raises(Exception, match="timed out during startup"), \
+            pytest.warns(RuntimeWarning), ray_session(num_cpus=1):
+        pass
+    assert init.calls == START_ATTEMPTS
+    init = fake_ray(ConnectionError("no GCS at 127.0.0.1:1"))
+    with pytest.raises(ConnectionError), ray_session("127.0.0.1:1"):
+        pass
+    assert init.calls == 1
+    with pytest.raises(ValueError, match="num_cpus applies to a local Ray only"), \
+            ray_session("127.0.0.1:1", num_cpus=1):
+        pass
 
 
 def test_optuna_draws_from_the_grid_values_and_ranges(tmp_path):
