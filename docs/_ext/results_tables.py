@@ -301,7 +301,8 @@ def _family(dataset: str) -> str:
 
 
 def rhythmic_detection(data: dict) -> str:
-    """Mean F1 of each detector on the held-out series of each family, and over all series."""
+    """Mean F1 of each detector on the held-out series of each family, and the mean of those
+    family means (each family weighs the same; blank for a detector not run on every family)."""
     families = list(dict.fromkeys(_family(r["dataset"]) for r in data["detection"]))
     counts = {f: len({r["dataset"] for r in data["detection"] if _family(r["dataset"]) == f})
               for f in families}
@@ -309,11 +310,12 @@ def rhythmic_detection(data: dict) -> str:
     rows = []
     for (method,), runs in groups.items():
         by_family = grouped(runs, lambda r: (_family(r["dataset"]),))
-        rows.append([method] + [f"{mean(r['f1'] for r in by_family[(f,)]):.3f}"
-                                if (f,) in by_family else "" for f in families]
-                    + [f"{mean(r['f1'] for r in runs):.3f}"])
+        means = {f: mean(r["f1"] for r in by_family[(f,)]) for f in families
+                 if (f,) in by_family}
+        rows.append([method] + [f"{means[f]:.3f}" if f in means else "" for f in families]
+                    + [f"{mean(means.values()):.3f}" if len(means) == len(families) else ""])
     return md_table(["detector"] + [f"{f} ({counts[f]} series)" for f in families]
-                    + ["mean over all series"], rows)
+                    + ["mean of the family means"], rows)
 
 
 def rhythmic_speed(data: dict) -> str:
