@@ -232,6 +232,8 @@ def ray_session(address: str | None = None, num_cpus: int | None = None) -> Iter
     if address is not None and num_cpus is not None:
         raise ValueError("num_cpus applies to a local Ray only; a cluster at an address "
                          "has its own")
+    if num_cpus is not None:
+        require_count("num_cpus", num_cpus)
     if ray.is_initialized():
         yield ray.cluster_resources()
         return

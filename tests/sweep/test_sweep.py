@@ -177,6 +177,8 @@ def test_ray_session_starts_again_after_a_startup_timeout(fake_ray):
     with pytest.raises(ValueError, match="num_cpus applies to a local Ray only"), \
             ray_session("127.0.0.1:1", num_cpus=1):
         pass
+    with pytest.raises(ValueError, match="num_cpus=0"), ray_session(num_cpus=0):
+        pass
 
 
 def test_optuna_draws_from_the_grid_values_and_ranges(tmp_path):
