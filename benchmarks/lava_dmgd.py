@@ -32,13 +32,13 @@ optimizer ``"engine"``; spiking: SGD) on the fused fixed_pt models, the same wit
 fused model, ``benchmarks/lava_hierarchical.py`` writes; the class-DeltaVec hierarchical rows
 kept here record their config); ``--set NAME=VALUE`` replaces preset
 fields (e.g. ``--set eta=1e-4``) in every row of the command; the row's ``config`` records
-what ran. Rows are keyed by (dataset, network, model, tag, epochs, DeltaVecs, optimizer, η),
-so a re-run replaces its own row and keeps those of other settings. The torch δ-MGD
-reference (SGD and Adam only; ``null`` for the ``"engine"`` rows and with ``--no-reference``)
-is ``astrolava.models.mgd.DeltaMGDLearner`` with the same config, initial weights and
-sample order (batch 1, no shuffling), evaluated on the same test set (spiking: a Bernoulli
-rate code of the same rates, drawn by the reference's own generator). Every run starts from
-``build_model(..., seed)``.
+what ran. Rows are keyed by (dataset, network, model, tag, epochs, DeltaVecs, optimizer, η,
+weight headroom), so a re-run replaces its own row and keeps those of other settings. The torch
+δ-MGD reference (SGD and Adam only; ``null`` for the ``"engine"`` rows and with
+``--no-reference``) is ``astrolava.models.mgd.DeltaMGDLearner`` with the same config, initial
+weights and sample order (batch 1, no shuffling), evaluated on the same test set (spiking: a
+Bernoulli rate code of the same rates, drawn by the reference's own generator). Every run
+starts from ``build_model(..., seed)``.
 
 Every row records the seeds it ran with in ``seeds`` and the run that produced it in
 ``provenance`` (:func:`astrolava.provenance.provenance`; there is no file-wide seed:
@@ -191,7 +191,8 @@ def lava_run(dataset, X, y, X_test, y_test, epochs, tag, hierarchical, seed, ref
 def row_key(row: dict) -> tuple:
     """Rows with the same key replace each other."""
     return (row["dataset"], row.get("network", "rate"), row["model"], row["tag"], row["epochs"],
-            row["config"]["deltavecs"], row["config"]["optimizer"], row["config"]["eta"])
+            row["config"]["deltavecs"], row["config"]["optimizer"], row["config"]["eta"],
+            row["config"].get("weight_headroom_shift", 1))
 
 
 def main() -> None:

@@ -196,6 +196,10 @@ class DeltaMGDConfig(PerturbativeConfig):
         ``"engine"`` with ``rms_shift > 0``: also normalise the presynaptic activities.
     activity_eps : float > 0
         ``"engine"`` with ``rms_pre``: ``â = a / (√mean(a²) + activity_eps)``.
+    weight_headroom_shift : int in [0, 6]
+        fixed_pt models: each layer's shared weight exponent is chosen so that its weights
+        can grow to ``2**s`` times their largest initial magnitude before the 8-bit mantissa
+        saturates; each step of ``s`` costs the mantissa one bit of resolution.
     """
 
     tau_delta: int = 100
@@ -211,6 +215,7 @@ class DeltaMGDConfig(PerturbativeConfig):
     rms_shift: int = 0
     rms_pre: bool = True
     activity_eps: float = 1e-3
+    weight_headroom_shift: int = 1
 
     @classmethod
     def optimizers(cls) -> tuple[str, ...]:
@@ -223,6 +228,7 @@ class DeltaMGDConfig(PerturbativeConfig):
         require_integer_in("eta_halving", self.eta_halving, 0, 2 ** 62)
         require_integer_in("rms_shift", self.rms_shift, 0, 16)
         require_positive("activity_eps", self.activity_eps)
+        require_integer_in("weight_headroom_shift", self.weight_headroom_shift, 0, 6)
         object.__setattr__(self, "layer_eta_shifts", tuple(self.layer_eta_shifts))
         for shift in self.layer_eta_shifts:
             require_integer_in("layer_eta_shifts", shift, -8, 8)

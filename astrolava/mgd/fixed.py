@@ -71,8 +71,6 @@ from astrolava.mgd.equations import NetworkSpec, surrogate_slope
 
 FIXED_OPTIMIZERS = ("sgd", ENGINE)
 """Optimizers of the fixed_pt models (a learning engine has no Adam)."""
-WEIGHT_HEADROOM = 2.0
-"""The shared exponent leaves room for weights to grow to this multiple of their initial max."""
 WEIGHT_RANGE = int_range(WEIGHT_BITS + TAG_BITS)
 """Range of the learned (mantissa << TAG_BITS) + tag pair: a 16-bit signed integer."""
 G_FRAC = 20
@@ -119,13 +117,16 @@ class FixedLayer:
         return mantissa(self.wq).T.astype(np.float64)
 
 
-def quantize_layer(w: np.ndarray, b: np.ndarray) -> FixedLayer:
+def quantize_layer(w: np.ndarray, b: np.ndarray, headroom_shift: int = 1) -> FixedLayer:
     """The :class:`FixedLayer` of one float layer ``(W, b)``.
 
     Loihi's mixed-sign 8-bit weights are even values in [-256, 254] (``quantize_weights``);
-    halving them gives a signed 8-bit mantissa ``m`` with the exponent raised by one.
+    halving them gives a signed 8-bit mantissa ``m`` with the exponent raised by one. The
+    shared exponent is the one of ``2**headroom_shift · W`` (``DeltaMGDConfig.
+    weight_headroom_shift``), so that the weights can grow to ``2**headroom_shift`` times their
+    largest initial magnitude before the mantissa saturates.
     """
-    exp = quantize_weights(w * WEIGHT_HEADROOM).weight_exp
+    exp = quantize_weights(w * 2.0 ** headroom_shift).weight_exp
     even = quantize_weights(w, weight_exp=exp).mantissa.astype(np.int64)
     return FixedLayer((even >> 1) << TAG_BITS, int(exp) + 1, to_fixed(b, Z_FRAC))
 
@@ -455,7 +456,8 @@ class FixedNetwork:
                  exps: Sequence[int] | None = None) -> None:
         self.config = DeltaMGDConfig() if config is None else config
         check_fixed_config(self.config)
-        self.layers = [quantize_layer(w, b) for w, b in layers] if exps is None else \
+        self.layers = [quantize_layer(w, b, self.config.weight_headroom_shift)
+                       for w, b in layers] if exps is None else \
             [layer_at_exponent(w, b, exp) for (w, b), exp in zip(layers, exps, strict=True)]
         engine = self.config.optimizer == ENGINE
         self.momentum: list[tuple[np.ndarray, np.ndarray]] | None = None

@@ -113,7 +113,8 @@ class SubDeltaMGDNetwork(AbstractSubProcessModel):
                 neuron_offset=sum(sizes[1:index + 1]), n_neurons=n_neurons,
                 layer_index=index, n_layers=n_layers, fd_step=cfg.fd_step, eta=cfg.eta,
                 weight_decay=cfg.weight_decay, vector_input=index == 0, num_steps=steps,
-                spiking=spec.spiking, deltavecs=cfg.deltavecs, n_hidden=n_hidden)
+                spiking=spec.spiking, deltavecs=cfg.deltavecs, n_hidden=n_hidden,
+                weight_headroom_shift=cfg.weight_headroom_shift)
             shape = (sizes[index + 1],)
             # chain: hidden neurons send their slope to their synapse, spiking outputs to the cost
             slopes = chain and (spec.spiking or not last)

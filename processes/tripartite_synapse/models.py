@@ -292,10 +292,11 @@ class PyTripartiteSynapseFixed(TripartiteSynapseModel):
         self.in_frac = 0 if proc_params["spiking"] else \
             fx.X_FRAC if self.vector_input else fx.A_FRAC
         self.layer_q: fx.FixedLayer | None = None
+        self.headroom_shift: int = proc_params["weight_headroom_shift"]
 
     def _quantize(self) -> None:
         """Quantize the real initial Vars once (they are set after ``__init__``)."""
-        self.layer_q = fx.quantize_layer(self.weights, self.bias)
+        self.layer_q = fx.quantize_layer(self.weights, self.bias, self.headroom_shift)
         self._mirror()
 
     def _mirror(self) -> None:

@@ -8,7 +8,12 @@ from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
-from astrolava.mgd.config import require_count, require_one_of, require_positive
+from astrolava.mgd.config import (
+    require_count,
+    require_integer_in,
+    require_one_of,
+    require_positive,
+)
 
 
 def sample_steps(num_steps: int) -> int:
@@ -84,6 +89,9 @@ class TripartiteSynapse(AbstractProcess):
     deltavecs : {"class", "chain"}
     n_hidden : int >= 0
         Chain only: hidden neurons of the network ``N_h`` (probe rows ``2·N_h``).
+    weight_headroom_shift : int in [0, 6]
+        fixed_pt: the weights can grow to ``2**s`` times their largest initial magnitude
+        (``DeltaMGDConfig.weight_headroom_shift``).
     name : str, optional
 
     Ports
@@ -120,7 +128,7 @@ class TripartiteSynapse(AbstractProcess):
                  neuron_offset: int, n_neurons: int, layer_index: int, n_layers: int,
                  fd_step: float, eta: float, weight_decay: float = 0.0,
                  vector_input: bool = False, num_steps: int = 1, spiking: bool = False,
-                 deltavecs: str = "class", n_hidden: int = 0,
+                 deltavecs: str = "class", n_hidden: int = 0, weight_headroom_shift: int = 1,
                  name: str | None = None) -> None:
         super().__init__(name=name)
         weights = np.asarray(weights, dtype=np.float64)
@@ -139,6 +147,7 @@ class TripartiteSynapse(AbstractProcess):
             raise ValueError(f"weight_decay={weight_decay} must be >= 0")
         require_count("num_steps", num_steps)
         require_one_of("deltavecs", deltavecs, DELTAVEC_KINDS)
+        require_integer_in("weight_headroom_shift", weight_headroom_shift, 0, 6)
         chain = deltavecs == "chain"
         if chain and not 0 < int(n_hidden) < n_neurons:
             raise ValueError(f"n_hidden={n_hidden} must lie in [1, {n_neurons}) for "
@@ -151,7 +160,8 @@ class TripartiteSynapse(AbstractProcess):
                            ("weight_decay", float(weight_decay)),
                            ("vector_input", bool(vector_input)),
                            ("num_steps", int(num_steps)), ("spiking", bool(spiking)),
-                           ("chain", chain), ("n_layers", int(n_layers))):
+                           ("chain", chain), ("n_layers", int(n_layers)),
+                           ("weight_headroom_shift", int(weight_headroom_shift))):
             self.proc_params.overwrite(key, value)
         self.a_in = InPort(shape=(n_in,) if vector_input else (n_in + 1,))
         self.probe_in = InPort(shape=(n_probes, n_in))

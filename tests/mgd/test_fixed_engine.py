@@ -99,6 +99,22 @@ def test_engine_options_need_the_engine():
         DeltaMGDConfig(optimizer="engine", layer_eta_shifts=(9,))
     with pytest.raises(ValueError, match="optimizer"):
         fx.check_fixed_config(DeltaMGDConfig(optimizer="adam"))
+    with pytest.raises(ValueError, match="weight_headroom_shift"):
+        DeltaMGDConfig(weight_headroom_shift=7)
+
+
+@pytest.mark.parametrize("shift", [0, 1, 3])
+def test_weight_headroom_by_hand(shift):
+    """Largest initial |w| = 0.3: with headroom 2**s the shared exponent is the one of
+    0.3·2**s on Loihi's grid (even 8-bit values up to 254·2**e, halved into the mantissa), so
+    the largest mantissa is round(0.3 / 2**exp) and the weights can grow to 127·2**exp."""
+    w = np.array([[0.3, -0.1], [0.05, 0.0]])
+    layer = fx.quantize_layer(w, np.zeros(2), shift)
+    # 0.3·2**s ≤ 254·2**e  ⇔  e = ceil(log2(0.3·2**s / 254)); the mantissa exponent is e + 1
+    expected = int(np.ceil(np.log2(0.3 * 2 ** shift / 254))) + 1
+    assert layer.exp == expected
+    assert fx.mantissa(layer.wq)[0, 0] == round(0.3 / 2.0 ** expected)
+    assert 127 * 2.0 ** layer.exp >= 0.3 * 2 ** shift
 
 
 def test_isqrt_is_exact():
