@@ -33,8 +33,8 @@ fused model, ``benchmarks/lava_hierarchical.py`` writes; the class-DeltaVec hier
 kept here record their config); ``--set NAME=VALUE`` replaces preset
 fields (e.g. ``--set eta=1e-4``) in every row of the command; the row's ``config`` records
 what ran. Rows are keyed by (dataset, network, model, tag, epochs, DeltaVecs, optimizer, η,
-weight headroom), so a re-run replaces its own row and keeps those of other settings. The torch
-δ-MGD reference (SGD and Adam only; ``null`` for the ``"engine"`` rows and with
+weight headroom, decay), so a re-run replaces its own row and keeps those of other settings.
+The torch δ-MGD reference (SGD and Adam only; ``null`` for the ``"engine"`` rows and with
 ``--no-reference``) is ``astrolava.models.mgd.DeltaMGDLearner`` with the same config, initial
 weights and sample order (batch 1, no shuffling), evaluated on the same test set (spiking: a
 Bernoulli rate code of the same rates, drawn by the reference's own generator). Every run
@@ -192,7 +192,7 @@ def row_key(row: dict) -> tuple:
     """Rows with the same key replace each other."""
     return (row["dataset"], row.get("network", "rate"), row["model"], row["tag"], row["epochs"],
             row["config"]["deltavecs"], row["config"]["optimizer"], row["config"]["eta"],
-            row["config"].get("weight_headroom_shift", 1))
+            row["config"].get("weight_headroom_shift", 1), row["config"].get("decay_shift", 0))
 
 
 def main() -> None:

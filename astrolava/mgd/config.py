@@ -196,6 +196,9 @@ class DeltaMGDConfig(PerturbativeConfig):
         ``"engine"`` with ``rms_shift > 0``: also normalise the presynaptic activities.
     activity_eps : float > 0
         ``"engine"`` with ``rms_pre``: ``â = a / (√mean(a²) + activity_eps)``.
+    decay_shift : int in [0, 24]
+        ``"engine"``: ``d > 0`` decays every weight by ``w ← w − round(w·2^-d)`` after each
+        update (the engine's ``dw`` term ``−2^-d·y0·w``); 0: no decay.
     weight_headroom_shift : int in [0, 6]
         fixed_pt models: each layer's shared weight exponent is chosen so that its weights
         can grow to ``2**s`` times their largest initial magnitude before the 8-bit mantissa
@@ -215,6 +218,7 @@ class DeltaMGDConfig(PerturbativeConfig):
     rms_shift: int = 0
     rms_pre: bool = True
     activity_eps: float = 1e-3
+    decay_shift: int = 0
     weight_headroom_shift: int = 1
 
     @classmethod
@@ -229,14 +233,17 @@ class DeltaMGDConfig(PerturbativeConfig):
         require_integer_in("rms_shift", self.rms_shift, 0, 16)
         require_positive("activity_eps", self.activity_eps)
         require_integer_in("weight_headroom_shift", self.weight_headroom_shift, 0, 6)
+        require_integer_in("decay_shift", self.decay_shift, 0, 24)
         object.__setattr__(self, "layer_eta_shifts", tuple(self.layer_eta_shifts))
         for shift in self.layer_eta_shifts:
             require_integer_in("layer_eta_shifts", shift, -8, 8)
         if self.optimizer != ENGINE and (self.momentum_shift or self.eta_halving
-                                         or self.layer_eta_shifts or self.rms_shift):
+                                         or self.layer_eta_shifts or self.rms_shift
+                                         or self.decay_shift):
             raise ValueError(f"momentum_shift={self.momentum_shift}, eta_halving="
                              f"{self.eta_halving}, layer_eta_shifts={self.layer_eta_shifts}, "
-                             f"rms_shift={self.rms_shift} need optimizer={ENGINE!r} "
+                             f"rms_shift={self.rms_shift}, decay_shift={self.decay_shift} "
+                             f"need optimizer={ENGINE!r} "
                              f"(optimizer={self.optimizer!r} given)")
         require_count("tau_delta", self.tau_delta)
         require_one_of("deltavecs", self.deltavecs, DELTAVECS)

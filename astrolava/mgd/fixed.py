@@ -426,6 +426,12 @@ def momentum_update(layer: FixedLayer, pert: tuple[np.ndarray, np.ndarray, int],
     return step_layer(layer, *(shift_right_round(t, shift) for t in velocity)), velocity
 
 
+def decay_layer(layer: FixedLayer, shift: int) -> FixedLayer:
+    """``w ← w − round(w·2**-d)`` (``d = shift``) on the weight+tag integers: the learning
+    engine's decay term ``dw = −2^-d·y0·w``; the biases are kept. Returns the new layer."""
+    return FixedLayer(layer.wq - shift_right_round(layer.wq, shift), layer.exp, layer.bq)
+
+
 class FixedNetwork:
     """A δ-MGD network held in Loihi integer formats (see the module table), with the
     per-sample interface of :class:`astrolava.mgd.equations.FloatNetwork`.
@@ -657,7 +663,9 @@ class FixedNetwork:
         are first replaced by their per-neuron normalised versions ``(ĝ, â)`` and the step by
         η (:func:`normalized_factors`); then per-layer step exponents and the step schedule
         (:meth:`engine_coefficients`) and, with ``config.momentum_shift > 0``, momentum held
-        per synapse (:func:`momentum_update`)."""
+        per synapse (:func:`momentum_update`). With ``config.decay_shift > 0`` the weights
+        first decay (:func:`decay_layer`): the step does not depend on them, so together
+        ``w ← w − round(w·2**-d) − η t``, the engine's ``dw`` with both terms."""
         if self.mean_squares is not None:
             shift = min(self.config.rms_shift, (self.n_updates + 1).bit_length() - 1)
             steps = [normalized_factors(pert, coef, sq, shift, self.config.activity_eps,
@@ -666,6 +674,8 @@ class FixedNetwork:
             perts = [factors for factors, _ in steps]
             self.mean_squares = [sq for _, sq in steps]
             coef = self.step_size
+        if self.config.optimizer == ENGINE and self.config.decay_shift:
+            self.layers = [decay_layer(layer, self.config.decay_shift) for layer in self.layers]
         if self.config.optimizer != ENGINE:
             self.layers = [update_layer(layer, pert, coef)
                            for layer, pert in zip(self.layers, perts, strict=True)]

@@ -192,21 +192,22 @@ class PyDeltaMGDNetworkFixed(FusedDeltaMGDModel):
         dt = 2^-3*x0*y0*x1*y1 - 2^-3*y0*t      # t ← t + 2^-b₁ (ĝ_i â_j − t): momentum
         dw = -2^-10*y0*t                       # w ← w − η t
 
-    with the traces set by the neurons before the learning epoch: ``x1 = â_j`` the
-    presynaptic activity normalised by its running RMS, ``â_j = a_j / (√c_j + ε_a)``,
-    ``c_j ← c_j + 2^-b₂ (a_j² − c_j)``; ``y1 = ĝ_i`` the postsynaptic factor of the rank-one
-    step normalised the same way, ``g_i = k·u_i`` (the cost's ``k = ΔC/ε²`` times the
-    astrocyte's ``u_i``), ``ĝ_i = g_i / √r_i``, ``r_i ← r_i + 2^-b₂ (g_i² − r_i)``
-    (``b₂ = 10``, ``b₂ = ⌊log₂ n⌋`` for the first updates). The normalisation is one running
-    mean square, one integer square root and one division per neuron and sample — neuron
-    (or embedded-CPU) work like the astrocyte's normalisation of θ̃ — and the engine only
-    forms products of traces and the tag, so Adam's per-synapse second moment is replaced by
-    one per neuron on each side (exact in shape for a rank-one step). Differences to a
-    Loihi 2 synapse, stated rather than hidden: here ``x1``, ``y1`` are 24-bit signed values
-    (Loihi 2 traces are 7-bit unsigned, signed values ride on offsets), the tag ``t`` is a
-    24-bit velocity (Loihi 2: 8 bits) and the weight is an 8-bit mantissa with 8 bits of
-    learning precision (Loihi 2: stochastic rounding of an 8-bit weight). The learned
-    biases use the same rule with ``x1 = 1``.
+    and, with ``decay_shift = d > 0`` (off in the preset), ``dw = -2^-10*y0*t - 2^-d*y0*w`` (the
+    weights decay; the biases do not), with the traces set by the neurons before the learning
+    epoch: ``x1 = â_j`` the presynaptic activity normalised by its running RMS,
+    ``â_j = a_j / (√c_j + ε_a)``, ``c_j ← c_j + 2^-b₂ (a_j² − c_j)``; ``y1 = ĝ_i`` the
+    postsynaptic factor of the rank-one step normalised the same way, ``g_i = k·u_i`` (the
+    cost's ``k = ΔC/ε²`` times the astrocyte's ``u_i``), ``ĝ_i = g_i / √r_i``,
+    ``r_i ← r_i + 2^-b₂ (g_i² − r_i)`` (``b₂ = 10``, ``b₂ = ⌊log₂ n⌋`` for the first updates).
+    The normalisation is one running mean square, one integer square root and one division per
+    neuron and sample — neuron (or embedded-CPU) work like the astrocyte's normalisation of θ̃ —
+    and the engine only forms products of traces and the tag, so Adam's per-synapse second
+    moment is replaced by one per neuron on each side (exact in shape for a rank-one step).
+    Differences to a Loihi 2 synapse, stated rather than hidden: here ``x1``, ``y1`` are 24-bit
+    signed values (Loihi 2 traces are 7-bit unsigned, signed values ride on offsets), the tag
+    ``t`` is a 24-bit velocity (Loihi 2: 8 bits) and the weight is an 8-bit mantissa with 8 bits
+    of learning precision (Loihi 2: stochastic rounding of an 8-bit weight). The learned biases
+    use the same rule with ``x1 = 1``.
     """
 
     x_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=fx.STATE_BITS)

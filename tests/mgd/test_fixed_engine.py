@@ -101,6 +101,19 @@ def test_engine_options_need_the_engine():
         fx.check_fixed_config(DeltaMGDConfig(optimizer="adam"))
     with pytest.raises(ValueError, match="weight_headroom_shift"):
         DeltaMGDConfig(weight_headroom_shift=7)
+    with pytest.raises(ValueError, match="need optimizer='engine'"):
+        DeltaMGDConfig(decay_shift=10)
+    with pytest.raises(ValueError, match="decay_shift"):
+        DeltaMGDConfig(optimizer="engine", decay_shift=25)
+
+
+def test_decay_layer_by_hand():
+    """``w ← w − round(w·2**-d)`` with ties up: d = 2 on 10, −10, 2, −2, 1, 0, 2**15 − 1."""
+    layer = fx.FixedLayer(np.array([[10, -10, 2, -2, 1, 0, 2 ** 15 - 1]]), -9, np.array([5]))
+    decayed = fx.decay_layer(layer, 2)
+    # round(10/4) = 3 (2.5 up), round(−10/4) = −2 (−2.5 up), round(±2/4) = 1, 0, round(1/4) = 0
+    assert decayed.wq.tolist() == [[7, -8, 1, -2, 1, 0, 2 ** 15 - 1 - 8192]]
+    assert decayed.exp == -9 and decayed.bq.tolist() == [5]
 
 
 @pytest.mark.parametrize("shift", [0, 1, 3])

@@ -15,7 +15,8 @@ from astrolava.mgd.learner import SampleLearner, accuracy, train_epoch
 HIDDEN = (16,)
 CONFIG = DeltaMGDConfig(eta=1e-3, epsilon=1e-2, deltavecs="chain", tau_delta=30,
                         delta_mix=0.1, optimizer="engine", momentum_shift=3, rms_shift=10,
-                        eta_halving=100, layer_eta_shifts=(1, 0), weight_headroom_shift=3)
+                        eta_halving=100, layer_eta_shifts=(1, 0), weight_headroom_shift=3,
+                        decay_shift=12)
 
 
 @pytest.mark.slow
