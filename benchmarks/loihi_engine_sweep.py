@@ -166,7 +166,7 @@ def main() -> None:
     base = engine_params((args.hidden,), args.dataset)
     old = json.loads(args.out.read_text()) if args.out.exists() else {"records": []}
     done = {record_key(r) for r in old["records"]}
-    records = old["records"]
+    records, new = old["records"], []
     for values in progress(list(itertools.product(*grid.values())), desc="configurations"):
         config = dict(zip(grid, values, strict=True))
         params = with_config(base, config)
@@ -181,10 +181,13 @@ def main() -> None:
                       val_acc_per_seed=per_seed)
         print(f"{args.dataset} {label}: validation {record['val_acc']:.4f} "
               f"(per epoch {np.round(np.mean(per_seed, axis=0), 4).tolist()})", flush=True)
-        records.append(dict(record, provenance=provenance(started)))
-        args.out.write_text(json.dumps({"records": records, "provenance": provenance(started)},
+        new.append(record)
+        stamp = provenance(started)  # one record per command: its records share it
+        for done_now in new:
+            done_now["provenance"] = stamp
+        args.out.write_text(json.dumps({"records": records + new, "provenance": stamp},
                                        indent=1) + "\n")
-    plot(records, args.out.with_suffix(".png"))
+    plot(records + new, args.out.with_suffix(".png"))
 
 
 if __name__ == "__main__":

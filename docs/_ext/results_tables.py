@@ -252,6 +252,23 @@ def loihi2_limits(data: dict) -> str:
 
     return limits_markdown().rstrip("\n")
 
+
+def loihi_engine_sweep(data: dict) -> str:
+    """The learning-engine reference's parameter sweep: validation accuracy (mean over seeds)
+    after every epoch, in the order the configurations were run."""
+    def config(p: dict) -> tuple:
+        return (f"{p['eta']:g}", f"{p['epsilon']:g}",
+                "+".join(map(str, p["eta_halvings"])) or "-", f"2^{p['hidden_eta_shift']}",
+                f"{p['neurons']['hidden_vth']} / {p['neurons']['output_vth']}", p["tau_delta"])
+
+    rows = [(r["dataset"], f"{r['n_fit']:,} / {r['n_val']:,}", *config(r["params"]),
+             joined(map(str, r["seeds"])),
+             joined(pct(sum(a) / len(a)) for a in zip(*r["val_acc_per_seed"], strict=True)),
+             f"{pct(r['val_acc'])} %") for r in data["records"]]
+    return md_table(["dataset", "learn / score", "η", "ε", "η halved from epoch",
+                     "hidden η ×", "ϑ hidden / output", "τδ", "seeds",
+                     "validation acc. after each epoch (%)", "last"], rows)
+
 def lava_hierarchical(data: dict) -> str:
     """The hierarchical graph with chain DeltaVecs next to the fused model on the same config
     and seed, the torch reference and backprop."""
