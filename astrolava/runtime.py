@@ -158,7 +158,8 @@ class LavaSession:
                 if failure is not None:
                     worker.join(WATCH_INTERVAL_S)  # let Lava report the error if it can
                     if worker.is_alive():
-                        raise ProcessModelError(*failure)
+                        raise ProcessModelError(*(_failed_actor(self.process.runtime)
+                                                  or failure))
         except BaseException:
             self._failed = True
             raise
@@ -266,14 +267,16 @@ def _reap(processes: list[mp.Process], timeout: float) -> None:
 
 
 def _dead_actor(runtime: Any) -> tuple[str, str] | None:
-    """``(message, traceback)`` of a child process of the runtime that has exited mid-run,
-    else None."""
+    """``(message, traceback)`` when a child process of the runtime has exited mid-run, else
+    None: the error an actor reported, if any did (the process that exited first need not be
+    the one that failed), else the first exit code."""
     infra = getattr(runtime, "_messaging_infrastructure", None)
-    for actor in getattr(infra, "actors", []) if infra is not None else []:
-        if actor.exitcode is not None:
-            return _actor_error(actor) or (f"a worker process exited with code "
-                                           f"{actor.exitcode}", "")
-    return None
+    actors = getattr(infra, "actors", []) if infra is not None else []
+    dead = [actor for actor in actors if actor.exitcode is not None]
+    if not dead:
+        return None
+    return _failed_actor(runtime) or (f"a worker process exited with code {dead[0].exitcode}",
+                                      "")
 
 
 def _failed_actor(runtime: Any) -> tuple[str, str] | None:
