@@ -51,7 +51,8 @@ NODES = {"tanh": RhythmicReservoir, "lif": SpikingRhythmicReservoir}
 
 def phase_velocity(mean_phase: np.ndarray) -> np.ndarray:
     """Rotation speed of the mean phase, d⟨Φ⟩/dt, from wrapped first differences (0 at t = 0)."""
-    return wrap_angle(np.diff(np.asarray(mean_phase, float), prepend=mean_phase[0]))
+    phase = np.asarray(mean_phase, float)
+    return wrap_angle(np.diff(phase, prepend=phase[:1]))
 
 
 def rolling_mean(x: np.ndarray, window: int) -> np.ndarray:
@@ -348,19 +349,17 @@ class SynchronyChangeDetector:
     def _validate(self) -> None:
         if not (isinstance(self.window, int | np.integer) and self.window >= 2):
             raise ValueError(f"window={self.window} must be an integer >= 2")
-        if not self.threshold > 0:
-            raise ValueError(f"threshold={self.threshold} must be > 0")
+        for name in ("threshold", "noise_floor", "roughness_floor"):
+            value = getattr(self, name)
+            if not (value > 0 and math.isfinite(value)):
+                raise ValueError(f"{name}={value} must be finite and > 0")
         if not (isinstance(self.reference, int | np.integer) and self.reference >= self.window):
             raise ValueError(f"reference={self.reference} must be an integer >= window="
                              f"{self.window}")
         if not (isinstance(self.settle, int | np.integer) and self.settle >= 0):
             raise ValueError(f"settle={self.settle} must be an integer >= 0")
-        if not self.noise_floor > 0:
-            raise ValueError(f"noise_floor={self.noise_floor} must be > 0")
         if not (isinstance(self.smoothing, int | np.integer) and self.smoothing >= 1):
             raise ValueError(f"smoothing={self.smoothing} must be an integer >= 1")
-        if not self.roughness_floor > 0:
-            raise ValueError(f"roughness_floor={self.roughness_floor} must be > 0")
         if not self.roughness_weight >= 0:
             raise ValueError(f"roughness_weight={self.roughness_weight} must be >= 0")
         for name in ("level_weight", "input_weight"):
@@ -371,8 +370,9 @@ class SynchronyChangeDetector:
                              "three are 0: nothing to score)")
         if not (isinstance(self.response_delay, int | np.integer) and self.response_delay >= 0):
             raise ValueError(f"response_delay={self.response_delay} must be an integer >= 0")
-        if self.min_gap is not None and self.min_gap < 1:
-            raise ValueError(f"min_gap={self.min_gap} must be >= 1")
+        if self.min_gap is not None and not (isinstance(self.min_gap, int | np.integer)
+                                             and self.min_gap >= 1):
+            raise ValueError(f"min_gap={self.min_gap} must be None or an integer >= 1")
         if self.scaling not in SCALINGS:
             raise ValueError(f"scaling={self.scaling!r} is not allowed; use one of {SCALINGS}")
         if self.scale_from not in SCALE_FROM:
@@ -433,7 +433,7 @@ class SynchronyChangeDetector:
     def _start(self) -> None:
         """End of the warm-up: fix the input scaling and run the reservoir over the buffer."""
         warm = np.vstack(self._buffer)
-        if np.all(np.ptp(warm, axis=0) == 0):
+        if self._preset_scale is None and np.all(np.ptp(warm, axis=0) == 0):
             raise ValueError("the warm-up samples are constant: nothing to scale or model")
         self._scale = self._preset_scale or column_scale(warm, self.scaling)
         self._reservoir = NODES[self.nodes].from_params(self.params, warm.shape[1], self.seed)
@@ -578,12 +578,16 @@ class SynchronyChangeDetector:
     def fit(self, x: np.ndarray) -> SynchronyChangeDetector:
         """Run a whole series ``(T, d)`` (or ``(T,)``) from a fresh state.
 
-        The same as :meth:`update` on every row, except that the rows after the warm-up go
-        through the reservoir in one compiled run.
+        With ``scale_from="warmup"`` the same as :meth:`update` on every row, except that the
+        rows after the warm-up go through the reservoir in one compiled run; with
+        ``scale_from="series"`` (the default) the input scaling is first estimated on all of
+        ``x``, an offline step (the detection itself stays causal).
         """
         x = validate_series(x, self.params.warmup + 2 * self.window, "x")
         self.reset()
         if self.scale_from == "series":
+            if np.all(np.ptp(x, axis=0) == 0):
+                raise ValueError("the samples of x are constant: nothing to scale or model")
             self._preset_scale = column_scale(x, self.scaling)
         warmup = self.params.warmup
         for row in x[:warmup]:

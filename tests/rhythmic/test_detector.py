@@ -246,6 +246,8 @@ def test_fit_equals_update_on_a_series_flat_after_the_warm_up() -> None:
 
 
 @pytest.mark.parametrize("kwargs", [{"window": 1}, {"threshold": 0.0}, {"min_gap": 0},
+                                    {"min_gap": 2.5}, {"threshold": np.inf},
+                                    {"noise_floor": np.inf}, {"roughness_floor": np.nan},
                                     {"reference": 40}, {"settle": -1},
                                     {"noise_floor": 0.0}, {"smoothing": 0},
                                     {"roughness_floor": 0.0}, {"roughness_weight": -0.1},
@@ -275,6 +277,23 @@ def test_detector_bad_series() -> None:
     with pytest.raises(ValueError, match="constant"):
         for _ in range(50):
             det.update(np.array([1.0, 2.0]))
+
+
+def test_constant_warmup_is_scaled_by_the_series() -> None:
+    """A warm-up that is constant is refused only when the scale comes from it: scaled on the
+    whole series (the default of ``fit``), the detector runs; ``update`` alone refuses it."""
+    x = np.concatenate([np.ones((50, 1)), np.sin(np.arange(250.0) / 7)[:, None]])
+    params = RhythmicParams(n_nodes=20, warmup=50)
+    det = SynchronyChangeDetector(window=20, params=params).fit(x)
+    assert len(det.R_) == len(x) and np.isfinite(det.R_[params.warmup:]).all()
+    with pytest.raises(ValueError, match="constant"):
+        SynchronyChangeDetector(window=20, params=params, scale_from="warmup").fit(x)
+
+
+def test_phase_velocity_of_an_empty_series_is_empty() -> None:
+    assert phase_velocity(np.zeros(0)).shape == (0,)
+    np.testing.assert_allclose(phase_velocity(np.array([0.1, 0.3, 6.2])),
+                               [0.0, 0.2, 5.9 - 2 * np.pi])
 
 
 @pytest.mark.parametrize(("how", "centre", "spread"), [
