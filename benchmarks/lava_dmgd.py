@@ -260,8 +260,9 @@ def run_groups(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Non
     tags = args.tags
     options = {"checkpoint_dir": args.checkpoint_dir, "reference": not args.no_reference,
                "overrides": dict(args.set)}
-    try:
-        DeltaMGDConfig(**options["overrides"])  # before hours of training, not after
+    try:  # on the presets they replace fields of, before hours of training, not after
+        for tag in tags:
+            DeltaMGDConfig(**{**lava_preset("rate", tag), **options["overrides"]})
     except (TypeError, ValueError) as err:
         parser.error(f"--set: {err}")
     if "digits" in args.only:
