@@ -265,20 +265,26 @@ def stochastic_round(values: np.ndarray, grid_bits: int, random: float) -> np.nd
 
 def _accumulate(var: np.ndarray, products: list[np.ndarray], var_bits: int,
                 random: float) -> np.ndarray:
-    """Add products to a synaptic variable on the accumulator, round and shift back."""
-    shift = LEARN_ACC_BITS + 1 - (var_bits + 1)
+    """Add products to a synaptic variable on the accumulator, round and shift back.
+
+    The variable sits ``LEARN_ACC_BITS − var_bits`` bits up on the accumulator (Lava's
+    ``W_ACCUMULATOR_S − W_SYN_VAR_S``, equal to the unsigned widths' difference); the
+    accumulator saturates to ``[−2**B − 1, 2**B − 1]``, the bounds Lava's
+    ``_apply_learning_rules`` uses (its lower bound is one below the symmetric one)."""
+    shift = LEARN_ACC_BITS - var_bits
     lim = 1 << LEARN_ACC_BITS
     acc = np.asarray(var, dtype=np.int64) << shift
     for product in products:
         acc = np.clip(acc + np.clip(product, -lim - 1, lim - 1), -lim - 1, lim - 1)
-    grid = LEARN_ACC_BITS - var_bits
-    return stochastic_round(acc, grid, random) << grid >> shift
+    return stochastic_round(acc, shift, random)
 
 
 def latch_tag(tag: np.ndarray, x1: np.ndarray, x0: np.ndarray, q_u: np.ndarray,
               random: float) -> np.ndarray:
     """The tag after :data:`DT_RULE` at a bap: ``t ← (x0·x1·q_u >> 4)·2^6 − t·2^7`` on the
-    accumulator, i.e. ``t ≈ x0·x1·q_u / 32`` (shape ``(n_post, n_pre)``)."""
+    accumulator, i.e. ``t ≈ x0·x1·q_u / 32`` (shape ``(n_post, n_pre)``), saturated to
+    ``[−2**8 − 1, 2**8 − 1]`` as Lava's ``_saturate_synaptic_variable`` saturates ``tag_1``
+    (one below the symmetric lower bound, copied as it is)."""
     lim = 1 << TAG_BITS
     xq = (np.asarray(q_u, dtype=np.int64)[:, None]
           * (np.asarray(x1, dtype=np.int64) * np.asarray(x0, dtype=np.int64))[None, :])

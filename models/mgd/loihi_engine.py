@@ -34,6 +34,7 @@ from astrolava.mgd.engine import (
     rate_constant,
     refresh_rows,
 )
+from astrolava.validation import require_count, require_positive, require_real
 
 UNITY = 1 << LIF_DECAY_BITS
 INPUT_DU = UNITY - 1
@@ -76,8 +77,15 @@ class EngineParams:
     eta_halvings: tuple[int, ...] = ()
     hidden_eta_shift: int = 0
 
+    def __post_init__(self) -> None:
+        require_positive("eta", self.eta)
+        require_positive("epsilon", self.epsilon)
+        require_count("tau_delta", self.tau_delta)
+        require_real("delta_mix", self.delta_mix, 0.0, 1.0, low_open=True)
+
     @property
     def schedule(self) -> EngineSchedule:
+        """The time steps of a sample for this net (``pass_steps`` and its learned layers)."""
         return EngineSchedule(self.pass_steps, n_learned=len(self.hidden) + 1)
 
     def sizes(self, n_in: int, n_out: int) -> list[int]:

@@ -131,7 +131,7 @@ class PyEngineAstrocyteModelFixed(EngineProcessModel):
             self.scale = perturbation_scale(self.q_u, self.x1, self.epsilon)
         # the presynaptic spikes received at p reach this layer at p + 1
         self.current = (perturbation_current(self.scale, self.q_u, self.x1, pre)
-                        if sched.phase(p + 1) == "perturbed" else 0 * self.current)
+                        if sched.phase(p + 1) == "perturbed" else np.zeros_like(self.current))
         if p == sched.update(self.depth) - 1:
             self.q_k = global_factor(cost2, self.scale, self.rate)
 

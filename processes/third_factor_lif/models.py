@@ -60,7 +60,7 @@ class ThirdFactorSchedule:
         elif self.report and p == latch:
             out = 2 * sched.count_scale * self.count
         bap = np.full(out.shape, int(p in (latch, update)))
-        y2 = TRACE_OFFSET + (u_in if p == latch else 0 * u_in)
+        y2 = TRACE_OFFSET + (u_in if p == latch else np.zeros_like(u_in))
         y3 = TRACE_OFFSET + (k_in if p == update else 0 * k_in)
         self.s_out.send(out)
         self.bap.send(bap)

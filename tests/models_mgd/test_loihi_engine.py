@@ -89,3 +89,11 @@ def test_reference_refuses_weights_that_do_not_match_the_hidden_widths():
         EngineReference(initial_weights([8, 3], 0), EngineParams(hidden=(4,)))
     with pytest.raises(ValueError, match="dataset"):
         engine_params((100,), "cifar10")
+
+
+@pytest.mark.parametrize("kwargs", [{"eta": 0.0}, {"epsilon": -1.0}, {"tau_delta": 0},
+                                    {"delta_mix": 0.0}, {"delta_mix": 1.5},
+                                    {"eta": float("nan")}])
+def test_engine_params_refuse_bad_values(kwargs):
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        EngineParams(**kwargs)
