@@ -7,7 +7,7 @@ from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
 from astrolava.mgd.engine import EngineSchedule
-from astrolava.validation import require_count, require_in_range, require_int, require_positive
+from astrolava.validation import require_count, require_int, require_positive, require_real
 
 
 class EngineAstrocyte(AbstractProcess):
@@ -53,17 +53,20 @@ class EngineAstrocyte(AbstractProcess):
     def __init__(self, *, n_pre: int, n_post: int, n_out: int, schedule: EngineSchedule,
                  depth: int, eta: float, epsilon: float, tau_delta: int = 100,
                  delta_mix: float = 1.0, name: str | None = None) -> None:
-        self.runtime = None  # read by AbstractProcess.__del__, also if the checks below raise
+        # AbstractProcess must be initialised before anything can raise (its __del__ needs it)
+        super().__init__(name=name)
         for key, value in (("n_pre", n_pre), ("n_post", n_post), ("n_out", n_out),
                            ("tau_delta", tau_delta)):
             require_count(key, value)
-        require_positive("eta", eta)
-        require_positive("epsilon", epsilon)
-        require_in_range("delta_mix", delta_mix, 1e-12, 1.0)
-        depth = require_int("depth", depth, 0, schedule.n_learned - 1)
-        super().__init__(schedule=schedule, depth=depth,
-                         eta=float(eta), epsilon=float(epsilon), tau_delta=int(tau_delta),
-                         delta_mix=float(delta_mix), n_post=int(n_post), name=name)
+        params = {"schedule": schedule,
+                  "depth": require_int("depth", depth, 0, schedule.n_learned - 1),
+                  "eta": require_positive("eta", eta),
+                  "epsilon": require_positive("epsilon", epsilon),
+                  "tau_delta": int(tau_delta),
+                  "delta_mix": require_real("delta_mix", delta_mix, 0.0, 1.0, low_open=True),
+                  "n_post": int(n_post)}
+        for key, value in params.items():
+            self.proc_params.overwrite(key, value)
         self.pre_in = InPort(shape=(n_pre,))
         self.out_in = InPort(shape=(n_out,))
         self.label_in = InPort(shape=(1,))
@@ -96,9 +99,9 @@ class EngineCost(AbstractProcess):
 
     def __init__(self, *, n_post: int, schedule: EngineSchedule,
                  name: str | None = None) -> None:
-        self.runtime = None  # read by AbstractProcess.__del__, also if the checks below raise
-        require_count("n_post", n_post)
+        # AbstractProcess must be initialised before anything can raise (its __del__ needs it)
         super().__init__(schedule=schedule, name=name)
+        require_count("n_post", n_post)
         self.post_in = InPort(shape=(n_post,))
         self.label_in = InPort(shape=(1,))
         self.cost_out = OutPort(shape=(1,))

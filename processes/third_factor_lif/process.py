@@ -49,11 +49,10 @@ class ThirdFactorLIF(LIF):
     def __init__(self, *, shape: tuple[int, ...], schedule: EngineSchedule, depth: int = 0,
                  report: bool = False, du: float = 0, dv: float = 0, vth: float = 10,
                  bias_mant: float = 0, bias_exp: float = 0, name: str | None = None) -> None:
-        self.runtime = None  # read by AbstractProcess.__del__, also if the checks below raise
-        depth = require_int("depth", depth, 0, schedule.n_learned)
+        # AbstractProcess must be initialised before anything can raise (its __del__ needs it)
         super().__init__(shape=shape, du=du, dv=dv, vth=vth, bias_mant=bias_mant,
-                         bias_exp=bias_exp, name=name, schedule=schedule, depth=depth,
-                         report=bool(report))
+                         bias_exp=bias_exp, name=name, schedule=schedule, report=bool(report))
+        self.proc_params.overwrite("depth", require_int("depth", depth, 0, schedule.n_learned))
         self.count = Var(shape=shape, init=0)
         self.u_in = InPort(shape=shape)
         self.k_in = InPort(shape=shape)
