@@ -33,8 +33,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from astrolava.fixed_point import LEARN_ACC_BITS, TRACE_BITS, scale_pow2
+from astrolava.fixed_point import (
+    LEARN_ACC_BITS,
+    LIF_DECAY_BITS,
+    LIF_VTH_BITS,
+    TRACE_BITS,
+    scale_pow2,
+)
 from astrolava.mgd.fixed import mantissa_shift, mix_deltavecs
+from astrolava.validation import require_int
 
 TRACE_OFFSET = 1 << (TRACE_BITS - 1)
 """Zero of a signed value carried on an unsigned 7-bit trace: ``y = 64 + q``, ``q ∈ [−64, 63]``."""
@@ -93,9 +100,8 @@ class EngineSchedule:
     n_learned: int = 1
 
     def __post_init__(self) -> None:
-        if not 2 <= int(self.pass_steps) <= 63:
-            raise ValueError(f"pass_steps={self.pass_steps} must lie in 2..63")
-        if int(self.n_learned) not in (1, 2):
+        require_int("pass_steps", self.pass_steps, 2, 63)
+        if require_int("n_learned", self.n_learned) not in (1, 2):
             raise ValueError(f"n_learned={self.n_learned} must be 1 or 2 (one hidden layer at "
                              "most: its chain rows are the output synapse's weights)")
 
@@ -165,6 +171,11 @@ class EngineNeurons:
     hidden_vth: int = 1024
     output_vth: int = 1024
     dv: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("input_vth", "hidden_vth", "output_vth"):  # Loihi's 17-bit vth register
+            require_int(name, getattr(self, name), 1, (1 << LIF_VTH_BITS) - 1)
+        require_int("dv", self.dv, 0, (1 << LIF_DECAY_BITS) - 1)
 
     def vth(self, depth: int, n_learned: int) -> int:
         """Threshold of the layer at ``depth``."""

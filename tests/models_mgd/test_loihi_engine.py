@@ -97,3 +97,14 @@ def test_reference_refuses_weights_that_do_not_match_the_hidden_widths():
 def test_engine_params_refuse_bad_values(kwargs):
     with pytest.raises(ValueError, match=next(iter(kwargs))):
         EngineParams(**kwargs)
+
+
+@pytest.mark.parametrize(("cls", "kwargs"), [
+    (EngineNeurons, {"hidden_vth": 0}), (EngineNeurons, {"output_vth": 2 ** 17}),
+    (EngineNeurons, {"input_vth": 2.5}), (EngineNeurons, {"dv": 4096}),
+    (EngineSchedule, {"pass_steps": 20.7}), (EngineSchedule, {"pass_steps": 64}),
+])
+def test_engine_registers_refuse_bad_values(cls, kwargs):
+    """Thresholds in Loihi's 17-bit vth register, the decay in 12 bits, T an integer 2..63."""
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        cls(**kwargs)
