@@ -260,7 +260,7 @@ def run_groups(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Non
     tags = args.tags
     options = {"checkpoint_dir": args.checkpoint_dir, "reference": not args.no_reference,
                "overrides": dict(args.set)}
-    try:  # on the presets they replace fields of, before hours of training, not after
+    try:  # on each tag's rate preset, before hours of training (other presets: at row start)
         for tag in tags:
             DeltaMGDConfig(**{**lava_preset("rate", tag), **options["overrides"]})
     except (TypeError, ValueError) as err:
