@@ -29,6 +29,7 @@ from astrolava.models.training import train_backprop
 
 from astrolava.data import load_fashion_mnist
 from astrolava.deploy import compare_backends, format_table
+from astrolava.figures import save_figure
 from astrolava.provenance import provenance, run_started
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -90,9 +91,7 @@ def plot(rows: list[dict], path: Path) -> None:
     for ax in (acc_ax, speed_ax):
         ax.tick_params(axis="x", labelsize=7)
     fig.suptitle("784-128-128-10 on Fashion-MNIST: torch vs Lava CPU simulator")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)
 
 
 if __name__ == "__main__":

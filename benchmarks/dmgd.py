@@ -42,6 +42,7 @@ from astrolava.models import build_model  # noqa: E402
 from astrolava.models.mgd.trainer import Dataset, make_config, make_learner, train  # noqa: E402
 
 from astrolava.data import load_dataset  # noqa: E402
+from astrolava.figures import save_figure  # noqa: E402
 from astrolava.mgd.presets import preset  # noqa: E402
 from astrolava.progress import progress, write  # noqa: E402
 from astrolava.provenance import provenance, require_provenance, run_started  # noqa: E402
@@ -234,9 +235,7 @@ def plot(rows: list[dict], path: Path) -> None:
         ax.set_ylabel("test accuracy (%)")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def main() -> None:

@@ -34,6 +34,7 @@ from astrolava.models import build_model  # noqa: E402
 
 from astrolava.checkpoint import write_json_atomic  # noqa: E402
 from astrolava.data import load_dataset  # noqa: E402
+from astrolava.figures import save_figure  # noqa: E402
 from astrolava.fixed_point import X_FRAC, to_fixed  # noqa: E402
 from astrolava.lava_training import initial_parameters, lava_preset  # noqa: E402
 from astrolava.mgd import DeltaMGDConfig  # noqa: E402
@@ -130,9 +131,7 @@ def plot(rows: list[dict], path: Path) -> None:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     fig.suptitle("fixed-point δ-MGD optimizers (FixedNetwork, seed 0); dashed: float64 Adam")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)
 
 
 if __name__ == "__main__":

@@ -73,6 +73,7 @@ from astrolava.models.training import evaluate, train_backprop  # noqa: E402
 
 from astrolava.checkpoint import lock_output, write_json_atomic  # noqa: E402
 from astrolava.data import load_dataset  # noqa: E402
+from astrolava.figures import save_figure  # noqa: E402
 from astrolava.lava_training import build_network, lava_preset, train_in_lava  # noqa: E402
 from astrolava.mgd import DeltaMGDConfig, preset  # noqa: E402
 from astrolava.mgd.config import OPTIMIZERS  # noqa: E402
@@ -407,9 +408,7 @@ def plot_epochs(rows: list[dict], path: Path) -> None:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fig.suptitle("δ-MGD trained inside Lava (fused models) against backprop, seed 0")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)
 
 
 def plot(rows: list[dict], path: Path) -> None:
@@ -433,8 +432,7 @@ def plot(rows: list[dict], path: Path) -> None:
         ax.set_xticks(index, labels, fontsize=7, rotation=35, ha="right")
     ax_acc.legend()
     fig.suptitle("δ-MGD inside Lava (CPU simulator) vs the torch reference")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path, dpi=120)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ from lava_floor.relay import relay_chain  # noqa: E402
 
 from astrolava.checkpoint import lock_output, write_json_atomic  # noqa: E402
 from astrolava.data import load_dataset  # noqa: E402
+from astrolava.figures import save_figure  # noqa: E402
 from astrolava.lava_training import (  # noqa: E402
     build_network,
     feed_dataset,
@@ -232,9 +233,7 @@ def plot(data: dict, path: Path) -> None:
         ax.barh(list(costs), list(costs.values()))
         ax.set_xlabel("ms per Lava time step")
         ax.set_title(f"spiking digits, {data['per_step']['steps_per_sample']} steps/sample")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)
 
 
 def main() -> None:

@@ -52,6 +52,7 @@ from astrolava.processes import sample_order  # noqa: E402
 from astrolava.processes.engine_dmgd import EngineNetwork  # noqa: E402
 
 from astrolava.data import load_dataset  # noqa: E402
+from astrolava.figures import save_figure  # noqa: E402
 from astrolava.provenance import provenance, run_started  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
@@ -180,9 +181,7 @@ def plot(rows: list[dict], path: Path) -> None:
         ax.set_ylabel("test accuracy (%)")
         ax.tick_params(axis="x", labelsize=7)
         ax.set_ylim(0, 100)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def main() -> None:

@@ -42,6 +42,7 @@ from loihi_engine import N_TRAIN, epoch_order  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 
 from astrolava.data import load_dataset  # noqa: E402
+from astrolava.figures import save_figure  # noqa: E402
 from astrolava.mgd.engine import EngineNeurons  # noqa: E402
 from astrolava.progress import progress  # noqa: E402
 from astrolava.provenance import provenance, run_started  # noqa: E402
@@ -145,9 +146,7 @@ def plot(records: list[dict], path: Path, top: int = 6) -> None:
         ax.set_xlabel("epoch")
         ax.set_ylabel("validation accuracy (%)")
         ax.legend(fontsize=6)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def main() -> None:

@@ -96,6 +96,7 @@ from astrolava.data import (  # noqa: E402
     thomas_switching,
 )
 from astrolava.data.dynamics import THOMAS_PROTOCOL  # noqa: E402
+from astrolava.figures import save_figure  # noqa: E402
 from astrolava.fixed_point import ORDER_FRAC_BITS  # noqa: E402
 from astrolava.progress import progress  # noqa: E402
 from astrolava.provenance import provenance, require_provenance, run_started  # noqa: E402
@@ -576,9 +577,7 @@ def plot_recall(paths: dict[int, dict], path: Path) -> None:
             ax.set_xlabel("x")
             ax.set_ylabel("y")
     axes[0, 0].legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    save_figure(fig, path, dpi=90)
 
 
 # ---------------------------------------------------------------- figures
@@ -602,9 +601,7 @@ def plot_f1(rows: list[dict], path: Path) -> None:
     ax.set_xticks(np.arange(len(names)), names, rotation=25, ha="right", fontsize=8)
     ax.set_ylabel("mean F1 (held-out series)")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def plot_speed(rows: list[dict], path: Path) -> None:
@@ -629,9 +626,7 @@ def plot_speed(rows: list[dict], path: Path) -> None:
     ax_ratio.set_ylabel("reference-sparse / published-formulation")
     ax_ratio.set_ylim(bottom=0)
     ax_ratio.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def update_results(record: dict, **keys: object) -> None:

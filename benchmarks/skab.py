@@ -74,6 +74,7 @@ from astrolava.data.skab import (  # noqa: E402
     load_skab_predictions,
     prediction_arrays,
 )
+from astrolava.figures import save_figure  # noqa: E402
 from astrolava.progress import progress  # noqa: E402
 from astrolava.provenance import provenance, run_started  # noqa: E402
 from astrolava.rhythmic import RhythmicParams, RhythmicReservoir, SynchronyChangeDetector  # noqa: E402
@@ -374,9 +375,7 @@ def plot(rows: list[dict], all_outlier_f1: float, path: Path) -> None:
         handles.update(zip(*reversed(ax.get_legend_handles_labels()), strict=True))
     fig.legend(handles.values(), handles.keys(), fontsize=8, loc="lower center", ncol=5)
     fig.suptitle("SKAB test parts: detectors with and without rhythmic-sharing synchrony")
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path, dpi=120, rect=(0, 0.06, 1, 1))
 
 
 def write(rows: list[dict], ablation: list[dict], all_outlier_f1: float, started: dict) -> None:

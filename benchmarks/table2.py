@@ -40,6 +40,7 @@ from astrolava.models import build_model  # noqa: E402
 from astrolava.models.mgd.trainer import make_config, make_learner  # noqa: E402
 
 from astrolava.data import load_dataset  # noqa: E402
+from astrolava.figures import save_figure  # noqa: E402
 from astrolava.mgd.presets import preset  # noqa: E402
 from astrolava.provenance import provenance, run_started  # noqa: E402
 from astrolava.sweep import SweepSpec, format_set, run_sweep  # noqa: E402
@@ -164,9 +165,7 @@ def plot(result: dict, path: Path) -> None:
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def write(result: dict) -> None:

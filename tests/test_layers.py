@@ -11,6 +11,7 @@ CORE = [
     "astrolava.anomaly_scoring",
     "astrolava.checkpoint",
     "astrolava.data",
+    "astrolava.figures",
     "astrolava.fixed_point",
     "astrolava.mgd",
     "astrolava.mgd.engine",

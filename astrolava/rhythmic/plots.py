@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from astrolava.figures import save_figure
+
 
 def plot_synchrony(x: np.ndarray, R: np.ndarray, mean_phase: np.ndarray, path: str | Path,
                    true_changes: Sequence[int] = (), detected: Sequence[int] = (),
@@ -35,9 +37,4 @@ def plot_synchrony(x: np.ndarray, R: np.ndarray, mean_phase: np.ndarray, path: s
     if len(true_changes) or len(detected):
         axes[0].legend(loc="upper right", fontsize=8)
     fig.suptitle(title)
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
