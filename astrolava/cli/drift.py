@@ -131,8 +131,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--window", type=int, default=DEFAULT_WINDOW,
                         help="detector window (steps)")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
-                        help="alarm level of the detector's score (R level and roughness "
-                             "two-window scores, units of their spreads)")
+                        help="alarm level of the detector's score (two-window scores of R's "
+                             "envelope, R's roughness and the inputs' roughness, units of "
+                             "their spreads)")
     parser.add_argument("--scaling", choices=SCALINGS, default=None,
                         help="input scaling before the reservoir (default: the detector's)")
     parser.add_argument("--scale-from", choices=SCALE_FROM, default=None,

@@ -8,6 +8,7 @@ from astrolava.rhythmic import RhythmicParams, RhythmicReservoir
 from astrolava.rhythmic.detector import (
     RunningMoments,
     SynchronyChangeDetector,
+    TrailingMaximum,
     phase_velocity,
     rolling_mean,
     shift_score,
@@ -16,6 +17,9 @@ from astrolava.rhythmic.detector import (
 )
 from astrolava.rhythmic.scoring import detection_scores, match_changes
 from astrolava.rhythmic.series import column_scale
+
+SYNCHRONY = {"input_weight": 0.0, "envelope": 1}
+"""The synchrony terms alone on R itself (no input term, no envelope): the mechanics tests."""
 
 
 def test_rolling_mean_and_shift_score_hand_computed() -> None:
@@ -34,8 +38,8 @@ def test_score_uses_the_reference_since_the_last_change() -> None:
     # R[max(a, t-39)..t-10] (0 until the reference holds w samples), a = location + settle
     r = np.where(np.arange(200) < 40, 0.2, 0.6)
     det = SynchronyChangeDetector(window=10, reference=30, settle=15, threshold=4.0,
-                                  roughness_weight=0.5, response_delay=0,
-                                  smoothing=1).fit_synchrony(r, np.zeros(200))
+                                  roughness_weight=0.5, response_delay=0, smoothing=1,
+                                  **SYNCHRONY).fit_synchrony(r, np.zeros(200))
     assert det.change_points_ == [40]
     assert det.scores_[18] == 0.0 and det.scores_[19] == pytest.approx(0.0)
     # t = 44: reference R[5..34] = 0.2 (variance 0), recent R[35..44] = five 0.2, five 0.6
@@ -59,8 +63,8 @@ def test_score_waits_for_a_full_reference_window_and_re_arms() -> None:
     noise = 1e-3 * np.random.default_rng(0).standard_normal(200)
     r = np.where(np.arange(200) < 40, 0.2, 0.6) + noise
     det = SynchronyChangeDetector(window=10, reference=30, settle=15, threshold=4.0,
-                                  roughness_weight=0.5, response_delay=0,
-                                  smoothing=1).fit_synchrony(r, np.zeros(200))
+                                  roughness_weight=0.5, response_delay=0, smoothing=1,
+                                  **SYNCHRONY).fit_synchrony(r, np.zeros(200))
     assert det.change_points_ == [40]
     assert det.scores_[18] == 0.0 < det.scores_[19]
     assert det.scores_[73] == 0.0 < det.scores_[74]
@@ -79,15 +83,20 @@ def test_running_moments_equal_numpy() -> None:
         assert var == pytest.approx(x[a:b].var(), rel=1e-8, abs=1e-15)
 
 
-def test_running_score_equals_shift_scores_of_the_windows() -> None:
-    # every score from the running moments equals shift_score on the slices of R_ and ρ it
-    # stands for: reference [max(a, t-w-L), t-w), recent [t-w, t), a re-armed after a change
+@pytest.mark.parametrize("m", [1, 5])
+def test_running_score_equals_shift_scores_of_the_windows(m: int) -> None:
+    # every score from the running moments equals shift_score on the slices of the envelope
+    # R̂ (R itself for m = 1) and ρ it stands for: reference [max(a, t-w-L), t-w), recent
+    # [t-w, t), a re-armed after a change
     rng = np.random.default_rng(2)
     r = np.clip(np.where(np.arange(900) < 400, 0.6, 0.95) + 0.02 * rng.standard_normal(900), 0, 1)
     r[:50] = np.nan
+    level = np.full(900, np.nan)
+    level[50:] = [r[max(50, t - m + 1):t + 1].max() for t in range(50, 900)]
     w, L, settle = 40, 120, 30
     det = SynchronyChangeDetector(window=w, reference=L, settle=settle, threshold=4.0,
-                                  response_delay=0, smoothing=10).fit_synchrony(r, np.zeros(900))
+                                  response_delay=0, smoothing=10, input_weight=0.0,
+                                  envelope=m).fit_synchrony(r, np.zeros(900))
     assert len(det.change_points_) == 1
     anchors = [(0, 50), (det.alarm_times_[0] + 1, det.change_points_[0] + settle)]
     rho = np.asarray(det.roughness_)
@@ -96,9 +105,36 @@ def test_running_score_equals_shift_scores_of_the_windows() -> None:
         start, now = max(anchor, t + 1 - w - L), t + 1
         expected = 0.0
         if now - w - start >= w:
-            expected = np.hypot(shift_score(r[start:now - w], r[now - w:now], 0.02),
+            expected = np.hypot(shift_score(level[start:now - w], level[now - w:now], 0.02),
                                 0.7 * shift_score(rho[start:now - w], rho[now - w:now], 0.1))
         assert det.scores_[t] == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+def test_trailing_maximum_hand_computed() -> None:
+    # m = 3: the maximum of the last three samples, NaN ones left out; NaN while R(t) is NaN
+    envelope = TrailingMaximum(3)
+    values = [np.nan, 0.2, 0.9, 0.4, 0.3, np.nan, 0.1, 0.6, 0.5]
+    out = [envelope.append(v) for v in values]
+    np.testing.assert_array_equal(out, [np.nan, 0.2, 0.9, 0.9, 0.9, np.nan, 0.3, 0.6, 0.6])
+
+
+def test_envelope_ignores_dips_shorter_than_m() -> None:
+    # R = 1 with a dip to 0.6 for 20 samples at 300 and a lasting fall to 0.6 at 600; w = 25,
+    # level term alone. On R itself (m = 1) the dip scores at most (20 of 25 recent samples in
+    # it, flat reference) 0.32 / (√(0.8·0.2·0.16 / 2) + 0.02) = 2.40 > 2 at t = 319: a change
+    # at 319 − 25 + 1 = 295, then the fall at 600. On the envelope over m = 25 samples the dip
+    # leaves R̂ = 1 (score 0) and R̂ falls at 600 + m − 1 = 624: one change, there
+    r = np.ones(900)
+    r[300:320] = 0.6
+    r[600:] = 0.6
+    kw = {"window": 25, "reference": 150, "threshold": 2.0, "roughness_weight": 0.0,
+          "input_weight": 0.0, "response_delay": 0}
+    raw = SynchronyChangeDetector(envelope=1, **kw).fit_synchrony(r, np.zeros(900))
+    env = SynchronyChangeDetector(envelope=25, **kw).fit_synchrony(r, np.zeros(900))
+    assert raw.change_points_ == [295, 600]
+    assert max(raw.scores_[300:350]) == pytest.approx(0.32 / (np.sqrt(0.0128) + 0.02))
+    assert env.change_points_ == [624]
+    assert max(env.scores_[:600]) == 0.0
 
 
 def test_input_roughness_scores() -> None:
@@ -119,11 +155,17 @@ def test_input_roughness_scores() -> None:
         expected = np.hypot(*[shift_score(x[start:now - 30], x[now - 30:now], 0.1) for x in rho])
         assert det.scores_[t] == pytest.approx(expected, rel=1e-9)
     # synchrony alone ignores u; with c_u > 0 the input column terms add in quadrature
-    alone = SynchronyChangeDetector(**kw).fit_synchrony(r, np.zeros(600))
+    alone = SynchronyChangeDetector(input_weight=0.0, **kw).fit_synchrony(r, np.zeros(600))
     both = SynchronyChangeDetector(input_weight=1.0, **kw).fit_synchrony(r, np.zeros(600), u)
     np.testing.assert_allclose(both.scores_, np.hypot(alone.scores_, det.scores_), rtol=1e-12)
-    with pytest.raises(ValueError, match="needs the input"):
-        SynchronyChangeDetector(input_weight=1.0).fit_synchrony(r, np.zeros(600))
+    # a gain on u adds a constant to each ρ_u (but for the 1e-5 inside the logarithm and the
+    # first sample's ρ_u = ln 1e-5, in the reference up to t = 40 + 30 + 90): the input term
+    # does not depend on the input scaling
+    louder = SynchronyChangeDetector(level_weight=0.0, roughness_weight=0.0, input_weight=1.0,
+                                     **kw).fit_synchrony(r, np.zeros(600), 3.0 * u)
+    np.testing.assert_allclose(louder.scores_[161:], det.scores_[161:], rtol=1e-3)
+    with pytest.raises(ValueError, match="needs the input"):  # the defaults have c_u = 1
+        SynchronyChangeDetector().fit_synchrony(r, np.zeros(600))
 
 
 def test_fit_with_input_equals_fit_synchrony() -> None:
@@ -147,8 +189,8 @@ def test_reference_starts_after_the_warm_up() -> None:
     r = 0.2 + 1e-3 * np.random.default_rng(0).standard_normal(120)
     r[:20] = np.nan
     det = SynchronyChangeDetector(window=10, reference=30, settle=15, threshold=4.0,
-                                  roughness_weight=0.5, response_delay=0,
-                                  smoothing=1).fit_synchrony(r, np.zeros(120))
+                                  roughness_weight=0.5, response_delay=0, smoothing=1,
+                                  **SYNCHRONY).fit_synchrony(r, np.zeros(120))
     assert det.scores_[38] == 0.0 < det.scores_[39]
 
 
@@ -177,7 +219,7 @@ def test_synchrony_roughness_hand_computed() -> None:
 
 def test_online_roughness_equals_vectorised() -> None:
     r = 0.5 + 0.3 * np.sin(np.arange(300) / 7.0) ** 3
-    det = SynchronyChangeDetector(window=20, smoothing=10).fit_synchrony(
+    det = SynchronyChangeDetector(window=20, smoothing=10, **SYNCHRONY).fit_synchrony(
         np.concatenate([[np.nan] * 5, r]), np.zeros(305))
     np.testing.assert_allclose(det.roughness_[5:], synchrony_roughness(r, 10), atol=1e-12)
     assert np.all(np.isnan(det.roughness_[:5]))
@@ -203,12 +245,12 @@ def test_detects_a_thomas_regime_switch() -> None:
 def test_fit_synchrony_replays_fit() -> None:
     s = thomas_switching(n_steps=1600, segment_range=(800, 800), seed=2)
     det = SynchronyChangeDetector(window=100, params=RhythmicParams(n_nodes=40)).fit(s.x)
-    replay = SynchronyChangeDetector(window=100).fit_synchrony(np.asarray(det.R_),
-                                                              np.asarray(det.mean_phase_))
+    replay = SynchronyChangeDetector(window=100).fit_synchrony(
+        np.asarray(det.R_), np.asarray(det.mean_phase_), det.scale_input(s.x))
     assert replay.change_points_ == det.change_points_
     assert replay.alarm_times_ == det.alarm_times_
     with pytest.raises(ValueError, match="R must"):
-        replay.fit_synchrony(np.array([0.5, 1.5]), np.zeros(2))
+        replay.fit_synchrony(np.array([0.5, 1.5]), np.zeros(2), np.zeros(2))
 
 
 def test_spiking_nodes_run() -> None:
@@ -250,6 +292,7 @@ def test_fit_equals_update_on_a_series_flat_after_the_warm_up() -> None:
                                     {"noise_floor": np.inf}, {"roughness_floor": np.nan},
                                     {"reference": 40}, {"settle": -1},
                                     {"noise_floor": 0.0}, {"smoothing": 0},
+                                    {"envelope": 0}, {"envelope": 2.5},
                                     {"roughness_floor": 0.0}, {"roughness_weight": -0.1},
                                     {"response_delay": -1}, {"level_weight": -0.1},
                                     {"input_weight": -0.1},
@@ -263,7 +306,7 @@ def test_detector_bad_parameters(kwargs: dict) -> None:
 
 def test_detector_needs_a_weighted_score() -> None:
     with pytest.raises(ValueError, match="nothing to score"):
-        SynchronyChangeDetector(level_weight=0.0, roughness_weight=0.0)
+        SynchronyChangeDetector(level_weight=0.0, roughness_weight=0.0, input_weight=0.0)
 
 
 def test_detector_bad_series() -> None:
