@@ -5,13 +5,17 @@ Rows (``benchmarks/results/loihi_engine.json``), one per (dataset, model), means
 * ``learning-engine``: ``astrolava.processes.engine_dmgd.EngineNetwork`` trained in Lava's
   fixed_pt models (stock ``LearningDense`` + ``Loihi3FLearningRule``) with each epoch's η
   (``EngineParams.layer_etas``); each chunk of ``--chunk`` samples of an epoch is one Lava
-  session, its weights written to ``--checkpoint-dir`` (file names carry a digest of the
-  parameters) so a re-started command resumes at the next chunk (the chain rows are
-  refreshed at the first sample of a chunk; with ``delta_mix = 1`` and chunks a multiple of
-  τδ that is the same schedule); evaluated by the reference's bit-accurate forward pass with
-  the learned weights;
+  session, its weights and chain rows written to ``--checkpoint-dir`` (file names carry a
+  digest of the parameters) so a re-started command resumes at the next chunk; the next
+  chunk starts from them with the running sample count, so the chain rows are refreshed on
+  the same samples as in one session. Each session starts Lava's random sequences anew;
+  evaluated by the reference's bit-accurate forward pass with the learned weights;
 * ``reference-loihi-formats``: ``astrolava.models.mgd.loihi_engine.EngineReference``, the same
-  network, initial weights and sample order (``sample_order(n, 0, 1000·seed + epoch)``);
+  network, initial weights, sample order (``sample_order(n, 0, 1000·seed + epoch)``) and
+  sessions (chunks of ``--chunk`` samples); ``--draws independent`` (tag ``loihi-formats``)
+  draws its own stochastic-rounding numbers, ``--draws lava`` (tag
+  ``loihi-formats-lava-draws``) the numbers the Lava graph draws (bit-equal to the
+  learning-engine row when the chunks are the same);
 * ``bptt``: the same layer sizes as a snntorch ``SpikingMLP`` (Bernoulli rate code, T steps)
   trained by BPTT (``train_backprop``: Adam 10⁻³, batch 32, squared error).
 
@@ -21,8 +25,10 @@ network and model. ``samples_per_s`` is training throughput on this machine (sha
 Usage::
 
     nice -n 5 .venv/bin/python benchmarks/loihi_engine.py --dataset digits --seeds 0 1 2 \\
-        --epochs 2 [--hidden 100] [--models learning-engine reference-loihi-formats bptt] \\
-        [--n-train N] [--checkpoint-dir DIR] [--chunk 1000]
+        [--epochs E] [--hidden 100] [--models learning-engine reference-loihi-formats bptt] \\
+        [--draws independent|lava] [--n-train N] [--checkpoint-dir DIR] [--chunk 1000]
+
+``--epochs`` defaults to the dataset's chosen number (:data:`EPOCHS`).
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from astrolava.models import build_model  # noqa: E402
 from astrolava.models.mgd.loihi_engine import (  # noqa: E402
+    DRAWS,
     EngineParams,
     EngineReference,
     engine_params,
@@ -62,6 +69,9 @@ COLORS = {"learning-engine": "tab:green", "reference-loihi-formats": "tab:blue",
 SHORT = {"learning-engine": "engine", "reference-loihi-formats": "reference", "bptt": "BPTT"}
 N_TRAIN = {"digits": 0, "fashion-mnist": 10_000}
 """Training samples per dataset (0: all; Fashion-MNIST: the first 10,000 images)."""
+EPOCHS = {"digits": 4, "fashion-mnist": 1}
+"""Training epochs per dataset, chosen with the parameters on the validation splits
+(``benchmarks/loihi_engine_sweep.py``)."""
 
 
 def load(dataset: str, n_train: int) -> tuple[np.ndarray, ...]:
@@ -76,14 +86,23 @@ def epoch_order(n: int, seed: int, epoch: int) -> np.ndarray:
     return sample_order(n, 0, 1000 * seed + epoch)
 
 
-def run_reference(data: tuple, seed: int, epochs: int, params: EngineParams
-                  ) -> tuple[float, float]:
+def chunks(n: int, chunk: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` of the sessions of an epoch of ``n`` samples."""
+    size = max(int(chunk), 1)
+    return [(start, min(start + size, n)) for start in range(0, n, size)]
+
+
+def run_reference(data: tuple, seed: int, epochs: int, params: EngineParams,
+                  args: argparse.Namespace) -> tuple[float, float]:
     X, y, Xt, yt = data
     ref = EngineReference(initial_weights(params.sizes(X.shape[1], 10), seed), params,
-                          seed=seed)
+                          seed=seed, draws=args.draws)
     start = time.perf_counter()
     for epoch in range(epochs):
-        ref.train(X, y, epoch_order(len(y), seed, epoch), epoch)
+        order = epoch_order(len(y), seed, epoch)
+        for first, stop in chunks(len(y), args.chunk):
+            ref.new_session()
+            ref.train(X, y, order[first:stop], epoch)
     rate = epochs * len(y) / (time.perf_counter() - start)
     return ref.accuracy(Xt, yt), rate
 
@@ -97,18 +116,18 @@ def run_engine(data: tuple, seed: int, epochs: int, params: EngineParams,
     ckpt = args.checkpoint_dir
     ckpt.mkdir(parents=True, exist_ok=True)
     net_name = "-".join(map(str, params.sizes(X.shape[1], 10)))
-    digest = hashlib.sha1(json.dumps(asdict(params), sort_keys=True).encode()).hexdigest()[:8]
-    chunk = max(int(args.chunk), 1)
-    rates = []
+    setup = dict(asdict(params), window=params.schedule.window, chunk=int(args.chunk))
+    digest = hashlib.sha1(json.dumps(setup, sort_keys=True).encode()).hexdigest()[:8]
+    rows, rates = None, []
     for epoch in range(epochs):
         order = epoch_order(len(y), seed, epoch)
-        for start in range(0, len(y), chunk):
-            stop = min(start + chunk, len(y))
+        for start, stop in chunks(len(y), args.chunk):
             path = ckpt / (f"{args.dataset}_{net_name}_{digest}_n{len(y)}_seed{seed}_"
                            f"epoch{epoch}_{start}.npz")
             if path.exists():
                 saved = np.load(path)
                 weights = [saved[f"w{i}"] for i in range(len(weights))]
+                rows = saved["rows"] if "rows" in saved else None
                 rates.append(float(saved["samples_per_s"]))
                 continue
             part = order[start:stop]
@@ -116,14 +135,16 @@ def run_engine(data: tuple, seed: int, epochs: int, params: EngineParams,
                                 schedule=params.schedule, eta=params.layer_etas(epoch),
                                 epsilon=params.epsilon, neurons=params.neurons,
                                 tau_delta=params.tau_delta, delta_mix=params.delta_mix,
-                                seed=seed)
+                                seed=seed, samples_seen=epoch * len(y) + start, rows=rows)
             with net.session() as session:
                 net.train(session, 1)
                 begun = time.perf_counter()
                 net.train(session, len(part) - 1)
                 rate = (len(part) - 1) / (time.perf_counter() - begun)
-                weights = net.weights()
-            np.savez(path, samples_per_s=rate, **{f"w{i}": w for i, w in enumerate(weights)})
+                weights, rows = net.weights(), net.rows()
+            extra = {} if rows is None else {"rows": rows}
+            np.savez(path, samples_per_s=rate, **extra,
+                     **{f"w{i}": w for i, w in enumerate(weights)})
             rates.append(rate)
             print(f"  {args.dataset} {net_name} seed {seed} epoch {epoch} samples "
                   f"{start}..{stop}: {rate:.2f} samples/s", flush=True)
@@ -139,21 +160,28 @@ def run_bptt(data: tuple, seed: int, epochs: int, params: EngineParams) -> tuple
     return float(out["test_acc"]), float(out["samples_per_s"])
 
 
+def row_tag(model: str, draws: str) -> str:
+    """The row's tag: the Lava model's, float32 for BPTT, the reference's formats and draws."""
+    if model == "reference-loihi-formats":
+        return "loihi-formats" if draws == "independent" else "loihi-formats-lava-draws"
+    return {"learning-engine": "fixed_pt", "bptt": "float32"}[model]
+
+
 def run_model(model: str, data: tuple, seed: int, epochs: int, params: EngineParams,
               args: argparse.Namespace) -> tuple[float, float]:
     if model == "reference-loihi-formats":
-        return run_reference(data, seed, epochs, params)
+        return run_reference(data, seed, epochs, params, args)
     if model == "learning-engine":
         return run_engine(data, seed, epochs, params, args)
     return run_bptt(data, seed, epochs, params)
 
 
-def _key(row: dict) -> tuple[str, str, str]:
-    return row["dataset"], row["network"], row["model"]
+def _key(row: dict) -> tuple[str, str, str, str]:
+    return row["dataset"], row["network"], row["model"], row["tag"]
 
 
 def merge(path: Path, rows: list[dict], started: dict) -> dict:
-    """Rows replace the file's rows of the same dataset, network and model."""
+    """Rows replace the file's rows of the same dataset, network, model and tag."""
     old = json.loads(path.read_text()) if path.exists() else {"rows": []}
     keys = {_key(r) for r in rows}
     kept = [dict(r, provenance=r.get("provenance", old.get("provenance")))
@@ -189,7 +217,8 @@ def main() -> None:
     parser.add_argument("--dataset", choices=sorted(N_TRAIN), default="digits")
     parser.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="training epochs (default: the dataset's, EPOCHS)")
     parser.add_argument("--hidden", type=int, default=100,
                         help="hidden LIF neurons (0: no hidden layer)")
     parser.add_argument("--chunk", type=int, default=1000,
@@ -197,6 +226,8 @@ def main() -> None:
     parser.add_argument("--bptt-epochs", type=int, default=None,
                         help="epochs of the BPTT rows (default: --epochs)")
     parser.add_argument("--n-train", type=int, default=None)
+    parser.add_argument("--draws", choices=DRAWS, default="independent",
+                        help="stochastic-rounding numbers of the reference rows")
     parser.add_argument("--checkpoint-dir", type=Path, default=Path("/tmp/loihi_engine_ckpt"))
     parser.add_argument("--out", type=Path, default=RESULTS / "loihi_engine.json")
     args = parser.parse_args()
@@ -208,6 +239,7 @@ def main() -> None:
     params = engine_params((args.hidden,) if args.hidden else (), args.dataset)
     network = (f"spiking {'-'.join(map(str, params.sizes(n_in, 10)))} LIF, "
                f"T={params.pass_steps}")
+    args.epochs = EPOCHS[args.dataset] if args.epochs is None else args.epochs
     rows = []
     for model in args.models:
         epochs = args.bptt_epochs if model == "bptt" and args.bptt_epochs else args.epochs
@@ -219,8 +251,7 @@ def main() -> None:
             print(f"{args.dataset} {model} seed {seed}: test {acc:.4f}, {rate:.1f} samples/s",
                   flush=True)
         rows.append({"dataset": args.dataset, "network": network, "model": model,
-                     "tag": {"learning-engine": "fixed_pt", "bptt": "float32"}.get(
-                         model, "loihi-formats"),
+                     "tag": row_tag(model, args.draws),
                      "test_acc": float(np.mean(accs)),
                      "test_acc_sd": float(np.std(accs, ddof=1)) if len(accs) > 1 else 0.0,
                      "test_acc_per_seed": accs, "epochs": epochs, "n_train": len(data[1]),

@@ -86,7 +86,13 @@ class EngineSchedule:
       and, if it feeds a learning synapse, sends its count report (it reaches the synapse with
       the bap of the layer above, at that layer's ``event(d − 1)``);
     * ``update(d) = P + T + 1 + d``: the bap that carries ``q_k``; window
-      ``W = update(n_learned − 1) + 1``.
+      ``W = update(n_learned − 1) + 2``.
+
+    The synapse applies an update in the learning phase of the step in which the bap arrives,
+    after its spike phase has integrated that step's presynaptic spikes; the presynaptic
+    layer's next sample starts ``W − update(d)`` steps after the update of the layer at depth
+    ``d``, so ``W >= update(d) + 2`` for every ``d`` lets the next sample's first spikes meet
+    the updated weights.
 
     Parameters
     ----------
@@ -125,7 +131,7 @@ class EngineSchedule:
     @property
     def window(self) -> int:
         """``W``: steps per sample."""
-        return self.update(self.n_learned - 1) + 1
+        return self.update(self.n_learned - 1) + 2
 
     @property
     def count_scale(self) -> int:
@@ -272,6 +278,21 @@ def stochastic_round(values: np.ndarray, grid_bits: int, random: float) -> np.nd
     scaled = np.asarray(values, dtype=np.float64) / (1 << grid_bits)
     floor = np.floor(scaled)
     return (floor + (random < scaled - floor)).astype(np.int64)
+
+
+def decay_trace(x1: np.ndarray, random: float, tau: int = TRACE_TAU) -> np.ndarray:
+    """x1 as the latch reads it: one step of Lava's stochastic trace decay,
+    ``floor(x1·e^(−1/τ)) + [r < frac]`` with one shared ``r``.
+
+    The count report overwrites x1 and the latch reads it in the same one-step learning
+    epoch, but ``LearningConnectionModelBitApproximate._compute_trace_histories`` decays the
+    trace to the epoch's step first (with its own trace-decay random number), so a latched x1
+    is one LSB below the report when ``r`` exceeds the fraction (x1 = 120 with τ = 255: with
+    probability 0.47)."""
+    x1 = np.asarray(x1, dtype=np.int64)
+    decayed = np.exp(-1 / tau) * x1
+    floor = np.floor(decayed)
+    return (floor + (random < decayed - floor)).astype(np.int64)
 
 
 def _accumulate(var: np.ndarray, products: list[np.ndarray], var_bits: int,

@@ -7,9 +7,11 @@ and the same integer arithmetic (:mod:`astrolava.mgd.engine`): Lava's bit-accura
 6 bits), 8-bit weights updated with stochastic rounding, 7-bit traces and third factors,
 4-bit learning-rate mantissas; the hidden layer's third factor from chain rows refreshed
 every τδ samples. It is the yardstick of the Lava runs and says in seconds what the formats
-cost. The stochastic-rounding random numbers come from its own generator (one per learning
-event and layer, shared by the layer's synapses, as in Lava's model), so runs match the Lava
-graph statistically, not bit for bit.
+cost. The stochastic-rounding random numbers (one per learning event and layer, shared by the
+layer's synapses, as in Lava's model) come either from the reference's own generator
+(``draws="independent"``: runs match the Lava graph statistically) or from the sequence Lava's
+model draws (``draws="lava"``, :class:`LavaDraws`: the same numbers at the same steps of a
+Lava session).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from astrolava.mgd.engine import (
     apply_update,
     chain_factor,
     count_cost,
+    decay_trace,
     global_factor,
     latch_tag,
     perturbation_current,
@@ -37,6 +40,10 @@ from astrolava.mgd.engine import (
 from astrolava.validation import require_count, require_positive, require_real
 
 UNITY = 1 << LIF_DECAY_BITS
+LIF_DS_OFFSET = 1
+"""Lava's ``ds_offset``: added to ``du`` in the current decay (``AbstractPyLifModelFixed``)."""
+UV_LIMIT = 1 << 23
+"""Bound of Lava's 24-bit signed ``u`` (wrapped) and ``v`` (saturated)."""
 INPUT_DU = UNITY - 1
 """The current decay of every layer: the current is the step's synaptic input."""
 
@@ -135,8 +142,11 @@ def initial_weights(sizes: Sequence[int], seed: int, scale: int = 8) -> list[np.
 def lif_pass(current: np.ndarray, du: int, dv: int, vth: int) -> np.ndarray:
     """Spikes of Lava's fixed_pt LIF from rest for ``current[t]`` (synaptic-input units).
 
-    ``u ← trunc(u·(2**12 − du)/2**12) + (a << 6)``, ``v ← trunc(v·(2**12 − dv)/2**12) + u``,
-    ``s = v > vth << 6``, ``v ← 0`` where ``s`` (``PyLifModelBitAcc``, bias 0, no wrap).
+    ``u ← wrap24(trunc(u·(2**12 − du − 1)/2**12) + (a << 6))``,
+    ``v ← sat24(trunc(v·(2**12 − dv)/2**12) + u)``, ``s = v > vth << 6``, ``v ← 0`` where
+    ``s`` (``PyLifModelBitAcc``, bias 0: its current decay adds ``ds_offset = 1`` to ``du``,
+    so ``du = 4095`` clears the current every step; ``u`` wraps and ``v`` saturates at 24
+    signed bits).
 
     Parameters
     ----------
@@ -151,12 +161,58 @@ def lif_pass(current: np.ndarray, du: int, dv: int, vth: int) -> np.ndarray:
     v = np.zeros_like(u)
     spikes = np.zeros_like(current)
     for t, a in enumerate(current):
-        u = lif_decay(u, UNITY - du) + (a << LIF_ACT_SHIFT)
-        v = lif_decay(v, UNITY - dv) + u
+        u = lif_decay(u, UNITY - du - LIF_DS_OFFSET) + (a << LIF_ACT_SHIFT)
+        u = np.where(u > UV_LIMIT, u - 2 * UV_LIMIT, u)
+        u = np.where(u <= -UV_LIMIT, u + 2 * UV_LIMIT, u)
+        v = np.clip(lif_decay(v, UNITY - dv) + u, 1 - UV_LIMIT, UV_LIMIT - 1)
         fired = v > (vth << LIF_ACT_SHIFT)
         v = np.where(fired, 0, v)
         spikes[t] = fired
     return spikes
+
+
+class LavaDraws:
+    """One random-number stream of a ``LearningDense`` in Lava's fixed_pt model.
+
+    ``LearningConnectionModelBitApproximate`` draws one ``random()`` from each of its
+    generators when it is built and ``per_step`` more every time step: the stochastic
+    rounding of the synaptic variables from ``default_rng(rng_seed + 4)`` (``ConnVarRandom``,
+    the project's patch of lava-nc 0.10; the stock model seeds it 2), one per learning epoch,
+    i.e. per step with ``t_epoch = 1``; the x-trace decay from ``default_rng(rng_seed)``
+    (``TraceRandom``), advanced twice per step (``recv_traces``). The number used at session
+    step ``s`` (1, 2, ...) is the ``per_step·s``-th draw after the first; every Lava session
+    starts the sequence anew.
+
+    Parameters
+    ----------
+    seed : int
+        The generator's seed.
+    per_step : int
+        Draws per time step.
+    """
+
+    def __init__(self, seed: int, per_step: int = 1) -> None:
+        self.rng = np.random.default_rng(int(seed))
+        self.per_step = int(per_step)
+        self.index = 0
+        self.value = float(self.rng.random())
+
+    def at(self, step: int) -> float:
+        """The number used at session step ``step`` (steps must not decrease)."""
+        index = self.per_step * int(step)
+        if index < self.index:
+            raise ValueError(f"step={step} lies before the last step drawn")
+        if index > self.index:
+            self.value = float(self.rng.random(index - self.index)[-1])
+            self.index = index
+        return self.value
+
+
+LAVA_EVENT_DELAY = 1
+"""Steps from a neuron's position-0 step minus one to its synapse's learning epoch for a bap
+the neuron sends at that position (:meth:`EngineReference.random`)."""
+DRAWS = ("independent", "lava")
+"""Sources of the reference's stochastic-rounding numbers (:class:`EngineReference`)."""
 
 
 class EngineReference:
@@ -170,22 +226,53 @@ class EngineReference:
         Per learned layer, shape ``(n_{l+1}, n_l)`` (one or two layers).
     params : EngineParams
     seed : int
-        Seed of the stochastic-rounding random numbers.
+        Seed of the stochastic-rounding random numbers (with ``draws="lava"``: the Lava
+        graph's ``seed``, layer ``l``'s rule seeded ``seed + l``).
+    draws : {"independent", "lava"}
+        ``"independent"``: one number per learning event and layer from
+        ``numpy.random.default_rng(seed)``; ``"lava"``: the numbers Lava's model uses at the
+        same session steps (:class:`LavaDraws`; :meth:`new_session` starts a session, as each
+        ``EngineNetwork`` session does).
     """
 
     def __init__(self, weights: Sequence[np.ndarray], params: EngineParams,
-                 seed: int = 0) -> None:
+                 seed: int = 0, draws: str = "independent") -> None:
         self.weights = [np.asarray(w, dtype=np.int64).copy() for w in weights]
         self.params = params
         self.schedule = EngineSchedule(params.pass_steps, n_learned=len(self.weights))
         if len(self.weights) != len(params.hidden) + 1:
             raise ValueError(f"weights hold {len(self.weights)} layers; params.hidden="
                              f"{params.hidden} needs {len(params.hidden) + 1}")
+        if draws not in DRAWS:
+            raise ValueError(f"draws={draws!r} must be one of {DRAWS}")
         self.tags = [np.zeros_like(w) for w in self.weights]
         self.rows = np.zeros_like(self.weights[-1]) if len(self.weights) > 1 else None
         self.rates = self.epoch_rates(0)
+        self.seed, self.draws = int(seed), draws
         self.rng = np.random.default_rng(seed)
-        self.n_learned = 0
+        self.n_samples = 0
+        self.new_session()
+
+    def new_session(self) -> None:
+        """Start the Lava draws anew and count samples from the session's first (as a new
+        ``EngineNetwork`` session does); no effect on independent draws."""
+        layers = range(len(self.weights))
+        self.lava = {"round": [LavaDraws(self.seed + i + 4) for i in layers],
+                     "trace": [LavaDraws(self.seed + i, per_step=2) for i in layers]}
+        self.session_samples = 0
+
+    def random(self, index: int, position: int, stream: str = "round") -> float:
+        """The random number of layer ``index``'s learning event at ``position`` of the
+        current sample (the frame of the layer's neurons,
+        :class:`~astrolava.mgd.engine.EngineSchedule`): ``stream`` ``"round"`` for the
+        stochastic rounding of tags and weights, ``"trace"`` for the decay of x1."""
+        if self.draws == "independent":
+            return float(self.rng.random())
+        sched = self.schedule
+        depth = len(self.weights) - 1 - index
+        step = (sched.offset(depth) + sched.window * self.session_samples + position
+                + LAVA_EVENT_DELAY)
+        return self.lava[stream][index].at(step)
 
     def epoch_rates(self, epoch: int) -> list[tuple[int, int]]:
         """The rate constants ``η_l/ε²`` of every layer in ``epoch``
@@ -228,9 +315,9 @@ class EngineReference:
     def learn_spikes(self, s_in: np.ndarray, label: int) -> int:
         """:meth:`learn` for the input layer's spikes ``s_in`` (``(T, n_in)``)."""
         sched, n_layers = self.schedule, len(self.weights)
-        if self.rows is not None and self.n_learned % self.params.tau_delta == 0:
+        if self.rows is not None and self.n_samples % self.params.tau_delta == 0:
             self.rows = refresh_rows(self.rows, self.weights[-1], self.params.delta_mix)
-        self.n_learned += 1
+        self.n_samples += 1
         clean = self.forward(s_in)
         counts = [s.sum(axis=0) for s in clean]
         factors = [chain_factor(self.rows, counts[-1], label, sched.pass_steps)
@@ -238,9 +325,12 @@ class EngineReference:
         x1 = [sched.count_scale * c for c in counts[:-1]]
         scales = [perturbation_scale(q, x, self.params.epsilon) for q, x in zip(factors, x1,
                                                                                  strict=True)]
+        depths = [n_layers - 1 - index for index in range(n_layers)]
         for index in range(n_layers):
-            self.tags[index] = latch_tag(self.tags[index], x1[index], counts[index] > 0,
-                                         factors[index], self.rng.random())
+            latch = sched.event(depths[index])
+            latched = decay_trace(x1[index], self.random(index, latch, "trace"))
+            self.tags[index] = latch_tag(self.tags[index], latched, counts[index] > 0,
+                                         factors[index], self.random(index, latch))
 
         def node_input(index: int):
             return lambda pre: perturbation_current(scales[index], factors[index], x1[index],
@@ -252,10 +342,13 @@ class EngineReference:
         for index in range(n_layers):
             q_k = np.full(len(factors[index]),
                           global_factor(delta, scales[index], self.rates[index]))
+            update = self.random(index, sched.update(depths[index]))
             self.weights[index] = apply_update(self.weights[index], self.tags[index], q_k,
-                                               self.rng.random())
+                                               update)
             self.tags[index] = latch_tag(self.tags[index], x1[index], counts[index] > 0,
-                                         np.zeros_like(factors[index]), self.rng.random())
+                                         np.zeros_like(factors[index]),
+                                         self.random(index, sched.update(depths[index])))
+        self.session_samples += 1
         return int(np.argmax(counts[-1]))
 
     def train(self, x: np.ndarray, y: np.ndarray, order: np.ndarray, epoch: int = 0) -> float:

@@ -106,7 +106,7 @@ class PyEngineAstrocyteModelFixed(EngineProcessModel):
         self.rate = rate_constant(proc_params["eta"], self.epsilon)
         self.scale = (0, 0)
         self.q_k = 0
-        self.n_samples = 0
+        self.n_samples: int = proc_params["samples_seen"]
         self.refresh_due = False
         self.current = np.zeros(proc_params["n_post"], dtype=np.int64)
 

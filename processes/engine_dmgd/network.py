@@ -14,11 +14,35 @@ from lava.magma.core.learning.learning_rule import Loihi3FLearningRule
 from lava.proc.dense.process import Dense, LearningDense
 
 from astrolava.fixed_point import REPORT_BITS, X_FRAC
-from astrolava.mgd.engine import DT_RULE, DW_RULE, TRACE_TAU, EngineNeurons, EngineSchedule
+from astrolava.mgd.engine import (
+    DT_RULE,
+    DW_RULE,
+    TRACE_TAU,
+    WEIGHT_LEARN_BITS,
+    EngineNeurons,
+    EngineSchedule,
+)
 from astrolava.runtime import LavaSession, sim_config
 
+WEIGHT_RANGE = (-(1 << WEIGHT_LEARN_BITS), (1 << WEIGHT_LEARN_BITS) - 2)
+"""Even mixed-sign 8-bit weights: ``LearningDense`` in mixed sign mode keeps only even values."""
 INPUT_DU = 4095
 """The current decay of every layer: the current is the step's synaptic input."""
+
+
+def check_weights(name: str, weights: np.ndarray) -> None:
+    """Refuse a weight matrix that a learning ``LearningDense`` cannot hold: not integers, odd
+    values, or values outside :data:`WEIGHT_RANGE`."""
+    w = np.asarray(weights)
+    low, high = WEIGHT_RANGE
+    if not np.issubdtype(w.dtype, np.integer):
+        if not (np.issubdtype(w.dtype, np.floating) and np.all(np.isfinite(w))
+                and np.all(w == np.round(w))):
+            raise ValueError(f"{name} must hold integers (8-bit weights); got dtype {w.dtype}")
+    if w.size and (w.min() < low or w.max() > high or np.any(w.astype(np.int64) % 2)):
+        raise ValueError(f"{name} must hold even integers in [{low}, {high}] (mixed-sign "
+                         f"8-bit weights); got values in {w.min()}..{w.max()}"
+                         + (", odd ones among them" if np.any(w.astype(np.int64) % 2) else ""))
 
 
 def engine_learning_rule(seed: int, x1_tau: int = TRACE_TAU) -> Loihi3FLearningRule:
@@ -66,13 +90,20 @@ class EngineNetwork:
         Seed of the learning rules' randoms (layer ``l`` gets ``seed + l``).
     shuffle_seed : int, optional
         A fresh sample order every epoch (``DatasetSource``).
+    samples_seen : int >= 0
+        Samples learned before this graph's first (a run resumed from a checkpoint; the
+        chain-row refreshes keep their τδ grid).
+    rows : numpy.ndarray of int, optional
+        The hidden layer's chain rows at the start (a resumed run's, :meth:`rows`; default
+        zeros).
     """
 
     def __init__(self, *, data: np.ndarray, labels: np.ndarray,
                  weights: Sequence[np.ndarray], schedule: EngineSchedule,
                  eta: float | Sequence[float], epsilon: float, neurons: EngineNeurons | None = None,
                  tau_delta: int = 100, delta_mix: float = 1.0, seed: int = 0,
-                 shuffle_seed: int | None = None) -> None:
+                 shuffle_seed: int | None = None, samples_seen: int = 0,
+                 rows: np.ndarray | None = None) -> None:
         neurons = EngineNeurons() if neurons is None else neurons
         matrices = [np.asarray(w, dtype=np.int64) for w in weights]
         sizes = [matrices[0].shape[1], *(w.shape[0] for w in matrices)]
@@ -83,6 +114,12 @@ class EngineNetwork:
             if w.shape[1] != sizes[index]:
                 raise ValueError(f"weights[{index}] has shape {w.shape}; it must take "
                                  f"{sizes[index]} inputs")
+            check_weights(f"weights[{index}]", weights[index])
+        labels = np.asarray(labels)
+        if labels.size and (not np.issubdtype(labels.dtype, np.integer)
+                            or labels.min() < 0 or labels.max() >= sizes[-1]):
+            raise ValueError(f"labels must be integers in 0..{sizes[-1] - 1} (the output "
+                             f"width); got values in {labels.min()}..{labels.max()}")
         etas = ([float(eta)] * len(matrices) if np.ndim(eta) == 0
                 else [float(e) for e in eta])
         if len(etas) != len(matrices):
@@ -110,7 +147,9 @@ class EngineNetwork:
                                            n_out=sizes[-1], schedule=schedule,
                                            depth=n_learned - 1 - i, eta=etas[i],
                                            epsilon=epsilon,
-                                           tau_delta=tau_delta, delta_mix=delta_mix)
+                                           tau_delta=tau_delta, delta_mix=delta_mix,
+                                           samples_seen=samples_seen,
+                                           rows=rows if i < n_learned - 1 else None)
                            for i in range(n_learned)]
         self.cost = EngineCost(n_post=sizes[-1], schedule=schedule)
         self._connect()
@@ -143,6 +182,11 @@ class EngineNetwork:
     def weights(self) -> list[np.ndarray]:
         """The learned weights of every layer, read from the running session (int64)."""
         return [syn.weights.get().astype(np.int64) for syn in self.synapses]
+
+    def rows(self) -> np.ndarray | None:
+        """The hidden layer's chain rows, read from the running session (None without one)."""
+        return (self.astrocytes[0].rows.get().astype(np.int64) if len(self.astrocytes) > 1
+                else None)
 
     def train(self, session: LavaSession, n_samples: int) -> None:
         """Stream ``n_samples`` more samples; the first call also runs the lead-in steps."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort, RefPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
@@ -48,11 +49,17 @@ class EngineAstrocyte(AbstractProcess):
         Chain-row refresh period in samples (hidden layers).
     delta_mix : float in (0, 1]
         ρ of the refresh.
+    samples_seen : int >= 0
+        Samples learned before this process's first (a run resumed from a checkpoint): the
+        refresh falls on the samples whose running count is a multiple of ``τδ``.
+    rows : numpy.ndarray of int, shape (n_out, n_post), optional
+        Initial chain rows (a resumed run's; default zeros).
     """
 
     def __init__(self, *, n_pre: int, n_post: int, n_out: int, schedule: EngineSchedule,
                  depth: int, eta: float, epsilon: float, tau_delta: int = 100,
-                 delta_mix: float = 1.0, name: str | None = None) -> None:
+                 delta_mix: float = 1.0, samples_seen: int = 0,
+                 rows: np.ndarray | None = None, name: str | None = None) -> None:
         # AbstractProcess must be initialised before anything can raise (its __del__ needs it)
         super().__init__(name=name)
         for key, value in (("n_pre", n_pre), ("n_post", n_post), ("n_out", n_out),
@@ -64,7 +71,12 @@ class EngineAstrocyte(AbstractProcess):
                   "epsilon": require_positive("epsilon", epsilon),
                   "tau_delta": int(tau_delta),
                   "delta_mix": require_real("delta_mix", delta_mix, 0.0, 1.0, low_open=True),
-                  "n_post": int(n_post)}
+                  "n_post": int(n_post),
+                  "samples_seen": require_int("samples_seen", samples_seen, 0)}
+        rows = np.zeros((n_out, n_post), dtype=np.int64) if rows is None else np.asarray(rows)
+        if rows.shape != (n_out, n_post):
+            raise ValueError(f"rows has shape {rows.shape}; it must be (n_out, n_post) = "
+                             f"{(n_out, n_post)}")
         for key, value in params.items():
             self.proc_params.overwrite(key, value)
         self.pre_in = InPort(shape=(n_pre,))
@@ -77,7 +89,7 @@ class EngineAstrocyte(AbstractProcess):
         self.w_ref = RefPort(shape=(n_out, n_post))
         self.q_u = Var(shape=(n_post,), init=0)
         self.x1 = Var(shape=(n_pre,), init=0)
-        self.rows = Var(shape=(n_out, n_post), init=0)
+        self.rows = Var(shape=(n_out, n_post), init=rows)
 
 
 class EngineCost(AbstractProcess):

@@ -25,11 +25,11 @@ from astrolava.mgd.engine import (
 
 def test_schedule_positions():
     one, two = EngineSchedule(20), EngineSchedule(20, n_learned=2)
-    assert (one.perturbed_start, one.event(0), one.update(0), one.window) == (22, 20, 43, 44)
+    assert (one.perturbed_start, one.event(0), one.update(0), one.window) == (22, 20, 43, 45)
     assert (two.perturbed_start, two.event(0), two.event(1), two.update(1), two.window) == (
-        23, 20, 21, 45, 46)
+        23, 20, 21, 45, 47)
     assert [two.offset(d) for d in (0, 1, 2)] == [3, 2, 1]
-    assert two.total_steps(2) == 3 + 2 * 46
+    assert two.total_steps(2) == 3 + 2 * 47
 
 
 def test_chain_factor_by_hand():

@@ -45,7 +45,8 @@ def test_inside_a_pass_spikes_equal_lava_lif(tag):
 
 
 def test_schedule_of_reports_bap_and_factors():
-    # a hidden layer (depth 1 of 2): clean 0..2, report and latch 4, perturbed 6..8, update 11
+    # a hidden layer (depth 1 of 2): clean 0..2, report and latch 4, perturbed 6..8, update 11,
+    # one more gap step before the next sample
     sched = EngineSchedule(3, n_learned=2)
     lead, steps = sched.offset(1), sched.window
     source = Source(data=np.full((2, lead + steps), 100))
@@ -60,11 +61,12 @@ def test_schedule_of_reports_bap_and_factors():
     got = {name: value[0, lead:] for name, value in got.items()}
     # input 100 << 6 against threshold 90 << 6: one spike per step inside each pass
     report = 2 * sched.count_scale * 3
-    np.testing.assert_array_equal(got["s"], [1, 1, 1, 0, report, 0, 1, 1, 1, 0, 0, 0])
+    np.testing.assert_array_equal(got["s"], [1, 1, 1, 0, report, 0, 1, 1, 1, 0, 0, 0, 0])
     np.testing.assert_array_equal(np.flatnonzero(got["bap"]), [4, 11])
     np.testing.assert_array_equal(got["y2"], [TRACE_OFFSET] * 4 + [TRACE_OFFSET - 5]
-                                  + [TRACE_OFFSET] * 7)
-    np.testing.assert_array_equal(got["y3"], [TRACE_OFFSET] * 11 + [TRACE_OFFSET + 7])
+                                  + [TRACE_OFFSET] * 8)
+    np.testing.assert_array_equal(got["y3"], [TRACE_OFFSET] * 11 + [TRACE_OFFSET + 7,
+                                                                    TRACE_OFFSET])
     assert (sched.event(1), sched.perturbed_start, sched.update(1)) == (4, 6, 11)
 
 
