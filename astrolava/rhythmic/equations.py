@@ -464,7 +464,8 @@ def mean_field(cos_phi: np.ndarray, sin_phi: np.ndarray) -> tuple[float, float]:
         s0 += sin_phi[link]
     c = ((c0 + c1) + (c2 + c3)) / n
     s = ((s0 + s1) + (s2 + s3)) / n
-    return math.hypot(c, s), math.atan2(s, c) % TWO_PI
+    psi = math.atan2(s, c) % TWO_PI  # 2π exactly when atan2 is a negative below half an ulp of 2π
+    return math.hypot(c, s), psi if psi < TWO_PI else 0.0
 
 
 def wrap_angle(angle: np.ndarray | float) -> np.ndarray:

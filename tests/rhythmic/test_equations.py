@@ -132,6 +132,14 @@ def test_order_parameter_cases() -> None:
         order_parameter(np.empty(0))
 
 
+@pytest.mark.parametrize("sin_phi", [[1e-17, -3e-17], [0.0, -0.0], [-0.0, -0.0]])
+def test_mean_phase_lies_in_zero_two_pi(sin_phi: list) -> None:
+    """A mean phasor just below the positive real axis (atan2 = -1e-17, which mod 2π rounds to
+    2π) or on it with a negative zero gives ⟨Φ⟩ = 0, not 2π."""
+    r, psi = mean_field(np.ones(2), np.array(sin_phi))
+    assert r == pytest.approx(1.0) and psi == 0.0
+
+
 @pytest.mark.parametrize("n_links", [1, 3, 4, 7, 9])
 def test_mean_field_partial_sums_equal_the_mean_phasor(n_links: int) -> None:
     """The four interleaved partial sums and the tail cover every link once."""
