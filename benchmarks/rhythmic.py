@@ -8,17 +8,21 @@ defaults); the other methods see it standardised over the whole series. Each met
 hyper-parameter is chosen on *tuning* seeds (0, 1 and 10..17 of every family) by mean F1 and
 then evaluated on *test* seeds (2..6) and on the river series, none of which was used for
 tuning or for designing the synchrony detector (its score, defaults and input scaling were
-developed on the tuning seeds only); F1, precision, recall with a tolerance margin (100 steps
-for the generated series, 10 for river's), and the mean delay from the true change to the
-alarm. Methods: the synchrony detector of ``astrolava.rhythmic`` with its tuned setting and
-with its defaults ("(defaults)": ``fit`` scales each column by the whole series' mean and
-standard deviation), the defaults with the scaling estimated on the warm-up only ("(defaults,
-warm-up scaling)": strictly online, as ``update`` runs), its spiking-reservoir variant,
-"+input" with the roughness of the scaled input as extra score terms, and "input-roughness (no
-synchrony)", that input term alone, to show what synchrony adds (``SCORES``); ruptures PELT and
-BinSeg (l2 cost, penalty tuned), river ADWIN, PageHinkley and KSWIN (one detector per input
-column, alarms merged), ruptures PELT on the input plus ``synchrony_features`` ("+RS"), and
-ADWIN / PageHinkley run on the synchrony features instead of the input ("on RS features").
+developed on the tuning seeds only); the Thomas protocol (``thomas-dt1``) also on the fresh
+test seeds ``PROTOCOL_TEST_SEEDS`` (100..119), reported as a group of their own; F1,
+precision, recall with a tolerance margin (100 steps for the generated series, 10 for
+river's), and the mean delay from the true change to the alarm. Methods: the synchrony
+detector of ``astrolava.rhythmic`` with its defaults ("(defaults)": ``fit`` scales each
+column by the whole series' mean and standard deviation; the score takes the envelope of R,
+its roughness and the roughness of the scaled input), the defaults with the scaling estimated
+on the warm-up only ("(defaults, warm-up scaling)": strictly online, as ``update`` runs), the
+synchrony terms alone with a tuned window and threshold ("rhythmic-sharing", and its
+spiking-reservoir variant), "+input" with the input term added and a tuned window and
+threshold, and "input-roughness (no synchrony)", that input term alone, to show what synchrony
+adds (``SCORES``); ruptures PELT and BinSeg (l2 cost, penalty tuned), river ADWIN,
+PageHinkley and KSWIN (one detector per input column, alarms merged), ruptures PELT on the
+input plus ``synchrony_features`` ("+RS"), and ADWIN / PageHinkley run on the synchrony
+features instead of the input ("on RS features").
 
 Speed. Steps/s of the sparse reference, of the published formulation
 (:mod:`astrolava.rhythmic.published`: dense N×N modulation, scipy sparse A_φ, incidence
@@ -52,6 +56,8 @@ Usage::
     nice -n 5 .venv/bin/python benchmarks/rhythmic.py --detection-only \
         --methods "rhythmic-sharing (defaults)" --cache /work/runs/rhythmic/scores.jsonl \
         --series-cache /work/runs/rhythmic/series
+
+``--protocol-test-seeds 0`` leaves out the fresh protocol test seeds.
 
 ``--speed-only`` keeps the "detection" rows of the existing ``rhythmic.json`` and
 ``rhythmic_recall.json`` and rewrites "speed", "lava" and ``rhythmic_speed.png``;
@@ -132,6 +138,12 @@ SYNTH_MARGIN = 100
 RIVER_MARGIN = 10
 TUNE_SEEDS = [0, 1, *range(10, 18)]
 """Seeds of the generated series used to choose settings (and to design the detector)."""
+PROTOCOL_TEST_SEEDS = list(range(100, 120))
+"""Fresh test seeds of the Thomas protocol (``thomas-dt1``), never used to design or tune: five
+test series measure a family's mean F1 only to about ±0.03–0.04, 25 to about ±0.01–0.02.
+Their rows form the group ``thomas-dt1 (seeds ≥ 100)`` (:func:`family`)."""
+PROTOCOL = "thomas-dt1"
+"""The family of Kang & Losert's Thomas protocol."""
 RECALL_METHODS = {
     "rotate": {"omega": 0.01, "ridge": 0.3, "gated": False, "m": 0.6, "target": "min-error"},
     "snapshot": {"omega": 0.0015, "ridge": 0.3, "gated": False, "m": 0.6, "target": "middle"},
@@ -177,11 +189,13 @@ RAW: dict[tuple, np.ndarray] = {}
 """The same series as generated or read: the synchrony detector scales its input itself."""
 
 
-SCORES = {"synchrony": {}, "synchrony+input": {"input_weight": 1.0},
+SCORES = {"defaults": {}, "synchrony": {"input_weight": 0.0},
+          "synchrony+input": {"input_weight": 1.0},
           "input": {"input_weight": 1.0, "level_weight": 0.0, "roughness_weight": 0.0}}
-"""Weights of the detector's score terms (R level, R roughness, input roughness) per variant:
-synchrony alone (the defaults), synchrony plus the roughness of the standardised input
-(c_u = 1), and the input roughness alone (the ablation that shows what synchrony adds)."""
+"""Weights of the detector's score terms (level of R's envelope, R roughness, input roughness)
+per variant: the defaults (all three), synchrony alone, synchrony plus the roughness of the
+scaled input (c_u = 1, the defaults' weights with a tuned window and threshold), and the input
+roughness alone (the ablation that shows what synchrony adds)."""
 
 
 def synchrony(key: tuple, setting: tuple[int, float], nodes: str = "tanh",
@@ -196,14 +210,15 @@ def synchrony(key: tuple, setting: tuple[int, float], nodes: str = "tanh",
                                   smoothing=SHORT_WINDOW if short else DEFAULT_SMOOTHING,
                                   **SCORES[score])
     det.fit_synchrony(*synchrony_signals(key, nodes, short, scale_from),
-                      scaled_input(key, short) if score != "synchrony" else None)
+                      scaled_input(key, short, scale_from) if det.input_weight > 0 else None)
     return det.change_points_, det.alarm_times_
 
 
-def scaled_input(key: tuple, short: bool) -> np.ndarray:
+def scaled_input(key: tuple, short: bool, scale_from: str = DEFAULT_SCALE_FROM) -> np.ndarray:
     """The series ``RAW[key]`` as the detector scales it for its reservoir (the input of the
     input-roughness terms)."""
-    return SynchronyChangeDetector(params=short_params(short)).scale_input(RAW[key])
+    return SynchronyChangeDetector(params=short_params(short),
+                                   scale_from=scale_from).scale_input(RAW[key])
 
 
 def ruptures_method(algo: str, x: np.ndarray, pen: float) -> Detections:
@@ -250,10 +265,11 @@ def methods() -> dict[str, tuple[Callable[..., Detections], list]]:
     grid = [(w, th) for w in (50, 100, 150) for th in (2.0, 3.0, 3.5, 4.0, 5.0, 6.0, 8.0)]
     return {
         "rhythmic-sharing": (lambda k, v, short: synchrony(k, v, "tanh", short), grid),
-        "rhythmic-sharing (defaults)": (lambda k, v, short: synchrony(k, v, "tanh", short),
-                                        [(DEFAULT_WINDOW, DEFAULT_THRESHOLD)]),
+        "rhythmic-sharing (defaults)": (
+            lambda k, v, short: synchrony(k, v, "tanh", short, "defaults"),
+            [(DEFAULT_WINDOW, DEFAULT_THRESHOLD)]),
         "rhythmic-sharing (defaults, warm-up scaling)": (
-            lambda k, v, short: synchrony(k, v, "tanh", short, scale_from="warmup"),
+            lambda k, v, short: synchrony(k, v, "tanh", short, "defaults", scale_from="warmup"),
             [(DEFAULT_WINDOW, DEFAULT_THRESHOLD)]),
         "rhythmic-sharing-lif": (lambda k, v, short: synchrony(k, v, "lif", short), grid),
         "rhythmic-sharing+input": (
@@ -347,15 +363,18 @@ def evaluate(method: str, fn: Callable[..., Detections], setting, key: tuple,
 
 
 def detection(tune_seeds: list[int], test_seeds: list[int], names: list[str],
-              cache_file: Path | None = None) -> tuple[list[dict], dict]:
+              cache_file: Path | None = None, protocol_seeds: list[int] = PROTOCOL_TEST_SEEDS
+              ) -> tuple[list[dict], dict]:
     """Detection rows and chosen settings of the methods ``names``.
 
     Each method's setting is the one of its grid with the best mean F1 over the tuning seeds
-    of every family; the rows are the test seeds of every family and river's series.
+    of every family; the rows are the test seeds of every family, the protocol's
+    ``protocol_seeds`` and river's series.
     """
     tune = [synthetic(family, seed) for family in FAMILIES for seed in tune_seeds]
     test = {f"{family}-seed{seed}": synthetic(family, seed) for family in FAMILIES
             for seed in test_seeds}
+    test.update({f"{PROTOCOL}-seed{seed}": synthetic(PROTOCOL, seed) for seed in protocol_seeds})
     rivers = river_series(min_len=500)
     rows, chosen = [], {}
     for name in progress(names, desc="methods"):
@@ -583,9 +602,12 @@ def plot_recall(paths: dict[int, dict], path: Path) -> None:
 # ---------------------------------------------------------------- figures
 
 def family(dataset: str) -> str:
-    """Family of a row's dataset: ``thomas-dt1-seed3`` → ``thomas-dt1``, ``river-apple`` →
-    ``river``."""
-    return "river" if dataset.startswith("river-") else dataset.rsplit("-seed", 1)[0]
+    """Group of a row's dataset: ``thomas-dt1-seed3`` → ``thomas-dt1``, ``river-apple`` →
+    ``river``, a fresh protocol seed ``thomas-dt1-seed104`` → ``thomas-dt1 (seeds ≥ 100)``."""
+    if dataset.startswith("river-"):
+        return "river"
+    name, seed = dataset.rsplit("-seed", 1)
+    return f"{name} (seeds ≥ 100)" if int(seed) >= min(PROTOCOL_TEST_SEEDS) else name
 
 
 def plot_f1(rows: list[dict], path: Path) -> None:
@@ -660,15 +682,17 @@ def run_detection(args: argparse.Namespace, started: dict) -> dict:
             entry = json.loads(line)
             EVALUATIONS[entry["key"]] = entry["scores"]
     test_seeds = list(range(2, 2 + args.test_seeds))
-    rows, chosen = detection(TUNE_SEEDS, test_seeds, names, cache_file)
-    if "rhythmic-sharing" in names:
-        for system in ("thomas", "thomas-dt1", "lorenz"):
+    protocol_seeds = PROTOCOL_TEST_SEEDS[:args.protocol_test_seeds]
+    rows, chosen = detection(TUNE_SEEDS, test_seeds, names, cache_file, protocol_seeds)
+    if "rhythmic-sharing (defaults)" in names:
+        for system in ("thomas", PROTOCOL, "lorenz"):
             key, truth = synthetic(system, 2)
-            det = SynchronyChangeDetector(*chosen["rhythmic-sharing"]["setting"]).fit_synchrony(
-                *synchrony_signals(key, "tanh", False))
+            det = SynchronyChangeDetector().fit_synchrony(
+                *synchrony_signals(key, "tanh", False), scaled_input(key, False))
             plot_synchrony(RAW[key], np.asarray(det.R_), np.asarray(det.mean_phase_),
                            RESULTS / f"rhythmic_{system}.png", truth, det.change_points_,
-                           f"{system} (seed 2): R(t), ⟨Φ⟩(t), true and detected changes")
+                           f"{system} (seed 2): R(t), ⟨Φ⟩(t), true changes and the "
+                           "defaults' detections")
     path = RESULTS / "rhythmic.json"
     previous = json.loads(path.read_text()) if path.exists() else {}
     kept = [r for r in previous.get("detection", []) if r["method"] not in names]
@@ -679,6 +703,7 @@ def run_detection(args: argparse.Namespace, started: dict) -> dict:
     plot_f1(rows, RESULTS / "rhythmic_f1.png")
     update_results(provenance(started), detection=rows, detection_protocol={
         "tune_seeds": TUNE_SEEDS, "test_seeds": test_seeds, "families": list(FAMILIES),
+        "protocol_test_seeds": protocol_seeds,
         "note": "settings chosen by mean F1 on the tune seeds of every family; rows are test "
                 "seeds and river series only, never used for tuning or for designing the "
                 "synchrony detector or its input scaling",
@@ -714,6 +739,8 @@ def run_recall(chosen: dict, started: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--test-seeds", type=int, default=5, help="test seeds per system")
+    parser.add_argument("--protocol-test-seeds", type=int, default=len(PROTOCOL_TEST_SEEDS),
+                        help="fresh protocol test seeds (100, 101, ...) of thomas-dt1")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 200, 400])
     parser.add_argument("--speed-steps", type=int, default=7500)
     parser.add_argument("--speed-repeats", type=int, default=3)

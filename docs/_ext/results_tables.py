@@ -313,26 +313,39 @@ def fixed_optimizer(data: dict) -> str:
 # --- rhythmic sharing (benchmarks/rhythmic.py) ------------------------------------------------
 
 def _family(dataset: str) -> str:
-    """``thomas-dt1-seed3`` → ``thomas-dt1``; ``river-apple`` → ``river``."""
-    return "river" if dataset.startswith("river-") else dataset.rsplit("-seed", 1)[0]
+    """``thomas-dt1-seed3`` → ``thomas-dt1``; ``river-apple`` → ``river``; the protocol's fresh
+    test seeds (``benchmarks/rhythmic.py``'s ``PROTOCOL_TEST_SEEDS``, 100 and up) →
+    ``thomas-dt1 (seeds ≥ 100)``."""
+    if dataset.startswith("river-"):
+        return "river"
+    name, seed = dataset.rsplit("-seed", 1)
+    return f"{name} (seeds ≥ 100)" if int(seed) >= 100 else name
 
 
 def rhythmic_detection(data: dict) -> str:
-    """Mean F1 of each detector on the held-out series of each family, and the mean of those
-    family means (each family weighs the same; blank for a detector not run on every family)."""
-    families = list(dict.fromkeys(_family(r["dataset"]) for r in data["detection"]))
+    """Mean F1 of each detector on the held-out series of each family, the mean of those
+    family means (each family weighs the same; blank for a detector not run on every family),
+    and for a family with fresh test seeds (≥ 100) the mean over all its held-out series."""
+    groups_of = list(dict.fromkeys(_family(r["dataset"]) for r in data["detection"]))
+    fresh = [g for g in groups_of if g.endswith("(seeds ≥ 100)")]
+    families = [g for g in groups_of if g not in fresh]
     counts = {f: len({r["dataset"] for r in data["detection"] if _family(r["dataset"]) == f})
-              for f in families}
+              for f in groups_of}
     groups = grouped(data["detection"], lambda r: (r["method"],))
     rows = []
     for (method,), runs in groups.items():
         by_family = grouped(runs, lambda r: (_family(r["dataset"]),))
         means = {f: mean(r["f1"] for r in by_family[(f,)]) for f in families
                  if (f,) in by_family}
+        pooled = [mean(r["f1"] for r in runs if _family(r["dataset"]) in (g, g.split(" (")[0]))
+                  if (g,) in by_family else None for g in fresh]
         rows.append([method] + [f"{means[f]:.3f}" if f in means else "" for f in families]
-                    + [f"{mean(means.values()):.3f}" if len(means) == len(families) else ""])
+                    + [f"{mean(means.values()):.3f}" if len(means) == len(families) else ""]
+                    + ["" if p is None else f"{p:.3f}" for p in pooled])
+    pooled_names = [f"{g.split(' (')[0]}, all {counts[g] + counts[g.split(' (')[0]]} series"
+                    for g in fresh]
     return md_table(["detector"] + [f"{f} ({counts[f]} series)" for f in families]
-                    + ["mean of the family means"], rows)
+                    + ["mean of the family means"] + pooled_names, rows)
 
 
 def rhythmic_speed(data: dict) -> str:
