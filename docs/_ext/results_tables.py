@@ -551,9 +551,10 @@ def headline(results: Path = RESULTS) -> str:
     deploy_rows = load("deploy", results)["rows"]
     dep = {(r["model"], r["backend"]): r["test_acc"] for r in deploy_rows}
     rhythmic = load("rhythmic", results)
-    protocol = [r["f1"] for r in rhythmic["detection"]
+    protocol = {r["dataset"]: r["f1"] for r in rhythmic["detection"]
                 if r["method"] == "rhythmic-sharing (defaults)"
-                and _family(r["dataset"]) == "thomas-dt1"]
+                and _family(r["dataset"]).startswith("thomas-dt1")}
+    first = [f for name, f in protocol.items() if _family(name) == "thomas-dt1"]
     speed = next(r for r in rhythmic["speed"]
                  if r["impl"] == "reference-sparse" and r["n_nodes"] == 100)
     published = next(r for r in rhythmic["speed"]
@@ -597,8 +598,10 @@ def headline(results: Path = RESULTS) -> str:
          f"{joined(pct(dep[('rate', b)]) for b in ('torch', 'lava-float', 'lava-fixed'))} %",
          "[deployment](docs/benchmarks/deploy.md)"),
         (f"drift detection with the defaults, Thomas series in Kang & Losert's protocol "
-         f"(dt = 1), mean F1 over {len(protocol)} held-out series",
-         f"{mean(protocol):.3f}", "[rhythmic sharing](docs/benchmarks/rhythmic.md)"),
+         f"(dt = 1), mean F1 over {len(first)} held-out series (over {len(protocol)} with "
+         "fresh seeds)",
+         f"{mean(first):.3f} ({mean(protocol.values()):.3f})",
+         "[rhythmic sharing](docs/benchmarks/rhythmic.md)"),
         (f"rhythmic-sharing reservoir vs the published formulation, N = {speed['n_nodes']}, "
          f"{plural(speed['blas_threads'], 'BLAS thread')}",
          f"{rate(speed['steps_per_s'])} vs {rate(published['steps_per_s'])} steps/s "
