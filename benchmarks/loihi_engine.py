@@ -135,7 +135,8 @@ def run_engine(data: tuple, seed: int, epochs: int, params: EngineParams,
                                 schedule=params.schedule, eta=params.layer_etas(epoch),
                                 epsilon=params.epsilon, neurons=params.neurons,
                                 tau_delta=params.tau_delta, delta_mix=params.delta_mix,
-                                seed=seed, samples_seen=epoch * len(y) + start, rows=rows)
+                                seed=seed, samples_seen=epoch * len(y) + start, rows=rows,
+                                update_shift=params.update_shift)
             with net.session() as session:
                 net.train(session, 1)
                 begun = time.perf_counter()

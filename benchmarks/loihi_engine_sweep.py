@@ -118,11 +118,11 @@ def score(params: EngineParams, split: tuple[np.ndarray, ...], seeds: list[int],
 
 def describe(params: EngineParams) -> str:
     """The swept parameters in one line (η, ε, η halvings, hidden-layer η shift, thresholds,
-    τδ)."""
+    τδ, update shift)."""
     halvings = "+".join(map(str, params.eta_halvings)) or "-"
     return (f"η {params.eta:g}, ε {params.epsilon:g}, halved {halvings}, "
             f"hidden η·2^{params.hidden_eta_shift}, ϑ {params.neurons.hidden_vth}/"
-            f"{params.neurons.output_vth}, τδ {params.tau_delta}")
+            f"{params.neurons.output_vth}, τδ {params.tau_delta}, ΔW/2^{params.update_shift}")
 
 
 def record_key(record: dict) -> str:

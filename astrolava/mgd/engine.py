@@ -9,7 +9,8 @@ synaptic tag as the latch of Lava's reward-modulated STDP (``lava.proc.learning_
 * at the end of the clean pass (bap pulse ``y0``, ``y2 = 64 + q_u``, ``y3 = 64``)
   ``dt = 2^-1·y0·x0·x1·(y2 − 64) − y0·t``: the tag takes ``θ̃`` up to the scale ``c``;
 * when ``k`` arrives after the perturbed pass (``y0``, ``y2 = 64``, ``y3 = 64 + q_k``)
-  ``dw = −2^-5·y0·t·(y3 − 64)`` and ``dt`` clears the tag.
+  ``dw = −2^-(s−5)·y0·t·(y3 − 64)`` (update shift ``s``, default 10: ``2^-5``) and ``dt``
+  clears the tag.
 
 Traces and third factors are 7-bit unsigned, so the signed ``q_u`` and ``q_k`` ride on the
 offset :data:`TRACE_OFFSET`; ``x1`` is the presynaptic spike count times ``m`` (a graded
@@ -54,8 +55,22 @@ TAG_BITS = 8
 
 DT_RULE = "2^-1 * y0 * x0 * x1 * (y2 - 64) - y0 * t"
 """Tag rule: latch ``θ̃/c`` at the bap of the clean pass, clear it at the next bap."""
-DW_RULE = "-2^-5 * y0 * t * (y3 - 64)"
-"""Weight rule: ``ΔW = −k·θ̃`` (up to scale) at the bap that carries ``k``."""
+WEIGHT_SHIFT = 10
+"""The default update shift ``s``: the update divides ``t·q_k`` by ``2**s``."""
+UPDATE_SHIFTS = (7, 12)
+"""Update shifts the rule can express: ``2^-(s−5)`` is a weight-accumulator scale with
+exponent ``12 − s`` in 0..5 (the product is shifted right by 5 first)."""
+
+
+def dw_rule(update_shift: int = WEIGHT_SHIFT) -> str:
+    """Weight rule ``dw = −2^-(s−5)·y0·t·(y3 − 64)``: ``ΔW = −t·q_k / 2**s`` (``−k·θ̃`` up to
+    scale) at the bap that carries ``k``; ``s`` in :data:`UPDATE_SHIFTS`."""
+    s = require_int("update_shift", update_shift, *UPDATE_SHIFTS)
+    return f"-2^-{s - 5} * y0 * t * (y3 - 64)"
+
+
+DW_RULE = dw_rule()
+"""The weight rule with the default shift (``-2^-5 * y0 * t * (y3 - 64)``)."""
 TRACE_TAU = 255
 """Decay constant given to x1: 8 bits unsigned, the width of Lava's tau registers
 (``precision=8``; ``astrolava.loihi_report`` judges registers signed and flags it). Lava's
@@ -66,8 +81,6 @@ CHAIN_FRAC = 8
 """Fraction bits of the chain rows ``K`` (weights ``<< CHAIN_FRAC``) on the embedded CPU."""
 TAG_SHIFT = 5
 """``tag = (x1·q_u >> 4) / 2`` rounded: the latch divides ``x1·q_u`` by ``2**TAG_SHIFT``."""
-WEIGHT_SHIFT = 10
-"""``ΔW = −(t·q_k >> 5) / 32`` rounded: the update divides ``t·q_k`` by ``2**WEIGHT_SHIFT``."""
 
 
 @dataclass(frozen=True)
@@ -262,14 +275,18 @@ def rate_constant(eta: float, epsilon: float) -> tuple[int, int]:
     return mantissa_shift(float(eta) / float(epsilon) ** 2)
 
 
-def global_factor(delta_cost2: int, scale: tuple[int, int], rate: tuple[int, int]) -> int:
-    """``q_k = round(η/ε²·ΔC·c·2**15)`` clipped to 7 signed bits, ``ΔC = delta_cost2 / 2``.
+def global_factor(delta_cost2: int, scale: tuple[int, int], rate: tuple[int, int],
+                  update_shift: int = WEIGHT_SHIFT) -> int:
+    """``q_k = round(η/ε²·ΔC·c·2**(5 + s))`` clipped to 7 signed bits, ``ΔC = delta_cost2 / 2``,
+    ``s`` the update shift.
 
-    With the latch (``t ≈ x1·q_u / 2**5``) and the update (``ΔW ≈ −t·q_k / 2**10``) this gives
-    ``ΔW ≈ −η·(ΔC/ε²)·θ̃``, the δ-MGD step (paper Alg. 1, ``k = ΔC/ε²``).
+    With the latch (``t ≈ x1·q_u / 2**5``) and the update (``ΔW ≈ −t·q_k / 2**s``) this gives
+    ``ΔW ≈ −η·(ΔC/ε²)·θ̃``, the δ-MGD step (paper Alg. 1, ``k = ΔC/ε²``), as long as ``q_k``
+    is not clipped; a clipped ``q_k`` caps the step at ``|ΔW| ≈ 64·|t| / 2**s``, so ``s``
+    sets the largest step and η the slope below it.
     """
     (m, f), (a, g) = scale, rate
-    value = scale_pow2(a * m * int(delta_cost2), TAG_SHIFT + WEIGHT_SHIFT - 1 - f - g)
+    value = scale_pow2(a * m * int(delta_cost2), TAG_SHIFT + update_shift - 1 - f - g)
     return int(np.clip(value, Q_MIN, Q_MAX))
 
 
@@ -325,10 +342,10 @@ def latch_tag(tag: np.ndarray, x1: np.ndarray, x0: np.ndarray, q_u: np.ndarray,
 
 
 def apply_update(weights: np.ndarray, tag: np.ndarray, q_k: np.ndarray,
-                 random: float) -> np.ndarray:
-    """The weights after :data:`DW_RULE` at a bap: ``W ← W − ((t·q_k) >> 5)·2^2`` on the
-    accumulator (``ΔW ≈ −t·q_k / 2**10``), saturated to mixed-sign 8 bits ``[−256, 255]``."""
+                 random: float, update_shift: int = WEIGHT_SHIFT) -> np.ndarray:
+    """The weights after :func:`dw_rule` at a bap: ``W ← W − ((t·q_k) >> 5)·2^(12 − s)`` on
+    the accumulator (``ΔW ≈ −t·q_k / 2**s``), saturated to mixed-sign 8 bits ``[−256, 255]``."""
     product = (-np.asarray(tag, dtype=np.int64) * np.asarray(q_k, dtype=np.int64)[:, None]
-               ) >> 5 << 2
+               ) >> 5 << (12 - update_shift)
     new = _accumulate(weights, [product], WEIGHT_LEARN_BITS, random)
     return np.clip(new, -(1 << WEIGHT_LEARN_BITS), (1 << WEIGHT_LEARN_BITS) - 1)

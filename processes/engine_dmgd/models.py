@@ -107,6 +107,7 @@ class PyEngineAstrocyteModelFixed(EngineProcessModel):
         self.scale = (0, 0)
         self.q_k = 0
         self.n_samples: int = proc_params["samples_seen"]
+        self.update_shift: int = proc_params["update_shift"]
         self.refresh_due = False
         self.current = np.zeros(proc_params["n_post"], dtype=np.int64)
 
@@ -133,7 +134,7 @@ class PyEngineAstrocyteModelFixed(EngineProcessModel):
         self.current = (perturbation_current(self.scale, self.q_u, self.x1, pre)
                         if sched.phase(p + 1) == "perturbed" else np.zeros_like(self.current))
         if p == sched.update(self.depth) - 1:
-            self.q_k = global_factor(cost2, self.scale, self.rate)
+            self.q_k = global_factor(cost2, self.scale, self.rate, self.update_shift)
 
     def post_guard(self) -> bool:
         return self.refresh_due

@@ -16,40 +16,42 @@ from lava.proc.dense.process import Dense, LearningDense
 from astrolava.fixed_point import REPORT_BITS, X_FRAC
 from astrolava.mgd.engine import (
     DT_RULE,
-    DW_RULE,
     TRACE_TAU,
     WEIGHT_LEARN_BITS,
+    WEIGHT_SHIFT,
     EngineNeurons,
     EngineSchedule,
+    dw_rule,
 )
 from astrolava.runtime import LavaSession, sim_config
 
-WEIGHT_RANGE = (-(1 << WEIGHT_LEARN_BITS), (1 << WEIGHT_LEARN_BITS) - 2)
-"""Even mixed-sign 8-bit weights: ``LearningDense`` in mixed sign mode keeps only even values."""
+WEIGHT_RANGE = (-(1 << WEIGHT_LEARN_BITS), (1 << WEIGHT_LEARN_BITS) - 1)
+"""Mixed-sign 8-bit learned weights (``LearningDense`` saturates to this range)."""
 INPUT_DU = 4095
 """The current decay of every layer: the current is the step's synaptic input."""
 
 
 def check_weights(name: str, weights: np.ndarray) -> None:
-    """Refuse a weight matrix that a learning ``LearningDense`` cannot hold: not integers, odd
-    values, or values outside :data:`WEIGHT_RANGE`."""
+    """Refuse a weight matrix that a learning ``LearningDense`` cannot hold: not integers, or
+    values outside :data:`WEIGHT_RANGE`."""
     w = np.asarray(weights)
     low, high = WEIGHT_RANGE
-    if not np.issubdtype(w.dtype, np.integer):
-        if not (np.issubdtype(w.dtype, np.floating) and np.all(np.isfinite(w))
-                and np.all(w == np.round(w))):
-            raise ValueError(f"{name} must hold integers (8-bit weights); got dtype {w.dtype}")
-    if w.size and (w.min() < low or w.max() > high or np.any(w.astype(np.int64) % 2)):
-        raise ValueError(f"{name} must hold even integers in [{low}, {high}] (mixed-sign "
-                         f"8-bit weights); got values in {w.min()}..{w.max()}"
-                         + (", odd ones among them" if np.any(w.astype(np.int64) % 2) else ""))
+    if not np.issubdtype(w.dtype, np.integer) and not (
+            np.issubdtype(w.dtype, np.floating) and np.all(np.isfinite(w))
+            and np.all(w == np.round(w))):
+        raise ValueError(f"{name} must hold integers (8-bit weights); got dtype {w.dtype}")
+    if w.size and (w.min() < low or w.max() > high):
+        raise ValueError(f"{name} must hold integers in [{low}, {high}] (mixed-sign 8-bit "
+                         f"weights); got values in {w.min()}..{w.max()}")
 
 
-def engine_learning_rule(seed: int, x1_tau: int = TRACE_TAU) -> Loihi3FLearningRule:
+def engine_learning_rule(seed: int, x1_tau: int = TRACE_TAU,
+                         update_shift: int = WEIGHT_SHIFT) -> Loihi3FLearningRule:
     """The tag-latching three-factor rule (:data:`~astrolava.mgd.engine.DT_RULE`,
-    :data:`~astrolava.mgd.engine.DW_RULE`), one learning epoch per step, x1 decaying with
-    ``x1_tau`` (default :data:`~astrolava.mgd.engine.TRACE_TAU`)."""
-    return Loihi3FLearningRule(dt=DT_RULE, dw=DW_RULE, x1_tau=int(x1_tau), t_epoch=1,
+    :func:`~astrolava.mgd.engine.dw_rule` with ``update_shift``), one learning epoch per
+    step, x1 decaying with ``x1_tau`` (default :data:`~astrolava.mgd.engine.TRACE_TAU`)."""
+    return Loihi3FLearningRule(dt=DT_RULE, dw=dw_rule(update_shift), x1_tau=int(x1_tau),
+                               t_epoch=1,
                                rng_seed=int(seed))
 
 
@@ -72,7 +74,7 @@ class EngineNetwork:
     data, labels : numpy.ndarray
         Training samples in [0, 1] and class indices.
     weights : sequence of numpy.ndarray of int
-        Initial 8-bit weights (even, in [−256, 254]) of each learned layer,
+        Initial 8-bit weights (integers in [−256, 255]) of each learned layer,
         ``(n_{l+1}, n_l)``: one matrix (no hidden layer) or two.
     schedule : EngineSchedule
         With ``n_learned`` equal to the number of weight matrices.
@@ -96,6 +98,8 @@ class EngineNetwork:
     rows : numpy.ndarray of int, optional
         The hidden layer's chain rows at the start (a resumed run's, :meth:`rows`; default
         zeros).
+    update_shift : int in 7..12
+        ``s`` of the weight rule ``ΔW = −t·q_k / 2**s`` (:func:`~astrolava.mgd.engine.dw_rule`).
     """
 
     def __init__(self, *, data: np.ndarray, labels: np.ndarray,
@@ -103,7 +107,7 @@ class EngineNetwork:
                  eta: float | Sequence[float], epsilon: float, neurons: EngineNeurons | None = None,
                  tau_delta: int = 100, delta_mix: float = 1.0, seed: int = 0,
                  shuffle_seed: int | None = None, samples_seen: int = 0,
-                 rows: np.ndarray | None = None) -> None:
+                 rows: np.ndarray | None = None, update_shift: int = WEIGHT_SHIFT) -> None:
         neurons = EngineNeurons() if neurons is None else neurons
         matrices = [np.asarray(w, dtype=np.int64) for w in weights]
         sizes = [matrices[0].shape[1], *(w.shape[0] for w in matrices)]
@@ -128,6 +132,7 @@ class EngineNetwork:
         if np.shape(data)[1] != sizes[0]:
             raise ValueError(f"data has {np.shape(data)[1]} features; weights take {sizes[0]}")
         self.schedule = schedule
+        self.initial_weights = matrices
         n_learned = len(matrices)
         self.source = DatasetSource(data=data, labels=labels, steps_per_sample=schedule.window,
                                     encoding="graded", frac_bits=X_FRAC,
@@ -139,7 +144,8 @@ class EngineNetwork:
                                       dv=0 if index == 0 else neurons.dv,
                                       vth=neurons.vth(n_learned - index, n_learned))
                        for index, n in enumerate(sizes)]
-        self.synapses = [LearningDense(weights=w, learning_rule=engine_learning_rule(seed + i),
+        self.synapses = [LearningDense(weights=w, learning_rule=engine_learning_rule(
+                                           seed + i, update_shift=update_shift),
                                        num_message_bits=REPORT_BITS,
                                        graded_spike_cfg=GradedSpikeCfg.OVERWRITE)
                          for i, w in enumerate(matrices)]
@@ -149,11 +155,13 @@ class EngineNetwork:
                                            epsilon=epsilon,
                                            tau_delta=tau_delta, delta_mix=delta_mix,
                                            samples_seen=samples_seen,
+                                           update_shift=update_shift,
                                            rows=rows if i < n_learned - 1 else None)
                            for i in range(n_learned)]
         self.cost = EngineCost(n_post=sizes[-1], schedule=schedule)
         self._connect()
         self.steps_run = 0
+        self.samples_run = 0
 
     def _connect(self) -> None:
         src, outputs = self.source, self.layers[-1]
@@ -189,8 +197,20 @@ class EngineNetwork:
                 else None)
 
     def train(self, session: LavaSession, n_samples: int) -> None:
-        """Stream ``n_samples`` more samples; the first call also runs the lead-in steps."""
-        lead = self.schedule.offset(0) if self.steps_run == 0 else 0
-        steps = self.schedule.window * int(n_samples) + lead
-        session.run(steps)
-        self.steps_run += steps
+        """Stream ``n_samples`` more samples, up to the step of their last weight update
+        (:meth:`~astrolava.mgd.engine.EngineSchedule.total_steps` minus one: the next step
+        would start the next sample, and a hidden layer's astrocyte refresh its rows for it).
+
+        ``LearningDense`` truncates its initial weights to even values (mixed sign mode drops
+        the lowest bit of the 8-bit mantissa), while learned weights take every integer; so the
+        first call runs one step (no spike reaches a synapse before the second), then writes
+        the exact initial weights, and a run resumed from learned weights goes on from them."""
+        self.samples_run += int(n_samples)
+        if self.steps_run == 0:
+            session.run(1)
+            for syn, w in zip(self.synapses, self.initial_weights, strict=True):
+                syn.weights.set(w)
+            self.steps_run = 1
+        target = self.schedule.total_steps(self.samples_run) - 1
+        session.run(target - self.steps_run)
+        self.steps_run = target

@@ -7,7 +7,7 @@ from lava.magma.core.process.ports.ports import InPort, OutPort, RefPort
 from lava.magma.core.process.process import AbstractProcess
 from lava.magma.core.process.variable import Var
 
-from astrolava.mgd.engine import EngineSchedule
+from astrolava.mgd.engine import UPDATE_SHIFTS, WEIGHT_SHIFT, EngineSchedule
 from astrolava.validation import require_count, require_int, require_positive, require_real
 
 
@@ -54,12 +54,16 @@ class EngineAstrocyte(AbstractProcess):
         refresh falls on the samples whose running count is a multiple of ``τδ``.
     rows : numpy.ndarray of int, shape (n_out, n_post), optional
         Initial chain rows (a resumed run's; default zeros).
+    update_shift : int in 7..12
+        ``s`` of the synapse's weight rule (:func:`~astrolava.mgd.engine.dw_rule`), which
+        ``q_k`` is scaled for.
     """
 
     def __init__(self, *, n_pre: int, n_post: int, n_out: int, schedule: EngineSchedule,
                  depth: int, eta: float, epsilon: float, tau_delta: int = 100,
                  delta_mix: float = 1.0, samples_seen: int = 0,
-                 rows: np.ndarray | None = None, name: str | None = None) -> None:
+                 rows: np.ndarray | None = None, update_shift: int = WEIGHT_SHIFT,
+                 name: str | None = None) -> None:
         # AbstractProcess must be initialised before anything can raise (its __del__ needs it)
         super().__init__(name=name)
         for key, value in (("n_pre", n_pre), ("n_post", n_post), ("n_out", n_out),
@@ -72,7 +76,8 @@ class EngineAstrocyte(AbstractProcess):
                   "tau_delta": int(tau_delta),
                   "delta_mix": require_real("delta_mix", delta_mix, 0.0, 1.0, low_open=True),
                   "n_post": int(n_post),
-                  "samples_seen": require_int("samples_seen", samples_seen, 0)}
+                  "samples_seen": require_int("samples_seen", samples_seen, 0),
+                  "update_shift": require_int("update_shift", update_shift, *UPDATE_SHIFTS)}
         rows = np.zeros((n_out, n_post), dtype=np.int64) if rows is None else np.asarray(rows)
         if rows.shape != (n_out, n_post):
             raise ValueError(f"rows has shape {rows.shape}; it must be (n_out, n_post) = "
