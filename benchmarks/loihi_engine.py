@@ -8,7 +8,8 @@ Rows (``benchmarks/results/loihi_engine.json``), one per (dataset, model), means
   session, its weights and chain rows written to ``--checkpoint-dir`` (file names carry a
   digest of the parameters) so a re-started command resumes at the next chunk; the next
   chunk starts from them with the running sample count, so the chain rows are refreshed on
-  the same samples as in one session. Each session starts Lava's random sequences anew;
+  the same samples as in one session. Each session's learning rules get their own seed
+  (:func:`session_seed`: a Lava session starts its random sequences anew);
   evaluated by the reference's bit-accurate forward pass with the learned weights;
 * ``reference-loihi-formats``: ``astrolava.models.mgd.loihi_engine.EngineReference``, the same
   network, initial weights, sample order (``sample_order(n, 0, 1000·seed + epoch)``) and
@@ -92,6 +93,14 @@ def chunks(n: int, chunk: int) -> list[tuple[int, int]]:
     return [(start, min(start + size, n)) for start in range(0, n, size)]
 
 
+def session_seed(seed: int, epoch: int, start: int) -> int:
+    """The learning rules' seed of the session that learns samples ``start, ...`` of
+    ``epoch``: every Lava session starts its random sequences anew, and one sequence repeated
+    in every session biases the stochastic rounding (one number for all synapses of a layer)
+    the same way in each; a seed per session gives fresh sequences."""
+    return int(np.random.SeedSequence([seed, epoch, start]).generate_state(1)[0] >> 4)
+
+
 def run_reference(data: tuple, seed: int, epochs: int, params: EngineParams,
                   args: argparse.Namespace) -> tuple[float, float]:
     X, y, Xt, yt = data
@@ -101,7 +110,7 @@ def run_reference(data: tuple, seed: int, epochs: int, params: EngineParams,
     for epoch in range(epochs):
         order = epoch_order(len(y), seed, epoch)
         for first, stop in chunks(len(y), args.chunk):
-            ref.new_session()
+            ref.new_session(session_seed(seed, epoch, first))
             ref.train(X, y, order[first:stop], epoch)
     rate = epochs * len(y) / (time.perf_counter() - start)
     return ref.accuracy(Xt, yt), rate
@@ -116,7 +125,8 @@ def run_engine(data: tuple, seed: int, epochs: int, params: EngineParams,
     ckpt = args.checkpoint_dir
     ckpt.mkdir(parents=True, exist_ok=True)
     net_name = "-".join(map(str, params.sizes(X.shape[1], 10)))
-    setup = dict(asdict(params), window=params.schedule.window, chunk=int(args.chunk))
+    setup = dict(asdict(params), window=params.schedule.window, chunk=int(args.chunk),
+                 sessions="seeded")
     digest = hashlib.sha1(json.dumps(setup, sort_keys=True).encode()).hexdigest()[:8]
     rows, rates = None, []
     for epoch in range(epochs):
@@ -135,7 +145,8 @@ def run_engine(data: tuple, seed: int, epochs: int, params: EngineParams,
                                 schedule=params.schedule, eta=params.layer_etas(epoch),
                                 epsilon=params.epsilon, neurons=params.neurons,
                                 tau_delta=params.tau_delta, delta_mix=params.delta_mix,
-                                seed=seed, samples_seen=epoch * len(y) + start, rows=rows,
+                                seed=session_seed(seed, epoch, start),
+                                samples_seen=epoch * len(y) + start, rows=rows,
                                 update_shift=params.update_shift)
             with net.session() as session:
                 net.train(session, 1)

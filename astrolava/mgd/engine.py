@@ -77,6 +77,10 @@ TRACE_TAU = 255
 bit-approximate model zeroes a trace whose tau is 0 inside the epoch history. x1 is written
 by the count report and read by the latch in the same one-step epoch: with 255 the latched
 tags equal those with tau 65535 (tested), with 127 they do not (x1 loses up to one LSB)."""
+THIRD_FACTOR_TAU = (1 << 16) - 1
+"""Decay constant of the y traces that ``Loihi3FLearningRule`` fixes (``uint16`` max): y2 and
+y3 are written each step and read after one step of stochastic decay (:func:`decay_trace`),
+which lowers them by one with probability ``frac(y·(1 − e^(−1/τ)))`` ≈ 0.1 %."""
 CHAIN_FRAC = 8
 """Fraction bits of the chain rows ``K`` (weights ``<< CHAIN_FRAC``) on the embedded CPU."""
 TAG_SHIFT = 5

@@ -23,6 +23,8 @@ import numpy as np
 
 from astrolava.fixed_point import LIF_ACT_SHIFT, LIF_DECAY_BITS, X_FRAC, lif_decay, to_fixed
 from astrolava.mgd.engine import (
+    THIRD_FACTOR_TAU,
+    TRACE_OFFSET,
     UPDATE_SHIFTS,
     WEIGHT_SHIFT,
     EngineNeurons,
@@ -262,19 +264,25 @@ class EngineReference:
         self.n_samples = 0
         self.new_session()
 
-    def new_session(self) -> None:
-        """Start the Lava draws anew and count samples from the session's first (as a new
-        ``EngineNetwork`` session does); no effect on independent draws."""
+    def new_session(self, seed: int | None = None) -> None:
+        """Start the Lava draws anew, from the rules' ``seed`` if given (the session's
+        ``EngineNetwork`` seed), and count samples from the session's first, as a new
+        ``EngineNetwork`` session does; no effect on independent draws."""
+        if seed is not None:
+            self.seed = int(seed)
         layers = range(len(self.weights))
         self.lava = {"round": [LavaDraws(self.seed + i + 4) for i in layers],
-                     "trace": [LavaDraws(self.seed + i, per_step=2) for i in layers]}
+                     "trace": [LavaDraws(self.seed + i, per_step=2) for i in layers],
+                     "third": [LavaDraws(self.seed + i + 2, per_step=2) for i in layers]}
         self.session_samples = 0
 
     def random(self, index: int, position: int, stream: str = "round") -> float:
         """The random number of layer ``index``'s learning event at ``position`` of the
         current sample (the frame of the layer's neurons,
         :class:`~astrolava.mgd.engine.EngineSchedule`): ``stream`` ``"round"`` for the
-        stochastic rounding of tags and weights, ``"trace"`` for the decay of x1."""
+        stochastic rounding of tags and weights, ``"trace"`` for the decay of x1, ``"third"``
+        for the decay of the third factors y2 and y3 (Lava's y ``TraceRandom``, seeded
+        ``rng_seed + 2``)."""
         if self.draws == "independent":
             return float(self.rng.random())
         sched = self.schedule
@@ -317,6 +325,13 @@ class EngineReference:
     def accuracy(self, x: np.ndarray, y: np.ndarray) -> float:
         return float(np.mean(self.predict(x) == np.asarray(y)))
 
+    @staticmethod
+    def third_factor(q: np.ndarray, random: float) -> np.ndarray:
+        """A third factor as the rule reads it: ``y = 64 + q`` after one step of the y traces'
+        stochastic decay (:data:`~astrolava.mgd.engine.THIRD_FACTOR_TAU`), minus 64."""
+        offset = TRACE_OFFSET + np.asarray(q, dtype=np.int64)
+        return decay_trace(offset, random, THIRD_FACTOR_TAU) - TRACE_OFFSET
+
     def learn(self, x: np.ndarray, label: int) -> int:
         """One sample: clean pass, latch, perturbed pass, update. Returns the clean-pass class."""
         return self.learn_spikes(self.input_spikes(x), label)
@@ -338,8 +353,9 @@ class EngineReference:
         for index in range(n_layers):
             latch = sched.event(depths[index])
             latched = decay_trace(x1[index], self.random(index, latch, "trace"))
-            self.tags[index] = latch_tag(self.tags[index], latched, counts[index] > 0,
-                                         factors[index], self.random(index, latch))
+            q_u = self.third_factor(factors[index], self.random(index, latch, "third"))
+            self.tags[index] = latch_tag(self.tags[index], latched, counts[index] > 0, q_u,
+                                         self.random(index, latch))
 
         def node_input(index: int):
             return lambda pre: perturbation_current(scales[index], factors[index], x1[index],
@@ -353,6 +369,8 @@ class EngineReference:
                           global_factor(delta, scales[index], self.rates[index],
                                         self.params.update_shift))
             update = self.random(index, sched.update(depths[index]))
+            q_k = self.third_factor(q_k, self.random(index, sched.update(depths[index]),
+                                                     "third"))
             self.weights[index] = apply_update(self.weights[index], self.tags[index], q_k,
                                                update, self.params.update_shift)
             self.tags[index] = latch_tag(self.tags[index], x1[index], counts[index] > 0,

@@ -1,5 +1,6 @@
 """The learning-engine reference's pieces by hand: schedule positions, the hidden layer's
-chain factor, the chain-row refresh and the η schedule."""
+chain factor, the chain-row refresh, the η schedule, Lava's LIF and learning-engine details
+(current decay, 24-bit wrap, trace decay, random numbers, update shift)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import pytest
 from astrolava.models.mgd.loihi_engine import (
     EngineParams,
     EngineReference,
+    LavaDraws,
     engine_params,
     initial_weights,
+    lif_pass,
 )
 
 from astrolava.data import load_dataset
@@ -17,7 +20,11 @@ from astrolava.mgd.engine import (
     CHAIN_FRAC,
     EngineNeurons,
     EngineSchedule,
+    apply_update,
     chain_factor,
+    decay_trace,
+    dw_rule,
+    global_factor,
     rate_constant,
     refresh_rows,
 )
@@ -91,9 +98,73 @@ def test_reference_refuses_weights_that_do_not_match_the_hidden_widths():
         engine_params((100,), "cifar10")
 
 
+def test_lif_current_decay_clears_the_current():
+    """Lava adds ds_offset = 1 to du: with du = 4095 nothing of a step's current is left for
+    the next, so 64 units (v = 64·2**6, at the threshold 64, not above) never fire; a
+    remainder of ``trunc(u/2**12) = 1`` would fire at the second step."""
+    np.testing.assert_array_equal(lif_pass(np.array([[64], [0], [0]]), 4095, 0, 64),
+                                  [[0], [0], [0]])
+    np.testing.assert_array_equal(lif_pass(np.array([[65], [0]]), 4095, 0, 64), [[1], [0]])
+
+
+def test_lif_current_wraps_and_voltage_saturates_at_24_bits():
+    # 140000 << 6 = 8,960,000 > 2**23 wraps to 8,960,000 − 2**24 < 0: no spike
+    np.testing.assert_array_equal(lif_pass(np.array([[140000]]), 4095, 0, 1), [[0]])
+    np.testing.assert_array_equal(lif_pass(np.array([[100000]]), 4095, 0, 1), [[1]])
+    # v saturates at −(2**23 − 1) after 10 steps of −100000 << 6 (−6.4e7 unsaturated), so two
+    # steps of +100000 << 6 = 6.4e6 bring it to 4,411,393 > 62500 << 6 = 4,000,000
+    current = np.array([[-100000]] * 10 + [[100000]] * 2)
+    np.testing.assert_array_equal(lif_pass(current, 4095, 0, 62500).ravel()[-2:], [0, 1])
+
+
+def test_decay_trace_by_hand():
+    """``floor(x1·e^(−1/255)) + [r < frac]``: 120 → 119.53, 60 → 59.77, 6 → 5.98."""
+    x1 = np.array([120, 60, 6, 0])
+    np.testing.assert_array_equal(decay_trace(x1, 0.6), [119, 60, 6, 0])
+    np.testing.assert_array_equal(decay_trace(x1, 0.5), [120, 60, 6, 0])
+    np.testing.assert_array_equal(decay_trace(x1, 0.99), [119, 59, 5, 0])
+    np.testing.assert_array_equal(decay_trace(x1, 0.9, 65535), x1)
+
+
+def test_third_factors_decay_one_step_by_hand():
+    """y = 64 + q after one step of decay with τ = 65535: 94 → 93.99857, lowered by one only
+    when the number exceeds the fraction; y = 0 (q = −64) stays."""
+    q = np.array([30, 0, -64])
+    np.testing.assert_array_equal(EngineReference.third_factor(q, 0.5), [30, 0, -64])
+    np.testing.assert_array_equal(EngineReference.third_factor(q, 0.9999), [29, -1, -64])
+
+
+def test_lava_draws_by_hand():
+    """The number of step s is draw ``per_step·s`` after the first of the seed's generator."""
+    np.testing.assert_equal(LavaDraws(5).at(3), np.random.default_rng(5).random(4)[-1])
+    draws = LavaDraws(9, per_step=2)
+    np.testing.assert_equal(draws.at(2), np.random.default_rng(9).random(5)[-1])
+    np.testing.assert_equal(draws.at(2), np.random.default_rng(9).random(5)[-1])
+    np.testing.assert_equal(draws.at(3), np.random.default_rng(9).random(7)[-1])
+    with pytest.raises(ValueError, match="step=1"):
+        draws.at(1)
+    with pytest.raises(ValueError, match="draws"):
+        EngineReference(initial_weights([8, 3], 0), EngineParams(), draws="lava-ish")
+
+
+def test_update_shift_by_hand():
+    """``ΔW = −((t·q_k) >> 5)·2^(12 − s) / 2**7``: t = 32, q_k = −64 gives +2 LSB with s = 10
+    and +1 with s = 11; q_k doubles with s (until it clips)."""
+    tag, q_k, w = np.array([[32]]), np.array([-64]), np.array([[10]])
+    assert apply_update(w, tag, q_k, 0.5, 10)[0, 0] == 12
+    assert apply_update(w, tag, q_k, 0.5, 11)[0, 0] == 11
+    scale, rate = (1, 11), rate_constant(2000.0, 200.0)
+    small = global_factor(20, scale, rate, 10)
+    assert global_factor(20, scale, rate, 11) == 2 * small
+    assert global_factor(10 ** 6, scale, rate, 11) == 63
+    assert dw_rule(11) == "-2^-6 * y0 * t * (y3 - 64)"
+    with pytest.raises(ValueError, match="update_shift"):
+        dw_rule(13)
+
+
 @pytest.mark.parametrize("kwargs", [{"eta": 0.0}, {"epsilon": -1.0}, {"tau_delta": 0},
                                     {"delta_mix": 0.0}, {"delta_mix": 1.5},
-                                    {"eta": float("nan")}])
+                                    {"eta": float("nan")}, {"update_shift": 6}])
 def test_engine_params_refuse_bad_values(kwargs):
     with pytest.raises(ValueError, match=next(iter(kwargs))):
         EngineParams(**kwargs)
