@@ -216,7 +216,10 @@ def lava_dmgd(data: dict) -> str:
 
 def _engine_triple(rows: list[dict], dataset: str) -> dict:
     """The learning-engine rows of one network by model: the network with a learning-engine
-    row and the most models run, then the deepest, then the widest."""
+    row and the most models run, then the deepest, then the widest (the reference row with
+    its own random numbers, not the one fed the Lava graph's)."""
+    rows = [r for r in rows if r["tag"] != "loihi-formats-lava-draws"]
+
     def rank(net: str) -> tuple:
         mine = [r for r in rows if r["network"] == net]
         widths = [int(w) for w in net.split()[1].split("-")]
@@ -259,15 +262,32 @@ def loihi_engine_sweep(data: dict) -> str:
     def config(p: dict) -> tuple:
         return (f"{p['eta']:g}", f"{p['epsilon']:g}",
                 "+".join(map(str, p["eta_halvings"])) or "-", f"2^{p['hidden_eta_shift']}",
-                f"{p['neurons']['hidden_vth']} / {p['neurons']['output_vth']}", p["tau_delta"])
+                f"{p['neurons']['hidden_vth']} / {p['neurons']['output_vth']}", p["tau_delta"],
+                p.get("update_shift", "—"))
 
     rows = [(r["dataset"], f"{r['n_fit']:,} / {r['n_val']:,}", *config(r["params"]),
              joined(map(str, r["seeds"])),
              joined(pct(sum(a) / len(a)) for a in zip(*r["val_acc_per_seed"], strict=True)),
              f"{pct(r['val_acc'])} %") for r in data["records"]]
     return md_table(["dataset", "learn / score", "η", "ε", "η halved from epoch",
-                     "hidden η ×", "ϑ hidden / output", "τδ", "seeds",
+                     "hidden η ×", "ϑ hidden / output", "τδ", "update shift", "seeds",
                      "validation acc. after each epoch (%)", "last"], rows)
+
+
+def loihi_engine_ablation(data: dict) -> str:
+    """The learning-engine reference with one format taken towards float or one rule change:
+    validation accuracy after every epoch (mean over seeds), the last epoch's per seed, and
+    the difference to the unablated reference."""
+    base = {(tuple(r["seeds"]), r["epochs"]): r["val_acc"] for r in data["records"]
+            if r["ablation"] == "loihi formats"}
+    rows = [(r["ablation"], joined(map(str, r["seeds"])),
+             joined(pct(sum(a) / len(a)) for a in zip(*r["val_acc_per_seed"], strict=True)),
+             joined(pct(a[-1]) for a in r["val_acc_per_seed"]), f"{pct(r['val_acc'])} %",
+             f"{100 * (r['val_acc'] - base[key]):+.1f}"
+             if (key := (tuple(r["seeds"]), r["epochs"])) in base else "")
+            for r in data["records"]]
+    return md_table(["ablation", "seeds", "validation acc. after each epoch (%)",
+                     "last, per seed (%)", "last", "pp vs Loihi formats"], rows)
 
 def lava_hierarchical(data: dict) -> str:
     """The hierarchical graph with chain DeltaVecs next to the fused model on the same config

@@ -1,0 +1,262 @@
+"""What each Loihi format and the rule cost the learning-engine hidden net: its reference
+(``EngineReference``) with one format at a time taken towards float or one rule change, scored
+on the validation split of ``benchmarks/loihi_engine_sweep.py`` (never the test split).
+
+Each ablation replaces one piece of the reference's arithmetic for the length of the run
+(``unittest.mock.patch`` of the functions ``astrolava.models.mgd.loihi_engine`` calls, or a
+subclass); everything else is the benchmark's preset (``engine_params``). Ablations:
+
+* ``loihi formats``: none (the preset);
+* ``round to nearest``: every stochastic rounding number 0.5 (deterministic rounding);
+* ``one number per synapse``: stochastic rounding with an independent number per synapse
+  instead of one per layer and learning epoch;
+* ``no trace decay``: x1, y2 and y3 read as written (no one-step stochastic decay);
+* ``q_k not clipped``: the global factor without its 7-bit clip (an integer of any size);
+* ``rounded product shifts``: the rule's right shifts (``>> 4`` in the tag, ``>> 5`` in the
+  weight update) round half up instead of flooring;
+* ``weights + 6 fraction bits``: weights on a grid 64 times finer (the LIF integrates them
+  exactly: its input is shifted by 6 bits), updates stochastically rounded to that grid;
+* ``T = 25``: 25 steps per pass (the issue's limit) instead of 20;
+* ``update shift 10``: ``ΔW = −t·q_k / 2**10`` (the largest step doubled);
+* ``hidden q_u gated n > 0`` / ``gated 0 < n < T``: the hidden layer's third factor zero for
+  neurons silent in the clean pass / silent or firing every step (a stand-in for the local
+  slope f'(z), which the engine could express by gating the bap).
+
+The η mantissa is not ablated: η enters through ``q_k`` (16-bit mantissas on the embedded
+CPU, then 7 bits), and the rule's 4-bit scale mantissas are ±1. Writes
+``benchmarks/results/loihi_engine_ablation.json`` (resumable: ablations the file holds for the
+same seeds and epochs are skipped) and a PNG. Usage::
+
+    nice -n 10 .venv/bin/python benchmarks/loihi_engine_ablation.py --seeds 0 1 2 --epochs 4
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import asdict, replace
+from pathlib import Path
+from unittest import mock
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from astrolava.models.mgd import loihi_engine as le  # noqa: E402
+from astrolava.models.mgd.loihi_engine import (  # noqa: E402
+    EngineParams,
+    EngineReference,
+    engine_params,
+)
+from loihi_engine_sweep import score, validation_split  # noqa: E402
+
+from astrolava.figures import save_figure  # noqa: E402
+from astrolava.fixed_point import LIF_ACT_SHIFT, lif_decay, shift_right_round  # noqa: E402
+from astrolava.mgd import engine  # noqa: E402
+from astrolava.mgd.fixed import mix_deltavecs  # noqa: E402
+from astrolava.progress import progress  # noqa: E402
+from astrolava.provenance import provenance, run_started  # noqa: E402
+
+OUT = Path(__file__).parent / "results" / "loihi_engine_ablation.json"
+FINE_BITS = 6
+"""Extra fraction bits of the ``weights + 6 fraction bits`` ablation (the LIF's input shift)."""
+PER_SYNAPSE = np.random.default_rng(0)
+"""The numbers of the ``one number per synapse`` ablation."""
+
+
+def _per_synapse_round(values: np.ndarray, grid_bits: int, random: float) -> np.ndarray:
+    """:func:`astrolava.mgd.engine.stochastic_round` with an independent number per entry."""
+    scaled = np.asarray(values, dtype=np.float64) / (1 << grid_bits)
+    floor = np.floor(scaled)
+    numbers = PER_SYNAPSE.random(scaled.shape)
+    return (floor + (numbers < scaled - floor)).astype(np.int64)
+
+
+def _unclipped_global_factor(delta_cost2: int, scale: tuple[int, int], rate: tuple[int, int],
+                             update_shift: int) -> int:
+    """:func:`astrolava.mgd.engine.global_factor` without the 7-bit clip."""
+    (m, f), (a, g) = scale, rate
+    return int(engine.scale_pow2(a * m * int(delta_cost2),
+                                 engine.TAG_SHIFT + update_shift - 1 - f - g))
+
+
+def _rounded_latch(tag: np.ndarray, x1: np.ndarray, x0: np.ndarray, q_u: np.ndarray,
+                   random: float) -> np.ndarray:
+    """:func:`astrolava.mgd.engine.latch_tag` with ``x1·q_u`` shifted by 4 rounding half up."""
+    lim = 1 << engine.TAG_BITS
+    xq = np.asarray(q_u, dtype=np.int64)[:, None] * (np.asarray(x1) * np.asarray(x0))[None, :]
+    products = [shift_right_round(xq, 4) << 6, -np.asarray(tag, dtype=np.int64) << 7]
+    return np.clip(engine._accumulate(tag, products, engine.TAG_BITS, random), -lim - 1, lim - 1)
+
+
+def _rounded_update(weights: np.ndarray, tag: np.ndarray, q_k: np.ndarray, random: float,
+                    update_shift: int) -> np.ndarray:
+    """:func:`astrolava.mgd.engine.apply_update` with ``t·q_k`` shifted by 5 rounding half up."""
+    product = shift_right_round(-np.asarray(tag, dtype=np.int64)
+                                * np.asarray(q_k, dtype=np.int64)[:, None], 5)
+    new = engine._accumulate(weights, [product << (12 - update_shift)],
+                             engine.WEIGHT_LEARN_BITS, random)
+    return np.clip(new, -(1 << engine.WEIGHT_LEARN_BITS), (1 << engine.WEIGHT_LEARN_BITS) - 1)
+
+
+def _fine_lif(current: np.ndarray, du: int, dv: int, vth: int) -> np.ndarray:
+    """:func:`~astrolava.models.mgd.loihi_engine.lif_pass` for a current already on the LIF's
+    shifted scale (weights with :data:`FINE_BITS` fraction bits)."""
+    u = np.zeros(current.shape[1:], dtype=np.int64)
+    v = np.zeros_like(u)
+    spikes = np.zeros_like(current)
+    for t, a in enumerate(current):
+        u = lif_decay(u, le.UNITY - du - le.LIF_DS_OFFSET) + a
+        v = lif_decay(v, le.UNITY - dv) + u
+        fired = v > (vth << LIF_ACT_SHIFT)
+        v = np.where(fired, 0, v)
+        spikes[t] = fired
+    return spikes
+
+
+class FineReference(EngineReference):
+    """The reference with weights on a grid ``2**FINE_BITS`` times finer than 8 bits."""
+
+    def __init__(self, weights, params: EngineParams, seed: int = 0, **kwargs) -> None:
+        super().__init__([np.asarray(w, dtype=np.int64) << FINE_BITS for w in weights],
+                         params, seed, **kwargs)
+
+    def forward(self, s_in, extra=None):
+        neurons, n_layers = self.params.neurons, len(self.weights)
+        spikes = [s_in]
+        for index, w in enumerate(self.weights):
+            current = spikes[-1] @ w.T
+            if extra is not None and extra[index] is not None:
+                current = current + (extra[index](spikes[-1]) << FINE_BITS)
+            spikes.append(_fine_lif(current, le.INPUT_DU, neurons.dv,
+                                    neurons.vth(n_layers - 1 - index, n_layers)))
+        return spikes
+
+
+def _fine_update(weights: np.ndarray, tag: np.ndarray, q_k: np.ndarray, random: float,
+                 update_shift: int) -> np.ndarray:
+    """``W ← W − t·q_k·2**(FINE_BITS − s)`` stochastically rounded, saturated to 8 bits."""
+    step = (-np.asarray(tag, dtype=np.float64) * np.asarray(q_k)[:, None]
+            * 2.0 ** (FINE_BITS - update_shift))
+    floor = np.floor(step)
+    lim = 1 << (engine.WEIGHT_LEARN_BITS + FINE_BITS)
+    return np.clip(weights + (floor + (random < step - floor)).astype(np.int64),
+                   -lim, lim - (1 << FINE_BITS))
+
+
+def _fine_rows(rows: np.ndarray, weights: np.ndarray, delta_mix: float) -> np.ndarray:
+    return mix_deltavecs(rows, np.asarray(weights) << (engine.CHAIN_FRAC - FINE_BITS),
+                         delta_mix)
+
+
+def _gated_learning(live: Callable[[np.ndarray, int], np.ndarray]) -> Callable:
+    """``EngineReference.learn_spikes`` with the hidden third factor multiplied by
+    ``live(hidden clean-pass counts, T)``."""
+    learn = EngineReference.learn_spikes
+
+    def learn_spikes(self: EngineReference, s_in: np.ndarray, label: int) -> int:
+        counts = self.forward(s_in)[1].sum(axis=0)
+        chain = le.chain_factor
+
+        def gated(rows, out_counts, label, pass_steps):
+            return chain(rows, out_counts, label, pass_steps) * live(counts, pass_steps)
+
+        with mock.patch.object(le, "chain_factor", gated):
+            return learn(self, s_in, label)
+    return learn_spikes
+
+
+ABLATIONS: dict[str, tuple[dict, dict]] = {
+    "loihi formats": ({}, {}),
+    "round to nearest": ({"EngineReference.random": lambda self, *a, **k: 0.5}, {}),
+    "one number per synapse": ({"engine.stochastic_round": _per_synapse_round}, {}),
+    "no trace decay": ({"decay_trace": lambda x1, random, tau=0: np.asarray(x1)}, {}),
+    "q_k not clipped": ({"global_factor": _unclipped_global_factor}, {}),
+    "rounded product shifts": ({"latch_tag": _rounded_latch, "apply_update": _rounded_update},
+                               {}),
+    "weights + 6 fraction bits": ({"sweep.EngineReference": FineReference,
+                                   "apply_update": _fine_update, "refresh_rows": _fine_rows},
+                                  {}),
+    "T = 25": ({}, {"pass_steps": 25}),
+    "update shift 10": ({}, {"update_shift": 10}),
+    "hidden q_u gated n > 0": (
+        {"EngineReference.learn_spikes": _gated_learning(lambda n, T: n > 0)}, {}),
+    "hidden q_u gated 0 < n < T": (
+        {"EngineReference.learn_spikes": _gated_learning(lambda n, T: (n > 0) & (n < T))}, {}),
+}
+"""Name -> (replacements, keyed by the name in ``astrolava.models.mgd.loihi_engine``, or
+``engine.<name>`` in ``astrolava.mgd.engine``, ``sweep.<name>`` in ``loihi_engine_sweep``;
+parameter overrides)."""
+
+
+@contextmanager
+def ablated(replacements: dict) -> Iterator[None]:
+    """Patch the reference's pieces named in ``replacements`` for the ``with`` block."""
+    import loihi_engine_sweep as sweep
+
+    homes = {"engine": engine, "sweep": sweep}
+    with ExitStack() as stack:
+        for name, new in replacements.items():
+            home, _, attr = name.rpartition(".")
+            target = homes.get(home, le)
+            if home and home not in homes:  # a method of a class in the reference module
+                target, attr = getattr(le, home), attr
+            stack.enter_context(mock.patch.object(target, attr, new))
+        yield
+
+
+def plot(records: list[dict], path: Path) -> None:
+    names = [r["ablation"] for r in records]
+    means = [100 * r["val_acc"] for r in records]
+    sds = [100 * float(np.std([a[-1] for a in r["val_acc_per_seed"]], ddof=1))
+           if len(r["seeds"]) > 1 else 0.0 for r in records]
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(records) + 1.2))
+    ax.barh(names[::-1], means[::-1], xerr=sds[::-1], capsize=3, color="tab:blue")
+    ax.axvline(means[0], color="gray", lw=0.8, ls="--")
+    ax.set_xlim(min(means) - 10, 100)
+    ax.set_xlabel("validation accuracy after the last epoch (%), digits 64-100-10")
+    save_figure(fig, path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--only", nargs="*", choices=sorted(ABLATIONS), default=None)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    started = run_started()
+    split = validation_split("digits")
+    base = engine_params((100,), "digits")
+    old = json.loads(args.out.read_text()) if args.out.exists() else {"records": []}
+    records = [r for r in old["records"]
+               if not (r["seeds"] == args.seeds and r["epochs"] == args.epochs)]
+    kept = {r["ablation"]: r for r in old["records"]
+            if r["seeds"] == args.seeds and r["epochs"] == args.epochs}
+    for name in progress(args.only or list(ABLATIONS), desc="ablations"):
+        if name in kept:
+            records.append(kept.pop(name))
+            continue
+        replacements, overrides = ABLATIONS[name]
+        params = replace(base, **overrides)
+        with ablated(replacements):
+            per_seed = score(params, split, args.seeds, args.epochs)
+        record = {"ablation": name, "dataset": "digits", "params": asdict(params),
+                  "seeds": args.seeds, "epochs": args.epochs, "n_fit": len(split[1]),
+                  "n_val": len(split[3]),
+                  "val_acc": float(np.mean([a[-1] for a in per_seed])),
+                  "val_acc_per_seed": per_seed, "provenance": provenance(started)}
+        print(f"{name}: validation {record['val_acc']:.4f} (per epoch "
+              f"{np.round(np.mean(per_seed, axis=0), 4).tolist()})", flush=True)
+        records.append(record)
+        args.out.write_text(json.dumps({"records": records + list(kept.values()),
+                                        "provenance": provenance(started)}, indent=1) + "\n")
+    plot([r for r in records if r["seeds"] == args.seeds and r["epochs"] == args.epochs],
+         args.out.with_suffix(".png"))
+
+
+if __name__ == "__main__":
+    main()
