@@ -75,8 +75,8 @@ TRACE_TAU = 255
 """Decay constant given to x1: 8 bits unsigned, the width of Lava's tau registers
 (``precision=8``; ``astrolava.loihi_report`` judges registers signed and flags it). Lava's
 bit-approximate model zeroes a trace whose tau is 0 inside the epoch history. x1 is written
-by the count report and read by the latch in the same one-step epoch: with 255 the latched
-tags equal those with tau 65535 (tested), with 127 they do not (x1 loses up to one LSB)."""
+by the count report and read by the latch in the same one-step epoch, after one step of
+stochastic decay (:func:`decay_trace`): the latched x1 is the report or one below it."""
 THIRD_FACTOR_TAU = (1 << 16) - 1
 """Decay constant of the y traces that ``Loihi3FLearningRule`` fixes (``uint16`` max): y2 and
 y3 are written each step and read after one step of stochastic decay (:func:`decay_trace`),
