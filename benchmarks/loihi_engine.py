@@ -68,6 +68,8 @@ MODELS = ("learning-engine", "reference-loihi-formats", "bptt")
 COLORS = {"learning-engine": "tab:green", "reference-loihi-formats": "tab:blue",
           "bptt": "tab:gray"}
 SHORT = {"learning-engine": "engine", "reference-loihi-formats": "reference", "bptt": "BPTT"}
+DRAWN = {"loihi-formats-lava-draws": "\n(Lava draws)"}
+"""Bar-label suffix of the reference row fed the Lava graph's random numbers."""
 N_TRAIN = {"digits": 0, "fashion-mnist": 10_000}
 """Training samples per dataset (0: all; Fashion-MNIST: the first 10,000 images)."""
 EPOCHS = {"digits": 4, "fashion-mnist": 1}
@@ -212,8 +214,9 @@ def plot(rows: list[dict], path: Path) -> None:
                              squeeze=False, gridspec_kw={"width_ratios": bars})
     for ax, dataset in zip(axes[0], datasets, strict=True):
         sel = sorted((r for r in rows if r["dataset"] == dataset),
-                     key=lambda r: (r["network"], MODELS.index(r["model"])))
-        ax.bar([f"{SHORT[r['model']]}\n{r['network'].split()[1]}" for r in sel],
+                     key=lambda r: (r["network"], MODELS.index(r["model"]), r["tag"]))
+        ax.bar([f"{SHORT[r['model']]}{DRAWN.get(r['tag'], '')}\n{r['network'].split()[1]}"
+                for r in sel],
                [100 * r["test_acc"] for r in sel],
                yerr=[100 * r["test_acc_sd"] for r in sel], capsize=3,
                color=[COLORS[r["model"]] for r in sel])
