@@ -42,6 +42,7 @@ BENCHMARK_TABLES: dict[str, tuple[str, Callable[[dict], str]]] = {
     "loihi_engine": ("loihi_engine", rt.loihi_engine),
     "loihi2_limits": ("loihi_engine", rt.loihi2_limits),
     "loihi_engine_sweep": ("loihi_engine_sweep", rt.loihi_engine_sweep),
+    "loihi_engine_ablation": ("loihi_engine_ablation", rt.loihi_engine_ablation),
     "rhythmic_detection": ("rhythmic", rt.rhythmic_detection),
     "rhythmic_tuning": ("rhythmic", rt.rhythmic_tuning),
     "rhythmic_speed": ("rhythmic", rt.rhythmic_speed),
