@@ -272,11 +272,19 @@ def _dead_actor(runtime: Any) -> tuple[str, str] | None:
     the one that failed), else the first exit code."""
     infra = getattr(runtime, "_messaging_infrastructure", None)
     actors = getattr(infra, "actors", []) if infra is not None else []
-    dead = [actor for actor in actors if actor.exitcode is not None]
+    dead = [code for code in map(_exit_code, actors) if code is not None]
     if not dead:
         return None
-    return _failed_actor(runtime) or (f"a worker process exited with code {dead[0].exitcode}",
-                                      "")
+    return _failed_actor(runtime) or (f"a worker process exited with code {dead[0]}", "")
+
+
+def _exit_code(actor: Any) -> int | str | None:
+    """An actor's exit code, None while it runs, ``"unknown"`` once Lava's shutdown has closed
+    its process object (it has exited and been reaped: ``exitcode`` then raises)."""
+    try:
+        return actor.exitcode
+    except ValueError:
+        return "unknown"
 
 
 def _failed_actor(runtime: Any) -> tuple[str, str] | None:

@@ -106,3 +106,26 @@ def test_bad_steps_and_tag_are_rejected() -> None:
                 print(error)
     """)
     assert "steps=0 must be >= 1" in result.stdout, result.stderr
+
+
+def test_dead_actor_takes_a_closed_process_object_as_exited() -> None:
+    """Lava's shutdown can close an actor's process object while the session checks it;
+    ``exitcode`` then raises ValueError, which must read as "exited", not escape."""
+    from types import SimpleNamespace
+
+    from astrolava.runtime import _dead_actor
+
+    class Closed:  # what multiprocessing.Process does after close()
+        exception = None
+
+        @property
+        def exitcode(self) -> int:
+            raise ValueError("process object is closed")
+
+    closed = Closed()
+    running = SimpleNamespace(exitcode=None, exception=None)
+    runtime = SimpleNamespace(_messaging_infrastructure=SimpleNamespace(
+        actors=[running, closed]))
+    assert _dead_actor(runtime) == ("a worker process exited with code unknown", "")
+    runtime.__dict__["_messaging_infrastructure"].actors = [running]
+    assert _dead_actor(runtime) is None
