@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import time
 from dataclasses import asdict
@@ -59,6 +60,7 @@ from astrolava.models.training import train_backprop  # noqa: E402
 from astrolava.processes import sample_order  # noqa: E402
 from astrolava.processes.engine_dmgd import EngineNetwork  # noqa: E402
 
+from astrolava.checkpoint import write_atomic  # noqa: E402
 from astrolava.data import load_dataset  # noqa: E402
 from astrolava.figures import save_figure  # noqa: E402
 from astrolava.provenance import provenance, run_started  # noqa: E402
@@ -157,8 +159,10 @@ def run_engine(data: tuple, seed: int, epochs: int, params: EngineParams,
                 rate = (len(part) - 1) / (time.perf_counter() - begun)
                 weights, rows = net.weights(), net.rows()
             extra = {} if rows is None else {"rows": rows}
-            np.savez(path, samples_per_s=rate, **extra,
+            buffer = io.BytesIO()
+            np.savez(buffer, samples_per_s=rate, **extra,
                      **{f"w{i}": w for i, w in enumerate(weights)})
+            write_atomic(path, buffer.getvalue())
             rates.append(rate)
             print(f"  {args.dataset} {net_name} seed {seed} epoch {epoch} samples "
                   f"{start}..{stop}: {rate:.2f} samples/s", flush=True)

@@ -310,10 +310,7 @@ def decay_trace(x1: np.ndarray, random: float, tau: int = TRACE_TAU) -> np.ndarr
     trace to the epoch's step first (with its own trace-decay random number), so a latched x1
     is one LSB below the report when ``r`` exceeds the fraction (x1 = 120 with τ = 255: with
     probability 0.47)."""
-    x1 = np.asarray(x1, dtype=np.int64)
-    decayed = np.exp(-1 / tau) * x1
-    floor = np.floor(decayed)
-    return (floor + (random < decayed - floor)).astype(np.int64)
+    return stochastic_round(np.exp(-1 / tau) * np.asarray(x1, dtype=np.int64), 0, random)
 
 
 def _accumulate(var: np.ndarray, products: list[np.ndarray], var_bits: int,

@@ -368,14 +368,13 @@ class EngineReference:
             q_k = np.full(len(factors[index]),
                           global_factor(delta, scales[index], self.rates[index],
                                         self.params.update_shift))
-            update = self.random(index, sched.update(depths[index]))
-            q_k = self.third_factor(q_k, self.random(index, sched.update(depths[index]),
-                                                     "third"))
+            at = sched.update(depths[index])
+            update = self.random(index, at)
+            q_k = self.third_factor(q_k, self.random(index, at, "third"))
             self.weights[index] = apply_update(self.weights[index], self.tags[index], q_k,
                                                update, self.params.update_shift)
             self.tags[index] = latch_tag(self.tags[index], x1[index], counts[index] > 0,
-                                         np.zeros_like(factors[index]),
-                                         self.random(index, sched.update(depths[index])))
+                                         np.zeros_like(factors[index]), self.random(index, at))
         self.session_samples += 1
         return int(np.argmax(counts[-1]))
 
