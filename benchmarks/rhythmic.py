@@ -141,9 +141,12 @@ TUNE_SEEDS = [0, 1, *range(10, 18)]
 PROTOCOL_TEST_SEEDS = list(range(100, 120))
 """Fresh test seeds of the Thomas protocol (``thomas-dt1``), never used to design or tune: five
 test series measure a family's mean F1 only to about ±0.03–0.04, 25 to about ±0.01–0.02.
-Their rows form the group ``thomas-dt1 (seeds ≥ 100)`` (:func:`family`)."""
+Their rows form the group :data:`FRESH_PROTOCOL`."""
 PROTOCOL = "thomas-dt1"
 """The family of Kang & Losert's Thomas protocol."""
+FRESH_PROTOCOL = f"{PROTOCOL} (seeds ≥ 100)"
+"""The ``family`` of the rows of :data:`PROTOCOL_TEST_SEEDS`; every other row's ``family`` is
+its series family (``river`` for river's series)."""
 RECALL_METHODS = {
     "rotate": {"omega": 0.01, "ridge": 0.3, "gated": False, "m": 0.6, "target": "min-error"},
     "snapshot": {"omega": 0.0015, "ridge": 0.3, "gated": False, "m": 0.6, "target": "middle"},
@@ -372,9 +375,10 @@ def detection(tune_seeds: list[int], test_seeds: list[int], names: list[str],
     ``protocol_seeds`` and river's series.
     """
     tune = [synthetic(family, seed) for family in FAMILIES for seed in tune_seeds]
-    test = {f"{family}-seed{seed}": synthetic(family, seed) for family in FAMILIES
+    test = {f"{family}-seed{seed}": (family, synthetic(family, seed)) for family in FAMILIES
             for seed in test_seeds}
-    test.update({f"{PROTOCOL}-seed{seed}": synthetic(PROTOCOL, seed) for seed in protocol_seeds})
+    test.update({f"{PROTOCOL}-seed{seed}": (FRESH_PROTOCOL, synthetic(PROTOCOL, seed))
+                 for seed in protocol_seeds})
     rivers = river_series(min_len=500)
     rows, chosen = [], {}
     for name in progress(names, desc="methods"):
@@ -383,11 +387,11 @@ def detection(tune_seeds: list[int], test_seeds: list[int], names: list[str],
         f1 = [np.mean([score(g, k, t, SYNTH_MARGIN)["f1"] for k, t in tune]) for g in grid]
         setting = grid[int(np.argmax(f1))]
         chosen[name] = {"setting": setting, "tuning_f1": float(max(f1))}
-        for ds, (k, truth) in test.items():
-            rows.append({"dataset": ds, "method": name,
+        for ds, (group, (k, truth)) in test.items():
+            rows.append({"dataset": ds, "family": group, "method": name,
                          **score(setting, k, truth, SYNTH_MARGIN)})
         for ds, (k, truth) in rivers.items():
-            rows.append({"dataset": f"river-{ds}", "method": name,
+            rows.append({"dataset": f"river-{ds}", "family": "river", "method": name,
                          **score(setting, k, truth, RIVER_MARGIN, short=True)})
     return rows, chosen
 
@@ -601,23 +605,14 @@ def plot_recall(paths: dict[int, dict], path: Path) -> None:
 
 # ---------------------------------------------------------------- figures
 
-def family(dataset: str) -> str:
-    """Group of a row's dataset: ``thomas-dt1-seed3`` → ``thomas-dt1``, ``river-apple`` →
-    ``river``, a fresh protocol seed ``thomas-dt1-seed104`` → ``thomas-dt1 (seeds ≥ 100)``."""
-    if dataset.startswith("river-"):
-        return "river"
-    name, seed = dataset.rsplit("-seed", 1)
-    return f"{name} (seeds ≥ 100)" if int(seed) >= min(PROTOCOL_TEST_SEEDS) else name
-
-
 def plot_f1(rows: list[dict], path: Path) -> None:
     names = sorted({r["method"] for r in rows})
-    groups = list(dict.fromkeys(family(r["dataset"]) for r in rows))
+    groups = list(dict.fromkeys(r["family"] for r in rows))
     width = 0.8 / len(groups)
     fig, ax = plt.subplots(figsize=(13, 4.5))
     for k, group in enumerate(groups):
         vals = [np.mean([r["f1"] for r in rows if r["method"] == m
-                         and family(r["dataset"]) == group] or [np.nan]) for m in names]
+                         and r["family"] == group] or [np.nan]) for m in names]
         ax.bar(np.arange(len(names)) + width * (k - (len(groups) - 1) / 2), vals, width,
                label=group)
     ax.set_xticks(np.arange(len(names)), names, rotation=25, ha="right", fontsize=8)
@@ -712,7 +707,7 @@ def run_detection(args: argparse.Namespace, started: dict) -> dict:
         by_family: dict[str, list[float]] = {}
         for r in rows:
             if r["method"] == name:
-                by_family.setdefault(family(r["dataset"]), []).append(r["f1"])
+                by_family.setdefault(r["family"], []).append(r["f1"])
         print(f"{name:33s} setting={chosen[name]['setting']!s:14s} " + " ".join(
             f"{f}={np.mean(v):.3f}" for f, v in by_family.items()))
     return chosen

@@ -332,32 +332,22 @@ def fixed_optimizer(data: dict) -> str:
 
 # --- rhythmic sharing (benchmarks/rhythmic.py) ------------------------------------------------
 
-def _family(dataset: str) -> str:
-    """``thomas-dt1-seed3`` → ``thomas-dt1``; ``river-apple`` → ``river``; the protocol's fresh
-    test seeds (``benchmarks/rhythmic.py``'s ``PROTOCOL_TEST_SEEDS``, 100 and up) →
-    ``thomas-dt1 (seeds ≥ 100)``."""
-    if dataset.startswith("river-"):
-        return "river"
-    name, seed = dataset.rsplit("-seed", 1)
-    return f"{name} (seeds ≥ 100)" if int(seed) >= 100 else name
-
-
 def rhythmic_detection(data: dict) -> str:
     """Mean F1 of each detector on the held-out series of each family, the mean of those
     family means (each family weighs the same; blank for a detector not run on every family),
     and for a family with fresh test seeds (≥ 100) the mean over all its held-out series."""
-    groups_of = list(dict.fromkeys(_family(r["dataset"]) for r in data["detection"]))
+    groups_of = list(dict.fromkeys(r["family"] for r in data["detection"]))
     fresh = [g for g in groups_of if g.endswith("(seeds ≥ 100)")]
     families = [g for g in groups_of if g not in fresh]
-    counts = {f: len({r["dataset"] for r in data["detection"] if _family(r["dataset"]) == f})
+    counts = {f: len({r["dataset"] for r in data["detection"] if r["family"] == f})
               for f in groups_of}
     groups = grouped(data["detection"], lambda r: (r["method"],))
     rows = []
     for (method,), runs in groups.items():
-        by_family = grouped(runs, lambda r: (_family(r["dataset"]),))
+        by_family = grouped(runs, lambda r: (r["family"],))
         means = {f: mean(r["f1"] for r in by_family[(f,)]) for f in families
                  if (f,) in by_family}
-        pooled = [mean(r["f1"] for r in runs if _family(r["dataset"]) in (g, g.split(" (")[0]))
+        pooled = [mean(r["f1"] for r in runs if r["family"] in (g, g.split(" (")[0]))
                   if (g,) in by_family else None for g in fresh]
         rows.append([method] + [f"{means[f]:.3f}" if f in means else "" for f in families]
                     + [f"{mean(means.values()):.3f}" if len(means) == len(families) else ""]
@@ -571,10 +561,9 @@ def headline(results: Path = RESULTS) -> str:
     deploy_rows = load("deploy", results)["rows"]
     dep = {(r["model"], r["backend"]): r["test_acc"] for r in deploy_rows}
     rhythmic = load("rhythmic", results)
-    protocol = {r["dataset"]: r["f1"] for r in rhythmic["detection"]
-                if r["method"] == "rhythmic-sharing (defaults)"
-                and _family(r["dataset"]).startswith("thomas-dt1")}
-    first = [f for name, f in protocol.items() if _family(name) == "thomas-dt1"]
+    protocol = [r for r in rhythmic["detection"] if r["method"] == "rhythmic-sharing (defaults)"
+                and r["family"].startswith("thomas-dt1")]
+    first = [r["f1"] for r in protocol if r["family"] == "thomas-dt1"]
     speed = next(r for r in rhythmic["speed"]
                  if r["impl"] == "reference-sparse" and r["n_nodes"] == 100)
     published = next(r for r in rhythmic["speed"]
@@ -620,7 +609,7 @@ def headline(results: Path = RESULTS) -> str:
         (f"drift detection with the defaults, Thomas series in Kang & Losert's protocol "
          f"(dt = 1), mean F1 over {len(first)} held-out series (over {len(protocol)} with "
          "fresh seeds)",
-         f"{mean(first):.3f} ({mean(protocol.values()):.3f})",
+         f"{mean(first):.3f} ({mean(r['f1'] for r in protocol):.3f})",
          "[rhythmic sharing](docs/benchmarks/rhythmic.md)"),
         (f"rhythmic-sharing reservoir vs the published formulation, N = {speed['n_nodes']}, "
          f"{plural(speed['blas_threads'], 'BLAS thread')}",
