@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from astrolava.cli.train import DATASETS
+from astrolava.cli.train import add_run_arguments
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,7 +34,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from astrolava.mgd.presets import HIDDEN
     from astrolava.models.mgd.trainer import METHODS
     from astrolava.sweep import SCHEDULERS, SEARCHES
 
@@ -43,11 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Sweep a method (and backprop, the same way) on Ray Tune: every candidate "
                     "on the first seed, then the best one on every seed. Without --address "
                     "a local Ray starts on this machine.")
-    parser.add_argument("--method", choices=METHODS, default="delta-mgd")
-    parser.add_argument("--dataset", choices=DATASETS, default="digits")
-    parser.add_argument("--network", choices=("rate", "spiking"), default="rate")
-    parser.add_argument("--hidden", type=int, nargs="+", default=list(HIDDEN), metavar="WIDTH",
-                        help="hidden layer widths (default: %(default)s)")
+    add_run_arguments(parser, "hidden layer widths")
     parser.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2|LOW..HIGH",
                         help="values of one hyper-parameter (repeat for several); LOW..HIGH "
                              "is a log-uniform range for --search random/optuna")

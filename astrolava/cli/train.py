@@ -119,18 +119,23 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def add_run_arguments(parser: argparse.ArgumentParser, hidden_help: str) -> None:
+    """The options that name one training run's method, data and net (``train``, ``sweep``)."""
     from astrolava.models.mgd.trainer import METHODS
 
-    parser = subparsers.add_parser(
-        "train", help="train an MLP with backprop or an MGD-family method",
-        description="Train a reference MLP; hyper-parameters start from the method's preset "
-                    "(astrolava.mgd.presets) and can be overridden with --set NAME=VALUE.")
     parser.add_argument("--method", choices=METHODS, default="delta-mgd")
     parser.add_argument("--dataset", choices=DATASETS, default="digits")
     parser.add_argument("--network", choices=("rate", "spiking"), default="rate")
     parser.add_argument("--hidden", type=int, nargs="+", default=list(HIDDEN), metavar="WIDTH",
-                        help="hidden layer widths (torch backend; default: %(default)s)")
+                        help=f"{hidden_help} (default: %(default)s)")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "train", help="train an MLP with backprop or an MGD-family method",
+        description="Train a reference MLP; hyper-parameters start from the method's preset "
+                    "(astrolava.mgd.presets) and can be overridden with --set NAME=VALUE.")
+    add_run_arguments(parser, "hidden layer widths (torch backend)")
     parser.add_argument("--backend", choices=tuple(BACKENDS), default="torch")
     parser.add_argument("--tag", choices=("floating_pt", "fixed_pt"), default="floating_pt",
                         help="lava backend: float or Loihi fixed-point process models")
