@@ -4,11 +4,12 @@ Rows (``benchmarks/results/loihi_engine.json``), one per (dataset, model), means
 
 * ``learning-engine``: ``astrolava.processes.engine_dmgd.EngineNetwork`` trained in Lava's
   fixed_pt models (stock ``LearningDense`` + ``Loihi3FLearningRule``) with each epoch's η
-  (``EngineParams.layer_etas``); each chunk of ``--chunk`` samples of an epoch is one Lava
-  session, its weights and chain rows written to ``--checkpoint-dir`` (file names carry a
-  digest of the parameters) so a re-started command resumes at the next chunk; the next
-  chunk starts from them with the running sample count, so the chain rows are refreshed on
-  the same samples as in one session. Each session's learning rules get their own seed
+  and update shift (``EngineParams.layer_etas``, ``EngineParams.update_shift_of``); each
+  chunk of ``--chunk`` samples of an epoch is one Lava session, its weights and chain rows
+  written to ``--checkpoint-dir`` (file names carry a digest of the parameters) so a
+  re-started command resumes at the next chunk; the next chunk starts from them with the
+  running sample count, so the chain rows are refreshed on the same samples as in one
+  session. Each session's learning rules get their own seed
   (:func:`session_seed`: a Lava session starts its random sequences anew);
   evaluated by the reference's bit-accurate forward pass with the learned weights;
 * ``reference-loihi-formats``: ``astrolava.models.mgd.loihi_engine.EngineReference``, the same
@@ -131,6 +132,8 @@ def run_engine(data: tuple, seed: int, epochs: int, params: EngineParams,
     net_name = "-".join(map(str, params.sizes(X.shape[1], 10)))
     setup = dict(asdict(params), window=params.schedule.window, chunk=int(args.chunk),
                  sessions="seeded")
+    if not params.shift_raises:  # the digest of a run without a schedule is unchanged
+        del setup["shift_raises"]
     digest = hashlib.sha1(json.dumps(setup, sort_keys=True).encode()).hexdigest()[:8]
     rows, rates = None, []
     for epoch in range(epochs):
@@ -151,7 +154,7 @@ def run_engine(data: tuple, seed: int, epochs: int, params: EngineParams,
                                 tau_delta=params.tau_delta, delta_mix=params.delta_mix,
                                 seed=session_seed(seed, epoch, start),
                                 samples_seen=epoch * len(y) + start, rows=rows,
-                                update_shift=params.update_shift)
+                                update_shift=params.update_shift_of(epoch))
             with net.session() as session:
                 net.train(session, 1)
                 begun = time.perf_counter()

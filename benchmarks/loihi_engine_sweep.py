@@ -13,7 +13,7 @@ replaced; it is trained for ``--epochs`` epochs per seed with the benchmark's in
 and sample orders, and scored after every epoch. Its record (parameters, validation accuracy
 per seed and epoch) is appended to ``benchmarks/results/loihi_engine_sweep.json`` as soon as
 it is done, so a re-started command skips what the file holds. Grid values: numbers; for
-``eta_halvings`` the epochs joined by ``+`` (``-`` for none). Usage::
+``eta_halvings`` and ``shift_raises`` the epochs joined by ``+`` (``-`` for none). Usage::
 
     nice -n 10 .venv/bin/python benchmarks/loihi_engine_sweep.py --dataset digits \\
         --seeds 0 1 2 --epochs 4 --grid eta=500,1000,2000 eta_halvings=-,2,1+2
@@ -66,9 +66,14 @@ def validation_split(dataset: str) -> tuple[np.ndarray, ...]:
     return X[:n_fit], y[:n_fit], X[FASHION_VALIDATION], y[FASHION_VALIDATION]
 
 
+EPOCH_KEYS = ("eta_halvings", "shift_raises")
+"""Parameters that name epochs (grid values: epochs joined by ``+``, ``-`` for none)."""
+
+
 def parse_value(key: str, text: str) -> int | float | tuple[int, ...]:
-    """A grid value: ``eta_halvings`` as epochs joined by ``+`` (``-``: none), else a number."""
-    if key == "eta_halvings":
+    """A grid value: :data:`EPOCH_KEYS` as epochs joined by ``+`` (``-``: none), else a
+    number."""
+    if key in EPOCH_KEYS:
         return () if text == "-" else tuple(int(e) for e in text.split("+"))
     number = float(text)
     return int(number) if number.is_integer() and key != "eta" else number
@@ -118,11 +123,13 @@ def score(params: EngineParams, split: tuple[np.ndarray, ...], seeds: list[int],
 
 def describe(params: EngineParams) -> str:
     """The swept parameters in one line (η, ε, η halvings, hidden-layer η shift, thresholds,
-    τδ, update shift)."""
+    τδ, update shift and its raises)."""
     halvings = "+".join(map(str, params.eta_halvings)) or "-"
+    raises = "+".join(map(str, params.shift_raises))
     return (f"η {params.eta:g}, ε {params.epsilon:g}, halved {halvings}, "
             f"hidden η·2^{params.hidden_eta_shift}, ϑ {params.neurons.hidden_vth}/"
-            f"{params.neurons.output_vth}, τδ {params.tau_delta}, ΔW/2^{params.update_shift}")
+            f"{params.neurons.output_vth}, τδ {params.tau_delta}, ΔW/2^{params.update_shift}"
+            + (f" raised {raises}" if raises else ""))
 
 
 def record_key(record: dict) -> str:

@@ -78,8 +78,12 @@ class EngineParams:
         The hidden layer's η is ``η·2**hidden_eta_shift`` (its own rate exponent).
     update_shift : int in 7..12
         ``s`` of the weight rule ``ΔW = −t·q_k / 2**s``
-        (:func:`~astrolava.mgd.engine.dw_rule`): with ``q_k`` clipped to 7 bits it sets the
-        largest step.
+        (:func:`~astrolava.mgd.engine.dw_rule`) in the first epoch: with ``q_k`` clipped to 7
+        bits it sets the largest step.
+    shift_raises : tuple of int
+        Epochs (counted from 0) from which ``s`` is raised by one more, halving the largest
+        step (each Lava session is built with its epoch's rule, :meth:`update_shift_of`);
+        ``update_shift + len(shift_raises)`` must stay within 7..12.
     """
 
     pass_steps: int = 20
@@ -92,9 +96,16 @@ class EngineParams:
     eta_halvings: tuple[int, ...] = ()
     hidden_eta_shift: int = 0
     update_shift: int = WEIGHT_SHIFT
+    shift_raises: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         require_int("update_shift", self.update_shift, *UPDATE_SHIFTS)
+        for epoch in self.shift_raises:
+            require_int("shift_raises", epoch, 0)
+        if self.update_shift + len(self.shift_raises) > UPDATE_SHIFTS[1]:
+            raise ValueError(f"shift_raises={self.shift_raises} raises update_shift="
+                             f"{self.update_shift} to {self.update_shift + len(self.shift_raises)}"
+                             f"; the rule expresses {UPDATE_SHIFTS[0]}..{UPDATE_SHIFTS[1]}")
         require_positive("eta", self.eta)
         require_positive("epsilon", self.epsilon)
         require_count("tau_delta", self.tau_delta)
@@ -115,6 +126,11 @@ class EngineParams:
         and ``s_l`` :attr:`hidden_eta_shift` for the hidden layer, 0 for the output layer."""
         eta = self.eta * 2.0 ** -sum(int(epoch) >= e for e in self.eta_halvings)
         return [eta * 2.0 ** self.hidden_eta_shift] * len(self.hidden) + [eta]
+
+    def update_shift_of(self, epoch: int = 0) -> int:
+        """The update shift ``s`` in ``epoch``: :attr:`update_shift` plus the number of
+        :attr:`shift_raises` ``<= epoch``."""
+        return self.update_shift + sum(int(epoch) >= e for e in self.shift_raises)
 
 
 HIDDEN_PARAMS = {
@@ -258,7 +274,7 @@ class EngineReference:
             raise ValueError(f"draws={draws!r} must be one of {DRAWS}")
         self.tags = [np.zeros_like(w) for w in self.weights]
         self.rows = np.zeros_like(self.weights[-1]) if len(self.weights) > 1 else None
-        self.rates = self.epoch_rates(0)
+        self.start_epoch(0)
         self.seed, self.draws = int(seed), draws
         self.rng = np.random.default_rng(seed)
         self.n_samples = 0
@@ -296,6 +312,12 @@ class EngineReference:
         (:meth:`EngineParams.layer_etas`)."""
         return [rate_constant(eta, self.params.epsilon)
                 for eta in self.params.layer_etas(epoch)]
+
+    def start_epoch(self, epoch: int) -> None:
+        """Learn with the rate constants (:meth:`epoch_rates`) and the update shift
+        (:meth:`EngineParams.update_shift_of`) of ``epoch`` from now on."""
+        self.rates = self.epoch_rates(epoch)
+        self.update_shift = self.params.update_shift_of(epoch)
 
     def input_spikes(self, x: np.ndarray) -> np.ndarray:
         """The input layer's spikes for samples ``x`` in [0, 1] (``(T, ..., n_in)``)."""
@@ -367,21 +389,21 @@ class EngineReference:
         for index in range(n_layers):
             q_k = np.full(len(factors[index]),
                           global_factor(delta, scales[index], self.rates[index],
-                                        self.params.update_shift))
+                                        self.update_shift))
             at = sched.update(depths[index])
             update = self.random(index, at)
             q_k = self.third_factor(q_k, self.random(index, at, "third"))
             self.weights[index] = apply_update(self.weights[index], self.tags[index], q_k,
-                                               update, self.params.update_shift)
+                                               update, self.update_shift)
             self.tags[index] = latch_tag(self.tags[index], x1[index], counts[index] > 0,
                                          np.zeros_like(factors[index]), self.random(index, at))
         self.session_samples += 1
         return int(np.argmax(counts[-1]))
 
     def train(self, x: np.ndarray, y: np.ndarray, order: np.ndarray, epoch: int = 0) -> float:
-        """Learn the samples ``order`` in turn with the rates of ``epoch``
-        (:meth:`epoch_rates`); returns the clean-pass training accuracy."""
-        self.rates = self.epoch_rates(epoch)
+        """Learn the samples ``order`` in turn with the rates and update shift of ``epoch``
+        (:meth:`start_epoch`); returns the clean-pass training accuracy."""
+        self.start_epoch(epoch)
         s_in = self.input_spikes(np.asarray(x)[order])
         correct = sum(self.learn_spikes(s_in[:, n], int(y[i])) == y[i]
                       for n, i in enumerate(order))

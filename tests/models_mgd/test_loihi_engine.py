@@ -162,9 +162,28 @@ def test_update_shift_by_hand():
         dw_rule(13)
 
 
+def test_update_shift_schedule_by_hand():
+    """s 9 raised from epochs 1 and 3: 9, 10, 10, 11, 11; the reference learns an epoch with a
+    raise at epoch 0 as with s + 1."""
+    params = EngineParams(update_shift=9, shift_raises=(3, 1))
+    assert [params.update_shift_of(e) for e in range(5)] == [9, 10, 10, 11, 11]
+    assert EngineParams(update_shift=7, shift_raises=(0, 0, 2, 2, 4)).update_shift_of(4) == 12
+    X, y = load_dataset("digits", "train")
+    runs = []
+    for raised in (EngineParams(update_shift=10, shift_raises=(0,)),
+                   EngineParams(update_shift=11)):
+        ref = EngineReference(initial_weights(raised.sizes(64, 10), 0), raised, seed=3)
+        ref.train(X, y, np.arange(6))
+        assert ref.update_shift == 11
+        runs.append(ref.weights[0])
+    np.testing.assert_array_equal(*runs)
+
+
 @pytest.mark.parametrize("kwargs", [{"eta": 0.0}, {"epsilon": -1.0}, {"tau_delta": 0},
                                     {"delta_mix": 0.0}, {"delta_mix": 1.5},
-                                    {"eta": float("nan")}, {"update_shift": 6}])
+                                    {"eta": float("nan")}, {"update_shift": 6},
+                                    {"shift_raises": (-1,)}, {"shift_raises": (1.5,)},
+                                    {"shift_raises": (1, 2), "update_shift": 11}])
 def test_engine_params_refuse_bad_values(kwargs):
     with pytest.raises(ValueError, match=next(iter(kwargs))):
         EngineParams(**kwargs)

@@ -168,19 +168,22 @@ def test_hidden_net_learns_as_the_reference(hidden_eta_shift, update_shift):
 
 def test_a_resumed_run_computes_what_one_session_computes():
     """Two Lava sessions (samples 0-2, then 3-5 from the first's weights, chain rows and
-    sample count; τδ = 2, so the second starts off the refresh grid) against the reference
-    fed Lava's numbers with a new session at sample 3: the same weights and rows; the
-    reference's refreshes (samples 0, 2, 4) do not depend on the sessions."""
+    sample count; τδ = 2, so the second starts off the refresh grid; the second as epoch 1
+    of an update-shift schedule, s 10 then 11) against the reference fed Lava's numbers with
+    a new session and epoch at sample 3: the same weights and rows; the reference's refreshes
+    (samples 0, 2, 4) do not depend on the sessions."""
     X, y = load_dataset("digits", "train")
     params = EngineParams(pass_steps=8, eta=8000.0, epsilon=200.0, hidden=(16,), tau_delta=2,
-                          neurons=EngineNeurons(hidden_vth=512, output_vth=512))
+                          neurons=EngineNeurons(hidden_vth=512, output_vth=512),
+                          shift_raises=(1,))
     w0 = initial_weights(params.sizes(64, 10), 2, scale=40)
     weights, rows = w0, None
-    for start, stop in ((0, 3), (3, 6)):
+    for epoch, (start, stop) in enumerate(((0, 3), (3, 6))):
         net = EngineNetwork(data=X[start:stop], labels=y[start:stop], weights=weights,
-                            schedule=params.schedule, eta=params.layer_etas(0),
+                            schedule=params.schedule, eta=params.layer_etas(epoch),
                             epsilon=params.epsilon, neurons=params.neurons,
-                            tau_delta=params.tau_delta, seed=2, samples_seen=start, rows=rows)
+                            tau_delta=params.tau_delta, seed=2, samples_seen=start, rows=rows,
+                            update_shift=params.update_shift_of(epoch))
         with net.session() as session:
             net.train(session, stop - start)
             weights, rows = net.weights(), net.rows()
@@ -189,6 +192,7 @@ def test_a_resumed_run_computes_what_one_session_computes():
     for i in range(6):
         if i == 3:
             ref.new_session()
+            ref.start_epoch(1)
         before = ref.rows.copy()
         ref.learn(X[i], int(y[i]))
         refreshed.append(not np.array_equal(before, ref.rows))
