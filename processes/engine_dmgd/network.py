@@ -24,25 +24,12 @@ from astrolava.mgd.engine import (
     dw_rule,
 )
 from astrolava.runtime import LavaSession, sim_config
+from astrolava.validation import require_array, require_labels
 
 WEIGHT_RANGE = (-(1 << WEIGHT_LEARN_BITS), (1 << WEIGHT_LEARN_BITS) - 1)
 """Mixed-sign 8-bit learned weights (``LearningDense`` saturates to this range)."""
 INPUT_DU = 4095
 """The current decay of every layer: the current is the step's synaptic input."""
-
-
-def check_weights(name: str, weights: np.ndarray) -> None:
-    """Refuse a weight matrix that a learning ``LearningDense`` cannot hold: not integers, or
-    values outside :data:`WEIGHT_RANGE`."""
-    w = np.asarray(weights)
-    low, high = WEIGHT_RANGE
-    if not np.issubdtype(w.dtype, np.integer) and not (
-            np.issubdtype(w.dtype, np.floating) and np.all(np.isfinite(w))
-            and np.all(w == np.round(w))):
-        raise ValueError(f"{name} must hold integers (8-bit weights); got dtype {w.dtype}")
-    if w.size and (w.min() < low or w.max() > high):
-        raise ValueError(f"{name} must hold integers in [{low}, {high}] (mixed-sign 8-bit "
-                         f"weights); got values in {w.min()}..{w.max()}")
 
 
 def engine_learning_rule(seed: int, x1_tau: int = TRACE_TAU,
@@ -109,7 +96,9 @@ class EngineNetwork:
                  shuffle_seed: int | None = None, samples_seen: int = 0,
                  rows: np.ndarray | None = None, update_shift: int = WEIGHT_SHIFT) -> None:
         neurons = EngineNeurons() if neurons is None else neurons
-        matrices = [np.asarray(w, dtype=np.int64) for w in weights]
+        matrices = [require_array(f"weights[{index}]", w, ndim=2, integer=True,
+                                  low=WEIGHT_RANGE[0], high=WEIGHT_RANGE[1])
+                    for index, w in enumerate(weights)]
         sizes = [matrices[0].shape[1], *(w.shape[0] for w in matrices)]
         if len(matrices) != schedule.n_learned:
             raise ValueError(f"weights hold {len(matrices)} layers; schedule.n_learned="
@@ -118,12 +107,8 @@ class EngineNetwork:
             if w.shape[1] != sizes[index]:
                 raise ValueError(f"weights[{index}] has shape {w.shape}; it must take "
                                  f"{sizes[index]} inputs")
-            check_weights(f"weights[{index}]", weights[index])
-        labels = np.asarray(labels)
-        if labels.size and (not np.issubdtype(labels.dtype, np.integer)
-                            or labels.min() < 0 or labels.max() >= sizes[-1]):
-            raise ValueError(f"labels must be integers in 0..{sizes[-1] - 1} (the output "
-                             f"width); got values in {labels.min()}..{labels.max()}")
+        labels = require_labels("labels", labels, n_samples=np.shape(data)[0],
+                                n_classes=sizes[-1])
         etas = ([float(eta)] * len(matrices) if np.ndim(eta) == 0
                 else [float(e) for e in eta])
         if len(etas) != len(matrices):

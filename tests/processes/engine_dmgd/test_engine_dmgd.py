@@ -226,14 +226,20 @@ def test_bad_parameters(monkeypatch):
         EngineNetwork(data=X[:2], labels=y[:2], weights=initial_weights([64, 8, 10], 0),
                       schedule=EngineSchedule(5, n_learned=2), eta=[1, 1, 1], epsilon=1)
     good = initial_weights([64, 10], 0)[0]
-    for bad, message in ((good * 0 + 256, r"integers in \[-256, 255\]"),
-                         (good - 512, r"integers in \[-256, 255\]"),
-                         (good + 0.5, r"integers \(8-bit")):
-        with pytest.raises(ValueError, match=r"weights\[0\] must hold " + message):
+    for bad, error, message in (
+            (good * 0 + 256, ValueError, r"holds values in \[256, 256\]; allowed: \[-256, 255\]"),
+            (good - 512, ValueError, r"allowed: \[-256, 255\]"),
+            (good + 0.5, TypeError, "must hold integers"),
+            (good[0], ValueError, "must have 2 dimension")):
+        with pytest.raises(error, match=r"weights\[0\] .*" + message):
             EngineNetwork(data=X[:2], labels=y[:2], weights=[bad], schedule=sched, eta=1,
                           epsilon=1)
-    for labels in (np.array([0, 10]), np.array([-1, 0]), np.array([0.0, 1.0])):
-        with pytest.raises(ValueError, match="labels must be integers in 0..9"):
+    for labels, error, message in (
+            (np.array([0, 10]), ValueError, r"labels in \[0, 10\]; each must be in \[0, 9\]"),
+            (np.array([-1, 0]), ValueError, r"each must be in \[0, 9\] \(10 classes\)"),
+            (np.array([0.5, 1.0]), TypeError, "must hold integers"),
+            (np.array([0, 1, 2]), ValueError, "3 labels for 2 samples")):
+        with pytest.raises(error, match="labels .*" + message):
             EngineNetwork(data=X[:2], labels=labels, weights=[good], schedule=sched, eta=1,
                           epsilon=1)
     with pytest.raises(ValueError, match="samples_seen"):
