@@ -259,18 +259,27 @@ def loihi2_limits(data: dict) -> str:
 def loihi_engine_sweep(data: dict) -> str:
     """The learning-engine reference's parameter sweep: validation accuracy (mean over seeds)
     after every epoch, in the order the configurations were run."""
-    def config(p: dict) -> tuple:
+    def shifts(r: dict) -> str:
+        """The update shift, per epoch where a schedule raises it."""
+        p = r["params"]
+        if not p.get("shift_raises"):
+            return str(p.get("update_shift", "—"))
+        return joined(str(p["update_shift"] + sum(e >= a for a in p["shift_raises"]))
+                      for e in range(r["epochs"]))
+
+    def config(r: dict) -> tuple:
+        p = r["params"]
         return (f"{p['eta']:g}", f"{p['epsilon']:g}",
                 "+".join(map(str, p["eta_halvings"])) or "-", f"2^{p['hidden_eta_shift']}",
                 f"{p['neurons']['hidden_vth']} / {p['neurons']['output_vth']}", p["tau_delta"],
-                p.get("update_shift", "—"))
+                shifts(r))
 
-    rows = [(r["dataset"], f"{r['n_fit']:,} / {r['n_val']:,}", *config(r["params"]),
+    rows = [(r["dataset"], f"{r['n_fit']:,} / {r['n_val']:,}", *config(r),
              joined(map(str, r["seeds"])),
              joined(pct(sum(a) / len(a)) for a in zip(*r["val_acc_per_seed"], strict=True)),
              f"{pct(r['val_acc'])} %") for r in data["records"]]
     return md_table(["dataset", "learn / score", "η", "ε", "η halved from epoch",
-                     "hidden η ×", "ϑ hidden / output", "τδ", "update shift", "seeds",
+                     "hidden η ×", "ϑ hidden / output", "τδ", "update shift (per epoch)", "seeds",
                      "validation acc. after each epoch (%)", "last"], rows)
 
 
