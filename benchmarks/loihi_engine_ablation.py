@@ -20,7 +20,13 @@ subclass); everything else is the benchmark's preset (``engine_params``). Ablati
 * ``update shift 10``: ``ΔW = −t·q_k / 2**10`` (the largest step doubled);
 * ``hidden q_u gated n > 0`` / ``gated 0 < n < T``: the hidden layer's third factor zero for
   neurons silent in the clean pass / silent or firing every step (a stand-in for the local
-  slope f'(z), which the engine could express by gating the bap).
+  slope f'(z), which the engine could express by gating the bap);
+* ``all formats float, rule kept``: every format at once in float, the rule unchanged
+  (``t = x1·q_u / 2**5``, ``q_k = η/ε²·ΔC·c·2**(5 + s)`` clipped to ``[−64, 63]``,
+  ``ΔW = −t·q_k / 2**s``): float weights, LIF, chain rows, third factors, scale ``c`` and
+  products, no rounding, floor shift, saturation or trace decay;
+* ``all formats float, q_k not clipped, η …``: the same without the clip, i.e. the plain
+  δ-MGD step ``ΔW = −η·ΔC/ε²·θ̃``, for the η of :data:`UNCLIPPED_ETAS`.
 
 The η mantissa is not ablated: η enters through ``q_k`` (16-bit mantissas on the embedded
 CPU, then 7 bits), and the rule's 4-bit scale mantissas are ±1. Writes
@@ -63,6 +69,8 @@ from astrolava.provenance import provenance, run_started  # noqa: E402
 OUT = Path(__file__).parent / "results" / "loihi_engine_ablation.json"
 FINE_BITS = 6
 """Extra fraction bits of the ``weights + 6 fraction bits`` ablation (the LIF's input shift)."""
+UNCLIPPED_ETAS = (25.0, 50.0, 100.0, 400.0, 1000.0, 2000.0)
+"""η of the float rule without the ``q_k`` clip (its steps are ``η·ΔC/ε²·θ̃``, unbounded)."""
 PER_SYNAPSE = np.random.default_rng(0)
 """The numbers of the ``one number per synapse`` ablation."""
 
@@ -169,6 +177,91 @@ def _gated_learning(live: Callable[[np.ndarray, int], np.ndarray]) -> Callable:
     return learn_spikes
 
 
+def _float_lif(current: np.ndarray, du: int, dv: int, vth: int) -> np.ndarray:
+    """:func:`~astrolava.models.mgd.loihi_engine.lif_pass` in float: ``u ← u·(1 − (du + 1)/2**12)
+    + a``, ``v ← v·(1 − dv/2**12) + u``, a spike and ``v ← 0`` where ``v > vth`` (no
+    truncation, wrap or saturation; the same threshold and decays)."""
+    current = np.asarray(current, dtype=np.float64)
+    u = np.zeros(current.shape[1:])
+    v = np.zeros_like(u)
+    spikes = np.zeros(current.shape, dtype=np.int64)
+    for t, a in enumerate(current):
+        u = u * (1 - (du + le.LIF_DS_OFFSET) / le.UNITY) + a
+        v = v * (1 - dv / le.UNITY) + u
+        fired = v > vth
+        v = np.where(fired, 0.0, v)
+        spikes[t] = fired
+    return spikes
+
+
+def _float_chain_factor(rows: np.ndarray, counts: np.ndarray, label: int, pass_steps: int
+                        ) -> np.ndarray:
+    """:func:`astrolava.mgd.engine.chain_factor` without rounding: ``Q_MAX·u / max|u|``."""
+    u = -engine.output_error(counts, label, pass_steps) @ np.asarray(rows, dtype=np.float64)
+    top = float(np.abs(u).max(initial=0.0))
+    return np.zeros_like(u) if top == 0.0 else engine.Q_MAX * u / top
+
+
+def _float_scale(q_u: np.ndarray, x1: np.ndarray, epsilon: float) -> tuple[float, int]:
+    """``(c, 0)`` with ``c = ε / (‖q_u‖·‖x1‖)`` unrounded (``(0, 0)`` if a factor vanishes)."""
+    norm = float(np.linalg.norm(q_u)) * float(np.linalg.norm(x1))
+    return (0.0, 0) if norm == 0.0 else (float(epsilon) / norm, 0)
+
+
+def _float_current(scale: tuple[float, int], q_u: np.ndarray, x1: np.ndarray,
+                   spikes: np.ndarray) -> np.ndarray:
+    """``c·q_u_j·(x1·s)`` unrounded."""
+    total = np.asarray(spikes, dtype=np.float64) @ np.asarray(x1, dtype=np.float64)
+    return scale[0] * total[..., None] * np.asarray(q_u, dtype=np.float64)
+
+
+def _float_global_factor(clip: bool) -> Callable[..., float]:
+    """:func:`astrolava.mgd.engine.global_factor` in float, ``q_k = η/ε²·ΔC·c·2**(5 + s)``,
+    clipped to the 7-bit range ``[−64, 63]`` if ``clip``."""
+    def global_factor(delta_cost2: int, scale: tuple[float, int], rate: tuple[float, int],
+                      update_shift: int) -> float:
+        value = rate[0] * scale[0] * delta_cost2 / 2 * 2.0 ** (engine.TAG_SHIFT + update_shift)
+        return float(np.clip(value, engine.Q_MIN, engine.Q_MAX)) if clip else value
+    return global_factor
+
+
+def _float_latch(tag: np.ndarray, x1: np.ndarray, x0: np.ndarray, q_u: np.ndarray,
+                 random: float) -> np.ndarray:
+    """The tag :data:`~astrolava.mgd.engine.DT_RULE` latches, in float:
+    ``t = x0·x1·q_u / 2**5`` (no floor shift, rounding or saturation)."""
+    return (np.asarray(q_u, dtype=np.float64)[:, None]
+            * (np.asarray(x1, dtype=np.float64) * np.asarray(x0))[None, :]
+            / 2.0 ** engine.TAG_SHIFT)
+
+
+def _float_update(weights: np.ndarray, tag: np.ndarray, q_k: np.ndarray, random: float,
+                  update_shift: int) -> np.ndarray:
+    """``W ← W − t·q_k / 2**s`` in float (no floor shift, rounding or saturation)."""
+    return (np.asarray(weights, dtype=np.float64)
+            - np.asarray(tag) * np.asarray(q_k, dtype=np.float64)[:, None] / 2.0 ** update_shift)
+
+
+def _all_float(clip: bool) -> dict:
+    """Replacements that take every format of the reference to float at once, the rule kept
+    (``ΔW = −t·q_k / 2**s``, ``t = x1·q_u / 2**5``, ``q_k`` clipped to ``[−64, 63]`` if
+    ``clip``): float weights, LIF, chain rows, third factors, scales and products, no trace
+    decay."""
+    return {"lif_pass": _float_lif,
+            "decay_trace": lambda x1, random, tau=0: np.asarray(x1),
+            "EngineReference.third_factor": staticmethod(
+                lambda q, random: np.asarray(q, dtype=np.float64)),
+            "chain_factor": _float_chain_factor,
+            "refresh_rows": lambda rows, weights, delta_mix: (
+                (1 - delta_mix) * np.asarray(rows) + delta_mix * np.asarray(weights,
+                                                                            dtype=np.float64)),
+            "perturbation_scale": _float_scale,
+            "perturbation_current": _float_current,
+            "rate_constant": lambda eta, epsilon: (float(eta) / float(epsilon) ** 2, 0),
+            "global_factor": _float_global_factor(clip),
+            "latch_tag": _float_latch,
+            "apply_update": _float_update}
+
+
 ABLATIONS: dict[str, tuple[dict, dict]] = {
     "loihi formats": ({}, {}),
     "round to nearest": ({"EngineReference.random": lambda self, *a, **k: 0.5}, {}),
@@ -186,6 +279,9 @@ ABLATIONS: dict[str, tuple[dict, dict]] = {
         {"EngineReference.learn_spikes": _gated_learning(lambda n, T: n > 0)}, {}),
     "hidden q_u gated 0 < n < T": (
         {"EngineReference.learn_spikes": _gated_learning(lambda n, T: (n > 0) & (n < T))}, {}),
+    "all formats float, rule kept": (_all_float(clip=True), {}),
+    **{f"all formats float, q_k not clipped, η {eta:g}": (_all_float(clip=False), {"eta": eta})
+       for eta in UNCLIPPED_ETAS},
 }
 """Name -> (replacements, keyed by the name in ``astrolava.models.mgd.loihi_engine``, or
 ``engine.<name>`` in ``astrolava.mgd.engine``, ``sweep.<name>`` in ``loihi_engine_sweep``;
@@ -206,6 +302,13 @@ def ablated(replacements: dict) -> Iterator[None]:
                 target, attr = getattr(le, home), attr
             stack.enter_context(mock.patch.object(target, attr, new))
         yield
+
+
+def ordered(records: list[dict]) -> list[dict]:
+    """Records by seeds, epochs and the order of :data:`ABLATIONS`."""
+    names = list(ABLATIONS)
+    return sorted(records, key=lambda r: (len(r["seeds"]), r["seeds"], r["epochs"],
+                                          names.index(r["ablation"])))
 
 
 def plot(records: list[dict], path: Path) -> None:
@@ -252,7 +355,7 @@ def main() -> None:
         print(f"{name}: validation {record['val_acc']:.4f} (per epoch "
               f"{np.round(np.mean(per_seed, axis=0), 4).tolist()})", flush=True)
         records.append(record)
-        args.out.write_text(json.dumps({"records": records + list(kept.values()),
+        args.out.write_text(json.dumps({"records": ordered(records + list(kept.values())),
                                         "provenance": provenance(started)}, indent=1) + "\n")
     plot([r for r in records if r["seeds"] == args.seeds and r["epochs"] == args.epochs],
          args.out.with_suffix(".png"))
