@@ -138,17 +138,19 @@ def record_key(record: dict) -> str:
 
 
 def plot(records: list[dict], path: Path, top: int = 6) -> None:
-    """Mean validation accuracy per epoch of each dataset's ``top`` configurations."""
+    """Mean validation accuracy per epoch of each dataset's ``top`` configurations among those
+    scored over the most seeds."""
     datasets = sorted({r["dataset"] for r in records})
     fig, axes = plt.subplots(1, len(datasets), figsize=(5.5 * len(datasets), 3.6),
                              squeeze=False)
     for ax, dataset in zip(axes[0], datasets, strict=True):
-        best = sorted((r for r in records if r["dataset"] == dataset),
-                      key=lambda r: -r["val_acc"])[:top]
-        for r in best:
+        mine = [r for r in records if r["dataset"] == dataset]
+        seeds = max(len(r["seeds"]) for r in mine)
+        mine = [r for r in mine if len(r["seeds"]) == seeds]
+        for r in sorted(mine, key=lambda r: -r["val_acc"])[:top]:
             curve = 100 * np.mean(r["val_acc_per_seed"], axis=0)
             ax.plot(np.arange(1, len(curve) + 1), curve, marker="o", label=r["label"])
-        ax.set_title(f"{dataset}: {top} best of {sum(r['dataset'] == dataset for r in records)}",
+        ax.set_title(f"{dataset}: {top} best of {len(mine)} scored over {seeds} seed(s)",
                      fontsize=9)
         ax.set_xlabel("epoch")
         ax.set_ylabel("validation accuracy (%)")
