@@ -18,6 +18,10 @@ Rows (``benchmarks/results/loihi_engine.json``), one per (dataset, model), means
   draws its own stochastic-rounding numbers, ``--draws lava`` (tag
   ``loihi-formats-lava-draws``) the numbers the Lava graph draws (bit-equal to the
   learning-engine row when the chunks are the same);
+* ``reference-float``: the reference with every format in float and the rule kept (tag
+  ``rule-kept``: ``q_k`` clipped to its 7-bit range in float), or without the clip at the η
+  of ``--unclipped-eta`` (tag ``no-clip-eta<η>``: the plain δ-MGD step), the replacements of
+  ``benchmarks/loihi_engine_ablation.py`` (``all_float``);
 * ``bptt``: the same layer sizes as a snntorch ``SpikingMLP`` (Bernoulli rate code, T steps)
   trained by BPTT (``train_backprop``: Adam 10⁻³, batch 32, squared error).
 
@@ -40,7 +44,7 @@ import hashlib
 import io
 import json
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import matplotlib
@@ -67,10 +71,11 @@ from astrolava.figures import save_figure  # noqa: E402
 from astrolava.provenance import provenance, run_started  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
-MODELS = ("learning-engine", "reference-loihi-formats", "bptt")
+MODELS = ("learning-engine", "reference-loihi-formats", "reference-float", "bptt")
 COLORS = {"learning-engine": "tab:green", "reference-loihi-formats": "tab:blue",
-          "bptt": "tab:gray"}
-SHORT = {"learning-engine": "engine", "reference-loihi-formats": "reference", "bptt": "BPTT"}
+          "reference-float": "tab:orange", "bptt": "tab:gray"}
+SHORT = {"learning-engine": "engine", "reference-loihi-formats": "reference",
+         "reference-float": "float rule", "bptt": "BPTT"}
 DRAWN = {"loihi-formats-lava-draws": "\n(Lava draws)"}
 """Bar-label suffix of the reference row fed the Lava graph's random numbers."""
 N_TRAIN = {"digits": 0, "fashion-mnist": 10_000}
@@ -181,17 +186,32 @@ def run_bptt(data: tuple, seed: int, epochs: int, params: EngineParams) -> tuple
     return float(out["test_acc"]), float(out["samples_per_s"])
 
 
-def row_tag(model: str, draws: str) -> str:
-    """The row's tag: the Lava model's, float32 for BPTT, the reference's formats and draws."""
+def row_tag(model: str, args: argparse.Namespace) -> str:
+    """The row's tag: the Lava model's, float32 for BPTT, the reference's formats and draws,
+    the float rule's clip."""
     if model == "reference-loihi-formats":
-        return "loihi-formats" if draws == "independent" else "loihi-formats-lava-draws"
+        return "loihi-formats" if args.draws == "independent" else "loihi-formats-lava-draws"
+    if model == "reference-float":
+        return "rule-kept" if args.unclipped_eta is None else f"no-clip-eta{args.unclipped_eta:g}"
     return {"learning-engine": "fixed_pt", "bptt": "float32"}[model]
+
+
+def run_float(data: tuple, seed: int, epochs: int, params: EngineParams,
+              args: argparse.Namespace) -> tuple[float, float]:
+    """The reference with every format in float (``loihi_engine_ablation.all_float``), the
+    ``q_k`` clip kept unless ``--unclipped-eta`` is given."""
+    from loihi_engine_ablation import ablated, all_float
+
+    with ablated(all_float(clip=args.unclipped_eta is None)):
+        return run_reference(data, seed, epochs, params, args)
 
 
 def run_model(model: str, data: tuple, seed: int, epochs: int, params: EngineParams,
               args: argparse.Namespace) -> tuple[float, float]:
     if model == "reference-loihi-formats":
         return run_reference(data, seed, epochs, params, args)
+    if model == "reference-float":
+        return run_float(data, seed, epochs, params, args)
     if model == "learning-engine":
         return run_engine(data, seed, epochs, params, args)
     return run_bptt(data, seed, epochs, params)
@@ -214,6 +234,12 @@ def merge(path: Path, rows: list[dict], started: dict) -> dict:
     return result
 
 
+def bar_label(row: dict) -> str:
+    """The model, the tag where it tells rows of one model apart, the layer sizes."""
+    tag = f"\n({row['tag']})" if row["model"] == "reference-float" else ""
+    return f"{SHORT[row['model']]}{DRAWN.get(row['tag'], tag)}\n{row['network'].split()[1]}"
+
+
 def plot(rows: list[dict], path: Path) -> None:
     datasets = sorted({r["dataset"] for r in rows})
     bars = [sum(r["dataset"] == d for r in rows) for d in datasets]
@@ -222,8 +248,7 @@ def plot(rows: list[dict], path: Path) -> None:
     for ax, dataset in zip(axes[0], datasets, strict=True):
         sel = sorted((r for r in rows if r["dataset"] == dataset),
                      key=lambda r: (r["network"], MODELS.index(r["model"]), r["tag"]))
-        ax.bar([f"{SHORT[r['model']]}{DRAWN.get(r['tag'], '')}\n{r['network'].split()[1]}"
-                for r in sel],
+        ax.bar([bar_label(r) for r in sel],
                [100 * r["test_acc"] for r in sel],
                yerr=[100 * r["test_acc_sd"] for r in sel], capsize=3,
                color=[COLORS[r["model"]] for r in sel])
@@ -250,6 +275,8 @@ def main() -> None:
     parser.add_argument("--n-train", type=int, default=None)
     parser.add_argument("--draws", choices=DRAWS, default="independent",
                         help="stochastic-rounding numbers of the reference rows")
+    parser.add_argument("--unclipped-eta", type=float, default=None,
+                        help="reference-float without the q_k clip, at this eta")
     parser.add_argument("--checkpoint-dir", type=Path, default=Path("/tmp/loihi_engine_ckpt"))
     parser.add_argument("--out", type=Path, default=RESULTS / "loihi_engine.json")
     args = parser.parse_args()
@@ -265,20 +292,22 @@ def main() -> None:
     rows = []
     for model in args.models:
         epochs = args.bptt_epochs if model == "bptt" and args.bptt_epochs else args.epochs
+        unclipped = model == "reference-float" and args.unclipped_eta is not None
+        used = replace(params, eta=args.unclipped_eta) if unclipped else params
         accs, rates = [], []
         for seed in args.seeds:
-            acc, rate = run_model(model, data, seed, epochs, params, args)
+            acc, rate = run_model(model, data, seed, epochs, used, args)
             accs.append(acc)
             rates.append(rate)
             print(f"{args.dataset} {model} seed {seed}: test {acc:.4f}, {rate:.1f} samples/s",
                   flush=True)
         rows.append({"dataset": args.dataset, "network": network, "model": model,
-                     "tag": row_tag(model, args.draws),
+                     "tag": row_tag(model, args),
                      "test_acc": float(np.mean(accs)),
                      "test_acc_sd": float(np.std(accs, ddof=1)) if len(accs) > 1 else 0.0,
                      "test_acc_per_seed": accs, "epochs": epochs, "n_train": len(data[1]),
                      "samples_per_s": float(np.mean(rates)), "seeds": list(args.seeds),
-                     "params": asdict(params)})
+                     "params": asdict(used)})
         result = merge(args.out, rows, started)
     plot(result["rows"], args.out.with_suffix(".png"))
 

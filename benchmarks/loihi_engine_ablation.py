@@ -241,7 +241,7 @@ def _float_update(weights: np.ndarray, tag: np.ndarray, q_k: np.ndarray, random:
             - np.asarray(tag) * np.asarray(q_k, dtype=np.float64)[:, None] / 2.0 ** update_shift)
 
 
-def _all_float(clip: bool) -> dict:
+def all_float(clip: bool) -> dict:
     """Replacements that take every format of the reference to float at once, the rule kept
     (``ΔW = −t·q_k / 2**s``, ``t = x1·q_u / 2**5``, ``q_k`` clipped to ``[−64, 63]`` if
     ``clip``): float weights, LIF, chain rows, third factors, scales and products, no trace
@@ -279,8 +279,8 @@ ABLATIONS: dict[str, tuple[dict, dict]] = {
         {"EngineReference.learn_spikes": _gated_learning(lambda n, T: n > 0)}, {}),
     "hidden q_u gated 0 < n < T": (
         {"EngineReference.learn_spikes": _gated_learning(lambda n, T: (n > 0) & (n < T))}, {}),
-    "all formats float, rule kept": (_all_float(clip=True), {}),
-    **{f"all formats float, q_k not clipped, η {eta:g}": (_all_float(clip=False), {"eta": eta})
+    "all formats float, rule kept": (all_float(clip=True), {}),
+    **{f"all formats float, q_k not clipped, η {eta:g}": (all_float(clip=False), {"eta": eta})
        for eta in UNCLIPPED_ETAS},
 }
 """Name -> (replacements, keyed by the name in ``astrolava.models.mgd.loihi_engine``, or
