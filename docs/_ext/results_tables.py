@@ -606,7 +606,8 @@ def headline(results: Path = RESULTS) -> str:
          f"{joined(pct(r['fused_test_acc'], 2) for r in hier)} %",
          "[hierarchical graph](docs/benchmarks/lava-hierarchical.md)"),
         (f"stock `LearningDense` (Loihi 2 learning engine), spiking "
-         f"{next(iter(engine.values()))['network'].split()[1]}, digits: "
+         f"{next(iter(engine.values()))['network'].split()[1]}, digits, "
+         f"{len(engine['learning-engine']['seeds'])} seeds: "
          "Lava fixed_pt vs reference in Loihi formats vs BPTT",
          f"{_engine_acc(engine, 'learning-engine')} % vs "
          f"{_engine_acc(engine, 'reference-loihi-formats')} % vs "
