@@ -73,14 +73,14 @@ UNCLIPPED_ETAS = (25.0, 50.0, 100.0, 400.0, 1000.0, 2000.0)
 """η of the float rule without the ``q_k`` clip (its steps are ``η·ΔC/ε²·θ̃``, unbounded)."""
 PER_SYNAPSE = np.random.default_rng(0)
 """The numbers of the ``one number per synapse`` ablation."""
+_stochastic_round = engine.stochastic_round
+"""The unpatched rounding (the ``one number per synapse`` ablation patches it with
+:func:`_per_synapse_round`, which calls this)."""
 
 
 def _per_synapse_round(values: np.ndarray, grid_bits: int, random: float) -> np.ndarray:
     """:func:`astrolava.mgd.engine.stochastic_round` with an independent number per entry."""
-    scaled = np.asarray(values, dtype=np.float64) / (1 << grid_bits)
-    floor = np.floor(scaled)
-    numbers = PER_SYNAPSE.random(scaled.shape)
-    return (floor + (numbers < scaled - floor)).astype(np.int64)
+    return _stochastic_round(values, grid_bits, PER_SYNAPSE.random(np.shape(values)))
 
 
 def _unclipped_global_factor(delta_cost2: int, scale: tuple[int, int], rate: tuple[int, int],
@@ -149,9 +149,8 @@ def _fine_update(weights: np.ndarray, tag: np.ndarray, q_k: np.ndarray, random: 
     """``W ← W − t·q_k·2**(FINE_BITS − s)`` stochastically rounded, saturated to 8 bits."""
     step = (-np.asarray(tag, dtype=np.float64) * np.asarray(q_k)[:, None]
             * 2.0 ** (FINE_BITS - update_shift))
-    floor = np.floor(step)
     lim = 1 << (engine.WEIGHT_LEARN_BITS + FINE_BITS)
-    return np.clip(weights + (floor + (random < step - floor)).astype(np.int64),
+    return np.clip(weights + _stochastic_round(step, 0, random),
                    -lim, lim - (1 << FINE_BITS))
 
 
@@ -175,6 +174,11 @@ def _gated_learning(live: Callable[[np.ndarray, int], np.ndarray]) -> Callable:
         with mock.patch.object(le, "chain_factor", gated):
             return learn(self, s_in, label)
     return learn_spikes
+
+
+def _undecayed(x1: np.ndarray, random: float, tau: int = 0) -> np.ndarray:
+    """:func:`astrolava.mgd.engine.decay_trace` without the decay: x1 as reported."""
+    return np.asarray(x1)
 
 
 def _float_lif(current: np.ndarray, du: int, dv: int, vth: int) -> np.ndarray:
@@ -247,7 +251,7 @@ def all_float(clip: bool) -> dict:
     ``clip``): float weights, LIF, chain rows, third factors, scales and products, no trace
     decay."""
     return {"lif_pass": _float_lif,
-            "decay_trace": lambda x1, random, tau=0: np.asarray(x1),
+            "decay_trace": _undecayed,
             "EngineReference.third_factor": staticmethod(
                 lambda q, random: np.asarray(q, dtype=np.float64)),
             "chain_factor": _float_chain_factor,
@@ -266,7 +270,7 @@ ABLATIONS: dict[str, tuple[dict, dict]] = {
     "loihi formats": ({}, {}),
     "round to nearest": ({"EngineReference.random": lambda self, *a, **k: 0.5}, {}),
     "one number per synapse": ({"engine.stochastic_round": _per_synapse_round}, {}),
-    "no trace decay": ({"decay_trace": lambda x1, random, tau=0: np.asarray(x1)}, {}),
+    "no trace decay": ({"decay_trace": _undecayed}, {}),
     "q_k not clipped": ({"global_factor": _unclipped_global_factor}, {}),
     "rounded product shifts": ({"latch_tag": _rounded_latch, "apply_update": _rounded_update},
                                {}),
@@ -299,7 +303,7 @@ def ablated(replacements: dict) -> Iterator[None]:
             home, _, attr = name.rpartition(".")
             target = homes.get(home, le)
             if home and home not in homes:  # a method of a class in the reference module
-                target, attr = getattr(le, home), attr
+                target = getattr(le, home)
             stack.enter_context(mock.patch.object(target, attr, new))
         yield
 

@@ -294,8 +294,10 @@ def global_factor(delta_cost2: int, scale: tuple[int, int], rate: tuple[int, int
     return int(np.clip(value, Q_MIN, Q_MAX))
 
 
-def stochastic_round(values: np.ndarray, grid_bits: int, random: float) -> np.ndarray:
-    """``floor(v / 2**g) + [r < frac]``: Lava's stochastic rounding with one shared ``r``."""
+def stochastic_round(values: np.ndarray, grid_bits: int, random: float | np.ndarray
+                     ) -> np.ndarray:
+    """``floor(v / 2**g) + [r < frac]``: Lava's stochastic rounding with one shared ``r`` (or
+    one per entry, an array broadcast against ``values``)."""
     scaled = np.asarray(values, dtype=np.float64) / (1 << grid_bits)
     floor = np.floor(scaled)
     return (floor + (random < scaled - floor)).astype(np.int64)

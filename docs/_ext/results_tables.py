@@ -298,6 +298,7 @@ def loihi_engine_ablation(data: dict) -> str:
     return md_table(["ablation", "seeds", "validation acc. after each epoch (%)",
                      "last, per seed (%)", "last", "pp vs Loihi formats"], rows)
 
+
 def lava_hierarchical(data: dict) -> str:
     """The hierarchical graph with chain DeltaVecs next to the fused model on the same config
     and seed, the torch reference and backprop."""
